@@ -1,0 +1,7 @@
+/**
+ * Every message a user reads comes from here (vega-lite's log/message.ts).
+ * Each domain keeps its messages in core/messages/<domain>.ts; this file is
+ * the single import point.
+ */
+export * as configMessages from './messages/config.js';
+export * as runMessages from './messages/run.js';

@@ -1,0 +1,34 @@
+export const unknownKey = (key: string, where: string, allowed: readonly string[]) =>
+  `unknown config key '${key}' (${where}); known keys near it: ${allowed.slice(0, 12).join(', ')}${allowed.length > 12 ? ', ...' : ''}`;
+
+export const badValue = (key: string, value: unknown, allowed: string, where: string) =>
+  `${key} = ${JSON.stringify(value)} is not allowed: ${allowed} (${where})`;
+
+export const badOverride = (text: string) =>
+  `cannot read override '${text}': write it as key=value, e.g. render.noise=0.5 or render.noise=0,0.25,0.5 for a sweep`;
+
+export const experimentNotFound = (path: string) =>
+  `experiment file not found: ${path} (give a path to a YAML file, e.g. experiments/quickstart.yaml)`;
+
+export const groupOptionNotFound = (group: string, option: string, available: readonly string[], where: string) =>
+  `config group '${group}' has no option '${option}' (${where}); available: ${available.join(', ') || 'none'}`;
+
+export const unknownGroup = (group: string, groups: readonly string[], where: string) =>
+  `'${group}' is not a config group (${where}); groups are: ${groups.join(', ')}`;
+
+export const yamlInvalid = (path: string, detail: string) => `cannot parse YAML in ${path}: ${detail}`;
+
+export const notAMapping = (what: string, where: string) => `${what} must be a mapping of keys to values (${where})`;
+
+export const sweepValuesNotList = (key: string, where: string) =>
+  `sweep.${key} must be a non-empty list of values (${where})`;
+
+export const sweepZipLengths = (keys: readonly string[], lengths: readonly number[], where: string) =>
+  `zipped sweep keys ${keys.join(', ')} must have lists of equal length, got ${lengths.join(', ')} (${where})`;
+
+export const sweepKeyTwice = (key: string, where: string) => `sweep key '${key}' appears on more than one axis (${where})`;
+
+export const sweepEmpty = (where: string) => `the sweep has no cells left after exclusions (${where})`;
+
+export const sweepUnknownField = (field: string, where: string) =>
+  `sweep has no field '${field}' (${where}); allowed: grid, zip, exclude, seeds, ofat, or dotted keys with value lists`;

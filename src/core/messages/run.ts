@@ -1,0 +1,17 @@
+export const sweepNotFound = (id: string, runsDir: string) =>
+  `no sweep '${id}' in ${runsDir} (list them with: ecg-lab runs)`;
+
+export const stageUnknown = (name: string, known: readonly string[]) =>
+  `stage '${name}' is not registered; registered stages: ${known.join(', ')}`;
+
+export const stageInputMissing = (stage: string, input: string) =>
+  `stage '${stage}' reads '${input}', which is not in the stage graph`;
+
+export const stageCycle = (names: readonly string[]) => `the stage graph has a cycle through: ${names.join(' -> ')}`;
+
+export const stageFailed = (stage: string, cell: string, detail: string) => `stage '${stage}' failed in cell ${cell}: ${detail}`;
+
+export const cacheEntryCorrupt = (path: string, detail: string) =>
+  `cache entry ${path} is unreadable (${detail}); it will be recomputed`;
+
+export const cellFailed = (cell: string, detail: string) => `cell ${cell} failed: ${detail}`;

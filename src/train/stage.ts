@@ -1,0 +1,66 @@
+/**
+ * A stage of the method: a plain object that declares what it reads (input
+ * stages), which config keys change its result, and how to run. The runner
+ * derives its cache key from exactly these declarations (train/cache-key.ts):
+ *
+ *   key = hash(name, version, values of configKeys, cache keys of reads)
+ *
+ * so bumping `version` invalidates old entries and a key left out of
+ * `configKeys` is a bug that makes the cache serve stale results.
+ */
+import type { Logger } from '../core/logger.js';
+import type { Progress } from '../core/progress.js';
+import type { Config } from '../config/schema/index.js';
+
+/** What a finished stage left: its folder (read-only to others) and its manifest. */
+export interface StageOutput<M = unknown> {
+  readonly stage: string;
+  readonly key: string;
+  readonly dir: string;
+  readonly manifest: M;
+}
+
+export interface MetricSink {
+  /** Append a metric point; `name` is namespaced like `snr/II` or `classifier2d/loss`. */
+  log(name: string, value: number, step?: number): void;
+}
+
+export interface ArtifactSink {
+  /** Copy a file the stage wrote into the run's artifacts under `name` (e.g. `classifier2d/model.json`). */
+  add(path: string, name: string): Promise<void>;
+}
+
+export interface StageContext {
+  readonly config: Config;
+  /** Empty folder to write outputs into; renamed into the cache only if run() resolves. */
+  readonly outDir: string;
+  /** Outputs of the stages named in `reads`, by stage name. */
+  readonly inputs: Readonly<Record<string, StageOutput>>;
+  readonly logger: Logger;
+  readonly progress: Progress;
+  /** Metrics of the cell (run store, MLflow). Stages that are cached log only when they run. */
+  readonly metrics: MetricSink;
+  readonly artifacts: ArtifactSink;
+  /** Aborted when the cell is cancelled; long loops check it between steps. */
+  readonly signal: AbortSignal;
+}
+
+export interface Stage<M = unknown> {
+  readonly name: string;
+  /** Bump when the stage's code changes what it writes. */
+  readonly version: number;
+  readonly description: string;
+  /** Names of the stages whose outputs it reads. */
+  readonly reads: readonly string[];
+  /** Dotted config keys its result depends on (`render.noise`, `data.*` for a whole group). */
+  readonly configKeys: readonly string[];
+  /** What it writes, for `--dry-run` and docs (e.g. `images + ground truth`). */
+  readonly writes: string;
+  /** Do the work; return the manifest (JSON-able) that describes what is in outDir. */
+  run(ctx: StageContext): Promise<M>;
+  /**
+   * Metrics to log to the cell even when the stage came from the cache, read
+   * from its manifest (e.g. a cached evaluation's scores). Optional.
+   */
+  metricsOf?(manifest: M): Record<string, number>;
+}
