@@ -7,3 +7,4 @@ export * as configMessages from './messages/config.js';
 export * as runMessages from './messages/run.js';
 export * as dataMessages from './messages/data.js';
 export * as renderMessages from './messages/render.js';
+export * as modelMessages from './messages/models.js';
