@@ -4,6 +4,7 @@ export interface DataConfig {
   source: 'synthetic' | 'ptbxl' | 'wfdb-folder';
   path: string;
   records: number;
+  ptbxlPlusPath: string;
   fsHz: 100 | 500;
   durationS: number;
   split: { method: 'seeded' | 'strat_fold'; val: number; test: number };
@@ -12,6 +13,7 @@ export interface DataConfig {
     baselineWanderMv: number;
     mainsHumMv: number;
     muscleNoiseMv: number;
+    mainsHz: 50 | 60;
   };
 }
 
@@ -23,6 +25,11 @@ export const dataSchema: SchemaTree = {
       default: 'synthetic',
     },
     path: { doc: 'Folder of the data set (ptbxl, wfdb-folder); unused for synthetic.', format: String, default: '' },
+    ptbxlPlusPath: {
+      doc: 'Folder of PTB-XL+ (12sl_statements.csv, 12slv23ToSNOMED.csv, also under labels/ and labels/mapping/) that tells Acute MI from Old MI; empty searches data.path. Without it every MI record is Old MI and the run is tagged data.acuteMiResolved=false.',
+      format: String,
+      default: '',
+    },
     records: { doc: 'Number of records to use (synthetic: to generate; others: at most, 0 = all).', format: 'nat', default: 120 },
     fsHz: { doc: 'Sampling frequency in Hz.', format: [100, 500], default: 100 },
     durationS: { doc: 'Record length in seconds.', format: 'positive-number', default: 10 },
@@ -42,8 +49,9 @@ export const dataSchema: SchemaTree = {
         default: {},
       },
       baselineWanderMv: { doc: 'Amplitude of baseline wander in mV.', format: 'non-negative-number', default: 0.05 },
-      mainsHumMv: { doc: 'Amplitude of 50 Hz mains hum in mV.', format: 'non-negative-number', default: 0.01 },
+      mainsHumMv: { doc: 'Amplitude of mains hum (data.synthetic.mainsHz) in mV.', format: 'non-negative-number', default: 0.01 },
       muscleNoiseMv: { doc: 'Standard deviation of muscle (EMG) noise in mV.', format: 'non-negative-number', default: 0.01 },
+      mainsHz: { doc: 'Frequency of the mains hum in Hz.', format: [50, 60], default: 50 },
     },
   },
 };

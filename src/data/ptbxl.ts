@@ -1,0 +1,148 @@
+/**
+ * PTB-XL in its own folder layout: ptbxl_database.csv (or the
+ * ptbxl_database_subset.csv of ../shared/data), scp_statements.csv,
+ * records100/ and records500/; optionally the PTB-XL+ 12SL files
+ * (12sl_statements.csv, 12slv23ToSNOMED.csv) that resolve Acute MI.
+ */
+import { access } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { EcgRecord } from '../core/ecg.js';
+import { EcgError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import { dataMessages as msg } from '../core/messages.js';
+import { readCsv, type CsvRow } from './csv.js';
+import { acuteMiAcronyms, challengeLabels, superclassTable } from './ptbxl-labels.js';
+import { parseScpCodes, parseStringList } from './python-literal.js';
+import { fitRecord } from './fit-record.js';
+import { readWfdbRecord } from './wfdb.js';
+import { wfdbToEcgRecord } from './wfdb-ecg.js';
+import { mapLimited } from './map-limited.js';
+
+export interface PtbxlOptions {
+  readonly path: string;
+  readonly fsHz: number;
+  readonly durationS: number;
+  /** At most this many records, in ecg_id order; 0 = all. */
+  readonly limit: number;
+  /** Folder of PTB-XL+ (searched with its labels/ and labels/mapping/ subfolders); empty = search `path` only. */
+  readonly plusPath?: string;
+  readonly logger: Logger;
+}
+
+export interface PtbxlRow {
+  readonly ecgId: number;
+  readonly patientId: string;
+  readonly strat: number;
+  readonly scpCodes: Map<string, number>;
+  readonly age?: number;
+  readonly sex?: 'M' | 'F';
+  readonly filenameLr: string;
+  readonly filenameHr: string;
+}
+
+export interface LoadedRecords {
+  readonly records: EcgRecord[];
+  /** False when Acute MI could not be told from Old MI (no PTB-XL+ 12SL files): tag the run with it. */
+  readonly acuteMiResolved: boolean;
+}
+
+const DATABASE_FILES = ['ptbxl_database.csv', 'ptbxl_database_subset.csv'];
+
+export async function loadPtbxl(options: PtbxlOptions): Promise<LoadedRecords> {
+  const { path, logger } = options;
+  const databaseFile = await firstExisting(DATABASE_FILES.map((f) => join(path, f)));
+  if (databaseFile === undefined) throw new EcgError('DATA_INVALID', msg.ptbxlMissing(path, DATABASE_FILES.join(' or ')));
+  const statementsFile = join(path, 'scp_statements.csv');
+  if (!(await exists(statementsFile))) throw new EcgError('DATA_INVALID', msg.ptbxlMissing(path, 'scp_statements.csv'));
+
+  const statements = await readCsv(statementsFile);
+  const superclassOf = superclassTable(statements.rows, statements.columns[0] ?? '');
+  const rows = parsePtbxlDatabase((await readCsv(databaseFile)).rows, databaseFile);
+  const twelveSl = await loadTwelveSl([options.plusPath, path].filter((p): p is string => !!p));
+  if (twelveSl === undefined) logger.warn(msg.ptbxlAcuteMiUnresolved(path));
+
+  const chosen = options.limit > 0 ? rows.slice(0, options.limit) : rows;
+  const records = await mapLimited(chosen, 8, async (row) => {
+    const labels = challengeLabels(
+      row.scpCodes.keys(),
+      superclassOf,
+      twelveSl && { statements: twelveSl.statements.get(row.ecgId) ?? [], acuteMi: twelveSl.acuteMi },
+    );
+    const wfdb = await readWfdbRecord(await recordFile(path, row, options.fsHz));
+    const record = wfdbToEcgRecord(wfdb, { labels, patientId: row.patientId, stratFold: row.strat });
+    const meta = { ...record.meta, source: 'ptbxl', ecgId: row.ecgId, ...(row.age !== undefined ? { age: row.age } : {}), ...(row.sex ? { sex: row.sex } : {}) };
+    return fitRecord({ ...record, meta }, options.fsHz, options.durationS);
+  });
+  return { records, acuteMiResolved: twelveSl !== undefined };
+}
+
+/** Rows of ptbxl_database.csv, typed and checked, in ecg_id order. */
+export function parsePtbxlDatabase(rows: readonly CsvRow[], file: string): PtbxlRow[] {
+  const out = rows.map((row, i) => {
+    const line = i + 2;
+    const get = (column: string): string => {
+      const value = row[column];
+      if (value === undefined) throw new EcgError('DATA_INVALID', msg.ptbxlBadRow(file, line, column, '', 'the column is missing'));
+      return value;
+    };
+    const ecgId = Number(get('ecg_id'));
+    if (!Number.isInteger(ecgId) || ecgId <= 0) throw new EcgError('DATA_INVALID', msg.ptbxlBadRow(file, line, 'ecg_id', get('ecg_id'), 'expected a positive integer'));
+    const strat = Number(get('strat_fold'));
+    if (!Number.isInteger(strat) || strat < 1 || strat > 10) {
+      throw new EcgError('DATA_INVALID', msg.ptbxlBadRow(file, line, 'strat_fold', get('strat_fold'), 'expected an integer 1-10'));
+    }
+    const patient = Number(get('patient_id'));
+    const age = Number(row['age']);
+    const sex = row['sex'] === '0' || row['sex'] === '0.0' ? 'M' : row['sex'] === '1' || row['sex'] === '1.0' ? 'F' : undefined;
+    return {
+      ecgId,
+      patientId: Number.isFinite(patient) && row['patient_id'] !== '' ? String(patient) : `ecg${ecgId}`,
+      strat,
+      scpCodes: parseScpCodes(get('scp_codes')),
+      ...(row['age'] && Number.isFinite(age) ? { age } : {}),
+      ...(sex ? { sex } : {}),
+      filenameLr: get('filename_lr'),
+      filenameHr: get('filename_hr'),
+    } satisfies PtbxlRow;
+  });
+  return out.sort((a, b) => a.ecgId - b.ecgId);
+}
+
+async function recordFile(path: string, row: PtbxlRow, fsHz: number): Promise<string> {
+  const preferred = fsHz >= 500 ? [row.filenameHr, row.filenameLr] : [row.filenameLr, row.filenameHr];
+  for (const file of preferred) if (await exists(join(path, `${file}.hea`))) return join(path, file);
+  return join(path, preferred[0] as string);
+}
+
+interface TwelveSl {
+  readonly statements: Map<number, string[]>;
+  readonly acuteMi: Set<string>;
+}
+
+/** PTB-XL+ 12SL statements and the acute MI acronyms, if both files are found under one of the roots. */
+async function loadTwelveSl(roots: readonly string[]): Promise<TwelveSl | undefined> {
+  const folders = roots.flatMap((root) => [root, join(root, 'labels'), join(root, 'labels', 'mapping')]);
+  const statementsFile = await firstExisting(folders.map((f) => join(f, '12sl_statements.csv')));
+  const mappingFile = await firstExisting(folders.map((f) => join(f, '12slv23ToSNOMED.csv')));
+  if (statementsFile === undefined || mappingFile === undefined) return undefined;
+  const acuteMi = acuteMiAcronyms((await readCsv(mappingFile)).rows);
+  const statements = new Map<number, string[]>();
+  for (const row of (await readCsv(statementsFile)).rows) {
+    statements.set(Number(row['ecg_id']), parseStringList(row['statements'] ?? '[]'));
+  }
+  return { statements, acuteMi };
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function firstExisting(paths: readonly string[]): Promise<string | undefined> {
+  for (const path of paths) if (await exists(path)) return path;
+  return undefined;
+}

@@ -1,0 +1,40 @@
+/**
+ * A folder of 12-lead WFDB records with challenge `# Labels:` lines (as
+ * `ecg-lab generate signals` and the Challenge 2024 write them), searched
+ * recursively, in path order.
+ */
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { EcgError } from '../core/errors.js';
+import { dataMessages as msg } from '../core/messages.js';
+import { fitRecord } from './fit-record.js';
+import { mapLimited } from './map-limited.js';
+import type { LoadedRecords } from './ptbxl.js';
+import { readWfdbRecord } from './wfdb.js';
+import { wfdbToEcgRecord } from './wfdb-ecg.js';
+
+export interface WfdbFolderOptions {
+  readonly path: string;
+  readonly fsHz: number;
+  readonly durationS: number;
+  readonly limit: number;
+}
+
+export async function loadWfdbFolder(options: WfdbFolderOptions): Promise<LoadedRecords> {
+  const headers = await findHeaders(options.path);
+  if (headers.length === 0) throw new EcgError('DATA_INVALID', msg.wfdbFolderEmpty(options.path));
+  const chosen = options.limit > 0 ? headers.slice(0, options.limit) : headers;
+  const records = await mapLimited(chosen, 8, async (header) => {
+    const record = wfdbToEcgRecord(await readWfdbRecord(header));
+    return fitRecord({ ...record, meta: { ...record.meta, source: 'wfdb-folder' } }, options.fsHz, options.durationS);
+  });
+  return { records, acuteMiResolved: true };
+}
+
+export async function findHeaders(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true, recursive: true });
+  return entries
+    .filter((e) => e.isFile() && e.name.endsWith('.hea'))
+    .map((e) => join(e.parentPath ?? (e as unknown as { path: string }).path, e.name))
+    .sort();
+}
