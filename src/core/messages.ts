@@ -8,3 +8,4 @@ export * as runMessages from './messages/run.js';
 export * as dataMessages from './messages/data.js';
 export * as renderMessages from './messages/render.js';
 export * as modelMessages from './messages/models.js';
+export * as mlflowMessages from './messages/mlflow.js';
