@@ -43,6 +43,8 @@ export interface StageContext {
   readonly artifacts: ArtifactSink;
   /** Aborted when the cell is cancelled; long loops check it between steps. */
   readonly signal: AbortSignal;
+  /** Tags of the loaded backend (name, TensorFlow version) when `usesBackend`, else empty. */
+  readonly backend: Readonly<Record<string, string>>;
 }
 
 export interface Stage<M = unknown> {
@@ -56,11 +58,13 @@ export interface Stage<M = unknown> {
   readonly configKeys: readonly string[];
   /** What it writes, for `--dry-run` and docs (e.g. `images + ground truth`). */
   readonly writes: string;
-  /** Do the work; return the manifest (JSON-able) that describes what is in outDir. */
-  run(ctx: StageContext): Promise<M>;
+  /** True when it trains or runs a model: the runner loads the backend before it. */
+  readonly usesBackend?: boolean;
   /**
-   * Metrics to log to the cell even when the stage came from the cache, read
-   * from its manifest (e.g. a cached evaluation's scores). Optional.
+   * Do the work; return the manifest (JSON-able) that describes what is in
+   * outDir. Metrics it logs are stored with its cache entry and replayed into
+   * every cell that uses the entry, so a cached stage's curves and scores
+   * appear in each cell's run.
    */
-  metricsOf?(manifest: M): Record<string, number>;
+  run(ctx: StageContext): Promise<M>;
 }

@@ -11,8 +11,7 @@ export const trackingSchema: SchemaTree = {
       doc: 'MLflow tracking server URI (http://host:port); empty keeps runs local only. MLFLOW_TRACKING_URI overrides it.',
       format: String,
       default: '',
-      env: 'MLFLOW_TRACKING_URI',
     },
-    runsDir: { doc: 'Folder of the local run store and stage cache.', format: String, default: 'runs', env: 'ECG_LAB_RUNS' },
+    runsDir: { doc: 'Folder of the local run store and stage cache.', format: String, default: 'runs' },
   },
 };

@@ -7,7 +7,6 @@ export type SchemaEntry = {
   doc: string;
   format: unknown;
   default: unknown;
-  env?: string;
   nullable?: boolean;
   sensitive?: boolean;
 };

@@ -1,0 +1,55 @@
+import type { Command, Io } from '../command.js';
+import { parseArgs, intOption } from '../args.js';
+import { configsDirFor, runsDirFor } from '../paths.js';
+import { runnerEnv } from '../runner-env.js';
+import { planSweep } from '../../train/plan.js';
+import { createSweep, dryRun, runCells } from '../../train/runner.js';
+import { formatTable } from '../table.js';
+
+export const runCommand: Command = {
+  name: 'run',
+  summary: 'run an experiment: every cell of its sweep, stages from the cache where they can be',
+  usage: `ecg-lab run <experiment.yaml> [key=value ...] [key=v1,v2 ...] [group=option ...] [--jobs N] [--dry-run] [--runs DIR]
+
+  key=value      override a config key (after the experiment's own values)
+  key=v1,v2,v3   sweep a key over values (adds a grid axis to the experiment's sweep)
+  group=option   take configs/<group>/<option>.yaml for a config group
+  --jobs N       run N cells at a time, each in its own process (default 1)
+  --dry-run      list the cells and, per stage, whether it would come from the cache
+  --runs DIR     run store folder (default ./runs, or $ECG_LAB_RUNS)`,
+  async run(args, io) {
+    const parsed = parseArgs(args, { withValue: ['jobs', 'runs'], flags: ['dry-run'] });
+    const [experimentPath, ...overrides] = parsed.positionals;
+    if (!experimentPath) {
+      io.out(this.usage);
+      return 2;
+    }
+    const runsDir = runsDirFor(parsed.options.get('runs'), io.env, io.cwd);
+    const jobs = intOption(parsed, 'jobs', 1);
+    const plan = planSweep(experimentPath, overrides, configsDirFor(experimentPath, io.cwd));
+    const env = await runnerEnv(io, runsDir, { jobs });
+    try {
+      if (parsed.flags.has('dry-run')) {
+        printDryRun(io, plan.cells.length, dryRun(plan, env.options));
+        return 0;
+      }
+      const sweep = await createSweep(plan, env.options);
+      io.logger.info(`sweep ${sweep.experiment}/${sweep.id}: ${plan.cells.length} cell(s), stages ${sweep.stages.join(' -> ') || '(none)'}`);
+      const done = await runCells(sweep, sweep.cells.map((c) => c.id), env.options);
+      io.out(`sweep ${done.experiment}/${done.id} ${done.status}`);
+      return done.status === 'finished' ? 0 : 1;
+    } finally {
+      env.dispose();
+    }
+  },
+};
+
+function printDryRun(io: Io, cells: number, lines: ReturnType<typeof dryRun>): void {
+  io.out(`${cells} cell(s)`);
+  io.out(
+    formatTable(
+      ['cell', 'stage', 'cache key', 'from cache'],
+      lines.map((l) => [l.cellId, l.stage, l.key, l.cached ? 'yes' : 'no']),
+    ),
+  );
+}

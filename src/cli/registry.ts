@@ -1,0 +1,11 @@
+import type { Command } from './command.js';
+import { runCommand } from './commands/run.js';
+import { resumeCommand } from './commands/resume.js';
+import { runCellCommand } from './commands/run-cell.js';
+import { configCommand } from './commands/config.js';
+import { runsCommand } from './commands/runs.js';
+
+/** Every sub-command of `ecg-lab`, by name. */
+export const COMMANDS: Readonly<Record<string, Command>> = Object.freeze(
+  Object.fromEntries([runCommand, resumeCommand, configCommand, runsCommand, runCellCommand].map((c) => [c.name, c])),
+);

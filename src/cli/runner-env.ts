@@ -1,0 +1,108 @@
+/**
+ * Everything process-bound the runner needs, built in one place: the run
+ * store, the stage registry, tags, signal handling, child processes for
+ * `--jobs N`, and the backend loader.
+ */
+import { spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { EcgError } from '../core/errors.js';
+import type { Stage } from '../train/stage.js';
+import { createRegistry } from '../train/graph.js';
+import type { Io } from './command.js';
+import { packageVersion } from './paths.js';
+import { RunStore, type SweepRun } from '../tracking/run-store.js';
+import { gitTags } from '../tracking/git-info.js';
+import type { RunnerOptions } from '../train/runner.js';
+import type { StageRegistry } from '../train/graph.js';
+import { METHOD_STAGES } from '../train/stages/index.js';
+import { loadBackendFor } from './backend.js';
+
+export interface RunnerEnv {
+  readonly options: RunnerOptions;
+  /** Stop handling signals (call when the command ends). */
+  dispose(): void;
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * The method's stages plus those of plugin modules named in ECG_LAB_PLUGINS
+ * (comma-separated paths; each module exports `stages: Stage[]`): a lab adds
+ * its own stage without editing ecg-lab.
+ */
+export async function stageRegistry(io: Io): Promise<StageRegistry> {
+  const modules = (io.env['ECG_LAB_PLUGINS'] ?? '').split(',').map((m) => m.trim()).filter(Boolean);
+  const extra: Stage[] = [];
+  for (const module of modules) {
+    let loaded: { stages?: unknown };
+    try {
+      loaded = (await import(pathToFileURL(resolve(io.cwd, module)).href)) as { stages?: unknown };
+    } catch (cause) {
+      throw new EcgError('STAGE_UNKNOWN', `cannot load stage plugin ${module} (ECG_LAB_PLUGINS): ${(cause as Error).message}`, { cause });
+    }
+    if (!Array.isArray(loaded.stages)) {
+      throw new EcgError('STAGE_UNKNOWN', `stage plugin ${module} (ECG_LAB_PLUGINS) must export 'stages', a list of stages`);
+    }
+    extra.push(...(loaded.stages as Stage[]));
+  }
+  if (extra.length === 0) return METHOD_STAGES;
+  const own = new Set(extra.map((s) => s.name));
+  return createRegistry([...Object.values(METHOD_STAGES).filter((s) => !own.has(s.name)), ...extra]);
+}
+
+export async function runnerEnv(io: Io, runsDir: string, opts: { jobs: number }): Promise<RunnerEnv> {
+  const registry = await stageRegistry(io);
+  const controller = new AbortController();
+  const children = new Set<ReturnType<typeof spawn>>();
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (controller.signal.aborted) process.exit(130);
+    io.logger.warn(`${signal}: stopping after the current step (again to stop at once)`);
+    controller.abort();
+    for (const child of children) child.kill(signal);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  const launchCell = (sweep: SweepRun, cellId: string): Promise<void> =>
+    new Promise((resolve) => {
+      const child = spawn(
+        process.execPath,
+        [...process.execArgv, process.argv[1] as string, 'run-cell', `${sweep.experiment}/${sweep.id}`, cellId, '--runs', runsDir, ...(io.verbose ? ['--verbose'] : [])],
+        { stdio: ['ignore', 'inherit', 'inherit'], env: io.env },
+      );
+      children.add(child);
+      child.on('exit', () => {
+        children.delete(child);
+        resolve();
+      });
+    });
+
+  const options: RunnerOptions = {
+    store: new RunStore(runsDir),
+    registry,
+    logger: io.logger,
+    progress: io.progress,
+    baseTags: { ...gitTags(io.cwd), 'ecg-lab.version': packageVersion() },
+    prepareBackend: (config) => loadBackendFor(config, io),
+    launchCell,
+    jobs: opts.jobs,
+    signal: controller.signal,
+    isAlive,
+    pid: process.pid,
+  };
+  return {
+    options,
+    dispose() {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  };
+}

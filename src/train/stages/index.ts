@@ -1,0 +1,7 @@
+/**
+ * The method's stages, in the order of DESIGN.md's data flow. What a config
+ * names (`stages:` in an experiment) is a key of this registry.
+ */
+import { createRegistry } from '../graph.js';
+
+export const METHOD_STAGES = createRegistry([]);
