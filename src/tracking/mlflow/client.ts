@@ -157,7 +157,7 @@ export class MlflowClient {
         run_name: input.runName,
         user_id: input.user,
         start_time: input.startTime ?? Date.now(),
-        tags: keyValues(tags).map(fitTag),
+        tags: keyValues(tags).map((t) => fitTag(t)),
       },
     });
     return toRunInfo(answer.run.info);
