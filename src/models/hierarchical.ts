@@ -1,0 +1,195 @@
+/**
+ * The hierarchical model (Dege et al., CinC 2024, steps 3 and 4): the image
+ * classifier's logits and the 1-D classifier's logits on the digitized leads,
+ * combined by combiner.ts; and the end-to-end path that lets the
+ * classification loss reach the digitizer:
+ *
+ *   page --cropAndResize(boxes)--> crops --denoiser?--> digitizer logits
+ *     --soft-argmax, (baseline - row) / pxPerMv--> column series (mV)
+ *     --assemble-leads (fixed matrices)--> signals [B, T, 12]
+ *     --classifier1d--> signal logits  \
+ *   low-res page --classifier2d--> image logits --combiner--> logits --> loss
+ *
+ * Every step after the crop is differentiable in the models' weights. The
+ * crop itself has no gradient in tfjs 4.22 (no CropAndResize gradient is
+ * registered), which is fine: boxes come from the ROI model or the layout,
+ * the page is data, and nothing trainable lies before the crop.
+ * `model.hierarchy = false` uses classifier2d alone (forward.ts).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { LEADS } from '../core/ecg.js';
+import { assembleLeads, type CropPlacement, type SeriesGroup } from './assemble-leads.js';
+import { digitizerLoss, type DigitizerLossOptions, rowsToMillivolts, softArgmaxRows } from './digitizer.js';
+import { classificationLoss, classify, type Mode, outputOf } from './forward.js';
+import type { Box } from './roi-boxes.js';
+import { trainableVariables } from './variables.js';
+
+export interface HierarchicalParts {
+  readonly classifier2d: tf.LayersModel;
+  /** null when digitizer.denoise = false. */
+  readonly denoiser: tf.LayersModel | null;
+  readonly digitizer: tf.LayersModel;
+  readonly classifier1d: tf.LayersModel;
+  readonly combiner: tf.LayersModel;
+}
+
+/** One lead crop of one page: plain data the stage computes from the ROI boxes or the layout. */
+export interface CropRequest extends CropPlacement {
+  /** Normalised box on the batch's `page`. */
+  readonly box: Box;
+  /** Crop width in pixels (a multiple of the digitizer's stride). */
+  readonly columns: number;
+  /** Row of 0 mV and the vertical scale, in crop pixels (crop-geometry.ts). */
+  readonly baselineRow: number;
+  readonly pxPerMv: number;
+  /** Digitizer ground truth (crop-geometry.ts columnTargets), for the optional digitizer term. */
+  readonly targetRows?: Float32Array;
+  readonly targetMask?: Float32Array;
+}
+
+export interface HierarchicalBatch {
+  /** classifier2d's input [B, h, w, 1]. */
+  readonly lowRes: tf.Tensor4D;
+  /** The page the crops are cut from, [B, H, W, 1]. */
+  readonly page: tf.Tensor4D;
+  readonly crops: readonly CropRequest[];
+  /** 0/1 labels [B, classes], for the loss. */
+  readonly labels?: tf.Tensor2D;
+}
+
+export interface SignalGeometry {
+  readonly cropHeight: number;
+  /** classifier1d's sampling: fsHz and samples per lead (its spec's length). */
+  readonly fsHz: number;
+  readonly length: number;
+}
+
+export interface CropGroupOutput {
+  readonly crops: readonly CropRequest[];
+  /** Digitizer logits [n, cropHeight, columns, 1]. */
+  readonly logits: tf.Tensor4D;
+}
+
+export interface HierarchicalOutput {
+  readonly logits: tf.Tensor2D;
+  readonly imageLogits: tf.Tensor2D;
+  readonly signalLogits: tf.Tensor2D;
+  /** Digitized leads on classifier1d's grid, [B, length, 12], mV. */
+  readonly signals: tf.Tensor3D;
+  readonly groups: readonly CropGroupOutput[];
+}
+
+function groupByColumns(crops: readonly CropRequest[]): CropRequest[][] {
+  const groups = new Map<number, CropRequest[]>();
+  for (const crop of crops) groups.set(crop.columns, [...(groups.get(crop.columns) ?? []), crop]);
+  return [...groups.values()];
+}
+
+function cutCrops(page: tf.Tensor4D, crops: readonly CropRequest[], cropHeight: number, columns: number): tf.Tensor4D {
+  return tf.tidy(() => {
+    const boxes = tf.tensor2d(
+      crops.map((c) => [c.box.y1, c.box.x1, c.box.y2, c.box.x2]),
+      [crops.length, 4],
+    );
+    const index = tf.tensor1d(
+      crops.map((c) => c.example),
+      'int32',
+    );
+    return tf.image.cropAndResize(page, boxes, index, [cropHeight, columns]);
+  });
+}
+
+/** The whole forward pass. Call inside tf.tidy (or a loss function) and dispose what you keep. */
+export function hierarchicalForward(
+  parts: HierarchicalParts,
+  batch: HierarchicalBatch,
+  geometry: SignalGeometry,
+  mode: Mode,
+): HierarchicalOutput {
+  const groups: CropGroupOutput[] = [];
+  const series: SeriesGroup[] = [];
+  for (const crops of groupByColumns(batch.crops)) {
+    const columns = (crops[0] as CropRequest).columns;
+    const cut = cutCrops(batch.page, crops, geometry.cropHeight, columns);
+    const input = parts.denoiser ? outputOf(parts.denoiser, cut, mode) : cut;
+    const logits = outputOf(parts.digitizer, input, mode) as tf.Tensor4D;
+    const rows = softArgmaxRows(logits);
+    const baseline = tf.tensor1d(crops.map((c) => c.baselineRow));
+    const scale = tf.tensor1d(crops.map((c) => c.pxPerMv));
+    series.push({ series: rowsToMillivolts(rows, baseline, scale), placements: crops });
+    groups.push({ crops, logits });
+  }
+  const examples = batch.lowRes.shape[0];
+  const signals = assembleLeads(series, { examples, leads: LEADS.length, fsHz: geometry.fsHz, length: geometry.length });
+  const image = classify(parts.classifier2d, batch.lowRes, mode);
+  const signal = classify(parts.classifier1d, signals, mode);
+  const logits = outputOf(parts.combiner, [image.logits, signal.logits], mode) as tf.Tensor2D;
+  return { logits, imageLogits: image.logits, signalLogits: signal.logits, signals, groups };
+}
+
+export interface HierarchicalLossOptions {
+  /** Weight of each classifier's own loss beside the combined one (deep supervision); default 0.5. */
+  readonly auxWeight?: number;
+  /** Weight of the digitizer's loss where crops carry targets; default 0 (classification only). */
+  readonly digitizerWeight?: number;
+  readonly digitizer?: DigitizerLossOptions;
+}
+
+/**
+ * BCE(combined) + auxWeight (BCE(image) + BCE(signal)) + digitizerWeight x
+ * digitizer loss. The auxiliary terms keep each branch a classifier on its
+ * own during fine-tuning; the digitizer term keeps the signals signals
+ * (the classification loss alone would let the digitizer drift into any
+ * feature the 1-D classifier likes).
+ */
+export function hierarchicalLoss(
+  parts: HierarchicalParts,
+  batch: HierarchicalBatch,
+  geometry: SignalGeometry,
+  options: HierarchicalLossOptions = {},
+): tf.Scalar {
+  const labels = batch.labels;
+  if (!labels) throw new TypeError('hierarchicalLoss needs batch.labels');
+  const auxWeight = options.auxWeight ?? 0.5;
+  const digitizerWeight = options.digitizerWeight ?? 0;
+  return tf.tidy(() => {
+    const out = hierarchicalForward(parts, batch, geometry, { training: true });
+    let loss = classificationLoss(out.logits, labels);
+    if (auxWeight > 0) {
+      const aux = tf.add(classificationLoss(out.imageLogits, labels), classificationLoss(out.signalLogits, labels));
+      loss = tf.add(loss, tf.mul(auxWeight, aux));
+    }
+    if (digitizerWeight > 0) {
+      for (const group of out.groups) {
+        const withTargets = group.crops.every((c) => c.targetRows && c.targetMask);
+        if (!withTargets) continue;
+        const width = group.logits.shape[2];
+        const rows = tf.tensor2d(concatRows(group.crops.map((c) => c.targetRows as Float32Array)), [group.crops.length, width]);
+        const mask = tf.tensor2d(concatRows(group.crops.map((c) => c.targetMask as Float32Array)), [group.crops.length, width]);
+        loss = tf.add(loss, tf.mul(digitizerWeight, digitizerLoss(group.logits, rows, mask, options.digitizer)));
+      }
+    }
+    return loss as tf.Scalar;
+  });
+}
+
+function concatRows(rows: readonly Float32Array[]): Float32Array {
+  const out = new Float32Array(rows.reduce((n, r) => n + r.length, 0));
+  let offset = 0;
+  for (const r of rows) {
+    out.set(r, offset);
+    offset += r.length;
+  }
+  return out;
+}
+
+/** Probabilities [B, classes] of the combined model, for inference. */
+export function hierarchicalProbabilities(parts: HierarchicalParts, batch: HierarchicalBatch, geometry: SignalGeometry): tf.Tensor2D {
+  return tf.tidy(() => tf.sigmoid(hierarchicalForward(parts, batch, geometry, { training: false }).logits));
+}
+
+/** All trainable weights of the parts, for end-to-end fine-tuning. */
+export function hierarchicalVariables(parts: HierarchicalParts): tf.Variable[] {
+  const models = [parts.classifier2d, parts.denoiser, parts.digitizer, parts.classifier1d, parts.combiner];
+  return trainableVariables(...models.filter((m): m is tf.LayersModel => m !== null));
+}
