@@ -1,0 +1,226 @@
+/**
+ * The geometric distortion as a known mapping from page pixels p to image
+ * pixels q, so that the image and the ground truth move together exactly:
+ *
+ *   u = H p                (homography: rotation, perspective, zoom/crop; projective)
+ *   q + E(q) = u           (E: smooth displacement of wrinkles and creases)
+ *
+ * The image is resampled backwards (q -> u = q + E(q) -> p = H^-1 u, bilinear);
+ * ground-truth points go forwards (p -> u = H p -> q by the fixed point
+ * q = u - E(q), which converges because |grad E| < 1 by construction).
+ * E is a field sampled on a grid of `cellPx` and bilinearly interpolated:
+ * that interpolant *is* the field, so both directions use the same E.
+ * All coordinates are pixel centres.
+ */
+import type { Rgb } from './options.js';
+import type { RgbImage } from './raster.js';
+
+/** Row-major 3x3 matrix. */
+export type Matrix3 = readonly [number, number, number, number, number, number, number, number, number];
+
+export const IDENTITY: Matrix3 = [1, 0, 0, 0, 1, 0, 0, 0, 1];
+
+export function applyHomography(h: Matrix3, x: number, y: number): [number, number] {
+  const w = h[6] * x + h[7] * y + h[8];
+  return [(h[0] * x + h[1] * y + h[2]) / w, (h[3] * x + h[4] * y + h[5]) / w];
+}
+
+export function invert3(m: Matrix3): Matrix3 {
+  const [a, b, c, d, e, f, g, h, i] = m;
+  const A = e * i - f * h;
+  const B = -(d * i - f * g);
+  const C = d * h - e * g;
+  const det = a * A + b * B + c * C;
+  if (Math.abs(det) < 1e-15) throw new RangeError('singular matrix');
+  const k = 1 / det;
+  return [
+    A * k, -(b * i - c * h) * k, (b * f - c * e) * k,
+    B * k, (a * i - c * g) * k, -(a * f - c * d) * k,
+    C * k, -(a * h - b * g) * k, (a * e - b * d) * k,
+  ];
+}
+
+/** The homography taking four points `from` to four points `to` (direct linear transform, h33 = 1). */
+export function homographyFromCorners(from: readonly (readonly [number, number])[], to: readonly (readonly [number, number])[]): Matrix3 {
+  const rows: number[][] = [];
+  for (let i = 0; i < 4; i++) {
+    const [x, y] = from[i] as readonly [number, number];
+    const [u, v] = to[i] as readonly [number, number];
+    rows.push([x, y, 1, 0, 0, 0, -u * x, -u * y, u]);
+    rows.push([0, 0, 0, x, y, 1, -v * x, -v * y, v]);
+  }
+  const s = solveLinear(rows);
+  return [s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7], 1] as unknown as Matrix3;
+}
+
+/** Gaussian elimination with partial pivoting on an augmented n x (n+1) matrix. */
+function solveLinear(aug: number[][]): number[] {
+  const n = aug.length;
+  for (let col = 0; col < n; col++) {
+    let pivot = col;
+    for (let r = col + 1; r < n; r++) if (Math.abs(aug[r]![col]!) > Math.abs(aug[pivot]![col]!)) pivot = r;
+    [aug[col], aug[pivot]] = [aug[pivot]!, aug[col]!];
+    const p = aug[col]!;
+    if (Math.abs(p[col]!) < 1e-12) throw new RangeError('degenerate corners');
+    for (let r = 0; r < n; r++) {
+      if (r === col) continue;
+      const row = aug[r]!;
+      const k = row[col]! / p[col]!;
+      if (k === 0) continue;
+      for (let c = col; c <= n; c++) row[c] = row[c]! - k * p[c]!;
+    }
+  }
+  return aug.map((row, i) => row[n]! / row[i]!);
+}
+
+/** A displacement field on a regular grid over the image (see the file comment). */
+export interface DisplacementField {
+  readonly cellPx: number;
+  readonly cols: number;
+  readonly rows: number;
+  readonly dx: Float32Array;
+  readonly dy: Float32Array;
+}
+
+/** Sample a field from a function of image coordinates, on nodes every `cellPx` covering width x height. */
+export function sampleField(width: number, height: number, cellPx: number, fn: (x: number, y: number) => readonly [number, number]): DisplacementField {
+  const cols = Math.ceil((width - 1) / cellPx) + 2;
+  const rows = Math.ceil((height - 1) / cellPx) + 2;
+  const dx = new Float32Array(cols * rows);
+  const dy = new Float32Array(cols * rows);
+  for (let j = 0; j < rows; j++) {
+    for (let i = 0; i < cols; i++) {
+      const [ex, ey] = fn(i * cellPx, j * cellPx);
+      dx[j * cols + i] = ex;
+      dy[j * cols + i] = ey;
+    }
+  }
+  return { cellPx, cols, rows, dx, dy };
+}
+
+export function evalField(field: DisplacementField, x: number, y: number): [number, number] {
+  const gx = Math.min(Math.max(x / field.cellPx, 0), field.cols - 1.000001);
+  const gy = Math.min(Math.max(y / field.cellPx, 0), field.rows - 1.000001);
+  const i = Math.floor(gx);
+  const j = Math.floor(gy);
+  const fx = gx - i;
+  const fy = gy - j;
+  const k = j * field.cols + i;
+  const lerp2 = (a: Float32Array) =>
+    (a[k]! * (1 - fx) + a[k + 1]! * fx) * (1 - fy) + (a[k + field.cols]! * (1 - fx) + a[k + field.cols + 1]! * fx) * fy;
+  return [lerp2(field.dx), lerp2(field.dy)];
+}
+
+/** The full geometric mapping of one page. */
+export interface PageMapping {
+  /** Page pixels -> image pixels before the displacement field. */
+  readonly homography: Matrix3;
+  readonly field?: DisplacementField;
+}
+
+export function isIdentityMapping(mapping: PageMapping): boolean {
+  return !mapping.field && mapping.homography.every((v, i) => v === IDENTITY[i]);
+}
+
+/** Page pixel -> image pixel. */
+export function mapPoint(mapping: PageMapping, x: number, y: number): [number, number] {
+  const [ux, uy] = applyHomography(mapping.homography, x, y);
+  if (!mapping.field) return [ux, uy];
+  let qx = ux;
+  let qy = uy;
+  for (let iter = 0; iter < 30; iter++) {
+    const [ex, ey] = evalField(mapping.field, qx, qy);
+    const nx = ux - ex;
+    const ny = uy - ey;
+    const moved = Math.abs(nx - qx) + Math.abs(ny - qy);
+    qx = nx;
+    qy = ny;
+    if (moved < 1e-6) break;
+  }
+  return [qx, qy];
+}
+
+/** Image pixel -> page pixel. */
+export function unmapPoint(mapping: PageMapping, qx: number, qy: number): [number, number] {
+  let ux = qx;
+  let uy = qy;
+  if (mapping.field) {
+    const [ex, ey] = evalField(mapping.field, qx, qy);
+    ux += ex;
+    uy += ey;
+  }
+  return applyHomography(invert3(mapping.homography), ux, uy);
+}
+
+/**
+ * Resample a page into an image of the same size through the mapping,
+ * bilinear; pixels whose source falls off the page take `background`
+ * (blended over one pixel, so the page edge is anti-aliased).
+ */
+export function warpImage(src: RgbImage, mapping: PageMapping, background: Rgb): RgbImage {
+  const { width, height } = src;
+  const s = src.data;
+  const out = new Uint8ClampedArray(width * height * 3);
+  const hi = invert3(mapping.homography);
+  const field = mapping.field;
+  const rowDx = field ? new Float32Array(field.cols) : undefined;
+  const rowDy = field ? new Float32Array(field.cols) : undefined;
+  const [br, bg, bb] = background;
+  const tap = (ix: number, iy: number, c: number, fallback: number) =>
+    ix < 0 || iy < 0 || ix >= width || iy >= height ? fallback : (s[(iy * width + ix) * 3 + c] as number);
+
+  for (let y = 0; y < height; y++) {
+    if (field && rowDx && rowDy) {
+      const gy = Math.min(y / field.cellPx, field.rows - 1.000001);
+      const j = Math.floor(gy);
+      const fy = gy - j;
+      for (let i = 0; i < field.cols; i++) {
+        const k = j * field.cols + i;
+        rowDx[i] = field.dx[k]! * (1 - fy) + field.dx[k + field.cols]! * fy;
+        rowDy[i] = field.dy[k]! * (1 - fy) + field.dy[k + field.cols]! * fy;
+      }
+    }
+    let o = y * width * 3;
+    for (let x = 0; x < width; x++, o += 3) {
+      let ux = x;
+      let uy = y;
+      if (field && rowDx && rowDy) {
+        const gx = x / field.cellPx;
+        const i = Math.floor(gx);
+        const fx = gx - i;
+        ux += rowDx[i]! * (1 - fx) + rowDx[i + 1]! * fx;
+        uy += rowDy[i]! * (1 - fx) + rowDy[i + 1]! * fx;
+      }
+      const w = hi[6] * ux + hi[7] * uy + hi[8];
+      const px = (hi[0] * ux + hi[1] * uy + hi[2]) / w;
+      const py = (hi[3] * ux + hi[4] * uy + hi[5]) / w;
+      const x0 = Math.floor(px);
+      const y0 = Math.floor(py);
+      if (x0 < -1 || y0 < -1 || x0 >= width || y0 >= height) {
+        out[o] = br;
+        out[o + 1] = bg;
+        out[o + 2] = bb;
+        continue;
+      }
+      const fx = px - x0;
+      const fy = py - y0;
+      const w00 = (1 - fx) * (1 - fy);
+      const w10 = fx * (1 - fy);
+      const w01 = (1 - fx) * fy;
+      const w11 = fx * fy;
+      if (x0 >= 0 && y0 >= 0 && x0 < width - 1 && y0 < height - 1) {
+        const k = (y0 * width + x0) * 3;
+        const k2 = k + width * 3;
+        out[o] = s[k]! * w00 + s[k + 3]! * w10 + s[k2]! * w01 + s[k2 + 3]! * w11;
+        out[o + 1] = s[k + 1]! * w00 + s[k + 4]! * w10 + s[k2 + 1]! * w01 + s[k2 + 4]! * w11;
+        out[o + 2] = s[k + 2]! * w00 + s[k + 5]! * w10 + s[k2 + 2]! * w01 + s[k2 + 5]! * w11;
+        continue;
+      }
+      for (let c = 0; c < 3; c++) {
+        const b = background[c] as number;
+        out[o + c] = tap(x0, y0, c, b) * w00 + tap(x0 + 1, y0, c, b) * w10 + tap(x0, y0 + 1, c, b) * w01 + tap(x0 + 1, y0 + 1, c, b) * w11;
+      }
+    }
+  }
+  return { width, height, data: out };
+}

@@ -1,0 +1,323 @@
+/**
+ * One recording -> one page image, its clean twin, its trace mask and its
+ * ground truth. The phases, in order:
+ *
+ *   1. normalise options, check the record            (options.ts)
+ *   2. lay the page out in mm                          (layout.ts)
+ *   3. paper, grid, labels (cached SVG raster) + header strip (SVG)   (paper.ts)
+ *   4. traces, calibration pulses, column separators (anti-aliased strokes)  (raster.ts)
+ *   5. draw the distortion plan from the seed          (distortions.ts)
+ *   6. warp the page through the exact mapping -> clean twin; map GT points  (geometry.ts)
+ *   7. photometric distortions on a copy -> image      (photometric.ts)
+ *   8. mask: the GT polylines stroked in image space
+ */
+import sharp from 'sharp';
+import { LEADS, recordLength, type EcgRecord } from '../core/ecg.js';
+import { EcgError } from '../core/errors.js';
+import { renderMessages } from '../core/messages.js';
+import { createRng } from '../core/rng.js';
+import { planDistortions, pageMappingOf, type DistortionPlan } from './distortions.js';
+import { isIdentityMapping, mapPoint, warpImage, type PageMapping } from './geometry.js';
+import { transformOf, type Box, type CalibrationGroundTruth, type LeadGroundTruth, type PageGroundTruth, type Point } from './ground-truth.js';
+import { layoutPage, panelSampleRange, type PageLayout, type Panel } from './layout.js';
+import { normalizeRenderOptions, renderConfigOf, type RenderConfigInput, type RenderOptions, type Rgb } from './options.js';
+import { compositeRgba, createCoverage, paintCoverage, strokePolyline, strokeSegment, type Coverage, type RgbImage } from './raster.js';
+import { headerStripRgba, makeHeaderFields, staticPageImage, type HeaderFields } from './paper.js';
+import { applyPhotometric, jpegRoundTrip } from './photometric.js';
+
+/** What lies around the page in a photo (a dark desk). */
+export const BACKGROUND_RGB: Rgb = [44, 41, 38];
+
+export interface RenderPageRequest {
+  /** Same seed, same bytes. */
+  readonly seed: number | string;
+}
+
+/** A rendered page in memory: PNG bytes and ground truth. */
+export interface RenderedPage {
+  readonly image: Buffer;
+  /** Same geometry as `image`, no photometric distortion. */
+  readonly clean: Buffer;
+  /** Greyscale trace coverage (0 none, 255 full) of the lead traces, in image geometry. */
+  readonly mask: Buffer;
+  readonly groundTruth: PageGroundTruth;
+}
+
+/** PNG settings: fast deflate; the pixels are the point, not the file size. */
+const PNG_OPTIONS = { compressionLevel: 2, adaptiveFiltering: false } as const;
+
+export function checkRecord(record: EcgRecord): void {
+  if (record.signals.length !== LEADS.length) throw new EcgError('RENDER_INVALID', renderMessages.recordLeads(record.name, record.signals.length));
+  if (!(typeof record.fsHz === 'number' && record.fsHz > 0 && Number.isFinite(record.fsHz))) {
+    throw new EcgError('RENDER_INVALID', renderMessages.recordFs(record.name, record.fsHz));
+  }
+  if (recordLength(record) === 0) throw new EcgError('RENDER_INVALID', renderMessages.recordEmpty(record.name));
+}
+
+interface DrawnPanel {
+  readonly panel: Panel;
+  readonly range: readonly [number, number];
+  readonly xs: Float64Array;
+  readonly ys: Float64Array;
+  readonly mv: (number | null)[];
+}
+
+const toPx = (mm: number, pxPerMm: number) => mm * pxPerMm - 0.5;
+
+function panelPoints(record: EcgRecord, panel: Panel, options: RenderOptions, pxPerMm: number): DrawnPanel {
+  const range = panelSampleRange(panel, record.fsHz, recordLength(record));
+  const signal = record.signals[panel.leadIndex] as Float32Array;
+  const n = range[1] - range[0];
+  const xs = new Float64Array(n);
+  const ys = new Float64Array(n);
+  const mv: (number | null)[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const s = range[0] + i;
+    const v = signal[s] as number;
+    xs[i] = toPx(panel.x0Mm + (s / record.fsHz) * options.speedMmPerS, pxPerMm);
+    ys[i] = Number.isFinite(v) ? toPx(panel.baselineMm - v * options.gainMmPerMv, pxPerMm) : Number.NaN;
+    mv[i] = Number.isFinite(v) ? v : null;
+  }
+  return { panel, range, xs, ys, mv };
+}
+
+/** Stroke a polyline, breaking it where y is NaN. */
+function strokeWithGaps(coverage: Coverage, xs: ArrayLike<number>, ys: ArrayLike<number>, widthPx: number): void {
+  let start = 0;
+  for (let i = 0; i <= xs.length; i++) {
+    if (i === xs.length || !Number.isFinite(ys[i] as number)) {
+      if (i > start) strokePolyline(coverage, Array.prototype.slice.call(xs, start, i), Array.prototype.slice.call(ys, start, i), widthPx);
+      start = i + 1;
+    }
+  }
+}
+
+/** The pulse of row `row`: foot, rise, top, fall, foot (page mm). */
+function pulsePolylineMm(layout: PageLayout, baselineMm: number, options: RenderOptions): Point[] {
+  const x0 = layout.pulseStartMm;
+  const widthMm = 0.2 * options.speedMmPerS;
+  const top = baselineMm - options.gainMmPerMv;
+  return [
+    [x0, baselineMm],
+    [x0 + 1, baselineMm],
+    [x0 + 1, top],
+    [x0 + 1 + widthMm, top],
+    [x0 + 1 + widthMm, baselineMm],
+    [x0 + 2 + widthMm, baselineMm],
+  ];
+}
+
+function rowBaselines(layout: PageLayout): Map<number, number> {
+  const rows = new Map<number, number>();
+  for (const p of layout.panels) if (!rows.has(p.row)) rows.set(p.row, p.baselineMm);
+  return rows;
+}
+
+function drawFurniture(coverage: Coverage, layout: PageLayout, options: RenderOptions, pxPerMm: number): void {
+  const width = options.traceWidthMm * pxPerMm;
+  if (options.calibrationPulse) {
+    for (const baseline of rowBaselines(layout).values()) {
+      const pts = pulsePolylineMm(layout, baseline, options);
+      strokePolyline(coverage, pts.map((p) => toPx(p[0], pxPerMm)), pts.map((p) => toPx(p[1], pxPerMm)), width);
+    }
+  }
+  // Short bars where one column's leads hand over to the next.
+  for (const p of layout.panels) {
+    if (p.col === 0) continue;
+    const x = toPx(p.boxMm[0], pxPerMm);
+    const half = Math.min(3, layout.rowSpacingMm * 0.2) * pxPerMm;
+    const y = toPx(p.baselineMm, pxPerMm);
+    strokeSegment(coverage, x, y - half, x, y + half, width * 2);
+  }
+}
+
+function boundsOf(xs: ArrayLike<number>, ys: ArrayLike<number>, pad: number): Box {
+  let x0 = Infinity;
+  let y0 = Infinity;
+  let x1 = -Infinity;
+  let y1 = -Infinity;
+  for (let i = 0; i < xs.length; i++) {
+    const x = xs[i] as number;
+    const y = ys[i] as number;
+    if (!Number.isFinite(x) || !Number.isFinite(y)) continue;
+    if (x < x0) x0 = x;
+    if (x > x1) x1 = x;
+    if (y < y0) y0 = y;
+    if (y > y1) y1 = y;
+  }
+  if (x0 === Infinity) return [0, 0, 0, 0];
+  return [x0 - pad, y0 - pad, x1 + pad, y1 + pad];
+}
+
+const round2 = (v: number) => Math.round(v * 100) / 100;
+const round5 = (v: number) => Math.round(v * 1e5) / 1e5;
+const roundBox = (b: Box): Box => [round2(b[0]), round2(b[1]), round2(b[2]), round2(b[3])];
+
+function leadGroundTruth(drawn: DrawnPanel, mapping: PageMapping, identity: boolean, pxPerMm: number, halfWidthPx: number): LeadGroundTruth {
+  const { panel, range } = drawn;
+  const n = drawn.xs.length;
+  const x: number[] = new Array(n);
+  const y: number[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const py = drawn.ys[i] as number;
+    // A NaN sample has no drawn point; its position is where 0 mV would be.
+    const yy = Number.isFinite(py) ? py : toPx(panel.baselineMm, pxPerMm);
+    const [qx, qy] = identity ? [drawn.xs[i] as number, yy] : mapPoint(mapping, drawn.xs[i] as number, yy);
+    x[i] = round2(qx);
+    y[i] = round2(qy);
+  }
+  const ys = y.map((v, i) => (drawn.mv[i] === null ? Number.NaN : v));
+  const nominal: Box = [
+    toPx(panel.boxMm[0], pxPerMm),
+    toPx(panel.boxMm[1], pxPerMm),
+    toPx(panel.boxMm[2], pxPerMm),
+    toPx(panel.boxMm[3], pxPerMm),
+  ];
+  const quad: Point[] = [
+    [nominal[0], nominal[1]],
+    [nominal[2], nominal[1]],
+    [nominal[2], nominal[3]],
+    [nominal[0], nominal[3]],
+  ].map(([a, b]) => (identity ? [a as number, b as number] : mapPoint(mapping, a as number, b as number)) as Point);
+  return {
+    lead: panel.lead,
+    leadIndex: panel.leadIndex,
+    row: panel.row,
+    col: panel.col,
+    rhythm: panel.rhythm,
+    sampleStart: range[0],
+    sampleEnd: range[1],
+    startS: panel.startS,
+    endS: panel.endS,
+    box: roundBox(boundsOf(x, ys, halfWidthPx)),
+    panelBox: roundBox(boundsOf(quad.map((p) => p[0]), quad.map((p) => p[1]), 0)),
+    panelQuad: quad.map((p) => [round2(p[0]), round2(p[1])] as Point),
+    nominalBox: roundBox(nominal),
+    nominalBaselineY: round2(toPx(panel.baselineMm, pxPerMm)),
+    x,
+    y,
+    mv: drawn.mv.map((v) => (v === null ? null : round5(v))),
+  };
+}
+
+function calibrationGroundTruth(layout: PageLayout, options: RenderOptions, mapping: PageMapping, identity: boolean): CalibrationGroundTruth[] {
+  if (!options.calibrationPulse) return [];
+  const pxPerMm = layout.page.pxPerMm;
+  return [...rowBaselines(layout).entries()].map(([row, baseline]) => {
+    const pts = pulsePolylineMm(layout, baseline, options).slice(1, 5);
+    const corners = pts.map(([a, b]) => {
+      const px = toPx(a, pxPerMm);
+      const py = toPx(b, pxPerMm);
+      const [qx, qy] = identity ? [px, py] : mapPoint(mapping, px, py);
+      return [round2(qx), round2(qy)] as Point;
+    });
+    return { row, corners };
+  });
+}
+
+async function encodeRgb(image: RgbImage): Promise<Buffer> {
+  return sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } }).png(PNG_OPTIONS).toBuffer();
+}
+
+async function encodeMask(mask: Coverage): Promise<Buffer> {
+  return sharp(mask.data, { raw: { width: mask.width, height: mask.height, channels: 1 } }).png(PNG_OPTIONS).toBuffer();
+}
+
+/** The undistorted printed page: static layer, header, traces, pulses. Also returns the trace coverage. */
+async function printPage(
+  record: EcgRecord,
+  layout: PageLayout,
+  options: RenderOptions,
+  header: HeaderFields | null,
+): Promise<{ page: RgbImage; traces: Coverage; drawn: DrawnPanel[] }> {
+  const { pxPerMm, widthPx, heightPx } = layout.page;
+  const page = await staticPageImage(layout, options);
+  if (header) {
+    const strip = await headerStripRgba(layout, header);
+    compositeRgba(page, strip.data, strip.width, strip.height, 0, 0);
+  }
+  const traces = createCoverage(widthPx, heightPx);
+  const drawn = layout.panels.map((panel) => panelPoints(record, panel, options, pxPerMm));
+  for (const d of drawn) strokeWithGaps(traces, d.xs, d.ys, options.traceWidthMm * pxPerMm);
+  const furniture = createCoverage(widthPx, heightPx);
+  drawFurniture(furniture, layout, options, pxPerMm);
+  paintCoverage(page, furniture, options.traceRgb);
+  paintCoverage(page, traces, options.traceRgb);
+  return { page, traces, drawn };
+}
+
+function strokeMask(leads: readonly LeadGroundTruth[], width: number, height: number, widthPx: number): Coverage {
+  const mask = createCoverage(width, height);
+  for (const lead of leads) {
+    const ys = lead.y.map((v, i) => (lead.mv[i] === null ? Number.NaN : v));
+    strokeWithGaps(mask, lead.x, ys, widthPx);
+  }
+  return mask;
+}
+
+/** Render one record as a page. Validates the options and the record first (EcgError RENDER_INVALID). */
+export async function renderPage(record: EcgRecord, config: RenderConfigInput, request: RenderPageRequest): Promise<RenderedPage> {
+  const options = normalizeRenderOptions(config);
+  checkRecord(record);
+  const rng = createRng(request.seed);
+  const rHeader = rng.fork('header');
+  const rPlan = rng.fork('distortions');
+  const rPhoto = rng.fork('photometric');
+
+  const layout = layoutPage(options);
+  const { pxPerMm, widthPx, heightPx } = layout.page;
+  const header = options.header ? makeHeaderFields(rHeader) : null;
+  const { page, traces, drawn } = await printPage(record, layout, options, header);
+
+  const plan: DistortionPlan = planDistortions({ noise: options.noise, distort: options.distort, width: widthPx, height: heightPx, pxPerMm }, rPlan);
+  const mapping = pageMappingOf(plan, widthPx, heightPx);
+  const identity = isIdentityMapping(mapping);
+  const clean = identity ? page : warpImage(page, mapping, BACKGROUND_RGB);
+
+  const traceWidthPx = options.traceWidthMm * pxPerMm;
+  const leads = drawn.map((d) => leadGroundTruth(d, mapping, identity, pxPerMm, traceWidthPx / 2));
+  const mask = identity ? traces : strokeMask(leads, widthPx, heightPx, traceWidthPx * plan.zoom);
+
+  let image = options.noise > 0 ? await applyPhotometric(clean, plan, rPhoto) : clean;
+  if (plan.jpegQuality > 0) image = await jpegRoundTrip(image, plan.jpegQuality);
+
+  const [imagePng, cleanPng, maskPng] = await Promise.all([
+    encodeRgb(image),
+    image === clean ? undefined : encodeRgb(clean),
+    encodeMask(mask),
+  ]);
+
+  const groundTruth: PageGroundTruth = {
+    format: 'ecg-lab/page',
+    version: 1,
+    record: record.name,
+    fsHz: record.fsHz,
+    recordLength: recordLength(record),
+    seed: request.seed,
+    files: { image: '', clean: '', mask: '' },
+    width: widthPx,
+    height: heightPx,
+    dpi: options.dpi,
+    pixelConvention: 'centre',
+    pxPerMm: round5(pxPerMm),
+    pxPerMv: round5(options.gainMmPerMv * pxPerMm),
+    pxPerS: round5(options.speedMmPerS * pxPerMm),
+    render: renderConfigOf(options),
+    transform: transformOf(plan, identity),
+    photometric: {
+      blurSigmaPx: plan.blurSigmaPx,
+      sensorNoiseSd: plan.sensorNoiseSd,
+      jpegQuality: plan.jpegQuality,
+      brightness: plan.brightness,
+      contrast: plan.contrast,
+      colourTemperature: plan.colourTemperature,
+      lightingStrength: plan.lighting.strength,
+      stains: plan.stains.length,
+      marks: plan.marks.length,
+    },
+    calibration: calibrationGroundTruth(layout, options, mapping, identity),
+    leads,
+    header,
+  };
+  return { image: imagePng, clean: cleanPng ?? imagePng, mask: maskPng, groundTruth };
+}
