@@ -211,6 +211,13 @@ function defaultOption(configsDir: string, group: ConfigGroup): string | undefin
 
 function validate(values: Values, sources: Record<string, string>): Config {
   registerFormats();
+  // convict coerces any string to a Boolean ("maybe" -> true): refuse non-booleans first.
+  for (const key of schemaLeafKeys()) {
+    const value = getDotted(values, key);
+    if (schemaEntry(key)?.format === Boolean && value !== undefined && typeof value !== 'boolean') {
+      throw new EcgError('CONFIG_INVALID', msg.badValue(key, value, 'must be true or false', sources[key] ?? 'defaults'));
+    }
+  }
   const schema = convict(SCHEMA as convict.Schema<Config>, { args: [], env: {} });
   try {
     schema.load(values);

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# The README's test command after `npm ci`: installs and starts what the
+# tests need, runs every test file on its own (uvu: each file is a program),
+# and ends with one line `N passed, N failed`.
+#
+#   bash scripts/test.sh [test/some/dir-or-file ...]
+#
+# What it sets up: the MLflow virtual environment and a server on 127.0.0.1
+# (scripts/mlflow-server.sh; its URI goes to the tests as MLFLOW_TEST_URI),
+# stopped again on exit.
+set -uo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+if [[ "${ECG_LAB_TEST_NO_MLFLOW:-}" != "1" ]]; then
+  if uri="$(bash scripts/mlflow-server.sh start)"; then
+    export MLFLOW_TEST_URI="${uri##*$'\n'}"
+    echo "mlflow server: $MLFLOW_TEST_URI"
+    trap 'bash scripts/mlflow-server.sh stop' EXIT
+  else
+    echo "warning: could not start the MLflow server; MLflow tests will fail" >&2
+  fi
+fi
+
+if [[ $# -gt 0 ]]; then
+  mapfile -t files < <(find "$@" -name '*.test.ts' | sort)
+else
+  mapfile -t files < <(find test -name '*.test.ts' | sort)
+fi
+
+passed=0
+failed=0
+skipped=0
+broken=()
+log="$(mktemp)"
+for file in "${files[@]}"; do
+  start=$(date +%s)
+  node --import tsx "$file" >"$log" 2>&1
+  code=$?
+  cat "$log"
+  p=$(grep -E '^\s*Passed:' "$log" | tail -1 | grep -oE '[0-9]+' || true)
+  t=$(grep -E '^\s*Total:' "$log" | tail -1 | grep -oE '[0-9]+' || true)
+  s=$(grep -E '^\s*Skipped:' "$log" | tail -1 | grep -oE '[0-9]+' || true)
+  if [[ -z "$t" ]]; then
+    # The file crashed before uvu could count: one failure.
+    failed=$((failed + 1))
+    broken+=("$file (exit $code, no totals)")
+  else
+    passed=$((passed + p))
+    skipped=$((skipped + ${s:-0}))
+    f=$((t - p - ${s:-0}))
+    failed=$((failed + f))
+    if [[ $f -gt 0 || $code -ne 0 ]]; then
+      [[ $f -eq 0 ]] && failed=$((failed + 1))
+      broken+=("$file")
+    fi
+  fi
+  echo "── $file: $(( $(date +%s) - start ))s"
+done
+rm -f "$log"
+
+if [[ ${#broken[@]} -gt 0 ]]; then
+  echo "failing test files:"
+  printf '  %s\n' "${broken[@]}"
+fi
+echo "$passed passed, $failed failed, $skipped skipped"
+[[ $failed -eq 0 ]]

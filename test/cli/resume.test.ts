@@ -1,0 +1,85 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { readdirSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { cli, cliSpawn } from '../helpers/cli.js';
+import { tinyEnv, sweepsIn, metricLines, TINY } from '../helpers/tiny-runs.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function waitFor(check: () => boolean, timeoutMs: number): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  const safe = () => {
+    try {
+      return check();
+    } catch {
+      return false; // files are being written
+    }
+  };
+  while (!safe()) {
+    if (Date.now() > until) throw new Error('timed out waiting');
+    await sleep(100);
+  }
+}
+
+test('kill -9 in the middle of a stage; resume runs only the unfinished work', async () => {
+  const { runs, env } = tinyEnv({ TINY_EPOCH_MS: '400' });
+  // Three cells; each tiny-train takes 8 epochs x 400 ms. Kill while the second cell trains.
+  const child = cliSpawn(['run', TINY, 'render.noise=0,0.25,0.5', 'train.epochs=8'], { env });
+  await waitFor(() => {
+    const [sweep] = sweepsIn(runs, 'tiny');
+    const second = sweep?.cells[1];
+    return second?.stages['tiny-train']?.status === 'running';
+  }, 60_000);
+  await sleep(600);
+  child.kill('SIGKILL');
+  await new Promise((r) => child.once('exit', r));
+
+  const [killed] = sweepsIn(runs, 'tiny');
+  assert.equal(killed!.cells.map((c) => c.status), ['finished', 'running', 'pending']);
+  const temporaries = readdirSync(join(runs, '.cache', 'tiny-train')).filter((n) => n.startsWith('.tmp'));
+  assert.is(temporaries.length, 1, 'the killed stage left its temporary folder');
+  const entries = () => readdirSync(join(runs, '.cache', 'tiny-train')).filter((n) => !n.startsWith('.'));
+  assert.is(entries().length, 1, 'only the finished cell has a cache entry: the half one is not trusted');
+
+  const r = cli(['resume', killed!.id], { env: { ...env, TINY_EPOCH_MS: '0' } });
+  assert.is(r.status, 0, r.stderr);
+  assert.ok(r.stderr.includes('2 of 3 cell(s) to finish: c01, c02'), r.stderr);
+  const [resumed] = sweepsIn(runs, 'tiny');
+  assert.is(resumed!.status, 'finished');
+  const [c0, c1, c2] = resumed!.cells;
+  assert.equal(c0!.stages['tiny-train']!.cached, false, 'finished cell untouched by resume');
+  assert.equal(c1!.stages['tiny-data']!.cached, true, 'stage finished before the kill comes from the cache');
+  assert.equal(c1!.stages['tiny-render']!.cached, true);
+  assert.equal(c1!.stages['tiny-train']!.cached, false, 'the killed stage runs again');
+  assert.equal(c2!.stages['tiny-render']!.cached, false);
+  assert.is(entries().length, 3);
+  assert.equal(readdirSync(join(runs, '.cache', 'tiny-train')).filter((n) => n.startsWith('.tmp')), [], 'resume removed the dead temporary');
+  const losses = metricLines(runs, 'tiny', resumed!.id, 'c01').filter((m) => m.name === 'tiny-train/loss');
+  assert.equal(losses.map((m) => m.step), [0, 1, 2, 3, 4, 5, 6, 7], 'no duplicated metric points after resume');
+
+  const again = cli(['resume', killed!.id], { env });
+  assert.is(again.status, 0);
+  assert.ok(again.stderr.includes('0 of 3 cell(s) to finish'));
+});
+
+test('two sweeps at once on one runs/ folder both finish, in separate folders, sharing the cache', async () => {
+  const { runs, env } = tinyEnv({ TINY_EPOCH_MS: '50' });
+  const start = (args: string[]) =>
+    new Promise<number | null>((resolve) => {
+      const child = cliSpawn(['run', TINY, ...args], { env });
+      child.once('exit', (code) => resolve(code));
+    });
+  const codes = await Promise.all([start(['render.noise=0,0.5', 'train.epochs=3']), start(['render.noise=0.5,0', 'train.epochs=3'])]);
+  assert.equal(codes, [0, 0]);
+  const sweeps = sweepsIn(runs, 'tiny');
+  assert.is(sweeps.length, 2);
+  assert.ok(sweeps.every((s) => s.status === 'finished' && s.cells.every((c) => c.status === 'finished')));
+  const keys = sweeps.flatMap((s) => s.cells.map((c) => c.stages['tiny-train']!.key));
+  assert.is(new Set(keys).size, 2, 'same cells, same keys');
+  const cacheDir = join(runs, '.cache', 'tiny-train');
+  assert.is(readdirSync(cacheDir).length, 2, 'two complete entries, no leftovers');
+  for (const key of new Set(keys)) assert.ok(existsSync(join(cacheDir, key, 'entry.json')));
+});
+
+test.run();

@@ -1,0 +1,104 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { join } from 'node:path';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { compose, readExperiment, flattenConfig } from '../../src/config/compose.js';
+import { parseOverrides } from '../../src/config/overrides.js';
+import { isEcgError } from '../../src/core/errors.js';
+
+const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'foundation');
+const CONFIGS = join(FIXTURES, 'configs');
+const TINY = join(FIXTURES, 'experiments', 'tiny.yaml');
+
+function composeWith(args: string[], experimentPath = TINY) {
+  const parsed = parseOverrides(args);
+  return compose({ experiment: readExperiment(experimentPath), configsDir: CONFIGS, overrides: parsed.values, groupChoices: parsed.groupChoices });
+}
+
+function experimentFile(text: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'ecg-compose-'));
+  const path = join(dir, 'x.yaml');
+  writeFileSync(path, text);
+  return path;
+}
+
+function refused(fn: () => unknown, code: string, ...parts: string[]): void {
+  try {
+    fn();
+  } catch (error) {
+    assert.ok(isEcgError(error), `expected an EcgError, got ${String(error)}`);
+    assert.is(error.code, code);
+    for (const part of parts) assert.ok(error.message.includes(part), `message "${error.message}" should mention "${part}"`);
+    return;
+  }
+  assert.unreachable('should have been refused');
+}
+
+test('layers apply in order: schema default < group option < experiment < command line', () => {
+  const { config, sources } = composeWith([]);
+  assert.is(config.data.records, 8, 'data.records from configs/data/small.yaml');
+  assert.is(config.data.fsHz, 100, 'data.fsHz keeps the schema default');
+  assert.is(config.render.noise, 0, 'render.noise from configs/render/clean.yaml');
+  assert.is(config.render.dpi, 120, 'render.dpi: the experiment overrides the group option (100)');
+  assert.is(config.train.epochs, 2, 'train.epochs from configs/train/default.yaml, taken without being named');
+  assert.is(sources['render.dpi'], TINY);
+  assert.is(sources['data.records'], 'configs/data/small.yaml');
+
+  const over = composeWith(['render.dpi=300', 'data.records=5']);
+  assert.is(over.config.render.dpi, 300);
+  assert.is(over.config.data.records, 5);
+  assert.is(over.sources['render.dpi'], 'command line');
+});
+
+test('group=option on the command line replaces the experiment choice', () => {
+  const { config } = composeWith(['data=large', 'render=noisy']);
+  assert.is(config.data.records, 32);
+  assert.is(config.data.fsHz, 500);
+  assert.is(config.render.noise, 0.5);
+  assert.is(config.render.dpi, 120, 'the experiment value still beats the group option');
+});
+
+test('override values are typed: numbers, booleans, lists', () => {
+  const { config } = composeWith(['model.hierarchy=false', 'model.classifier2d.widths=[8,16]', 'train.learningRate=3e-4']);
+  assert.is(config.model.hierarchy, false);
+  assert.equal(config.model.classifier2d.widths, [8, 16]);
+  assert.is(config.train.learningRate, 3e-4);
+});
+
+test('flattened config has every schema leaf as a dotted key', () => {
+  const flat = flattenConfig(composeWith([]).config);
+  assert.is(flat['render.noise'], 0);
+  assert.is(flat['model.hierarchy'], true);
+  assert.is(flat['digitizer.roi'], true);
+  assert.ok(Object.keys(flat).every((k) => typeof flat[k] !== 'object' || Array.isArray(flat[k]) || k === 'data.synthetic.priors'));
+});
+
+test('unknown key is refused naming the key and where it came from', () => {
+  refused(() => composeWith(['render.nosie=0.5']), 'CONFIG_INVALID', 'render.nosie', 'command line', 'render.noise');
+  const bad = experimentFile('render:\n  colour: red\n');
+  refused(() => composeWith([], bad), 'CONFIG_INVALID', 'render.colour', bad);
+});
+
+test('value out of range is refused with key, value, allowed range and source', () => {
+  refused(() => composeWith(['render.noise=1.5']), 'CONFIG_INVALID', 'render.noise = 1.5', '[0, 1]', 'command line');
+  const bad = experimentFile('render:\n  noise: -0.1\n');
+  refused(() => composeWith([], bad), 'CONFIG_INVALID', 'render.noise = -0.1', bad);
+});
+
+test('wrong type and wrong enum are refused with what is allowed', () => {
+  refused(() => composeWith(['render.layout=4x3']), 'CONFIG_INVALID', 'render.layout', '4x3', '3x4', '6x2', '12x1');
+  refused(() => composeWith(['data.records=many']), 'CONFIG_INVALID', 'data.records', 'many');
+  refused(() => composeWith(['model.hierarchy=maybe']), 'CONFIG_INVALID', 'model.hierarchy', 'maybe');
+  refused(() => composeWith(['data.synthetic.priors={AFIB: 0.2}']), 'CONFIG_INVALID', 'AFIB', 'AFIB/AFL');
+});
+
+test('unknown group, unknown option and broken YAML are refused', () => {
+  refused(() => composeWith(['render=blurry']), 'CONFIG_INVALID', "'render' has no option 'blurry'", 'clean', 'noisy');
+  refused(() => composeWith([], experimentFile('defaults:\n  - colours: red\n')), 'CONFIG_INVALID', "'colours' is not a config group");
+  refused(() => readExperiment(experimentFile('render: [1, 2\n')), 'CONFIG_INVALID', 'cannot parse YAML');
+  refused(() => readExperiment('/nonexistent/x.yaml'), 'CONFIG_NOT_FOUND', '/nonexistent/x.yaml');
+  refused(() => parseOverrides(['render.noise']), 'USAGE', 'key=value');
+});
+
+test.run();
