@@ -57,7 +57,7 @@ export function ecgRecordToWfdb(record: EcgRecord): WfdbWriteInput {
   const age = record.meta?.['age'];
   const sex = record.meta?.['sex'];
   if (age !== undefined) comments.push(`Age: ${age}`);
-  if (sex !== undefined) comments.push(`Sex: ${sex}`);
+  if (sex !== undefined) comments.push(`Sex: ${sex === 'M' ? 'Male' : sex === 'F' ? 'Female' : sex}`);
   comments.push(labelsComment(record.labels));
   return { name: record.name, fsHz: record.fsHz, signals: record.signals, leads: LEADS, comments };
 }

@@ -1,0 +1,55 @@
+/**
+ * Stage `data`: load or generate the records (data.source), split them
+ * (data.split.*), and store them compactly (src/data/dataset-store.ts).
+ * Later stages read them with readDataset(ctx.inputs.data).
+ */
+import type { Stage } from '../stage.js';
+import { loadRecords } from '../../data/load-records.js';
+import { assignSplits, checkSplits } from '../../data/split.js';
+import { writeDataset, type DataManifest } from '../../data/dataset-store.js';
+
+export const DATA_CONFIG_KEYS = [
+  'seed',
+  'data.source',
+  'data.path',
+  'data.ptbxlPlusPath',
+  'data.records',
+  'data.fsHz',
+  'data.durationS',
+  'data.split.method',
+  'data.split.val',
+  'data.split.test',
+  'data.synthetic.priors',
+  'data.synthetic.baselineWanderMv',
+  'data.synthetic.mainsHumMv',
+  'data.synthetic.muscleNoiseMv',
+  'data.synthetic.mainsHz',
+] as const;
+
+export const dataStage: Stage<DataManifest> = {
+  name: 'data',
+  version: 1,
+  description: 'Load PTB-XL / a WFDB folder or generate synthetic 12-lead records; split train/val/test.',
+  reads: [],
+  configKeys: DATA_CONFIG_KEYS,
+  writes: 'signals.f32 + manifest.json (records, labels, splits, dataset digest)',
+  async run(ctx) {
+    const { data, seed } = ctx.config;
+    ctx.progress.start(`data: ${data.source}`, data.source === 'synthetic' ? data.records : 0);
+    const loaded = await loadRecords(data, seed, { logger: ctx.logger, signal: ctx.signal, onRecord: () => ctx.progress.tick() });
+    ctx.progress.stop();
+    const splitOptions = { method: data.split.method, val: data.split.val, test: data.split.test, seed };
+    const splits = assignSplits(loaded.records, splitOptions);
+    checkSplits(splits, splitOptions);
+    const manifest = await writeDataset(ctx.outDir, {
+      source: data.source,
+      fsHz: data.fsHz,
+      acuteMiResolved: loaded.acuteMiResolved,
+      records: loaded.records,
+      splits,
+    });
+    for (const split of ['train', 'val', 'test'] as const) ctx.metrics.log(`data/${split}`, manifest.counts[split]);
+    ctx.logger.info(`data: ${manifest.counts.train} train, ${manifest.counts.val} val, ${manifest.counts.test} test records (${data.source}, digest ${manifest.digest.slice(0, 12)})`);
+    return manifest;
+  },
+};
