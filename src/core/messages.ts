@@ -9,3 +9,4 @@ export * as dataMessages from './messages/data.js';
 export * as renderMessages from './messages/render.js';
 export * as modelMessages from './messages/models.js';
 export * as mlflowMessages from './messages/mlflow.js';
+export * as metricsMessages from './messages/metrics.js';
