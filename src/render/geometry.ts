@@ -152,10 +152,19 @@ export function unmapPoint(mapping: PageMapping, qx: number, qy: number): [numbe
   return applyHomography(invert3(mapping.homography), ux, uy);
 }
 
+/** Source positions are computed exactly every SPAN_PX pixels along a row and interpolated between. */
+const SPAN_PX = 8;
+
 /**
  * Resample a page into an image of the same size through the mapping,
  * bilinear; pixels whose source falls off the page take `background`
  * (blended over one pixel, so the page edge is anti-aliased).
+ *
+ * Speed: along each row the source position is computed exactly at every
+ * SPAN_PX-th pixel and linearly interpolated in between. The displacement
+ * field is bilinear on cells aligned to the same span, so only the
+ * homography's curvature is approximated: below 1e-3 px for the
+ * perspectives the planner draws (checked in test/render/geometry.test.ts).
  */
 export function warpImage(src: RgbImage, mapping: PageMapping, background: Rgb): RgbImage {
   const { width, height } = src;
@@ -163,62 +172,83 @@ export function warpImage(src: RgbImage, mapping: PageMapping, background: Rgb):
   const out = new Uint8ClampedArray(width * height * 3);
   const hi = invert3(mapping.homography);
   const field = mapping.field;
-  const rowDx = field ? new Float32Array(field.cols) : undefined;
-  const rowDy = field ? new Float32Array(field.cols) : undefined;
-  const [br, bg, bb] = background;
+  if (field && field.cellPx !== SPAN_PX) throw new RangeError(`displacement field cells must be ${SPAN_PX} px`);
+  const nodes = Math.ceil((width - 1) / SPAN_PX) + 1;
+  const nodeX = new Float64Array(nodes);
+  const nodeY = new Float64Array(nodes);
+  const b0 = background[0];
+  const b1 = background[1];
+  const b2 = background[2];
   const tap = (ix: number, iy: number, c: number, fallback: number) =>
     ix < 0 || iy < 0 || ix >= width || iy >= height ? fallback : (s[(iy * width + ix) * 3 + c] as number);
+  const stride = width * 3;
 
   for (let y = 0; y < height; y++) {
-    if (field && rowDx && rowDy) {
-      const gy = Math.min(y / field.cellPx, field.rows - 1.000001);
-      const j = Math.floor(gy);
-      const fy = gy - j;
-      for (let i = 0; i < field.cols; i++) {
-        const k = j * field.cols + i;
-        rowDx[i] = field.dx[k]! * (1 - fy) + field.dx[k + field.cols]! * fy;
-        rowDy[i] = field.dy[k]! * (1 - fy) + field.dy[k + field.cols]! * fy;
-      }
+    let j = 0;
+    let fy = 0;
+    if (field) {
+      const gy = Math.min(y / SPAN_PX, field.rows - 1.000001);
+      j = Math.floor(gy);
+      fy = gy - j;
     }
-    let o = y * width * 3;
-    for (let x = 0; x < width; x++, o += 3) {
+    for (let n = 0; n < nodes; n++) {
+      const x = Math.min(n * SPAN_PX, width - 1);
       let ux = x;
       let uy = y;
-      if (field && rowDx && rowDy) {
-        const gx = x / field.cellPx;
-        const i = Math.floor(gx);
+      if (field) {
+        // Nodes sit on the field's own grid columns (the last one is clamped to the image edge).
+        const gx = x / SPAN_PX;
+        const i = Math.min(Math.floor(gx), field.cols - 2);
         const fx = gx - i;
-        ux += rowDx[i]! * (1 - fx) + rowDx[i + 1]! * fx;
-        uy += rowDy[i]! * (1 - fx) + rowDy[i + 1]! * fx;
+        const k = j * field.cols + i;
+        const c = field.cols;
+        ux += (field.dx[k]! * (1 - fx) + field.dx[k + 1]! * fx) * (1 - fy) + (field.dx[k + c]! * (1 - fx) + field.dx[k + c + 1]! * fx) * fy;
+        uy += (field.dy[k]! * (1 - fx) + field.dy[k + 1]! * fx) * (1 - fy) + (field.dy[k + c]! * (1 - fx) + field.dy[k + c + 1]! * fx) * fy;
       }
       const w = hi[6] * ux + hi[7] * uy + hi[8];
-      const px = (hi[0] * ux + hi[1] * uy + hi[2]) / w;
-      const py = (hi[3] * ux + hi[4] * uy + hi[5]) / w;
-      const x0 = Math.floor(px);
-      const y0 = Math.floor(py);
-      if (x0 < -1 || y0 < -1 || x0 >= width || y0 >= height) {
-        out[o] = br;
-        out[o + 1] = bg;
-        out[o + 2] = bb;
-        continue;
-      }
-      const fx = px - x0;
-      const fy = py - y0;
-      const w00 = (1 - fx) * (1 - fy);
-      const w10 = fx * (1 - fy);
-      const w01 = (1 - fx) * fy;
-      const w11 = fx * fy;
-      if (x0 >= 0 && y0 >= 0 && x0 < width - 1 && y0 < height - 1) {
-        const k = (y0 * width + x0) * 3;
-        const k2 = k + width * 3;
-        out[o] = s[k]! * w00 + s[k + 3]! * w10 + s[k2]! * w01 + s[k2 + 3]! * w11;
-        out[o + 1] = s[k + 1]! * w00 + s[k + 4]! * w10 + s[k2 + 1]! * w01 + s[k2 + 4]! * w11;
-        out[o + 2] = s[k + 2]! * w00 + s[k + 5]! * w10 + s[k2 + 2]! * w01 + s[k2 + 5]! * w11;
-        continue;
-      }
-      for (let c = 0; c < 3; c++) {
-        const b = background[c] as number;
-        out[o + c] = tap(x0, y0, c, b) * w00 + tap(x0 + 1, y0, c, b) * w10 + tap(x0, y0 + 1, c, b) * w01 + tap(x0 + 1, y0 + 1, c, b) * w11;
+      nodeX[n] = (hi[0] * ux + hi[1] * uy + hi[2]) / w;
+      nodeY[n] = (hi[3] * ux + hi[4] * uy + hi[5]) / w;
+    }
+    let o = y * stride;
+    for (let n = 0; n < nodes - 1; n++) {
+      const xa = n * SPAN_PX;
+      const xb = Math.min(xa + SPAN_PX, width - 1);
+      const span = xb - xa;
+      const sx = (nodeX[n + 1]! - nodeX[n]!) / span;
+      const sy = (nodeY[n + 1]! - nodeY[n]!) / span;
+      let px = nodeX[n]!;
+      let py = nodeY[n]!;
+      const last = n === nodes - 2 ? xb : xb - 1;
+      for (let x = xa; x <= last; x++, o += 3, px += sx, py += sy) {
+        const x0 = Math.floor(px);
+        const y0 = Math.floor(py);
+        const fx = px - x0;
+        const fy2 = py - y0;
+        if (x0 >= 0 && y0 >= 0 && x0 < width - 1 && y0 < height - 1) {
+          const k = (y0 * width + x0) * 3;
+          const k2 = k + stride;
+          const a0 = s[k]! + (s[k + 3]! - s[k]!) * fx;
+          const a1 = s[k + 1]! + (s[k + 4]! - s[k + 1]!) * fx;
+          const a2 = s[k + 2]! + (s[k + 5]! - s[k + 2]!) * fx;
+          out[o] = a0 + (s[k2]! + (s[k2 + 3]! - s[k2]!) * fx - a0) * fy2;
+          out[o + 1] = a1 + (s[k2 + 1]! + (s[k2 + 4]! - s[k2 + 1]!) * fx - a1) * fy2;
+          out[o + 2] = a2 + (s[k2 + 2]! + (s[k2 + 5]! - s[k2 + 2]!) * fx - a2) * fy2;
+          continue;
+        }
+        if (x0 < -1 || y0 < -1 || x0 >= width || y0 >= height) {
+          out[o] = b0;
+          out[o + 1] = b1;
+          out[o + 2] = b2;
+          continue;
+        }
+        const w00 = (1 - fx) * (1 - fy2);
+        const w10 = fx * (1 - fy2);
+        const w01 = (1 - fx) * fy2;
+        const w11 = fx * fy2;
+        for (let c = 0; c < 3; c++) {
+          const b = background[c] as number;
+          out[o + c] = tap(x0, y0, c, b) * w00 + tap(x0 + 1, y0, c, b) * w10 + tap(x0, y0 + 1, c, b) * w01 + tap(x0 + 1, y0 + 1, c, b) * w11;
+        }
       }
     }
   }

@@ -15,12 +15,11 @@ const SHADE_CELL_PX = 8;
 export async function applyPhotometric(clean: RgbImage, plan: DistortionPlan, rng: Rng): Promise<RgbImage> {
   const image: RgbImage = { width: clean.width, height: clean.height, data: clean.data.slice() };
   for (const stain of plan.stains) paintStain(image, stain);
-  if (plan.marks.length > 0) {
-    for (const mark of plan.marks) {
-      const coverage = createCoverage(image.width, image.height);
-      strokePolyline(coverage, mark.xs, mark.ys, mark.widthPx);
-      paintCoverage(image, coverage, mark.rgb, mark.opacity);
-    }
+  for (const mark of plan.marks) {
+    const coverage = createCoverage(image.width, image.height);
+    strokePolyline(coverage, mark.xs, mark.ys, mark.widthPx);
+    const reach = mark.widthPx + 2;
+    paintCoverage(image, coverage, mark.rgb, mark.opacity, Math.floor(Math.min(...mark.ys) - reach), Math.ceil(Math.max(...mark.ys) + reach));
   }
   shadeAndColour(image, plan);
   const blurred = plan.blurSigmaPx >= 0.3 ? await blur(image, plan.blurSigmaPx) : image;

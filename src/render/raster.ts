@@ -91,12 +91,13 @@ export function strokeSegment(coverage: Coverage, ax: number, ay: number, bx: nu
   }
 }
 
-/** Paint `colour` over `image` with the coverage as opacity (times `opacity`). */
-export function paintCoverage(image: RgbImage, coverage: Coverage, colour: Rgb, opacity = 1): void {
+/** Paint `colour` over `image` with the coverage as opacity (times `opacity`), within rows [rowFrom, rowTo). */
+export function paintCoverage(image: RgbImage, coverage: Coverage, colour: Rgb, opacity = 1, rowFrom = 0, rowTo = coverage.height): void {
   const { data } = image;
   const cov = coverage.data;
   const [r, g, b] = colour;
-  for (let i = 0; i < cov.length; i++) {
+  const end = Math.min(coverage.height, rowTo) * coverage.width;
+  for (let i = Math.max(0, rowFrom) * coverage.width; i < end; i++) {
     const c = cov[i] as number;
     if (c === 0) continue;
     const a = (c / 255) * opacity;

@@ -1,0 +1,23 @@
+/**
+ * ECG paper images: what other folders import from src/render/.
+ */
+export { renderPage, checkRecord, BACKGROUND_RGB, type RenderedPage, type RenderPageRequest } from './render-page.js';
+export { normalizeRenderOptions, defaultRenderConfig, type RenderOptions, type RenderConfigInput } from './options.js';
+export { layoutPage, nominalLeadBoxes, pageSizeOf, PAGE_DURATION_S, type NominalLeadBox, type PageSize, type PageLayout } from './layout.js';
+export { plottedSignals, type PageGroundTruth, type LeadGroundTruth, type CalibrationGroundTruth, type Box, type Point } from './ground-truth.js';
+export { pageMappingOf } from './distortions.js';
+export { mapPoint, unmapPoint, type PageMapping } from './geometry.js';
+export {
+  renderPagesToDir,
+  readRenderedPages,
+  readRenderManifest,
+  readGroundTruth,
+  writeRenderedPage,
+  pageSeed,
+  type RenderManifest,
+  type RenderedPageEntry,
+  type RenderedPageRef,
+  type RenderJob,
+  type PageSplit,
+} from './pages.js';
+export { writeChallengeRecord, challengeImageName } from './challenge.js';

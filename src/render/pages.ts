@@ -1,0 +1,187 @@
+/**
+ * Rendered pages on disk, as the render stage and `generate images` leave
+ * them, and the reader later stages use:
+ *
+ *   <stem>.png         the page (photometric and geometric distortion)
+ *   <stem>-clean.png   clean twin: same geometry, no photometric distortion
+ *   <stem>-mask.png    greyscale trace coverage (0..255) of the 12 lead traces
+ *   <stem>.json        PageGroundTruth (render/ground-truth.ts)
+ *   manifest.json      RenderManifest: every page with its split, record and labels
+ *
+ * Page seeds are derived from the run seed and the record name, so a page
+ * does not change when other records are added or removed.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ChallengeClass, EcgRecord } from '../core/ecg.js';
+import { EcgError } from '../core/errors.js';
+import { ensureDir, writeFileAtomic, writeJsonAtomic } from '../core/fs.js';
+import type { Logger } from '../core/logger.js';
+import { renderMessages } from '../core/messages.js';
+import type { Progress } from '../core/progress.js';
+import type { RenderConfig } from '../config/schema/render.js';
+import type { PageGroundTruth } from './ground-truth.js';
+import { pageSizeOf } from './layout.js';
+import { normalizeRenderOptions, renderConfigOf, type RenderConfigInput } from './options.js';
+import { renderPage, type RenderedPage } from './render-page.js';
+
+export const RENDER_FORMAT = 'ecg-lab/render@1';
+export const RENDER_MANIFEST_FILE = 'manifest.json';
+
+export type PageSplit = 'train' | 'val' | 'test';
+
+export interface RenderedPageEntry {
+  readonly split: PageSplit;
+  readonly record: string;
+  readonly labels: readonly ChallengeClass[];
+  readonly seed: string;
+  /** File names relative to the manifest's folder. */
+  readonly image: string;
+  readonly clean: string;
+  readonly mask: string;
+  readonly groundTruth: string;
+}
+
+export interface RenderManifest {
+  readonly format: typeof RENDER_FORMAT;
+  readonly render: RenderConfig;
+  readonly seed: number;
+  readonly width: number;
+  readonly height: number;
+  readonly counts: Readonly<Record<PageSplit, number>>;
+  readonly pages: readonly RenderedPageEntry[];
+}
+
+/** The seed of one page: the run seed and the record name. */
+export function pageSeed(seed: number, record: string): string {
+  return `ecg-lab/render/${seed}/${record}`;
+}
+
+const safeStem = (name: string) => name.replace(/[^A-Za-z0-9._-]/g, '_');
+
+/** Write one rendered page's four files as `<dir>/<stem>*`; returns the entry without split and labels. */
+export async function writeRenderedPage(dir: string, stem: string, page: RenderedPage): Promise<Pick<RenderedPageEntry, 'image' | 'clean' | 'mask' | 'groundTruth'>> {
+  const files = { image: `${stem}.png`, clean: `${stem}-clean.png`, mask: `${stem}-mask.png`, groundTruth: `${stem}.json` };
+  const groundTruth: PageGroundTruth = { ...page.groundTruth, files: { image: files.image, clean: files.clean, mask: files.mask } };
+  await Promise.all([
+    writeFileAtomic(join(dir, files.image), page.image),
+    writeFileAtomic(join(dir, files.clean), page.clean),
+    writeFileAtomic(join(dir, files.mask), page.mask),
+    writeFileAtomic(join(dir, files.groundTruth), JSON.stringify(groundTruth)),
+  ]);
+  return files;
+}
+
+export interface RenderJob {
+  readonly split: PageSplit;
+  readonly record: EcgRecord;
+}
+
+export interface RenderPagesOptions {
+  readonly seed: number;
+  /** Pages rendered at once; 2 overlaps sharp's encoding with the JavaScript drawing on a 2-core machine. */
+  readonly concurrency?: number;
+  readonly progress?: Progress;
+  readonly logger?: Logger;
+  readonly signal?: AbortSignal;
+}
+
+/** Render every job into `dir` and write the manifest. Options are checked before anything is drawn. */
+export async function renderPagesToDir(dir: string, jobs: readonly RenderJob[], config: RenderConfigInput, options: RenderPagesOptions): Promise<RenderManifest> {
+  const renderOptions = normalizeRenderOptions(config);
+  const checked = renderConfigOf(renderOptions);
+  await ensureDir(dir);
+  const entries: RenderedPageEntry[] = new Array(jobs.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < jobs.length) {
+      options.signal?.throwIfAborted();
+      const index = next++;
+      const job = jobs[index] as RenderJob;
+      const seed = pageSeed(options.seed, job.record.name);
+      const page = await renderPage(job.record, checked, { seed });
+      const files = await writeRenderedPage(dir, safeStem(job.record.name), page);
+      entries[index] = { split: job.split, record: job.record.name, labels: job.record.labels, seed, ...files };
+      options.progress?.tick();
+    }
+  };
+  options.progress?.start(`render: ${jobs.length} pages`, jobs.length);
+  try {
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency ?? 2, jobs.length)) }, worker));
+  } finally {
+    options.progress?.stop();
+  }
+  const size = pageSizeOf(renderOptions);
+  const counts = { train: 0, val: 0, test: 0 };
+  for (const e of entries) counts[e.split]++;
+  const manifest: RenderManifest = {
+    format: RENDER_FORMAT,
+    render: checked,
+    seed: options.seed,
+    width: size.widthPx,
+    height: size.heightPx,
+    counts,
+    pages: entries,
+  };
+  await writeJsonAtomic(join(dir, RENDER_MANIFEST_FILE), manifest);
+  return manifest;
+}
+
+/** One page of a render output, with absolute paths. */
+export interface RenderedPageRef extends RenderedPageEntry {
+  readonly imagePath: string;
+  readonly cleanPath: string;
+  readonly maskPath: string;
+  readonly groundTruthPath: string;
+}
+
+export async function readRenderManifest(dir: string): Promise<RenderManifest> {
+  const path = join(dir, RENDER_MANIFEST_FILE);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new EcgError('IMAGE_INVALID', renderMessages.renderedManifestMissing(dir), { cause: error });
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new EcgError('IMAGE_INVALID', renderMessages.renderedManifestInvalid(path, 'not JSON'), { cause: error });
+  }
+  const m = parsed as Partial<RenderManifest>;
+  if (m.format !== RENDER_FORMAT || !Array.isArray(m.pages)) {
+    throw new EcgError('IMAGE_INVALID', renderMessages.renderedManifestInvalid(path, `format is ${JSON.stringify(m.format)}, expected ${RENDER_FORMAT}`));
+  }
+  return m as RenderManifest;
+}
+
+/**
+ * The pages of a render output (the render stage's `{ dir, manifest }`, or a
+ * folder), optionally of one split, in manifest order.
+ */
+export async function readRenderedPages(
+  output: string | { readonly dir: string; readonly manifest?: unknown },
+  split?: PageSplit,
+): Promise<RenderedPageRef[]> {
+  const dir = typeof output === 'string' ? output : output.dir;
+  const given = typeof output === 'string' ? undefined : (output.manifest as RenderManifest | undefined);
+  const manifest = given?.format === RENDER_FORMAT ? given : await readRenderManifest(dir);
+  return manifest.pages
+    .filter((p) => split === undefined || p.split === split)
+    .map((p) => ({
+      ...p,
+      imagePath: join(dir, p.image),
+      cleanPath: join(dir, p.clean),
+      maskPath: join(dir, p.mask),
+      groundTruthPath: join(dir, p.groundTruth),
+    }));
+}
+
+export async function readGroundTruth(page: Pick<RenderedPageRef, 'groundTruthPath'>): Promise<PageGroundTruth> {
+  try {
+    return JSON.parse(await readFile(page.groundTruthPath, 'utf8')) as PageGroundTruth;
+  } catch (error) {
+    throw new EcgError('IMAGE_INVALID', renderMessages.renderedManifestInvalid(page.groundTruthPath, 'ground truth unreadable'), { cause: error });
+  }
+}
