@@ -85,7 +85,8 @@ test('label frequencies follow the configured priors', () => {
 });
 
 test('inconsistent or unknown priors are refused', () => {
-  for (const bad of [{ TACHY: 0.6, BRADY: 0.6 }, { NORM: 0.9, CD: 0.5 }, { FOO: 0.1 }, { NORM: 1.5 }]) {
+  const bads: Record<string, number>[] = [{ TACHY: 0.6, BRADY: 0.6 }, { NORM: 0.9, CD: 0.5 }, { FOO: 0.1 }, { NORM: 1.5 }];
+  for (const bad of bads) {
     try {
       resolvePriors(bad);
       assert.unreachable(JSON.stringify(bad));
