@@ -12,6 +12,13 @@ import { modelMessages } from '../core/messages.js';
 
 export type Sym = tf.SymbolicTensor;
 
+/**
+ * Batch-norm moving-average momentum. Keras's 0.99 averages over ~100 steps;
+ * the stages here train for a few hundred steps in all (and the tests for a
+ * few dozen), so 0.9 lets inference-mode statistics catch up with the weights.
+ */
+export const BN_MOMENTUM = 0.9;
+
 /** The seed for the next initialiser: tf initialisers take a 31-bit seed. */
 export function nextSeed(rng: Rng): number {
   return rng.int(0, 2 ** 31 - 2);
@@ -42,7 +49,7 @@ export function convBnAct2d(
     tf.layers.conv2d({ filters, kernelSize, strides, padding: 'same', useBias: false, kernelInitializer: heNormal(rng) }),
     x,
   );
-  y = applyLayer(tf.layers.batchNormalization({ axis: -1 }), y);
+  y = applyLayer(tf.layers.batchNormalization({ axis: -1, momentum: BN_MOMENTUM }), y);
   return activation === 'linear' ? y : applyLayer(tf.layers.activation({ activation }), y);
 }
 
@@ -57,7 +64,7 @@ export function convBnAct1d(
     tf.layers.conv1d({ filters, kernelSize, padding: 'same', useBias: false, kernelInitializer: heNormal(rng) }),
     x,
   );
-  y = applyLayer(tf.layers.batchNormalization({ axis: -1 }), y);
+  y = applyLayer(tf.layers.batchNormalization({ axis: -1, momentum: BN_MOMENTUM }), y);
   return activation === 'linear' ? y : applyLayer(tf.layers.activation({ activation }), y);
 }
 

@@ -24,6 +24,7 @@ import { createRng, type Rng } from '../core/rng.js';
 import { CHALLENGE_CLASSES } from '../core/ecg.js';
 import {
   applyLayer,
+  BN_MOMENTUM,
   convBnAct2d,
   denseLogits,
   glorotUniform,
@@ -96,7 +97,7 @@ function mbConv(x: Sym, inChannels: number, outChannels: number, strides: number
     }),
     y,
   );
-  y = applyLayer(tf.layers.batchNormalization({ axis: -1 }), y);
+  y = applyLayer(tf.layers.batchNormalization({ axis: -1, momentum: BN_MOMENTUM }), y);
   y = applyLayer(tf.layers.activation({ activation: 'swish' }), y);
   y = squeezeExcite(y, expanded, Math.max(1, Math.floor(inChannels / 4)), rng);
   y = convBnAct2d(y, outChannels, rng, { kernelSize: 1, activation: 'linear' });

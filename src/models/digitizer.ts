@@ -73,7 +73,8 @@ export interface DigitizerLossOptions {
 /**
  * Cross-entropy of each column's distribution against a Gaussian around the
  * ground-truth row (a soft label: sub-pixel targets, and near misses cost
- * less than far ones), plus l1Weight x |soft-argmax - row|, which sharpens
+ * less than far ones), less the target's entropy (so the KL divergence: 0
+ * for a perfect column, whatever sigma), plus l1Weight x |soft-argmax - row|, which sharpens
  * the readout where a distribution is bimodal (trace and a grid line).
  * Both are means over the columns with mask 1; masked columns (no ground
  * truth) contribute nothing. targetRows, mask: [B, W].
@@ -90,11 +91,11 @@ export function digitizerLoss(
     const height = logits.shape[1] as number;
     const logProbs = columnLogProbs(logits);
     const distance = tf.sub(rowIndex(height), tf.expandDims(targetRows, 2));
-    const target = tf.softmax(tf.div(tf.neg(tf.square(distance)), 2 * sigma * sigma));
-    const ce = tf.neg(tf.sum(tf.mul(target, logProbs), -1));
+    const logTarget = tf.logSoftmax(tf.div(tf.neg(tf.square(distance)), 2 * sigma * sigma));
+    const kl = tf.sum(tf.mul(tf.exp(logTarget), tf.sub(logTarget, logProbs)), -1);
     const rows = tf.sum(tf.mul(tf.exp(logProbs), rowIndex(height)), -1);
     const l1 = tf.abs(tf.sub(rows, targetRows));
-    const perColumn = tf.add(ce, tf.mul(l1Weight, l1));
+    const perColumn = tf.add(kl, tf.mul(l1Weight, l1));
     return tf.div(tf.sum(tf.mul(perColumn, mask)), tf.maximum(tf.sum(mask), 1)) as tf.Scalar;
   });
 }
