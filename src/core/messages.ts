@@ -10,3 +10,4 @@ export * as renderMessages from './messages/render.js';
 export * as modelMessages from './messages/models.js';
 export * as mlflowMessages from './messages/mlflow.js';
 export * as metricsMessages from './messages/metrics.js';
+export * as backendMessages from './messages/backend.js';

@@ -1,0 +1,94 @@
+/**
+ * The native backends: @tensorflow/tfjs-node and @tensorflow/tfjs-node-gpu,
+ * whose addon ecg-lab's setup builds against TensorFlow's C library from
+ * PyPI. Both register the tfjs backend 'tensorflow' on the one tfjs-core
+ * instance that `import * as tf from '@tensorflow/tfjs'` gives everywhere
+ * (tfjs-node requires the same @tensorflow/tfjs package), and only one of
+ * them may ever load into a process.
+ */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { backendMessages } from '../core/messages.js';
+import { nativeSetupStatus } from './native-status.js';
+
+export type NativeBackendName = 'tensorflow' | 'tensorflow-gpu';
+
+const PACKAGE: Readonly<Record<NativeBackendName, string>> = {
+  tensorflow: '@tensorflow/tfjs-node',
+  'tensorflow-gpu': '@tensorflow/tfjs-node-gpu',
+};
+
+export interface NativeRuntime {
+  readonly tensorflowVersion: string;
+  readonly gpu: boolean;
+}
+
+/** The shape of tfjs-node's backend that ecg-lab reads (its binding is not in tfjs's types). */
+interface NodeKernelBackend {
+  readonly binding: { readonly TF_Version: string };
+  readonly isUsingGpuDevice: boolean;
+}
+
+let loadedNative: NativeBackendName | undefined;
+
+export class NativeLoadError extends Error {}
+
+/**
+ * Loads a native backend and makes it tfjs's current backend. Unless
+ * verbose, TensorFlow's start-up logging is silenced: TF_CPP_MIN_LOG_LEVEL=2
+ * before the library loads (a value the user set is kept) for its own
+ * logging, and stderr closed while it loads for the absl banners
+ * ("oneDNN custom operations are on") that ignore that variable.
+ */
+export async function loadNative(name: NativeBackendName, verbose: boolean): Promise<NativeRuntime> {
+  if (loadedNative && loadedNative !== name) throw new NativeLoadError(backendMessages.otherNativeLoaded(loadedNative));
+  if (name === 'tensorflow-gpu' && !gpuDevicePresent()) throw new NativeLoadError(backendMessages.noGpuDevice());
+  if (!verbose && process.env['TF_CPP_MIN_LOG_LEVEL'] === undefined) process.env['TF_CPP_MIN_LOG_LEVEL'] = '2';
+  try {
+    requireQuietly(PACKAGE[name], verbose);
+  } catch (error) {
+    throw new NativeLoadError(whyNotLoaded(name, error), { cause: error });
+  }
+  loadedNative = name;
+  if (!(await tf.setBackend('tensorflow'))) throw new NativeLoadError(backendMessages.nativeNotLoaded('tf.setBackend("tensorflow") failed'));
+  await tf.ready();
+  const backend = tf.backend() as unknown as NodeKernelBackend;
+  return { tensorflowVersion: backend.binding.TF_Version, gpu: backend.isUsingGpuDevice };
+}
+
+interface StderrGate {
+  close(): void;
+  open(): void;
+}
+
+/** Requires the package with stderr closed, through the gate the native setup builds into its deps/ (if it did). */
+function requireQuietly(packageName: string, verbose: boolean): void {
+  const require = createRequire(import.meta.url);
+  const gateFile = join(dirname(require.resolve(`${packageName}/package.json`)), 'deps', 'ecg-lab-stderr-gate.node');
+  const gate = !verbose && existsSync(gateFile) ? (require(gateFile) as StderrGate) : undefined;
+  gate?.close();
+  try {
+    require(packageName);
+  } finally {
+    gate?.open();
+  }
+}
+
+/** The setup's recorded failure when there is one (it names what is missing), else the load error. */
+function whyNotLoaded(name: NativeBackendName, error: unknown): string {
+  const status = nativeSetupStatus(name);
+  if (status && !status.ok) return backendMessages.nativeNotSetUp(status.reason ?? 'unknown', status.hint ?? '');
+  const detail = error instanceof Error ? error.message.split('\n')[0] ?? '' : String(error);
+  return backendMessages.nativeNotLoaded(detail);
+}
+
+export function gpuDevicePresent(): boolean {
+  return existsSync('/dev/nvidiactl') || existsSync('/dev/nvidia0');
+}
+
+/** oneDNN's kernels are TensorFlow's default on x86 Linux; TF_ENABLE_ONEDNN_OPTS=0 turns them off. */
+export function oneDnnEnabled(): boolean {
+  return process.env['TF_ENABLE_ONEDNN_OPTS'] !== '0' && process.arch === 'x64';
+}

@@ -1,0 +1,24 @@
+/**
+ * The WASM backend: portable, and made able to train every ecg-lab model by
+ * the gradient kernels in wasm-kernels/.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { registerWasmGradientKernels } from './wasm-kernels/index.js';
+
+export interface WasmRuntime {
+  readonly simd: boolean;
+  readonly threads: number;
+}
+
+export async function loadWasm(): Promise<WasmRuntime> {
+  const wasm = await import('@tensorflow/tfjs-backend-wasm');
+  registerWasmGradientKernels();
+  if (!(await tf.setBackend('wasm'))) throw new Error('tf.setBackend("wasm") failed');
+  await tf.ready();
+  return { simd: (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) as boolean, threads: wasm.getThreadsCount() };
+}
+
+export async function loadCpu(): Promise<void> {
+  if (!(await tf.setBackend('cpu'))) throw new Error('tf.setBackend("cpu") failed');
+  await tf.ready();
+}

@@ -1,0 +1,19 @@
+export const backendUnknown = (name: string, known: readonly string[]) =>
+  `backend '${name}' is not one of: ${known.join(', ')}`;
+
+export const backendUnavailable = (name: string, reason: string, command: string) =>
+  `backend '${name}' cannot be loaded: ${reason}. Install it with: ${command}`;
+
+export const nativeNotSetUp = (reason: string, hint: string) => `the native setup failed: ${reason} (fix: ${hint})`;
+
+export const nativeNotLoaded = (detail: string) => `its addon did not load (${detail})`;
+
+export const noGpuDevice = () => 'no NVIDIA GPU device (/dev/nvidiactl) on this machine';
+
+export const otherNativeLoaded = (loaded: string) =>
+  `this process already runs the '${loaded}' backend, and two TensorFlow runtimes cannot share one process`;
+
+export const fellBack = (chosen: string, skipped: string, reason: string) =>
+  `backend auto: using ${chosen}, because ${skipped} is unavailable: ${reason}`;
+
+export const nothingLoads = (reasons: string) => `no backend could be loaded: ${reasons}`;
