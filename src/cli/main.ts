@@ -43,7 +43,7 @@ async function main(argv: readonly string[]): Promise<number> {
     return 2;
   }
   const io = terminalIo({ verbose, prefix: name === 'run-cell' ? rest[1] : undefined });
-  if (rest.includes('--help') || rest.includes('-h')) {
+  if ((rest.includes('--help') || rest.includes('-h')) && name !== 'generate') {
     io.out(command.usage);
     return 0;
   }

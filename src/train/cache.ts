@@ -33,6 +33,7 @@ export interface CacheEntry {
   readonly inputs: Record<string, string>;
   readonly manifest: unknown;
   readonly metrics: MetricPoint[];
+  readonly tags: Record<string, string>;
   readonly createdAt: string;
   readonly durationS: number;
 }
@@ -83,8 +84,8 @@ export class StageCache {
   async produce(
     stage: Stage,
     key: string,
-    describe: Omit<CacheEntry, 'manifest' | 'metrics' | 'createdAt' | 'durationS' | 'stage' | 'version' | 'key'>,
-    build: (tmpDir: string) => Promise<{ manifest: unknown; metrics: MetricPoint[] }>,
+    describe: Omit<CacheEntry, 'manifest' | 'metrics' | 'tags' | 'createdAt' | 'durationS' | 'stage' | 'version' | 'key'>,
+    build: (tmpDir: string) => Promise<{ manifest: unknown; metrics: MetricPoint[]; tags: Record<string, string> }>,
   ): Promise<{ output: StageOutput; entry: CacheEntry }> {
     const parent = join(this.root, stage.name);
     await mkdir(parent, { recursive: true });
@@ -92,7 +93,7 @@ export class StageCache {
     await mkdir(tmp);
     const started = Date.now();
     try {
-      const { manifest, metrics } = await build(tmp);
+      const { manifest, metrics, tags } = await build(tmp);
       const entry: CacheEntry = {
         stage: stage.name,
         version: stage.version,
@@ -100,6 +101,7 @@ export class StageCache {
         ...describe,
         manifest,
         metrics,
+        tags,
         createdAt: new Date().toISOString(),
         durationS: (Date.now() - started) / 1000,
       };

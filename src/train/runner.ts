@@ -205,6 +205,7 @@ export async function runCell(sweep: SweepRun, cellId: string, options: RunnerOp
         result = await runStage(stage, key, config, outputs, keys, cache, options, backendTags ?? {});
       }
       outputs[stage.name] = result.output;
+      cell = { ...cell, tags: { ...cell.tags, ...(result.entry.tags ?? {}) } };
       await replayMetrics(store, cell, stage.name, result.entry.metrics, sweep, options.trackers);
       await copyArtifacts(result.output.dir, artifactsDir);
       if (existsSync(join(result.output.dir, ARTIFACTS_SUBDIR))) {
@@ -264,6 +265,7 @@ async function runStage(
   };
   return cache.produce(stage, key, describe, async (outDir) => {
     const metrics: MetricPoint[] = [];
+    const tags: Record<string, string> = {};
     const manifest = await stage.run({
       config,
       outDir,
@@ -277,6 +279,11 @@ async function runStage(
           metrics.push({ name, value, step, timestamp: Date.now(), stage: stage.name });
         },
       },
+      tags: {
+        set(name, value) {
+          tags[name] = value;
+        },
+      },
       artifacts: {
         async add(path, name) {
           const target = join(outDir, ARTIFACTS_SUBDIR, name);
@@ -285,7 +292,7 @@ async function runStage(
         },
       },
     });
-    return { manifest, metrics };
+    return { manifest, metrics, tags };
   });
 }
 

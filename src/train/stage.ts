@@ -25,6 +25,11 @@ export interface MetricSink {
   log(name: string, value: number, step?: number): void;
 }
 
+export interface TagSink {
+  /** Set a run tag (e.g. `data.digest`); stored with the cache entry and set on every cell that uses it. */
+  set(name: string, value: string): void;
+}
+
 export interface ArtifactSink {
   /** Copy a file the stage wrote into the run's artifacts under `name` (e.g. `classifier2d/model.json`). */
   add(path: string, name: string): Promise<void>;
@@ -41,6 +46,7 @@ export interface StageContext {
   /** Metrics of the cell (run store, MLflow). Stages that are cached log only when they run. */
   readonly metrics: MetricSink;
   readonly artifacts: ArtifactSink;
+  readonly tags: TagSink;
   /** Aborted when the cell is cancelled; long loops check it between steps. */
   readonly signal: AbortSignal;
   /** Tags of the loaded backend (name, TensorFlow version) when `usesBackend`, else empty. */

@@ -49,6 +49,9 @@ export const dataStage: Stage<DataManifest> = {
       splits,
     });
     for (const split of ['train', 'val', 'test'] as const) ctx.metrics.log(`data/${split}`, manifest.counts[split]);
+    ctx.tags.set('data.source', data.source);
+    ctx.tags.set('data.digest', manifest.digest);
+    ctx.tags.set('data.acuteMiResolved', String(manifest.acuteMiResolved));
     ctx.logger.info(`data: ${manifest.counts.train} train, ${manifest.counts.val} val, ${manifest.counts.test} test records (${data.source}, digest ${manifest.digest.slice(0, 12)})`);
     return manifest;
   },

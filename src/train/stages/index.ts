@@ -3,5 +3,7 @@
  * names (`stages:` in an experiment) is a key of this registry.
  */
 import { createRegistry } from '../graph.js';
+import type { Stage } from '../stage.js';
+import { dataStage } from './data.js';
 
-export const METHOD_STAGES = createRegistry([]);
+export const METHOD_STAGES = createRegistry([dataStage as Stage]);
