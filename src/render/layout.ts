@@ -142,7 +142,7 @@ export interface NominalLeadBox {
   readonly rhythm: boolean;
   readonly startS: number;
   readonly endS: number;
-  /** [x0, y0, x1, y1] in pixels of an image of `pageSize`. */
+  /** [x0, y0, x1, y1] in pixels of an image of `pageSize` (pixel centres at integers, as the ground truth). */
   readonly box: readonly [number, number, number, number];
 }
 
@@ -165,6 +165,6 @@ export function nominalLeadBoxes(
     rhythm: p.rhythm,
     startS: p.startS,
     endS: p.endS,
-    box: [p.boxMm[0] * sx, p.boxMm[1] * sy, p.boxMm[2] * sx, p.boxMm[3] * sy],
+    box: [p.boxMm[0] * sx - 0.5, p.boxMm[1] * sy - 0.5, p.boxMm[2] * sx - 0.5, p.boxMm[3] * sy - 0.5],
   }));
 }

@@ -220,7 +220,7 @@ async function encodeRgb(image: RgbImage): Promise<Buffer> {
 }
 
 async function encodeMask(mask: Coverage): Promise<Buffer> {
-  return sharp(mask.data, { raw: { width: mask.width, height: mask.height, channels: 1 } }).png(PNG_OPTIONS).toBuffer();
+  return sharp(mask.data, { raw: { width: mask.width, height: mask.height, channels: 1 } }).toColourspace('b-w').png(PNG_OPTIONS).toBuffer();
 }
 
 /** The undistorted printed page: static layer, header, traces, pulses. Also returns the trace coverage. */
