@@ -1,16 +1,23 @@
-/** Loads the backend a config names, once per process; its tags go on the run. */
+/**
+ * Loads the backend a config names, once per process and name; its tags go
+ * on every run that trains. `selectBackend` prints which backend runs (and
+ * why not a faster one) as its first line.
+ */
 import * as tf from '@tensorflow/tfjs';
 import type { Io } from './command.js';
 import type { Config } from '../config/schema/index.js';
+import { selectBackend, backendTags } from '../backend/index.js';
 
-let loaded: Record<string, string> | undefined;
+const loaded = new Map<string, { backend: string; tags: Record<string, string> }>();
 
 export async function loadBackendFor(config: Config, io: Io): Promise<Record<string, string>> {
-  if (loaded) return loaded;
-  const name = config.backend === 'auto' ? 'cpu' : config.backend;
-  await tf.setBackend(name);
-  await tf.ready();
-  io.logger.info(`backend: ${tf.getBackend()}`);
-  loaded = { 'ecg-lab.backend': tf.getBackend() };
-  return loaded;
+  const known = loaded.get(config.backend);
+  if (known) {
+    if (tf.getBackend() !== known.backend) await tf.setBackend(known.backend);
+    return known.tags;
+  }
+  const info = await selectBackend(config.backend, io.logger, { verbose: io.verbose });
+  const tags = backendTags(info);
+  loaded.set(config.backend, { backend: tf.getBackend(), tags });
+  return tags;
 }

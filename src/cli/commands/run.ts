@@ -5,6 +5,13 @@ import { runnerEnv } from '../runner-env.js';
 import { planSweep } from '../../train/plan.js';
 import { createSweep, dryRun, runCells } from '../../train/runner.js';
 import { formatTable } from '../table.js';
+import { resolveStages, type StageRegistry } from '../../train/graph.js';
+import type { SweepPlan } from '../../train/plan.js';
+
+/** Load the backend up front when any stage trains, so the run's first line says which. */
+function sweepUsesBackend(plan: SweepPlan, registry: StageRegistry): boolean {
+  return resolveStages(registry, plan.experiment.stages).some((s) => s.usesBackend === true);
+}
 
 export const runCommand: Command = {
   name: 'run',
@@ -33,6 +40,8 @@ export const runCommand: Command = {
         printDryRun(io, plan.cells.length, dryRun(plan, env.options));
         return 0;
       }
+      const first = plan.cells[0];
+      if (first && sweepUsesBackend(plan, env.options.registry)) await env.options.prepareBackend?.(first.config);
       const sweep = await createSweep(plan, env.options);
       io.logger.info(`sweep ${sweep.experiment}/${sweep.id}: ${plan.cells.length} cell(s), stages ${sweep.stages.join(' -> ') || '(none)'}`);
       const done = await runCells(sweep, sweep.cells.map((c) => c.id), env.options);
