@@ -5,5 +5,6 @@
 import { createRegistry } from '../graph.js';
 import type { Stage } from '../stage.js';
 import { dataStage } from './data.js';
+import { renderStage } from './render.js';
 
-export const METHOD_STAGES = createRegistry([dataStage as Stage]);
+export const METHOD_STAGES = createRegistry([dataStage as Stage, renderStage as Stage]);
