@@ -1,13 +1,33 @@
 import type { SchemaTree } from './types.js';
 
+/**
+ * `model.*`: the architectures (src/models/, one spec per part) and the
+ * hierarchy switch; `digitizer.*`: the digitization pipeline (ROI, denoising,
+ * crop size). Seeds are not here: every part derives its seed from `seed`.
+ */
 export interface ModelConfig {
   model: {
     hierarchy: boolean;
-    classifier2d: { inputHeight: number; inputWidth: number; widths: number[] };
-    classifier1d: { widths: number[]; kernelSize: number };
+    classifier2d: {
+      inputHeight: number;
+      inputWidth: number;
+      stemWidth: number;
+      widths: number[];
+      blocksPerStage: number;
+      expansion: number;
+      dropout: number;
+    };
+    classifier1d: { fsHz: number; widths: number[]; kernelSize: number; dropout: number };
+    roi: { inputHeight: number; inputWidth: number; widths: number[]; threshold: number };
+    denoiser: { widths: number[]; traceWeight: number };
+    digitizer: { widths: number[]; sigmaPx: number; l1Weight: number };
+    combiner: 'per-class' | 'dense';
+    endToEnd: { auxWeight: number; digitizerWeight: number };
   };
-  digitizer: { roi: boolean; denoise: boolean };
+  digitizer: { roi: boolean; denoise: boolean; cropHeight: number; columnsPerS: number };
 }
+
+const widths = (doc: string, value: number[]) => ({ doc, format: 'int-list', default: value });
 
 export const modelSchema: SchemaTree = {
   model: {
@@ -19,15 +39,63 @@ export const modelSchema: SchemaTree = {
     classifier2d: {
       inputHeight: { doc: 'Height in pixels of the low-resolution page the 2-D classifier sees.', format: 'nat', default: 128 },
       inputWidth: { doc: 'Width in pixels of the low-resolution page the 2-D classifier sees.', format: 'nat', default: 160 },
-      widths: { doc: 'Filters per convolution block of the 2-D classifier.', format: 'int-list', default: [16, 32, 64] },
+      stemWidth: { doc: 'Filters of the 2-D classifier\'s stride-2 stem convolution.', format: 'positive-int', default: 16 },
+      widths: widths('Output channels of each MBConv stage of the 2-D classifier (each halves the resolution).', [16, 24, 40, 80]),
+      blocksPerStage: { doc: 'MBConv blocks per stage of the 2-D classifier.', format: 'positive-int', default: 1 },
+      expansion: { doc: 'Expansion ratio of the 2-D classifier\'s inverted residuals.', format: 'positive-int', default: 4 },
+      dropout: { doc: 'Dropout before the 2-D classifier\'s output layer, in [0, 0.5].', format: 'fraction-half', default: 0.2 },
     },
     classifier1d: {
-      widths: { doc: 'Filters per convolution block of the 1-D classifier.', format: 'int-list', default: [32, 64, 64] },
-      kernelSize: { doc: 'Kernel size of the 1-D convolutions.', format: 'nat', default: 7 },
+      fsHz: { doc: 'Sampling rate in Hz of the digitized leads the 1-D classifier sees.', format: 'positive-int', default: 100 },
+      widths: widths('Filters per residual stage of the 1-D classifier (each halves the length).', [32, 64, 64]),
+      kernelSize: { doc: 'Kernel size of the 1-D convolutions.', format: 'positive-int', default: 7 },
+      dropout: { doc: 'Dropout before the 1-D classifier\'s output layer, in [0, 0.5].', format: 'fraction-half', default: 0.2 },
+    },
+    roi: {
+      inputHeight: { doc: 'Height in pixels of the page the ROI model sees (divisible by 2^(widths - 1)).', format: 'positive-int', default: 128 },
+      inputWidth: { doc: 'Width in pixels of the page the ROI model sees (divisible by 2^(widths - 1)).', format: 'positive-int', default: 160 },
+      widths: widths('Channels per U-Net level of the ROI model, top to bottleneck.', [8, 16, 32]),
+      threshold: {
+        doc: 'Fraction of the heatmap profile\'s maximum that counts as inside a lead row or column, in [0, 1].',
+        format: 'unit-interval',
+        default: 0.5,
+      },
+    },
+    denoiser: {
+      widths: widths('Channels per U-Net level of the denoiser, top to bottleneck.', [8, 16, 32]),
+      traceWeight: { doc: 'Extra L1 weight on ink pixels in the denoiser loss (1 + w x darkness).', format: 'non-negative-number', default: 4 },
+    },
+    digitizer: {
+      widths: widths('Channels per U-Net level of the digitizer, top to bottleneck.', [16, 32, 64]),
+      sigmaPx: { doc: 'Width in crop pixels of the Gaussian soft label around the ground-truth row.', format: 'positive-number', default: 1 },
+      l1Weight: { doc: 'Weight of the L1 term on the soft-argmax row in the digitizer loss.', format: 'non-negative-number', default: 0.1 },
+    },
+    combiner: {
+      doc: 'How the hierarchy combines the two classifiers\' logits: per-class weights (3 x 11) or a dense layer on both (22 -> 11).',
+      format: ['per-class', 'dense'],
+      default: 'per-class',
+    },
+    endToEnd: {
+      auxWeight: { doc: 'Weight of each classifier\'s own loss beside the combined one during end-to-end fine-tuning.', format: 'non-negative-number', default: 0.5 },
+      digitizerWeight: {
+        doc: 'Weight of the digitizer loss during end-to-end fine-tuning (0: the classification loss alone moves the digitizer).',
+        format: 'non-negative-number',
+        default: 1,
+      },
     },
   },
   digitizer: {
     roi: { doc: 'Find the leads with the ROI model; false uses fixed crops from the nominal layout.', format: Boolean, default: true },
     denoise: { doc: 'Clean crops with the denoiser before digitizing; false passes them through.', format: Boolean, default: true },
+    cropHeight: {
+      doc: 'Height in pixels of a lead crop (divisible by 2^(widths - 1) of the denoiser and digitizer).',
+      format: 'positive-int',
+      default: 64,
+    },
+    columnsPerS: {
+      doc: 'Crop columns per second of signal: a 2.5 s lead is 2.5 x this wide (rounded up to the U-Net stride).',
+      format: 'positive-int',
+      default: 100,
+    },
   },
 };

@@ -1,0 +1,22 @@
+/**
+ * ecg-lab's models: typed specs and build functions, losses, the end-to-end
+ * hierarchical path, the training loop and checkpoints. Takes and returns
+ * tensors and typed arrays; never imports data, render, train or tracking.
+ */
+export * from './classifier2d.js';
+export * from './classifier1d.js';
+export * from './unet.js';
+export * from './roi.js';
+export * from './roi-boxes.js';
+export * from './denoiser.js';
+export * from './digitizer.js';
+export * from './crop-geometry.js';
+export * from './resample.js';
+export * from './assemble-leads.js';
+export * from './combiner.js';
+export * from './hierarchical.js';
+export * from './forward.js';
+export * from './variables.js';
+export * from './train-loop.js';
+export * from './io.js';
+export * from './specs.js';
