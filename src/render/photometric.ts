@@ -10,7 +10,7 @@ import type { Rng } from '../core/rng.js';
 import { smoothShadeAt, type DistortionPlan, type Stain } from './distortions.js';
 import { createCoverage, paintCoverage, strokePolyline, type RgbImage } from './raster.js';
 
-const SHADE_CELL_PX = 8;
+const SHADE_CELL_PX = 16;
 
 export async function applyPhotometric(clean: RgbImage, plan: DistortionPlan, rng: Rng): Promise<RgbImage> {
   const image: RgbImage = { width: clean.width, height: clean.height, data: clean.data.slice() };
