@@ -79,7 +79,7 @@ function footerText(layout: PageLayout, config: RenderConfig): string {
   const speed = `${Number(config.speedMmPerS.toFixed(2))} mm/s`;
   const gain = `${Number(config.gainMmPerMv.toFixed(2))} mm/mV`;
   return (
-    `<text x="${f(layout.pulseStartMm)}" y="${f(y)}" font-size="3">${speed}    Limb: ${gain}    Chest: ${gain}    F 0.05-150 Hz  W  50 Hz</text>` +
+    `<text x="${f(layout.pulseStartMm)}" y="${f(y)}" font-size="3" xml:space="preserve">${speed}    Limb: ${gain}    Chest: ${gain}    F 0.05-150 Hz  W  50 Hz</text>` +
     `<text x="${f(layout.page.widthMm - 8)}" y="${f(y)}" font-size="2.6" text-anchor="end">ECG-lab cart 12L  v2.4</text>`
   );
 }
@@ -172,7 +172,7 @@ export function headerStripSvg(layout: PageLayout, fields: HeaderFields): { svg:
   const col2 = x0 + 78;
   const col3 = x0 + 140;
   const line = (x: number, y: number, text: string, size = 2.8, weight = 'normal') =>
-    `<text x="${f(x)}" y="${f(y)}" font-size="${size}" font-weight="${weight}">${escapeXml(text)}</text>`;
+    `<text x="${f(x)}" y="${f(y)}" font-size="${size}" font-weight="${weight}" xml:space="preserve">${escapeXml(text)}</text>`;
   const svg =
     svgOpen(widthPx, heightPx, pxPerMm) +
     `<g font-family="${FONT}" fill="#161616">` +
