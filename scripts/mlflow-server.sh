@@ -50,7 +50,8 @@ start_server() {
   dir="$(mktemp -d "${TMPDIR:-/tmp}/ecg-lab-mlflow.XXXXXX")"
   port="$("$bin/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')"
   uri="http://127.0.0.1:$port"
-  setsid "$bin/mlflow" server \
+  # MLflow 3's job runner (huey workers for GenAI jobs) is not needed for tracking.
+  MLFLOW_SERVER_ENABLE_JOB_EXECUTION=false setsid "$bin/mlflow" server \
     --host 127.0.0.1 --port "$port" --workers 1 \
     --backend-store-uri "sqlite:///$dir/mlflow.db" \
     --serve-artifacts --artifacts-destination "$dir/artifacts" \

@@ -83,7 +83,7 @@ export async function startMlflowServer(bin: string = mlflowVenvBin()): Promise<
         '--serve-artifacts',
         '--artifacts-destination', join(dir, 'artifacts'),
       ],
-      { detached: true, stdio: ['ignore', log, log], cwd: dir },
+      { detached: true, stdio: ['ignore', log, log], cwd: dir, env: serverEnv() },
     );
     closeSync(log);
     const spawned = child;
@@ -97,17 +97,15 @@ export async function startMlflowServer(bin: string = mlflowVenvBin()): Promise<
     }
   };
 
+  // SIGKILL: a server that dies, as in a crash (a graceful stop would wait for
+  // the client's keep-alive connections to close).
   const halt = async (): Promise<void> => {
     const running = child;
     child = undefined;
     if (!running || running.pid === undefined || running.exitCode !== null || running.signalCode !== null) return;
     const exited = new Promise<void>((r) => running.once('exit', () => r()));
-    killGroup(running.pid, 'SIGTERM');
-    const timer = setTimeout(() => killGroup(running.pid as number, 'SIGKILL'), 5_000);
-    await exited;
-    clearTimeout(timer);
-    // uvicorn's worker may outlive the parent for a moment: make sure the group is gone.
     killGroup(running.pid, 'SIGKILL');
+    await exited;
   };
 
   const onExit = () => {
@@ -129,6 +127,11 @@ export async function startMlflowServer(bin: string = mlflowVenvBin()): Promise<
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** MLflow 3's job runner (huey workers for GenAI jobs) is not needed for tracking: off saves ~1.5 GB. */
+function serverEnv(): NodeJS.ProcessEnv {
+  return { ...process.env, MLFLOW_SERVER_ENABLE_JOB_EXECUTION: 'false' };
 }
 
 async function healthy(uri: string): Promise<boolean> {
