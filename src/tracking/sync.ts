@@ -130,12 +130,12 @@ export class MlflowSyncer {
     this.metricsPerRequest = Math.min(options.metricsPerRequest ?? LOG_BATCH_LIMITS.metrics, LOG_BATCH_LIMITS.metrics);
   }
 
-  /** The sweep's parent run, then each cell that has a run.json, then the parent's status. */
+  /** The sweep's parent run, then each cell that has started, then the parent's status. */
   async syncSweep(sweep: SweepRun): Promise<void> {
     const parent = await this.syncParent(sweep, false);
     for (const cell of sweep.cells) {
       const run = await this.store.readCell(sweep.experiment, sweep.id, cell.id);
-      if (run) await this.syncCellRun(sweep, run, parent);
+      if (run && run.status !== 'pending') await this.syncCellRun(sweep, run, parent);
     }
     await this.syncParent(sweep, true);
   }
@@ -144,7 +144,7 @@ export class MlflowSyncer {
   async syncCell(experiment: string, sweepId: string, cellId: string): Promise<void> {
     const sweep = await this.store.readSweep(experiment, sweepId);
     const run = await this.store.readCell(experiment, sweepId, cellId);
-    if (!run) return;
+    if (!run || run.status === 'pending') return;
     const parent = await this.syncParent(sweep, false);
     await this.syncCellRun(sweep, run, parent);
   }

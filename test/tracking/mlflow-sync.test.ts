@@ -120,8 +120,6 @@ function instrumentedFetch(hooks: { afterLogBatch?: (n: number) => Promise<void>
 }
 
 if (server) {
-  const started = Date.now();
-  test.after.each((ctx) => console.log(`  ${ctx.__test__}: ${((Date.now() - started) / 1000).toFixed(1)} s since start`));
   const tmp = await mkdtemp(join(tmpdir(), 'ecg-lab-sync-'));
   test.after(async () => {
     await server.stop();

@@ -23,6 +23,12 @@ import { RunStore } from '../run-store.js';
 import { MlflowSyncer, type SyncCounts } from '../sync.js';
 import type { MlflowClient } from './client.js';
 
+/**
+ * A retry policy for the client a stream is given: short, so that close()
+ * at the end of a run whose server went away returns within seconds.
+ */
+export const STREAM_RETRY = { attempts: 3, baseDelayMs: 250, maxDelayMs: 2_000, totalMs: 10_000, timeoutMs: 15_000 } as const;
+
 export interface MlflowStreamOptions {
   client: MlflowClient;
   runsDir: string;
