@@ -1,7 +1,8 @@
 import type { Command } from '../command.js';
 import { generateSignalsCommand } from './generate-signals.js';
+import { generateImagesCommand } from './generate-images.js';
 
-const KINDS: Readonly<Record<string, Command>> = { signals: generateSignalsCommand };
+const KINDS: Readonly<Record<string, Command>> = { signals: generateSignalsCommand, images: generateImagesCommand };
 
 /** `ecg-lab generate signals|images ...`: data sets for other tools, outside a run. */
 export const generateCommand: Command = {
