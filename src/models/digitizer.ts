@@ -99,3 +99,16 @@ export function digitizerLoss(
     return tf.div(tf.sum(tf.mul(perColumn, mask)), tf.maximum(tf.sum(mask), 1)) as tf.Scalar;
   });
 }
+
+/**
+ * The 0 mV row when the page does not say (a user's scan): the median of the
+ * read rows. An ECG lead sits on its isoelectric line most of the time, so
+ * the median is the baseline to within a fraction of a millimetre, and the
+ * challenge's SNR forgives a residual offset up to 1 mV by alignment.
+ */
+export function medianRow(rows: Float32Array): number {
+  const finite = Array.from(rows).filter(Number.isFinite).sort((a, b) => a - b);
+  if (finite.length === 0) return Number.NaN;
+  const mid = finite.length >> 1;
+  return finite.length % 2 === 1 ? (finite[mid] as number) : ((finite[mid - 1] as number) + (finite[mid] as number)) / 2;
+}

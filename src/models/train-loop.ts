@@ -4,8 +4,9 @@
  * stopping, metric logging) that may stop training, and the losses back.
  *
  * Tensor ownership: the tensors `batch()` returns belong to the loop and are
- * disposed after their step (tf.dispose walks the returned object), so a
- * callback may build them freshly from typed arrays. The loss function runs
+ * disposed after their step (tf.dispose walks the returned object, or
+ * `disposeBatch` when given), so a callback may build them freshly from
+ * typed arrays. The loss function runs
  * inside optimizer.minimize (its own tidy); only the step's scalar cost
  * leaves it, read and disposed here.
  */
@@ -37,6 +38,8 @@ export interface TrainLoopOptions<B> {
   readonly seed: number | string;
   /** Builds the batch for these example indices; its tensors are disposed by the loop. */
   readonly batch: (indices: readonly number[], epoch: number) => B | Promise<B>;
+  /** Frees a batch after its step; default tf.dispose on the batch (every tensor found in it). */
+  readonly disposeBatch?: (batch: B) => void;
   /** The scalar loss of a batch in training mode (called inside the gradient tape). */
   readonly loss: (batch: B) => tf.Scalar;
   readonly onEpochEnd?: (summary: EpochSummary) => EpochDecision | void | Promise<EpochDecision | void>;
@@ -59,7 +62,8 @@ export function epochBatches(examples: number, batchSize: number, seed: number |
   return batches;
 }
 
-export async function trainLoop<B extends tf.TensorContainer>(options: TrainLoopOptions<B>): Promise<TrainResult> {
+export async function trainLoop<B>(options: TrainLoopOptions<B>): Promise<TrainResult> {
+  const disposeBatch = options.disposeBatch ?? ((batch: B) => tf.dispose(batch as tf.TensorContainer));
   const epochLosses: number[] = [];
   const allSteps: number[] = [];
   const varList = options.variables.slice();
@@ -74,7 +78,7 @@ export async function trainLoop<B extends tf.TensorContainer>(options: TrainLoop
         value = cost ? (await cost.data())[0] ?? Number.NaN : Number.NaN;
         cost?.dispose();
       } finally {
-        tf.dispose(batch);
+        disposeBatch(batch);
       }
       if (!Number.isFinite(value)) throw new EcgError('STAGE_FAILED', modelMessages.lossNotFinite(stepLosses.length, epoch));
       stepLosses.push(value);

@@ -5,6 +5,7 @@ import {
   buildDigitizer,
   digitizerLoss,
   type DigitizerSpec,
+  medianRow,
   rowsToMillivolts,
   softArgmaxRows,
 } from '../../src/models/digitizer.js';
@@ -160,6 +161,12 @@ test('resampleColumns is differentiable and keeps a constant constant when downs
   assert.ok(Array.from(out.dataSync()).every((v) => Math.abs(v - 2) < 1e-5));
   assert.ok(Math.abs((tf.sum(grads[series.name] as tf.Tensor).dataSync()[0] as number) - 10) < 1e-4);
   tf.dispose([value, out, series, ...Object.values(grads)]);
+});
+
+test('medianRow: the baseline of a lead that sits on its isoelectric line, ignoring NaN', () => {
+  assert.is(medianRow(Float32Array.from([10, 10, 2, 10, 11, Number.NaN])), 10);
+  assert.is(medianRow(Float32Array.from([1, 3])), 2);
+  assert.ok(Number.isNaN(medianRow(new Float32Array(0))));
 });
 
 test.run();

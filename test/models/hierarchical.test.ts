@@ -16,6 +16,7 @@ import {
   type SignalGeometry,
 } from '../../src/models/hierarchical.js';
 import { assembleLeads } from '../../src/models/assemble-leads.js';
+import { trainLoop } from '../../src/models/train-loop.js';
 import { outputOf } from '../../src/models/forward.js';
 import { trainableVariables } from '../../src/models/variables.js';
 import { assertDecreased, assertNoLeak, seededUniform, trainSteps, useCpuBackend } from './helpers.js';
@@ -166,6 +167,38 @@ test('the per-class combiner starts as the mean of the two logits; the dense one
   assert.is(perClass.trainableWeights.length, 3);
   perClass.dispose();
   dense.dispose();
+});
+
+test('trainLoop drives the end-to-end fine-tuning with batches built per step and disposed after it', async () => {
+  const parts = tinyParts(false);
+  const optimizer = tf.train.adam(1e-2);
+  const result = await trainLoop<HierarchicalBatch>({
+    variables: hierarchicalVariables(parts),
+    optimizer,
+    epochs: 2,
+    examples: 2,
+    batchSize: 2,
+    seed: 0,
+    batch: () => batch(),
+    disposeBatch: disposeBatch,
+    loss: (b) => hierarchicalLoss(parts, b, GEOMETRY),
+  });
+  assert.is(result.epochLosses.length, 2);
+  const tensors = tf.memory().numTensors;
+  await trainLoop<HierarchicalBatch>({
+    variables: hierarchicalVariables(parts),
+    optimizer,
+    epochs: 1,
+    examples: 2,
+    batchSize: 2,
+    seed: 0,
+    batch: () => batch(),
+    disposeBatch: disposeBatch,
+    loss: (b) => hierarchicalLoss(parts, b, GEOMETRY),
+  });
+  assert.is(tf.memory().numTensors, tensors, 'end-to-end training through trainLoop leaked tensors');
+  optimizer.dispose();
+  disposeParts(parts);
 });
 
 test.run();
