@@ -247,7 +247,7 @@ class PairKernels {
     return kernel;
   }
 
-  private representative(cls: number): number {
+  representative(cls: number): number {
     if (this.length < 2 * RADIUS + 1 || cls <= RADIUS) return cls;
     return this.length - 1 - (2 * RADIUS - cls);
   }
@@ -280,16 +280,40 @@ interface Peak {
 function correlationPeak(ref: Pixels, out: Pixels, timeLength: number): Peak {
   const box = lagBox(ref, out, timeLength, 2 * RADIUS);
   const width = box.times;
+  const size = box.levels * width;
   const at = (levelLag: number, timeLag: number) => (levelLag - box.levelMin) * width + (timeLag - box.timeMin);
   const timeKernels = new PairKernels(timeLength);
   const refGroups = group(ref, timeKernels);
   const outGroups = group(out, timeKernels);
-  const refKey = Int32Array.from(refGroups.interior, (i) => at(ref.level[i] as number, ref.time[i] as number));
-  const outKey = Int32Array.from(outGroups.interior, (j) => (out.level[j] as number) * width + (out.time[j] as number));
-  const counts = differenceHistogram(refKey, outKey, box.levels * width);
+  const refKey = (i: number) => at(ref.level[i] as number, ref.time[i] as number);
+  const outKey = (j: number) => (out.level[j] as number) * width + (out.time[j] as number);
+  const interior = RADIUS;
+  const counts = differenceHistogram(
+    Int32Array.from(refGroups.byLevelClass[interior] as number[], refKey),
+    Int32Array.from(outGroups.byLevelClass[interior] as number[], outKey),
+    size,
+  );
 
-  const border = new Float64Array(box.levels * width);
-  const addBorderPair = (i: number, j: number) => {
+  // Time-interior pairs with a pixel on a level border: per pair of level
+  // classes, a histogram of differences smoothed by that pair's level kernel.
+  const border = new Float64Array(size);
+  let scratch: Int32Array | undefined;
+  CLASSES.forEach((ca) => {
+    CLASSES.forEach((cb) => {
+      if (ca === interior && cb === interior) return;
+      const refs = refGroups.byLevelClass[ca] as number[];
+      const outs = outGroups.byLevelClass[cb] as number[];
+      if (refs.length === 0 || outs.length === 0) return;
+      scratch ??= new Int32Array(size);
+      const pairs = differenceHistogram(Int32Array.from(refs, refKey), Int32Array.from(outs, outKey), size, scratch);
+      const kernel = LEVEL_KERNELS.get(LEVEL_KERNELS.representative(ca), LEVEL_KERNELS.representative(cb));
+      spreadAcrossRows(pairs, border, width, kernel);
+    });
+  });
+  smoothAlongRows(border, box.levels, width);
+
+  // Pairs with a pixel on a time border (at most 4 per signal): exact on both axes.
+  const addExact = (i: number, j: number) => {
     const a = ref.level[i] as number;
     const b = out.level[j] as number;
     const t = ref.time[i] as number;
@@ -302,15 +326,57 @@ function correlationPeak(ref: Pixels, out: Pixels, timeLength: number): Peak {
       for (let m = 0; m < h.weights.length; m++) border[first + m]! += wv * (h.weights[m] as number);
     }
   };
-  for (const i of refGroups.border) for (let j = 0; j < out.time.length; j++) addBorderPair(i, j);
-  for (const i of refGroups.interior) for (const j of outGroups.border) addBorderPair(i, j);
+  for (const i of refGroups.timeBorder) for (let j = 0; j < out.time.length; j++) addExact(i, j);
+  for (const i of refGroups.byLevelClass.flat()) for (const j of outGroups.timeBorder) addExact(i, j);
 
   return prunedArgMax(counts, border, box);
 }
 
+/**
+ * target += (level kernel along rows) * pairs; clears `pairs` as it goes.
+ * The kernel is relative to the nominal level lag of each cell.
+ */
+function spreadAcrossRows(pairs: Int32Array, target: Float64Array, width: number, kernel: Response): void {
+  for (let cell = 0; cell < pairs.length; cell++) {
+    const n = pairs[cell] as number;
+    if (n === 0) continue;
+    pairs[cell] = 0;
+    const first = cell + kernel.start * width;
+    for (let k = 0; k < kernel.weights.length; k++) target[first + k * width]! += n * (kernel.weights[k] as number);
+  }
+}
+
+/** In place: each level-lag row convolved with (g*g) along time lags. */
+function smoothAlongRows(plane: Float64Array, rows: number, width: number): void {
+  const reach = 2 * RADIUS;
+  const row = new Float64Array(width);
+  for (let r = 0; r < rows; r++) {
+    const base = r * width;
+    let lo = width;
+    let hi = -1;
+    for (let c = 0; c < width; c++) {
+      if (plane[base + c] !== 0) {
+        if (lo === width) lo = c;
+        hi = c;
+      }
+    }
+    if (hi < 0) continue;
+    const from = Math.max(0, lo - reach);
+    const to = Math.min(width - 1, hi + reach);
+    for (let c = from; c <= to; c++) {
+      let sum = 0;
+      for (let j = Math.max(lo, c - reach); j <= Math.min(hi, c + reach); j++) {
+        sum += (PAIR_KERNEL[Math.abs(j - c)] as number) * (plane[base + j] as number);
+      }
+      row[c] = sum;
+    }
+    for (let c = from; c <= to; c++) plane[base + c] = row[c] as number;
+  }
+}
+
 /** Counts of pixel pairs per plane cell: cell = refKey - outKey. */
-function differenceHistogram(refKey: Int32Array, outKey: Int32Array, size: number): Int32Array {
-  const counts = new Int32Array(size);
+function differenceHistogram(refKey: Int32Array, outKey: Int32Array, size: number, into?: Int32Array): Int32Array {
+  const counts = into ?? new Int32Array(size);
   for (let i = 0; i < refKey.length; i++) {
     const base = refKey[i] as number;
     for (let j = 0; j < outKey.length; j++) counts[base - (outKey[j] as number)]! += 1;
@@ -331,18 +397,26 @@ function prunedArgMax(counts: Int32Array, border: Float64Array, box: Box): Peak 
   let peakCount = -1;
   let peakCell = 0;
   for (let r = 0; r < rows; r++) {
-    const blockRow = Math.floor(r / BLOCK) * blockCols;
-    for (let c = 0; c < width; c++) {
-      const cell = r * width + c;
-      const block = blockRow + Math.floor(c / BLOCK);
-      const n = counts[cell] as number;
-      const e = border[cell] as number;
-      if (n > (countMax[block] as number)) countMax[block] = n;
-      if (e > (borderMax[block] as number)) borderMax[block] = e;
-      if (n > peakCount) {
-        peakCount = n;
-        peakCell = cell;
+    const blockRow = ((r / BLOCK) | 0) * blockCols;
+    for (let bc = 0; bc < blockCols; bc++) {
+      const block = blockRow + bc;
+      let nMax = countMax[block] as number;
+      let eMax = borderMax[block] as number;
+      const end = r * width + Math.min(width, (bc + 1) * BLOCK);
+      for (let cell = r * width + bc * BLOCK; cell < end; cell++) {
+        const n = counts[cell] as number;
+        const e = border[cell] as number;
+        if (e > eMax) eMax = e;
+        if (n > nMax) {
+          nMax = n;
+          if (n > peakCount) {
+            peakCount = n;
+            peakCell = cell;
+          }
+        }
       }
+      countMax[block] = nMax;
+      borderMax[block] = eMax;
     }
   }
   const exact = (r: number, c: number) => smoothedCount(counts, rows, width, r, c) + (border[r * width + c] as number);
@@ -455,13 +529,16 @@ function extent(values: Int32Array): [number, number] {
   return [min, max];
 }
 
-/** Pixels whose smoothed response is the plain Gaussian on both axes, and those within RADIUS of a border. */
-function group(pixels: Pixels, timeKernels: PairKernels): { interior: number[]; border: number[] } {
-  const interior: number[] = [];
-  const border: number[] = [];
+/** The classes of PairKernels: 0, 1 (low border), RADIUS (interior), 3, 4 (high border). */
+const CLASSES = Array.from({ length: 2 * RADIUS + 1 }, (_, c) => c);
+
+/** Time-interior pixels by level class, and the pixels within RADIUS of a time border. */
+function group(pixels: Pixels, timeKernels: PairKernels): { byLevelClass: number[][]; timeBorder: number[] } {
+  const byLevelClass: number[][] = CLASSES.map(() => []);
+  const timeBorder: number[] = [];
   for (let i = 0; i < pixels.time.length; i++) {
-    const inside = timeKernels.isInterior(pixels.time[i] as number) && LEVEL_KERNELS.isInterior(pixels.level[i] as number);
-    (inside ? interior : border).push(i);
+    if (!timeKernels.isInterior(pixels.time[i] as number)) timeBorder.push(i);
+    else byLevelClass[LEVEL_KERNELS.classOf(pixels.level[i] as number)]!.push(i);
   }
-  return { interior, border };
+  return { byLevelClass, timeBorder };
 }
