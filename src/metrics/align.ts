@@ -13,12 +13,14 @@
  *  4. The caller applies them only within the limits (`withinChallengeLimits`).
  *
  * The challenge computes step 3 with two FFTs of the whole (511 x 2T) plane.
- * Here it is exact and cheaper: a binary image has one pixel per sample, so
- * the correlation of two smoothed images is the 2-D histogram of pairwise
- * (level, time) differences convolved with the 9x9 kernel (g * g) x (g * g),
- * for every pair of samples whose smoothed pixel lies away from the image
- * border; the few samples within 2 pixels of a border (reflected there) are
- * added pair by pair with their exact folded responses.
+ * Here it is the same quantity, computed from the pixels: a binary image has
+ * one pixel per sample, so the correlation of two smoothed images is the 2-D
+ * histogram of pairwise (level, time) differences convolved with the 9x9
+ * kernel (g * g) x (g * g), for pixels away from the image border; a pixel
+ * within 2 of a border has a folded (reflected) response, which depends only
+ * on which border row or column it is on, so those pairs get a histogram and
+ * kernel per class. Only cells that can hold the maximum are smoothed
+ * (see `prunedArgMax`). bench/metrics-snr.ts prints the speed.
  *
  * The autocorrelation of a non-negative image of finite support peaks only at
  * zero lag (Cauchy-Schwarz), so step 3's subtraction is the centre index of
