@@ -280,6 +280,7 @@ if (server) {
     const logger = capturingLogger();
     const client = new MlflowClient({ uri: server.uri, retry: fastRetry });
     const stream = new MlflowStream({ client, runsDir: root, experiment: 'streamed', sweepId: sweep.id, logger, intervalMs: 10 });
+    await stream.open();
     for (let epoch = 0; epoch < 5; epoch++) {
       await store.appendMetrics(cell, points(20, epoch * 20));
       stream.notify('c0');

@@ -72,7 +72,14 @@ export interface HttpOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
-type Attempt = { kind: 'ok'; response: Response } | { kind: 'retry'; reason: string; status?: number; detail?: string; delayHintMs?: number };
+/** A successful answer, read in full (a connection cut while reading the body is retried like any other). */
+export interface HttpAnswer {
+  status: number;
+  headers: Headers;
+  body: Uint8Array;
+}
+
+type Attempt = { kind: 'ok'; answer: HttpAnswer } | { kind: 'retry'; reason: string; status?: number; detail?: string; delayHintMs?: number };
 
 export class MlflowHttp {
   readonly endpoint: MlflowEndpoint;
@@ -91,8 +98,8 @@ export class MlflowHttp {
 
   /** Send a request whose answer is JSON (an empty body reads as {}). */
   async json<T>(request: HttpRequest): Promise<T> {
-    const response = await this.send(request);
-    const text = await response.text();
+    const answer = await this.send(request);
+    const text = new TextDecoder().decode(answer.body);
     if (text.trim() === '') return {} as T;
     try {
       return JSON.parse(text) as T;
@@ -102,12 +109,11 @@ export class MlflowHttp {
   }
 
   async bytes(request: HttpRequest): Promise<Uint8Array> {
-    const response = await this.send(request);
-    return new Uint8Array(await response.arrayBuffer());
+    return (await this.send(request)).body;
   }
 
-  /** The successful response, after retries; everything else is thrown as EcgError. */
-  async send(request: HttpRequest): Promise<Response> {
+  /** The successful answer, after retries; everything else is thrown as EcgError. */
+  async send(request: HttpRequest): Promise<HttpAnswer> {
     const { attempts, totalMs } = this.retry;
     const call = describeCall(request);
     const started = Date.now();
@@ -116,7 +122,7 @@ export class MlflowHttp {
     for (let attempt = 0; attempt < attempts; attempt++) {
       made = attempt + 1;
       const outcome = await this.attempt(request, call);
-      if (outcome.kind === 'ok') return outcome.response;
+      if (outcome.kind === 'ok') return outcome.answer;
       last = outcome;
       if (attempt + 1 >= attempts) break;
       const delay = Math.min(this.retry.maxDelayMs, outcome.delayHintMs ?? this.retry.baseDelayMs * 2 ** attempt);
@@ -151,6 +157,7 @@ export class MlflowHttp {
       body = made.data;
     }
     let response: Response;
+    let received: Uint8Array;
     try {
       response = await this.fetchFn(this.url(request), {
         method: request.method,
@@ -161,11 +168,12 @@ export class MlflowHttp {
         signal: AbortSignal.timeout(this.retry.timeoutMs),
         redirect: 'follow',
       } as RequestInit);
+      received = new Uint8Array(await response.arrayBuffer());
     } catch (error) {
       return { kind: 'retry', reason: connectionFailure(error, this.retry.timeoutMs) };
     }
-    if (response.ok) return { kind: 'ok', response };
-    const text = await response.text().catch(() => '');
+    if (response.ok) return { kind: 'ok', answer: { status: response.status, headers: response.headers, body: received } };
+    const text = new TextDecoder().decode(received);
     const answer = parseMlflowError(text);
     if (response.status === 401 || response.status === 403) {
       throw new MlflowError(

@@ -5,6 +5,7 @@
  * so whatever it did not get to, a later sync sends, and nothing twice.
  *
  *   const stream = new MlflowStream({ client, runsDir, experiment, sweepId, logger });
+ *   await stream.open();                   // the sweep's parent run, before cells start
  *   ... store.appendMetrics(cell, points); stream.notify(cellId);
  *   ... store.writeCell(cell);             stream.notify(cellId);
  *   await stream.close();                  // last sends, the sweep's status
@@ -68,6 +69,18 @@ export class MlflowStream {
   /** What it has sent so far. */
   get counts(): SyncCounts {
     return { ...this.syncer.counts };
+  }
+
+  /**
+   * Create the sweep's parent run now. Call it once before cells start in
+   * parallel (or in other processes), so they all find the same parent.
+   * Never rejects.
+   */
+  async open(): Promise<void> {
+    await this.enqueue(async () => {
+      const sweep = await this.syncer.store.readSweep(this.options.experiment, this.options.sweepId);
+      await this.syncer.syncParent(sweep, false);
+    });
   }
 
   /** A cell's files changed: send what is new, soon. */
