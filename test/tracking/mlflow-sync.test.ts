@@ -12,6 +12,7 @@ import { isEcgError } from '../../src/core/errors.js';
 import { capturingLogger } from '../../src/core/logger.js';
 import { MlflowClient } from '../../src/tracking/mlflow/client.js';
 import { MlflowStream } from '../../src/tracking/mlflow/stream.js';
+import { MlflowTracker } from '../../src/tracking/mlflow/tracker.js';
 import { RunStore, type CellRun, type MetricPoint, type RunStatus, type SweepRun } from '../../src/tracking/run-store.js';
 import { KEY_TAG, sentNothing, syncRunStore, type SyncCounts } from '../../src/tracking/sync.js';
 import { ownedMlflowServerForTests } from '../helpers/mlflow-server.js';
@@ -313,6 +314,31 @@ if (server) {
     let total = 0;
     for (const name of ['loss', 'snr/II', 'f1/macro']) total += (await client.getMetricHistory(child.info.runId, name)).length;
     assert.is(total, 160);
+    assert.ok(sentNothing(await syncRunStore(root, client)));
+  });
+
+  test('tracker: the RunTracker hooks of the runner stream a 2-cell sweep; a later sync sends nothing', async () => {
+    const root = join(tmp, 'f');
+    const built = await buildStore(root, 'tracked', 2, 0, ['running', 'running']);
+    const client = new MlflowClient({ uri: server.uri, retry: fastRetry });
+    const tracker = new MlflowTracker({ client, runsDir: root, intervalMs: 10 });
+    await tracker.sweepStarted(built.sweep);
+    for (const cell of built.cells) {
+      await tracker.cellStarted(built.sweep, cell);
+      const pts = points(40, 0);
+      await built.store.appendMetrics(cell, pts);
+      await tracker.metricsLogged(built.sweep, cell, pts);
+      const ended: CellRun = { ...cell, status: 'finished', endedAt: new Date().toISOString() };
+      await built.store.writeCell(ended);
+      await tracker.cellEnded(built.sweep, ended);
+    }
+    const done: SweepRun = { ...built.sweep, status: 'finished' };
+    await built.store.writeSweep(done);
+    await tracker.sweepEnded(done);
+    const view = await serverView(client, 'tracked', built.sweep.id);
+    assert.is(view.parents[0]?.info.status, 'FINISHED');
+    assert.equal(Object.fromEntries(view.pointsByCell), { c0: 40, c1: 40 });
+    assert.ok(view.children.every((c) => c.info.status === 'FINISHED'));
     assert.ok(sentNothing(await syncRunStore(root, client)));
   });
 
