@@ -6,4 +6,4 @@ export type { SelectBackendOptions } from './select.js';
 export { backendTags, describeBackend } from './info.js';
 export type { BackendInfo, FallbackReason } from './info.js';
 export { nativeSetupStatus } from './native-status.js';
-export { registerWasmGradientKernels, WASM_GRADIENT_KERNELS } from './wasm-kernels/index.js';
+export { registerWasmGradientKernels, WASM_GRADIENT_KERNELS, WASM_KERNEL_FIXES } from './wasm-kernels/index.js';
