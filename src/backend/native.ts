@@ -4,7 +4,8 @@
  * PyPI. Both register the tfjs backend 'tensorflow' on the one tfjs-core
  * instance that `import * as tf from '@tensorflow/tfjs'` gives everywhere
  * (tfjs-node requires the same @tensorflow/tfjs package), and only one of
- * them may ever load into a process.
+ * them may ever load into a process. ECG_LAB_NATIVE=0 turns both off (the
+ * setup script honours the same switch).
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -43,6 +44,7 @@ export class NativeLoadError extends Error {}
  * ("oneDNN custom operations are on") that ignore that variable.
  */
 export async function loadNative(name: NativeBackendName, verbose: boolean): Promise<NativeRuntime> {
+  if (process.env['ECG_LAB_NATIVE'] === '0') throw new NativeLoadError(backendMessages.nativeDisabled());
   if (loadedNative && loadedNative !== name) throw new NativeLoadError(backendMessages.otherNativeLoaded(loadedNative));
   if (name === 'tensorflow-gpu' && !gpuDevicePresent()) throw new NativeLoadError(backendMessages.noGpuDevice());
   if (!verbose && process.env['TF_CPP_MIN_LOG_LEVEL'] === undefined) process.env['TF_CPP_MIN_LOG_LEVEL'] = '2';

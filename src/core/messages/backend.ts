@@ -17,3 +17,5 @@ export const fellBack = (chosen: string, skipped: string, reason: string) =>
   `backend auto: using ${chosen}, because ${skipped} is unavailable: ${reason}`;
 
 export const nothingLoads = (reasons: string) => `no backend could be loaded: ${reasons}`;
+
+export const nativeDisabled = () => 'native TensorFlow is turned off (ECG_LAB_NATIVE=0)';
