@@ -21,3 +21,4 @@ export {
   type PageSplit,
 } from './pages.js';
 export { writeChallengeRecord, challengeImageName } from './challenge.js';
+export { imageFormatOf, IMAGE_EXTENSIONS, type ImageFormat } from './image-file.js';

@@ -24,6 +24,7 @@ export const LAYOUTS = ['3x4', '6x2', '12x1'] as const;
 export const PAPERS = ['a4', 'letter'] as const;
 export const GRID_COLOURS = ['red', 'pink', 'grey', 'green', 'blue', 'none'] as const;
 export const RHYTHM_LEADS = ['II', 'I', 'V1', 'V5', 'none'] as const;
+export const IMAGE_FORMATS = ['auto', 'png'] as const;
 export const DPI_RANGE = [50, 600] as const;
 
 const NAMED_COLOURS: Readonly<Record<string, Rgb>> = {
@@ -141,6 +142,7 @@ export function normalizeRenderOptions(input: RenderConfigInput = {}): RenderOpt
     calibrationPulse: checkBoolean('render.calibrationPulse', merged.calibrationPulse),
     leadLabels: checkBoolean('render.leadLabels', merged.leadLabels),
     header: checkBoolean('render.header', merged.header),
+    imageFormat: checkOneOf('render.imageFormat', merged.imageFormat, IMAGE_FORMATS),
     distort,
   };
 }

@@ -2,7 +2,9 @@
  * Rendered pages on disk, as the render stage and `generate images` leave
  * them, and the reader later stages use:
  *
- *   <stem>.png         the page (photometric and geometric distortion)
+ *   <stem>.png|.jpg    the page (photometric and geometric distortion; JPEG
+ *                      when its distortions end in JPEG compression, see
+ *                      render.imageFormat); find it through readRenderedPages
  *   <stem>-clean.png   clean twin: same geometry, no photometric distortion
  *   <stem>-mask.png    greyscale trace coverage (0..255) of the 12 lead traces
  *   <stem>.json        PageGroundTruth (render/ground-truth.ts)
@@ -24,6 +26,7 @@ import type { PageGroundTruth } from './ground-truth.js';
 import { pageSizeOf } from './layout.js';
 import { normalizeRenderOptions, renderConfigOf, type RenderConfigInput } from './options.js';
 import { renderPage, type RenderedPage } from './render-page.js';
+import { IMAGE_EXTENSIONS } from './image-file.js';
 
 export const RENDER_FORMAT = 'ecg-lab/render@1';
 export const RENDER_MANIFEST_FILE = 'manifest.json';
@@ -60,8 +63,8 @@ export function pageSeed(seed: number, record: string): string {
 const safeStem = (name: string) => name.replace(/[^A-Za-z0-9._-]/g, '_');
 
 /** Write one rendered page's four files as `<dir>/<stem>*`; returns the entry without split and labels. */
-export async function writeRenderedPage(dir: string, stem: string, page: RenderedPage): Promise<Pick<RenderedPageEntry, 'image' | 'clean' | 'mask' | 'groundTruth'>> {
-  const files = { image: `${stem}.png`, clean: `${stem}-clean.png`, mask: `${stem}-mask.png`, groundTruth: `${stem}.json` };
+export async function writeRenderedPage(dir: string, stem: string, page: Pick<RenderedPage, 'image' | 'imageFormat' | 'clean' | 'mask' | 'groundTruth'>): Promise<Pick<RenderedPageEntry, 'image' | 'clean' | 'mask' | 'groundTruth'>> {
+  const files = { image: `${stem}${IMAGE_EXTENSIONS[page.imageFormat]}`, clean: `${stem}-clean.png`, mask: `${stem}-mask.png`, groundTruth: `${stem}.json` };
   const groundTruth: PageGroundTruth = { ...page.groundTruth, files: { image: files.image, clean: files.clean, mask: files.mask } };
   await Promise.all([
     writeFileAtomic(join(dir, files.image), page.image),

@@ -2,7 +2,8 @@
  * The photometric half of a plan, applied to the warped clean image in the
  * order light meets a phone camera: things on the paper (stains, pen marks),
  * uneven lighting with wrinkle and crease shading, colour and exposure, lens
- * blur, sensor noise, JPEG. Geometry is untouched, so the clean twin and the
+ * blur, sensor noise (JPEG compression, the last step, is the encoding of
+ * the image: image-file.ts). Geometry is untouched, so the clean twin and the
  * ground truth stay valid for the result.
  */
 import sharp from 'sharp';
@@ -148,12 +149,4 @@ function addSensorNoise(image: RgbImage, sd: number, rng: Rng): void {
       data[k + 2] = data[k + 2]! + l + table[co++ & mask]! * chroma;
     }
   }
-}
-
-/** Compress to JPEG at the plan's quality and decode again (the artefacts stay). */
-export async function jpegRoundTrip(image: RgbImage, quality: number): Promise<RgbImage> {
-  const raw = { width: image.width, height: image.height, channels: 3 as const };
-  const jpeg = await sharp(image.data, { raw }).jpeg({ quality, chromaSubsampling: '4:2:0' }).toBuffer();
-  const out = await sharp(jpeg).raw().toBuffer();
-  return { width: image.width, height: image.height, data: new Uint8ClampedArray(out.buffer, out.byteOffset, out.length) };
 }

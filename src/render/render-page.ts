@@ -10,8 +10,8 @@
  *   6. warp the page through the exact mapping -> clean twin; map GT points  (geometry.ts)
  *   7. photometric distortions on a copy -> image      (photometric.ts)
  *   8. mask: the GT polylines stroked in image space
+ *   9. encode: the image as PNG, or as the JPEG the chain ends in; clean twin and mask as PNG   (image-file.ts)
  */
-import sharp from 'sharp';
 import { LEADS, recordLength, type EcgRecord } from '../core/ecg.js';
 import { EcgError } from '../core/errors.js';
 import { renderMessages } from '../core/messages.js';
@@ -23,7 +23,8 @@ import { layoutPage, panelSampleRange, type PageLayout, type Panel } from './lay
 import { normalizeRenderOptions, renderConfigOf, type RenderConfigInput, type RenderOptions, type Rgb } from './options.js';
 import { compositeRgba, createCoverage, paintCoverage, strokePolyline, strokeSegment, type Coverage, type RgbImage } from './raster.js';
 import { headerStripRgba, makeHeaderFields, staticPageImage, type HeaderFields } from './paper.js';
-import { applyPhotometric, jpegRoundTrip } from './photometric.js';
+import { applyPhotometric } from './photometric.js';
+import { decodeRgb, encodeJpeg, encodeMaskPng, encodePng, type ImageFormat } from './image-file.js';
 
 /** What lies around the page in a photo (a dark desk). */
 export const BACKGROUND_RGB: Rgb = [44, 41, 38];
@@ -33,18 +34,18 @@ export interface RenderPageRequest {
   readonly seed: number | string;
 }
 
-/** A rendered page in memory: PNG bytes and ground truth. */
+/** A rendered page in memory: encoded images and ground truth. */
 export interface RenderedPage {
+  /** PNG, or JPEG when the distortions end in JPEG compression and render.imageFormat is auto. */
   readonly image: Buffer;
+  readonly imageFormat: ImageFormat;
+  /** PNG. */
   /** Same geometry as `image`, no photometric distortion. */
   readonly clean: Buffer;
-  /** Greyscale trace coverage (0 none, 255 full) of the lead traces, in image geometry. */
+  /** Greyscale PNG: trace coverage (0 none, 255 full) of the lead traces, in image geometry. */
   readonly mask: Buffer;
   readonly groundTruth: PageGroundTruth;
 }
-
-/** PNG settings: fast deflate; the pixels are the point, not the file size. */
-const PNG_OPTIONS = { compressionLevel: 2, adaptiveFiltering: false } as const;
 
 export function checkRecord(record: EcgRecord): void {
   if (record.signals.length !== LEADS.length) throw new EcgError('RENDER_INVALID', renderMessages.recordLeads(record.name, record.signals.length));
@@ -215,12 +216,15 @@ function calibrationGroundTruth(layout: PageLayout, options: RenderOptions, mapp
   });
 }
 
-async function encodeRgb(image: RgbImage): Promise<Buffer> {
-  return sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } }).png(PNG_OPTIONS).toBuffer();
-}
-
-async function encodeMask(mask: Coverage): Promise<Buffer> {
-  return sharp(mask.data, { raw: { width: mask.width, height: mask.height, channels: 1 } }).toColourspace('b-w').png(PNG_OPTIONS).toBuffer();
+/**
+ * The page image's bytes. A chain ending in JPEG compression yields JPEG bytes;
+ * kept as they are (imageFormat auto) or decoded into a PNG of the same pixels.
+ */
+async function encodeImage(image: RgbImage, jpegQuality: number, imageFormat: RenderOptions['imageFormat']): Promise<{ bytes: Buffer; format: ImageFormat }> {
+  if (jpegQuality === 0) return { bytes: await encodePng(image), format: 'png' };
+  const jpeg = await encodeJpeg(image, jpegQuality);
+  if (imageFormat === 'auto') return { bytes: jpeg, format: 'jpeg' };
+  return { bytes: await encodePng(await decodeRgb(jpeg, image.width, image.height)), format: 'png' };
 }
 
 /** The undistorted printed page: static layer, header, traces, pulses. Also returns the trace coverage. */
@@ -278,13 +282,11 @@ export async function renderPage(record: EcgRecord, config: RenderConfigInput, r
   const leads = drawn.map((d) => leadGroundTruth(d, mapping, identity, pxPerMm, traceWidthPx / 2));
   const mask = identity ? traces : strokeMask(leads, widthPx, heightPx, traceWidthPx * plan.zoom);
 
-  let image = options.noise > 0 ? await applyPhotometric(clean, plan, rPhoto) : clean;
-  if (plan.jpegQuality > 0) image = await jpegRoundTrip(image, plan.jpegQuality);
-
-  const [imagePng, cleanPng, maskPng] = await Promise.all([
-    encodeRgb(image),
-    image === clean ? undefined : encodeRgb(clean),
-    encodeMask(mask),
+  const image = options.noise > 0 ? await applyPhotometric(clean, plan, rPhoto) : clean;
+  const [encoded, cleanPng, maskPng] = await Promise.all([
+    encodeImage(image, plan.jpegQuality, options.imageFormat),
+    image === clean ? undefined : encodePng(clean),
+    encodeMaskPng(mask),
   ]);
 
   const groundTruth: PageGroundTruth = {
@@ -319,5 +321,5 @@ export async function renderPage(record: EcgRecord, config: RenderConfigInput, r
     leads,
     header,
   };
-  return { image: imagePng, clean: cleanPng ?? imagePng, mask: maskPng, groundTruth };
+  return { image: encoded.bytes, imageFormat: encoded.format, clean: cleanPng ?? encoded.bytes, mask: maskPng, groundTruth };
 }

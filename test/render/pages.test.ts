@@ -22,7 +22,8 @@ test('render pages to a folder and read them back by split, with ground truth', 
     assert.is(test[0]!.record, 'b');
     for (const p of [test[0]!.imagePath, test[0]!.cleanPath, test[0]!.maskPath]) assert.ok(existsSync(p), p);
     const gt = await readGroundTruth(test[0]!);
-    assert.is(gt.files.image, 'b.png');
+    assert.is(gt.files.image, 'b.jpg', 'a noisy page is kept as the JPEG its distortions end in');
+    assert.is(gt.files.clean, 'b-clean.png');
     const all = await readRenderedPages({ dir, manifest });
     assert.is(all.length, 2);
   } finally {
@@ -60,6 +61,10 @@ test('challenge arrangement: .hea/.dat with # Image: and the PNG, readable as WF
     assert.ok((await readFile(join(dir, '00001_lr-0.png'))).equals(page.image));
     const back = await readEcgRecord(join(dir, '00001_lr'));
     assert.ok(Math.abs(back.signals[6]![123]! - record.signals[6]![123]!) < 1e-3);
+    const noisy = await renderPage(record, { dpi: 60, noise: 0.5 }, { seed: 0 });
+    const noisyHeader = await readFile(await writeChallengeRecord(join(dir, 'noisy'), record, { image: noisy.image }), 'utf8');
+    assert.ok(noisyHeader.includes('# Image: 00001_lr-0.jpg'), noisyHeader);
+    assert.ok((await readFile(join(dir, 'noisy', '00001_lr-0.jpg'))).equals(noisy.image));
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

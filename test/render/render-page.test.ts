@@ -124,7 +124,7 @@ test('wrinkles, creases and perspective: the clean twin is dark along the ground
   assert.ok(darkFraction(clean, visible, 100) > 0.995);
 });
 
-test('same seed gives byte-identical PNGs; another seed does not', async () => {
+test('same seed gives byte-identical images (JPEG page, PNG twin and mask); another seed does not', async () => {
   const a = await renderPage(record, { noise: 0.5, dpi: 100 }, { seed: 42 });
   const b = await renderPage(record, { noise: 0.5, dpi: 100 }, { seed: 42 });
   const c = await renderPage(record, { noise: 0.5, dpi: 100 }, { seed: 43 });
@@ -133,6 +133,22 @@ test('same seed gives byte-identical PNGs; another seed does not', async () => {
   assert.ok(a.mask.equals(b.mask));
   assert.equal(JSON.stringify(a.groundTruth), JSON.stringify(b.groundTruth));
   assert.not.ok(a.image.equals(c.image));
+});
+
+test('imageFormat: auto keeps the JPEG a noisy page ends in, png stores the same pixels; noise 0 is PNG either way', async () => {
+  const auto = await renderPage(record, { noise: 0.5, dpi: 60 }, { seed: 3 });
+  const png = await renderPage(record, { noise: 0.5, dpi: 60, imageFormat: 'png' }, { seed: 3 });
+  assert.is(auto.imageFormat, 'jpeg');
+  assert.is((await sharp(auto.image).metadata()).format, 'jpeg');
+  assert.is(png.imageFormat, 'png');
+  assert.is((await sharp(png.image).metadata()).format, 'png');
+  assert.ok((await pixels(auto.image)).data.equals((await pixels(png.image)).data), 'decoded pixels are identical');
+  assert.ok(auto.clean.equals(png.clean));
+  assert.equal(auto.groundTruth.leads, png.groundTruth.leads);
+  const clean = await renderPage(record, { noise: 0, dpi: 60 }, { seed: 3 });
+  assert.is(clean.imageFormat, 'png');
+  const noJpeg = await renderPage(record, { noise: 0.5, dpi: 60, distort: { jpeg: 0 } }, { seed: 3 });
+  assert.is(noJpeg.imageFormat, 'png');
 });
 
 async function refused(config: Record<string, unknown>, expected: string): Promise<void> {
@@ -153,6 +169,7 @@ test('bad options are refused with the key, the value and what is allowed', asyn
   await refused({ traceColour: 'sparkly' }, 'render.traceColour = "sparkly" is not a colour');
   await refused({ distort: { creases: 2.5 } }, 'render.distort.creases = 2.5');
   await refused({ gridColor: 'red' }, 'render.gridColor is not a render option');
+  await refused({ imageFormat: 'tiff' }, 'render.imageFormat = "tiff" is not allowed; allowed: auto, png');
 });
 
 test('6x2 and 12x1 layouts show every lead once, in order', async () => {

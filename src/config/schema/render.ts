@@ -35,6 +35,7 @@ export interface RenderConfig {
   calibrationPulse: boolean;
   leadLabels: boolean;
   header: boolean;
+  imageFormat: 'auto' | 'png';
   distort: DistortConfig;
 }
 
@@ -75,6 +76,12 @@ export const renderSchema: SchemaTree = {
     calibrationPulse: { doc: 'Draw the 1 mV, 0.2 s calibration pulse at the start of each row.', format: Boolean, default: true },
     leadLabels: { doc: 'Print lead names at the start of each lead.', format: Boolean, default: true },
     header: { doc: 'Print a cart-style header (made-up patient and measurement fields).', format: Boolean, default: true },
+    imageFormat: {
+      doc:
+        'File format of the page image. auto: the JPEG the distortions end in (render.noise > 0 with render.distort.jpeg > 0), stored as is, those bytes being the image; PNG otherwise. png: always PNG (the same pixels; for a noisy page about 8 times larger, and its encoding is the costliest step). Clean twin and mask are PNG either way.',
+      format: ['auto', 'png'],
+      default: 'auto',
+    },
     distort: {
       rotationDeg: strength('Largest page rotation in degrees.', 5),
       perspective: strength('Largest perspective corner shift as a fraction of the page size.', 0.035),
