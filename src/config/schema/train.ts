@@ -1,17 +1,51 @@
 import type { SchemaTree } from './types.js';
 
-export interface TrainConfig {
+/** Optimiser settings of one training stage (`train.<stage>.*`). */
+export interface StageTrainConfig {
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+}
+
+export const TRAINED_STAGES = ['classifier2d', 'roi', 'denoise', 'digitizer', 'classifier1d', 'hierarchical'] as const;
+export type TrainedStage = (typeof TRAINED_STAGES)[number];
+
+export interface TrainConfig extends Record<TrainedStage, StageTrainConfig> {
   epochs: number;
   batchSize: number;
   learningRate: number;
   patience: number;
 }
 
+/**
+ * `train.*`: how each stage of the method trains. Every trained stage has its
+ * own epochs, batch size and learning rate (`train.digitizer.epochs`), since
+ * a U-Net on crops and a classifier on whole pages want different budgets;
+ * early stopping (`train.patience`) is shared. The top-level `train.epochs`,
+ * `train.batchSize` and `train.learningRate` are for stages without a group of
+ * their own (plugin stages).
+ */
+const stage = (what: string, unit: string, epochs: number, batchSize: number, learningRate: number) => ({
+  epochs: { doc: `Maximum epochs of ${what} (0 skips training and keeps the initial weights).`, format: 'nat', default: epochs },
+  batchSize: { doc: `Batch size of ${what}, in ${unit}.`, format: 'positive-int', default: batchSize },
+  learningRate: { doc: `Adam learning rate of ${what}.`, format: 'positive-number', default: learningRate },
+});
+
 export const trainSchema: SchemaTree = {
   train: {
-    epochs: { doc: 'Maximum epochs per stage.', format: 'nat', default: 10 },
-    batchSize: { doc: 'Batch size.', format: 'positive-int', default: 16 },
-    learningRate: { doc: 'Adam learning rate.', format: 'positive-number', default: 1e-3 },
-    patience: { doc: 'Early stopping: epochs without validation improvement before stopping (0 = never stop early).', format: 'nat', default: 3 },
+    epochs: { doc: 'Maximum epochs of a stage without its own train.<stage> group (plugin stages).', format: 'nat', default: 10 },
+    batchSize: { doc: 'Batch size of a stage without its own train.<stage> group (plugin stages).', format: 'positive-int', default: 16 },
+    learningRate: { doc: 'Adam learning rate of a stage without its own train.<stage> group (plugin stages).', format: 'positive-number', default: 1e-3 },
+    patience: {
+      doc: 'Early stopping of every trained stage: epochs without validation improvement before stopping (0 = never stop early).',
+      format: 'nat',
+      default: 3,
+    },
+    classifier2d: stage('the 2-D image classifier', 'pages', 20, 16, 2e-3),
+    roi: stage('the ROI heatmap model (digitizer.roi = true)', 'pages', 10, 8, 2e-3),
+    denoise: stage('the denoiser (digitizer.denoise = true)', 'lead crops', 6, 32, 2e-3),
+    digitizer: stage('the digitizer', 'lead crops', 10, 32, 2e-3),
+    classifier1d: stage('the 1-D classifier on digitized leads', 'records', 20, 16, 2e-3),
+    hierarchical: stage('the end-to-end fine-tuning of the hierarchy (model.hierarchy = true)', 'pages', 4, 8, 3e-4),
   },
 };

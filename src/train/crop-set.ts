@@ -1,0 +1,96 @@
+/**
+ * The lead crops of every page, cut once per stage: the input of the
+ * denoise and digitizer stages. Crops are cut from the full-resolution page
+ * with the roi stage's boxes, as the hierarchical model cuts them, so a
+ * model trained here sees at fine-tuning what it saw in training.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Config } from '../config/schema/index.js';
+import { cropColumns } from '../models/index.js';
+import { cutCrops, pageCrops, type LeadCrop, type PageBoxes } from './lead-crops.js';
+import { readGreyImage } from './page-images.js';
+import type { StageContext, StageOutput } from './stage.js';
+import { specsOf, type Page } from './stage-inputs.js';
+
+export interface BoxesFile {
+  readonly pages: Readonly<Record<string, PageBoxes>>;
+}
+
+export async function readBoxes(roi: StageOutput): Promise<BoxesFile> {
+  const manifest = roi.manifest as { boxes: string };
+  return JSON.parse(await readFile(join(roi.dir, manifest.boxes), 'utf8')) as BoxesFile;
+}
+
+/** Crop width for a lead spanning durationS (digitizer.columnsPerS, rounded to the U-Nets' stride). */
+export function columnsFor(config: Config): (durationS: number) => number {
+  const specs = specsOf(config);
+  return (durationS) => cropColumns(durationS, config.digitizer.columnsPerS, specs);
+}
+
+export function leadCropsOf(config: Config, page: Page, boxes: BoxesFile): LeadCrop[] {
+  const pageBoxes = boxes.pages[page.record];
+  if (!pageBoxes) throw new Error(`roi boxes have no page ${page.record}`);
+  return pageCrops(pageBoxes, page.gt, config.digitizer.cropHeight, columnsFor(config));
+}
+
+export interface PageCropSet {
+  readonly page: Page;
+  readonly crops: readonly LeadCrop[];
+  /** Crop pixels of the page (cropHeight x columns each). */
+  readonly pixels: Float32Array[];
+  /** The clean twin's crops, when asked for. */
+  readonly clean?: readonly Float32Array[];
+}
+
+export async function buildCropSets(ctx: StageContext, label: string, pages: readonly Page[], boxes: BoxesFile, withClean: boolean): Promise<PageCropSet[]> {
+  const height = ctx.config.digitizer.cropHeight;
+  const out: PageCropSet[] = [];
+  ctx.progress.start(`${label}: cutting lead crops`, pages.length);
+  try {
+    for (const page of pages) {
+      ctx.signal.throwIfAborted();
+      const crops = leadCropsOf(ctx.config, page, boxes);
+      const pixels = cutCrops(await readGreyImage(page.imagePath), crops, height);
+      const clean = withClean ? cutCrops(await readGreyImage(page.cleanPath), crops, height) : undefined;
+      out.push(clean ? { page, crops, pixels, clean } : { page, crops, pixels });
+      ctx.progress.tick();
+    }
+  } finally {
+    ctx.progress.stop();
+  }
+  return out;
+}
+
+/** One training crop. */
+export interface CropExample {
+  readonly set: number;
+  readonly index: number;
+}
+
+/**
+ * The crops of `split` with the most common width (the layout's panels;
+ * the 3x4 page's rhythm strip is the same image 4x wider, and the U-Nets
+ * are fully convolutional, so training on the panels covers it).
+ */
+export function trainingExamples(sets: readonly PageCropSet[], split: string): { examples: CropExample[]; columns: number } {
+  const counts = new Map<number, number>();
+  for (const s of sets) for (const c of s.crops) counts.set(c.columns, (counts.get(c.columns) ?? 0) + 1);
+  const columns = [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? 0;
+  const examples: CropExample[] = [];
+  sets.forEach((s, set) => {
+    if (s.page.split !== split) return;
+    s.crops.forEach((c, index) => {
+      if (c.columns === columns) examples.push({ set, index });
+    });
+  });
+  return { examples, columns };
+}
+
+/** Stack crop arrays into [n, height, columns, 1] data. */
+export function stackCrops(rows: readonly Float32Array[]): Float32Array {
+  const size = rows[0]?.length ?? 0;
+  const data = new Float32Array(rows.length * size);
+  rows.forEach((r, i) => data.set(r, i * size));
+  return data;
+}

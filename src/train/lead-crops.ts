@@ -1,0 +1,187 @@
+/**
+ * Where each lead is cut from a page and how its crop rows map to mV: the
+ * plain data the roi stage writes and the denoise, digitizer and
+ * hierarchical stages turn into crops (tf.image.cropAndResize boxes) and
+ * into the models' CropRequests.
+ *
+ * Boxes are normalised as cropAndResize takes them: page y = y1 (H - 1).
+ * `baselineY` is the page row of 0 mV. With fixed crops it is the layout's
+ * baseline; with ROI boxes it is estimated from the box (see roiLeadBoxes).
+ * The vertical scale is the page's (render.gainMmPerMv at render.dpi, what
+ * the calibration pulse shows), converted to crop rows by crop-geometry.ts.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { LeadGroundTruth, PageGroundTruth } from '../render/ground-truth.js';
+import {
+  columnTargets,
+  cropPxPerMv,
+  pageYToCropRow,
+  type Box,
+  type CropGeometry,
+  type CropRequest,
+  type LeadBox,
+} from '../models/index.js';
+import type { GreyImage } from './page-images.js';
+
+export interface LeadPlacement {
+  readonly leadIndex: number;
+  readonly row: number;
+  readonly col: number;
+  readonly startS: number;
+  readonly endS: number;
+  readonly box: Box;
+  /** Page row (pixel centres) of 0 mV. */
+  readonly baselineY: number;
+}
+
+export interface PageBoxes {
+  readonly record: string;
+  readonly width: number;
+  readonly height: number;
+  readonly pxPerMv: number;
+  readonly leads: readonly LeadPlacement[];
+}
+
+/**
+ * Fraction of a panel's row band the ROI model is trained to mark: the
+ * central part, so that neighbouring rows (whose bands touch) stay apart in
+ * the heatmap and heatmapToBoxes finds one band per row. Predicted bands are
+ * widened back by 1 / ROI_BAND_FRACTION about their centre.
+ */
+export const ROI_BAND_FRACTION = 0.6;
+
+type PixelBox = readonly [number, number, number, number];
+
+function normalise(box: PixelBox, width: number, height: number): Box {
+  return { x1: box[0] / (width - 1), y1: box[1] / (height - 1), x2: box[2] / (width - 1), y2: box[3] / (height - 1) };
+}
+
+function placement(lead: LeadGroundTruth, box: Box, baselineY: number): LeadPlacement {
+  return { leadIndex: lead.leadIndex, row: lead.row, col: lead.col, startS: lead.startS, endS: lead.endS, box, baselineY };
+}
+
+/** digitizer.roi = false: the nominal layout's crops and baselines (what an undistorted page would have). */
+export function nominalLeadBoxes(gt: PageGroundTruth): PageBoxes {
+  return {
+    record: gt.record,
+    width: gt.width,
+    height: gt.height,
+    pxPerMv: gt.pxPerMv,
+    leads: gt.leads.map((lead) => placement(lead, normalise(lead.nominalBox, gt.width, gt.height), lead.nominalBaselineY)),
+  };
+}
+
+/** The ROI model's target boxes: the central ROI_BAND_FRACTION of each panel's (distorted) band, normalised to [0, 1] edges. */
+export function roiTargetBoxes(gt: PageGroundTruth): Box[] {
+  return gt.leads.map((lead) => {
+    const [x0, y0, x1, y1] = lead.panelBox;
+    const margin = ((1 - ROI_BAND_FRACTION) / 2) * (y1 - y0);
+    return { x1: (x0 + 0.5) / gt.width, x2: (x1 + 0.5) / gt.width, y1: (y0 + margin + 0.5) / gt.height, y2: (y1 - margin + 0.5) / gt.height };
+  });
+}
+
+/**
+ * digitizer.roi = true: boxes from the ROI heatmap (heatmapToBoxes, [0, 1]
+ * pixel-edge coordinates, row-major layout order), widened back to the full
+ * band. The baseline is not predicted: the layout puts it at a fixed fraction
+ * of its row band (render/layout.ts, 0.6 from the top), so it is taken at
+ * that fraction of the predicted band. The ROI's band follows the page's
+ * shift, zoom and (on average over the row) rotation; the remaining error of
+ * a few tenths of a mV is within what the challenge's SNR alignment removes
+ * (a vertical offset up to 1 mV). Leads the heatmap misses keep the nominal box.
+ */
+export function roiLeadBoxes(gt: PageGroundTruth, predicted: readonly LeadBox[]): PageBoxes {
+  const nominal = nominalLeadBoxes(gt);
+  const leads = gt.leads.map((lead, i) => {
+    const hit = predicted.find((b) => b.row === lead.row && b.column === lead.col);
+    if (!hit) return nominal.leads[i] as LeadPlacement;
+    const centre = (hit.box.y1 + hit.box.y2) / 2;
+    const half = (hit.box.y2 - hit.box.y1) / 2 / ROI_BAND_FRACTION;
+    const [, ny0, , ny1] = lead.nominalBox;
+    const fraction = (lead.nominalBaselineY - ny0) / Math.max(1, ny1 - ny0);
+    const topPx = (centre - half) * gt.height - 0.5;
+    const bottomPx = (centre + half) * gt.height - 0.5;
+    const leftPx = hit.box.x1 * gt.width - 0.5;
+    const rightPx = hit.box.x2 * gt.width - 0.5;
+    const box = normalise([leftPx, topPx, rightPx, bottomPx], gt.width, gt.height);
+    return placement(lead, box, topPx + fraction * (bottomPx - topPx));
+  });
+  return { ...nominal, leads };
+}
+
+/** One lead crop, ready for the models: geometry, scale and (for training) the trace's row per column. */
+export interface LeadCrop {
+  readonly leadIndex: number;
+  readonly startS: number;
+  readonly durationS: number;
+  readonly box: Box;
+  readonly columns: number;
+  readonly baselineRow: number;
+  readonly pxPerMv: number;
+  readonly targetRows: Float32Array;
+  readonly targetMask: Float32Array;
+}
+
+function finite(values: readonly (number | null)[]): Float32Array {
+  return Float32Array.from(values, (v) => (v === null || !Number.isFinite(v) ? Number.NaN : v));
+}
+
+/** The crops of one page: `columnsFor(durationS)` gives each crop's width (cropColumns). */
+export function pageCrops(boxes: PageBoxes, gt: PageGroundTruth, cropHeight: number, columnsFor: (durationS: number) => number): LeadCrop[] {
+  return boxes.leads.map((lead, i) => {
+    const durationS = lead.endS - lead.startS;
+    const columns = columnsFor(durationS);
+    const g: CropGeometry = { box: lead.box, pageHeight: boxes.height, pageWidth: boxes.width, cropHeight, cropWidth: columns };
+    const truth = gt.leads[i] as LeadGroundTruth;
+    const targets = columnTargets(g, finite(truth.x), finite(truth.y));
+    return {
+      leadIndex: lead.leadIndex,
+      startS: lead.startS,
+      durationS,
+      box: lead.box,
+      columns,
+      baselineRow: pageYToCropRow(g, lead.baselineY),
+      pxPerMv: cropPxPerMv(g, boxes.pxPerMv),
+      targetRows: targets.rows,
+      targetMask: targets.mask,
+    };
+  });
+}
+
+/** A LeadCrop as the hierarchical model's CropRequest for example `example` of a batch. */
+export function cropRequest(crop: LeadCrop, example: number): CropRequest {
+  return {
+    example,
+    lead: crop.leadIndex,
+    startS: crop.startS,
+    durationS: crop.durationS,
+    box: crop.box,
+    columns: crop.columns,
+    baselineRow: crop.baselineRow,
+    pxPerMv: crop.pxPerMv,
+    targetRows: crop.targetRows,
+    targetMask: crop.targetMask,
+  };
+}
+
+/** A page as the [1, H, W, 1] tensor the crops are cut from. */
+export function pageTensor(image: GreyImage): tf.Tensor4D {
+  return tf.tensor4d(image.data, [1, image.height, image.width, 1]);
+}
+
+/** Cut the crops of one page (as the hierarchical model does); each crop's pixels, cropHeight x columns, row-major. */
+export function cutCrops(image: GreyImage, crops: readonly LeadCrop[], cropHeight: number): Float32Array[] {
+  const out: Float32Array[] = new Array(crops.length);
+  const widths = [...new Set(crops.map((c) => c.columns))];
+  for (const columns of widths) {
+    const indices = crops.flatMap((c, i) => (c.columns === columns ? [i] : []));
+    const pixels = tf.tidy(() => {
+      const page = pageTensor(image);
+      const boxes = tf.tensor2d(indices.map((i) => { const b = (crops[i] as LeadCrop).box; return [b.y1, b.x1, b.y2, b.x2]; }), [indices.length, 4]);
+      return tf.image.cropAndResize(page, boxes, tf.zeros([indices.length], 'int32'), [cropHeight, columns]).dataSync() as Float32Array;
+    });
+    const size = cropHeight * columns;
+    indices.forEach((cropIndex, k) => (out[cropIndex] = pixels.slice(k * size, (k + 1) * size)));
+  }
+  return out;
+}

@@ -1,0 +1,50 @@
+/**
+ * Page images as greyscale arrays in [0, 1] (1 = white paper), decoded with
+ * sharp, optionally resized (the classifier's low-resolution page, the ROI
+ * model's input). A file that is missing or not an image is an
+ * EcgError('IMAGE_INVALID') naming it.
+ */
+import sharp from 'sharp';
+import { EcgError, errorMessage } from '../core/errors.js';
+import { trainMessages } from './train-messages.js';
+
+export interface GreyImage {
+  readonly data: Float32Array;
+  readonly width: number;
+  readonly height: number;
+}
+
+export interface ImageSize {
+  readonly width: number;
+  readonly height: number;
+}
+
+/** Decode `path` to grey in [0, 1]; with `size`, resized to exactly that (area averaging, aspect not kept). */
+export async function readGreyImage(path: string, size?: ImageSize): Promise<GreyImage> {
+  try {
+    let image = sharp(path).flatten({ background: '#ffffff' }).greyscale();
+    if (size) image = image.resize(size.width, size.height, { fit: 'fill', kernel: 'cubic' });
+    const { data, info } = await image.raw().toBuffer({ resolveWithObject: true });
+    const pixels = info.width * info.height;
+    const out = new Float32Array(pixels);
+    for (let i = 0; i < pixels; i++) out[i] = (data[i * info.channels] as number) / 255;
+    return { data: out, width: info.width, height: info.height };
+  } catch (error) {
+    throw new EcgError('IMAGE_INVALID', trainMessages.imageUnreadable(path, errorMessage(error)), { cause: error });
+  }
+}
+
+/** Read many images, two at a time (sharp decodes off the main thread). */
+export async function readGreyImages(paths: readonly string[], size?: ImageSize, onImage?: () => void): Promise<GreyImage[]> {
+  const out: GreyImage[] = new Array(paths.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < paths.length) {
+      const i = next++;
+      out[i] = await readGreyImage(paths[i] as string, size);
+      onImage?.();
+    }
+  };
+  await Promise.all([worker(), worker()]);
+  return out;
+}

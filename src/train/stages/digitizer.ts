@@ -1,0 +1,139 @@
+/**
+ * Stage `digitizer` (the paper's digitization (2)): lead crops (cut with
+ * the roi stage's boxes, cleaned by the denoise stage's model when there is
+ * one) to per-column rows, trained on the renderer's trace positions
+ * (crop-geometry.ts columnTargets) with the KL + L1 loss of
+ * models/digitizer.ts; early stopping on the validation loss. Then every
+ * page is digitized at its record's fs (digitize.ts) and saved
+ * (signals.f32 + signals.json) for classifier1d, and the test split is
+ * scored with the challenge SNR against the plotted reference:
+ * `snr/mean`, `snr/I` ... `snr/V6` (validation: `digitizer/val_snr`).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { join } from 'node:path';
+import { writeFileAtomic, writeJsonAtomic } from '../../core/fs.js';
+import type { Stage, StageContext } from '../stage.js';
+import { buildDigitizer, digitizerLoss, loadModel, outputOf, trainableVariables } from '../../models/index.js';
+import { recordSnr, snrMetrics, snrSummary } from '../../metrics/index.js';
+import { plottedSignals } from '../../render/ground-truth.js';
+import { fit, inChunks, saveFinal } from '../fit.js';
+import { buildCropSets, readBoxes, stackCrops, trainingExamples, type CropExample, type PageCropSet } from '../crop-set.js';
+import { denoiseCrops, digitizePage } from '../digitize.js';
+import { readPages, requireInput, specsOf } from '../stage-inputs.js';
+import type { DenoiseManifest } from './denoise.js';
+import type { PageSplit } from '../../render/pages.js';
+
+export const SIGNALS_FILE = 'signals.f32';
+export const SIGNALS_INDEX = 'signals.json';
+
+export interface DigitizedRecord {
+  readonly record: string;
+  readonly split: PageSplit;
+  readonly fsHz: number;
+  readonly length: number;
+  /** Offset in float32 values into signals.f32; 12 leads of `length` each follow, lead-major. */
+  readonly offset: number;
+}
+
+export interface DigitizerManifest {
+  readonly model: string;
+  readonly signals: string;
+  readonly index: string;
+  readonly snrMean: number;
+}
+
+function snrOf(sets: readonly PageCropSet[], signals: readonly Float32Array[][], split: PageSplit) {
+  const rows = sets.flatMap((s, i) => (s.page.split === split ? [recordSnr(plottedSignals(s.page.gt), signals[i] as Float32Array[], s.page.gt.fsHz)] : []));
+  return snrSummary(rows);
+}
+
+async function loadDenoiser(ctx: StageContext): Promise<tf.LayersModel | null> {
+  const denoise = requireInput<DenoiseManifest>(ctx, 'digitizer', 'denoise');
+  if (!denoise.manifest.denoise || !denoise.manifest.model) return null;
+  return (await loadModel(join(denoise.dir, denoise.manifest.model))).model;
+}
+
+export const digitizerStage: Stage<DigitizerManifest> = {
+  name: 'digitizer',
+  version: 1,
+  description: 'Train the digitizer on (denoised) lead crops; digitize every page; test SNR per lead.',
+  reads: ['render', 'roi', 'denoise'],
+  configKeys: ['seed', 'digitizer.*', 'model.denoiser.*', 'model.digitizer.*', 'train.digitizer.*', 'train.patience'],
+  writes: 'model/digitizer (TF.js), signals.f32 + signals.json (every record digitized at its fs)',
+  usesBackend: true,
+  async run(ctx) {
+    const spec = specsOf(ctx.config).digitizer;
+    const height = ctx.config.digitizer.cropHeight;
+    const pages = await readPages(ctx, 'digitizer');
+    const sets = await buildCropSets(ctx, 'digitizer', pages, await readBoxes(requireInput(ctx, 'digitizer', 'roi')), false);
+    const denoiser = await loadDenoiser(ctx);
+    if (denoiser) {
+      try {
+        for (const set of sets) denoiseCrops(denoiser, set, height);
+      } finally {
+        denoiser.dispose();
+      }
+    }
+    const train = trainingExamples(sets, 'train');
+    const val = trainingExamples(sets, 'val');
+    const { sigmaPx, l1Weight } = ctx.config.model.digitizer;
+    const cropOf = ({ set, index }: CropExample) => (sets[set] as PageCropSet).crops[index]!;
+    const batchOf = (examples: readonly CropExample[]) => ({
+      x: tf.tensor4d(stackCrops(examples.map(({ set, index }) => (sets[set] as PageCropSet).pixels[index] as Float32Array)), [examples.length, height, train.columns, 1]),
+      rows: tf.tensor2d(stackCrops(examples.map((e) => cropOf(e).targetRows)), [examples.length, train.columns]),
+      mask: tf.tensor2d(stackCrops(examples.map((e) => cropOf(e).targetMask)), [examples.length, train.columns]),
+    });
+    const model = buildDigitizer(spec);
+    try {
+      await fit({
+        stage: 'digitizer',
+        ctx,
+        models: { digitizer: model },
+        variables: trainableVariables(model),
+        train: ctx.config.train.digitizer,
+        examples: train.examples.length,
+        mode: 'min',
+        batch: (indices) => batchOf(indices.map((i) => train.examples[i] as CropExample)),
+        loss: ({ x, rows, mask }) => digitizerLoss(outputOf(model, x, { training: true }), rows, mask, { sigmaPx, l1Weight }),
+        validate: async () => {
+          const parts = await inChunks(val.examples, 64, (chunk) => [
+            tf.tidy(() => {
+              const b = batchOf(chunk);
+              return digitizerLoss(outputOf(model, b.x, { training: false }), b.rows, b.mask, { sigmaPx, l1Weight }).dataSync()[0] as number;
+            }) * chunk.length,
+          ]);
+          const value = parts.reduce((s, v) => s + v, 0) / Math.max(1, val.examples.length);
+          return { value, metrics: { val_loss: value } };
+        },
+      });
+      ctx.progress.start('digitizer: digitizing pages', sets.length);
+      const signals = sets.map((s) => {
+        const out = digitizePage(model, s, height, s.page.gt.fsHz, s.page.gt.recordLength);
+        ctx.progress.tick();
+        return out;
+      });
+      ctx.progress.stop();
+      const index: DigitizedRecord[] = [];
+      let offset = 0;
+      sets.forEach((s) => {
+        index.push({ record: s.page.record, split: s.page.split, fsHz: s.page.gt.fsHz, length: s.page.gt.recordLength, offset });
+        offset += 12 * s.page.gt.recordLength;
+      });
+      const flat = new Float32Array(offset);
+      signals.forEach((leads, i) => leads.forEach((lead, l) => flat.set(lead, index[i]!.offset + l * lead.length)));
+      await writeFileAtomic(join(ctx.outDir, SIGNALS_FILE), new Uint8Array(flat.buffer));
+      await writeJsonAtomic(join(ctx.outDir, SIGNALS_INDEX), { records: index });
+
+      const test = snrOf(sets, signals, 'test');
+      for (const [name, value] of Object.entries(snrMetrics(test))) ctx.metrics.log(name, value);
+      ctx.metrics.log('digitizer/val_snr', snrOf(sets, signals, 'val').mean);
+      ctx.metrics.log('noise', ctx.config.render.noise);
+      ctx.tags.set('render.noise', String(ctx.config.render.noise));
+      ctx.logger.info(`digitizer: test SNR ${test.mean.toFixed(2)} dB over ${test.scoredPairs} of ${test.pairs} (record, lead) pairs at noise ${ctx.config.render.noise}`);
+      const dir = await saveFinal(ctx, 'digitizer', 'digitizer', model, { spec });
+      return { model: dir.slice(ctx.outDir.length + 1), signals: SIGNALS_FILE, index: SIGNALS_INDEX, snrMean: test.mean };
+    } finally {
+      model.dispose();
+    }
+  },
+};

@@ -1,0 +1,138 @@
+/**
+ * Stage `roi` (the paper's regions of interest). digitizer.roi = true: the
+ * ROI heatmap model (models/roi.ts) is trained on pages resized to
+ * model.roi.inputHeight x inputWidth against the central band of every
+ * panel's distorted box (lead-crops.ts roiTargetBoxes), and predicts the
+ * boxes of every page (heatmapToBoxes). digitizer.roi = false: the nominal
+ * layout's boxes, no training. Either way it writes boxes.json: per page,
+ * per lead, the crop box and the row of 0 mV (lead-crops.ts PageBoxes).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { join } from 'node:path';
+import { writeJsonAtomic } from '../../core/fs.js';
+import type { Stage, StageContext } from '../stage.js';
+import { buildRoi, heatmapToBoxes, LAYOUT_GRIDS, rasterizeBoxes, roiLoss, trainableVariables, outputOf } from '../../models/index.js';
+import { readGreyImages, type GreyImage } from '../page-images.js';
+import { fit, inChunks, saveFinal } from '../fit.js';
+import { nominalLeadBoxes, roiLeadBoxes, roiTargetBoxes, type PageBoxes } from '../lead-crops.js';
+import { readPages, specsOf, type Page } from '../stage-inputs.js';
+import type { BoxesFile } from '../crop-set.js';
+import { trainMessages } from '../train-messages.js';
+
+export const BOXES_FILE = 'boxes.json';
+
+export interface RoiManifest {
+  readonly roi: boolean;
+  readonly boxes: string;
+  readonly model: string | null;
+}
+
+/** Intersection over union of the lead boxes of two PageBoxes (normalised). */
+function meanIou(a: PageBoxes, b: PageBoxes): number {
+  let sum = 0;
+  a.leads.forEach((lead, i) => {
+    const other = b.leads[i];
+    if (!other) return;
+    const ix = Math.max(0, Math.min(lead.box.x2, other.box.x2) - Math.max(lead.box.x1, other.box.x1));
+    const iy = Math.max(0, Math.min(lead.box.y2, other.box.y2) - Math.max(lead.box.y1, other.box.y1));
+    const area = (box: typeof lead.box) => (box.x2 - box.x1) * (box.y2 - box.y1);
+    const inter = ix * iy;
+    sum += inter / Math.max(1e-9, area(lead.box) + area(other.box) - inter);
+  });
+  return sum / Math.max(1, a.leads.length);
+}
+
+/** The distorted panel boxes as PageBoxes, to score predicted boxes against. */
+function truthBoxes(page: Page): PageBoxes {
+  const { gt } = page;
+  const nominal = nominalLeadBoxes(gt);
+  return {
+    ...nominal,
+    leads: nominal.leads.map((lead, i) => {
+      const [x0, y0, x1, y1] = gt.leads[i]!.panelBox;
+      return { ...lead, box: { x1: x0 / (gt.width - 1), y1: y0 / (gt.height - 1), x2: x1 / (gt.width - 1), y2: y1 / (gt.height - 1) } };
+    }),
+  };
+}
+
+async function trainAndPredict(ctx: StageContext, pages: readonly Page[]): Promise<{ boxes: PageBoxes[]; model: string }> {
+  const spec = specsOf(ctx.config).roi;
+  const size = { width: spec.inputWidth, height: spec.inputHeight };
+  ctx.progress.start('roi: pages', pages.length);
+  const images = await readGreyImages(pages.map((p) => p.imagePath), size, () => ctx.progress.tick());
+  ctx.progress.stop();
+  const targets = pages.map((p) => rasterizeBoxes(roiTargetBoxes(p.gt), spec.inputHeight, spec.inputWidth));
+  const indicesOf = (split: string) => pages.flatMap((p, i) => (p.split === split ? [i] : []));
+  const trainIdx = indicesOf('train');
+  const valIdx = indicesOf('val');
+  const stack = (rows: readonly Float32Array[]) => {
+    const data = new Float32Array(rows.length * spec.inputHeight * spec.inputWidth);
+    rows.forEach((r, i) => data.set(r, i * r.length));
+    return tf.tensor4d(data, [rows.length, spec.inputHeight, spec.inputWidth, 1]);
+  };
+  const imageOf = (i: number) => (images[i] as GreyImage).data;
+  const model = buildRoi(spec);
+  try {
+    await fit({
+      stage: 'roi',
+      ctx,
+      models: { roi: model },
+      variables: trainableVariables(model),
+      train: ctx.config.train.roi,
+      examples: trainIdx.length,
+      mode: 'min',
+      batch: (indices) => {
+        const chosen = indices.map((k) => trainIdx[k] as number);
+        return { x: stack(chosen.map(imageOf)), y: stack(chosen.map((i) => targets[i] as Float32Array)) };
+      },
+      loss: ({ x, y }) => roiLoss(outputOf(model, x, { training: true }), y),
+      validate: async () => {
+        const losses = await inChunks(valIdx, 16, (chunk) => {
+          const loss = tf.tidy(() => roiLoss(outputOf(model, stack(chunk.map(imageOf)), { training: false }), stack(chunk.map((i) => targets[i] as Float32Array))).dataSync()[0] as number);
+          return [loss * chunk.length];
+        });
+        const value = losses.reduce((s, v) => s + v, 0) / Math.max(1, valIdx.length);
+        return { value, metrics: { val_loss: value } };
+      },
+    });
+    const grid = LAYOUT_GRIDS[ctx.config.render.layout];
+    const heatmaps = await inChunks(pages.map((_, i) => i), 16, async (chunk) => {
+      const probs = tf.tidy(() => tf.sigmoid(outputOf(model, stack(chunk.map(imageOf)), { training: false })));
+      const data = (await probs.data()) as Float32Array;
+      probs.dispose();
+      const n = spec.inputHeight * spec.inputWidth;
+      return chunk.map((_, k) => data.slice(k * n, (k + 1) * n));
+    });
+    const boxes = pages.map((page, i) => {
+      const found = heatmapToBoxes({ data: heatmaps[i] as Float32Array, height: spec.inputHeight, width: spec.inputWidth }, grid, { threshold: ctx.config.model.roi.threshold });
+      if (found.length !== page.gt.leads.length) {
+        ctx.logger.warn(trainMessages.roiNoBoxes(page.record, found.length, page.gt.leads.length));
+        return nominalLeadBoxes(page.gt);
+      }
+      return roiLeadBoxes(page.gt, found);
+    });
+    const dir = await saveFinal(ctx, 'roi', 'roi', model, { spec });
+    return { boxes, model: dir.slice(ctx.outDir.length + 1) };
+  } finally {
+    model.dispose();
+  }
+}
+
+export const roiStage: Stage<RoiManifest> = {
+  name: 'roi',
+  version: 1,
+  description: 'Lead boxes per page: trained ROI heatmap model (digitizer.roi = true) or the nominal layout.',
+  reads: ['render'],
+  configKeys: ['seed', 'digitizer.roi', 'model.roi.*', 'train.roi.*', 'train.patience'],
+  writes: 'boxes.json (per page, per lead: crop box and 0 mV row), model/roi (TF.js) when trained',
+  usesBackend: true,
+  async run(ctx) {
+    const pages = await readPages(ctx, 'roi');
+    const result = ctx.config.digitizer.roi ? await trainAndPredict(ctx, pages) : { boxes: pages.map((p) => nominalLeadBoxes(p.gt)), model: null };
+    const test = pages.flatMap((p, i) => (p.split === 'test' ? [meanIou(result.boxes[i] as PageBoxes, truthBoxes(p))] : []));
+    ctx.metrics.log('roi/test_iou', test.reduce((s, v) => s + v, 0) / Math.max(1, test.length));
+    const file: BoxesFile = { pages: Object.fromEntries(pages.map((p, i) => [p.record, result.boxes[i] as PageBoxes])) };
+    await writeJsonAtomic(join(ctx.outDir, BOXES_FILE), file);
+    return { roi: ctx.config.digitizer.roi, boxes: BOXES_FILE, model: result.model };
+  },
+};

@@ -1,0 +1,99 @@
+/**
+ * Training one of the two classifiers (image or signal) on fixed inputs:
+ * binary cross-entropy on the 11 classes, early stopping on the validation
+ * loss, validation F1 logged per epoch, then probabilities of every split
+ * saved for the hierarchical stage and the test F1 logged as
+ * `<stage>/f1/macro`, `<stage>/f1/<class>` (thresholds from validation).
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { ChallengeClass } from '../core/ecg.js';
+import type { StageTrainConfig } from '../config/schema/train.js';
+import { classificationLoss, classify, trainableVariables } from '../models/index.js';
+import type { PageSplit } from '../render/pages.js';
+import { labelRows, logClassifierScore, scoreClassifier, validationF1 } from './classification.js';
+import { fit, inChunks } from './fit.js';
+import { writeProbabilities, type SavedProbabilities } from './stage-inputs.js';
+import type { StageContext } from './stage.js';
+
+export interface ClassifierSplit {
+  readonly records: readonly string[];
+  readonly inputs: readonly Float32Array[];
+  readonly labels: readonly (readonly ChallengeClass[])[];
+}
+
+export interface ClassifierData {
+  /** Shape of one example, e.g. [height, width, 1] or [length, 12]. */
+  readonly shape: readonly number[];
+  readonly splits: Readonly<Record<PageSplit, ClassifierSplit>>;
+}
+
+const PREDICT_BATCH = 32;
+
+function stack(inputs: readonly Float32Array[], shape: readonly number[]): tf.Tensor {
+  const size = shape.reduce((n, d) => n * d, 1);
+  const data = new Float32Array(inputs.length * size);
+  inputs.forEach((x, i) => data.set(x, i * size));
+  return tf.tensor(data, [inputs.length, ...shape]);
+}
+
+function labelTensor(labels: readonly (readonly ChallengeClass[])[]): tf.Tensor2D {
+  const rows = labelRows(labels);
+  return stack(rows, [rows[0]?.length ?? 11]) as tf.Tensor2D;
+}
+
+/** Probabilities and the mean BCE of `split`, in inference mode. */
+export async function predictSplit(model: tf.LayersModel, split: ClassifierSplit, shape: readonly number[]): Promise<{ probabilities: Float32Array[]; loss: number }> {
+  let lossSum = 0;
+  const probabilities = await inChunks(split.inputs, PREDICT_BATCH, async (chunk, offset) => {
+    const [probs, loss] = tf.tidy(() => {
+      const logits = classify(model, stack(chunk, shape), { training: false }).logits;
+      const labels = labelTensor(split.labels.slice(offset, offset + chunk.length));
+      return [tf.sigmoid(logits), tf.mul(classificationLoss(logits, labels), chunk.length)];
+    });
+    const values = (await probs.data()) as Float32Array;
+    lossSum += (await loss.data())[0] as number;
+    tf.dispose([probs, loss]);
+    const classes = probs.shape[1] as number;
+    return chunk.map((_, i) => values.slice(i * classes, (i + 1) * classes));
+  });
+  return { probabilities, loss: lossSum / Math.max(1, split.inputs.length) };
+}
+
+export async function trainClassifier(ctx: StageContext, stage: string, model: tf.LayersModel, train: StageTrainConfig, data: ClassifierData): Promise<SavedProbabilities> {
+  const { shape, splits } = data;
+  await fit({
+    stage,
+    ctx,
+    models: { [stage]: model },
+    variables: trainableVariables(model),
+    train,
+    examples: splits.train.inputs.length,
+    mode: 'min',
+    batch: (indices) => ({
+      x: stack(indices.map((i) => splits.train.inputs[i] as Float32Array), shape),
+      y: labelTensor(indices.map((i) => splits.train.labels[i] as ChallengeClass[])),
+    }),
+    loss: ({ x, y }) => classificationLoss(classify(model, x, { training: true }).logits, y),
+    validate: async () => {
+      const val = await predictSplit(model, splits.val, shape);
+      const f1 = validationF1({ probabilities: val.probabilities, labels: splits.val.labels });
+      return { value: val.loss, metrics: { val_loss: val.loss, val_f1: f1 } };
+    },
+  });
+  const saved: SavedProbabilities = { splits: {} };
+  const predicted: Partial<Record<PageSplit, Float32Array[]>> = {};
+  for (const name of ['train', 'val', 'test'] as const) {
+    const split = splits[name];
+    const { probabilities } = await predictSplit(model, split, shape);
+    predicted[name] = probabilities;
+    saved.splits[name] = { records: [...split.records], labels: split.labels.map((l) => [...l]), probabilities: probabilities.map((p) => Array.from(p)) };
+  }
+  const score = scoreClassifier(
+    { probabilities: predicted.val ?? [], labels: splits.val.labels },
+    { probabilities: predicted.test ?? [], labels: splits.test.labels },
+  );
+  logClassifierScore(ctx, score, stage);
+  ctx.logger.info(`${stage}: test macro F1 ${score.test.macro.toFixed(3)} (constant predictor ${score.constant.macro.toFixed(3)})`);
+  await writeProbabilities(ctx.outDir, saved);
+  return saved;
+}
