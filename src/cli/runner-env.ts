@@ -17,6 +17,12 @@ import type { RunnerOptions } from '../train/runner.js';
 import type { StageRegistry } from '../train/graph.js';
 import { METHOD_STAGES } from '../train/stages/index.js';
 import { loadBackendFor } from './backend.js';
+import { userInfo } from 'node:os';
+import { MlflowClient } from '../tracking/mlflow/client.js';
+import { authFromEnv } from '../tracking/mlflow/auth.js';
+import { STREAM_RETRY } from '../tracking/mlflow/stream.js';
+import { MlflowTracker } from '../tracking/mlflow/tracker.js';
+import type { RunTracker } from '../tracking/tracker.js';
 
 export interface RunnerEnv {
   readonly options: RunnerOptions;
@@ -58,7 +64,15 @@ export async function stageRegistry(io: Io): Promise<StageRegistry> {
   return createRegistry([...Object.values(METHOD_STAGES).filter((s) => !own.has(s.name)), ...extra]);
 }
 
-export async function runnerEnv(io: Io, runsDir: string, opts: { jobs: number }): Promise<RunnerEnv> {
+/** The MLflow stream when a tracking URI is set; the local store is written either way. */
+function trackers(io: Io, runsDir: string, uri: string | undefined): RunTracker[] {
+  if (!uri) return [];
+  const client = new MlflowClient({ uri, auth: authFromEnv(io.env), retry: STREAM_RETRY, logger: io.logger });
+  io.logger.info(`tracking: local run store ${runsDir} and MLflow ${client.uri}`);
+  return [new MlflowTracker({ client, runsDir, logger: io.logger, user: userInfo().username })];
+}
+
+export async function runnerEnv(io: Io, runsDir: string, opts: { jobs: number; trackingUri?: string }): Promise<RunnerEnv> {
   const registry = await stageRegistry(io);
   const controller = new AbortController();
   const children = new Set<ReturnType<typeof spawn>>();
@@ -94,6 +108,7 @@ export async function runnerEnv(io: Io, runsDir: string, opts: { jobs: number })
     prepareBackend: (config) => loadBackendFor(config, io),
     launchCell,
     jobs: opts.jobs,
+    trackers: trackers(io, runsDir, opts.trackingUri),
     signal: controller.signal,
     isAlive,
     pid: process.pid,

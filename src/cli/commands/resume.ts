@@ -1,9 +1,11 @@
 import type { Command } from '../command.js';
 import { parseArgs, intOption } from '../args.js';
 import { runsDirFor } from '../paths.js';
+import { sweepTrackingUri } from '../tracking-uri.js';
 import { runnerEnv } from '../runner-env.js';
 import { runCells, unfinishedCells } from '../../train/runner.js';
 import { StageCache } from '../../train/cache.js';
+import { RunStore } from '../../tracking/run-store.js';
 
 export const resumeCommand: Command = {
   name: 'resume',
@@ -19,10 +21,10 @@ export const resumeCommand: Command = {
       return 2;
     }
     const runsDir = runsDirFor(parsed.options.get('runs'), io.env, io.cwd);
-    const env = await runnerEnv(io, runsDir, { jobs: intOption(parsed, 'jobs', 1) });
+    const store = new RunStore(runsDir);
+    const sweep = await store.findSweep(ref);
+    const env = await runnerEnv(io, runsDir, { jobs: intOption(parsed, 'jobs', 1), trackingUri: await sweepTrackingUri(store, sweep, io) });
     try {
-      const { store } = env.options;
-      const sweep = await store.findSweep(ref);
       const removed = await new StageCache(store.cacheDir(), io.logger).sweepStaleTemporaries((pid) => env.options.isAlive?.(pid) ?? false);
       if (removed > 0) io.logger.info(`removed ${removed} unfinished cache folder(s) of killed runs`);
       const todo = await unfinishedCells(sweep, env.options);

@@ -1,8 +1,10 @@
 import type { Command } from '../command.js';
 import { parseArgs } from '../args.js';
 import { runsDirFor } from '../paths.js';
+import { sweepTrackingUri } from '../tracking-uri.js';
 import { runnerEnv } from '../runner-env.js';
 import { runCell } from '../../train/runner.js';
+import { RunStore } from '../../tracking/run-store.js';
 
 /** Internal: one cell of an existing sweep, in this process (used by --jobs N and launchers). */
 export const runCellCommand: Command = {
@@ -16,9 +18,11 @@ export const runCellCommand: Command = {
       io.out(this.usage);
       return 2;
     }
-    const env = await runnerEnv(io, runsDirFor(parsed.options.get('runs'), io.env, io.cwd), { jobs: 1 });
+    const runsDir = runsDirFor(parsed.options.get('runs'), io.env, io.cwd);
+    const store = new RunStore(runsDir);
+    const sweep = await store.findSweep(ref);
+    const env = await runnerEnv(io, runsDir, { jobs: 1, trackingUri: await sweepTrackingUri(store, sweep, io) });
     try {
-      const sweep = await env.options.store.findSweep(ref);
       const cell = await runCell(sweep, cellId, env.options);
       return cell.status === 'finished' ? 0 : 1;
     } finally {

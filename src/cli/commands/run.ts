@@ -5,6 +5,7 @@ import { runnerEnv } from '../runner-env.js';
 import { planSweep } from '../../train/plan.js';
 import { createSweep, dryRun, runCells } from '../../train/runner.js';
 import { formatTable } from '../table.js';
+import { trackingUri } from '../../tracking/mlflow/auth.js';
 import { resolveStages, type StageRegistry } from '../../train/graph.js';
 import type { SweepPlan } from '../../train/plan.js';
 
@@ -34,7 +35,8 @@ export const runCommand: Command = {
     const runsDir = runsDirFor(parsed.options.get('runs'), io.env, io.cwd);
     const jobs = intOption(parsed, 'jobs', 1);
     const plan = planSweep(experimentPath, overrides, configsDirFor(experimentPath, io.cwd));
-    const env = await runnerEnv(io, runsDir, { jobs });
+    const uri = parsed.flags.has('dry-run') ? undefined : trackingUri(plan.cells[0]?.config.tracking.uri, io.env);
+    const env = await runnerEnv(io, runsDir, { jobs, trackingUri: uri });
     try {
       if (parsed.flags.has('dry-run')) {
         printDryRun(io, plan.cells.length, dryRun(plan, env.options));
