@@ -1,0 +1,73 @@
+/**
+ * The method's stages, for real, through the runner on tiny data: every
+ * part trains with a falling loss, the cell logs the challenge figures, the
+ * hierarchy=false cell re-uses every stage but the last, the end-to-end
+ * stage moves the digitizer's weights, and nothing leaks tensors.
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import * as tf from '@tensorflow/tfjs';
+import { join } from 'node:path';
+import { LEADS } from '../../src/core/ecg.js';
+import { loadModel } from '../../src/models/index.js';
+import { cacheEntry, last, loadBackend, runExperiment, series, tinyExperiment, TINY_ARGS, type SweepResult } from './helpers.js';
+
+let result: SweepResult;
+let runs: string;
+
+test.before(async () => {
+  await loadBackend();
+  const experiment = tinyExperiment('tiny-method', 'sweep:\n  model.hierarchy: [true, false]\n');
+  runs = experiment.runs;
+  const tensorsBefore = tf.memory().numTensors;
+  result = await runExperiment(experiment.path, runs, TINY_ARGS);
+  assert.is(tf.memory().numTensors, tensorsBefore, 'tensors leaked by the stages');
+});
+
+test('both cells finish and report test F1 per class, thresholds, SNR per lead and noise', () => {
+  assert.is(result.sweep.status, 'finished', result.cells.map((c) => c.error ?? '').join('\n'));
+  for (const metrics of result.metrics) {
+    const macro = last(metrics, 'f1/macro');
+    assert.ok(macro !== undefined && macro >= 0 && macro <= 1, `f1/macro ${macro}`);
+    assert.ok(metrics.some((p) => p.name.startsWith('f1/') && p.name !== 'f1/macro' && p.name !== 'f1/constant_macro'), 'per-class F1');
+    assert.ok(metrics.some((p) => p.name.startsWith('threshold/')), 'thresholds chosen on validation are logged');
+    for (const lead of LEADS) assert.ok(last(metrics, `snr/${lead}`) !== undefined, `snr/${lead}`);
+    assert.ok(Number.isFinite(last(metrics, 'snr/mean')), 'snr/mean');
+    assert.is(last(metrics, 'noise'), 0);
+  }
+});
+
+test('each trained part logs a loss per epoch that falls', () => {
+  const metrics = result.metrics[0] ?? [];
+  for (const stage of ['classifier2d', 'roi', 'denoise', 'digitizer', 'classifier1d']) {
+    const losses = series(metrics, `${stage}/loss`);
+    assert.ok(losses.length >= 2, `${stage}: ${losses.length} epochs logged`);
+    assert.ok((losses.at(-1) as number) < (losses[0] as number), `${stage} loss did not fall: ${losses.join(', ')}`);
+    assert.ok(series(metrics, `${stage}/val_loss`).length === losses.length, `${stage}/val_loss per epoch`);
+  }
+  assert.is(series(metrics, 'hierarchical/loss').length, 2);
+  assert.ok(series(metrics, 'classifier2d/val_f1').length >= 2, 'validation F1 per epoch');
+});
+
+test('hierarchy=false re-uses every stage but hierarchical', () => {
+  const [on, off] = result.cells;
+  for (const [name, stage] of Object.entries(off?.stages ?? {})) {
+    if (name === 'hierarchical') assert.is(stage.cached, false);
+    else assert.is(stage.cached, true, `${name} was not re-used`);
+    if (name !== 'hierarchical') assert.is(stage.key, on?.stages[name]?.key);
+  }
+});
+
+test('end-to-end fine-tuning moves the digitizer weights', async () => {
+  const cell = result.cells[0];
+  const before = await loadModel(join(cacheEntry(runs, 'digitizer', cell?.stages['digitizer']?.key ?? ''), 'model', 'digitizer'));
+  const after = await loadModel(join(cacheEntry(runs, 'hierarchical', cell?.stages['hierarchical']?.key ?? ''), 'model', 'digitizer'));
+  const a = before.model.getWeights();
+  const b = after.model.getWeights();
+  const changed = a.filter((w, i) => tf.tidy(() => tf.max(tf.abs(tf.sub(w, b[i] as tf.Tensor))).dataSync()[0] as number) > 0).length;
+  before.model.dispose();
+  after.model.dispose();
+  assert.ok(changed >= before.model.weights.length / 2, `only ${changed} of ${a.length} digitizer weight tensors changed`);
+});
+
+test.run();
