@@ -11,3 +11,4 @@ export * as modelMessages from './messages/models.js';
 export * as mlflowMessages from './messages/mlflow.js';
 export * as metricsMessages from './messages/metrics.js';
 export * as backendMessages from './messages/backend.js';
+export * as reportMessages from './messages/report.js';

@@ -1,0 +1,42 @@
+/** A comparison as Markdown, CSV (the long table) or JSON. */
+import { toCSV } from 'arquero';
+import { cellsText, deltaText, deltaTitle, headline, pivotText, pivotTitle, type Comparison, type TextTable } from './comparison.js';
+
+export function toMarkdown(cmp: Comparison): string {
+  const parts = [`# Comparison: ${cmp.title}`, '', headline(cmp), ''];
+  for (const w of cmp.warnings) parts.push(`> **Note:** ${w}`, '');
+  parts.push(`## ${pivotTitle(cmp)}`, '', markdownTable(pivotText(cmp)), '');
+  const delta = deltaText(cmp);
+  if (delta) parts.push(`## ${deltaTitle(cmp)}`, '', markdownTable(delta), '');
+  parts.push('## Cells', '', markdownTable(cellsText(cmp)), '');
+  return parts.join('\n');
+}
+
+export function markdownTable(table: TextTable): string {
+  const line = (cells: readonly string[]) => `| ${cells.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`;
+  return [line(table.header), line(table.header.map(() => '---')), ...table.rows.map(line)].join('\n');
+}
+
+/** The long table, one row per cell; the first line names the work. Empty fields are cells without a value. */
+export function toCsvText(cmp: Comparison): string {
+  return `# ${headline(cmp)}\n${toCSV(cmp.table)}\n`;
+}
+
+export function toJsonText(cmp: Comparison): string {
+  const pivot = pivotText(cmp);
+  const delta = deltaText(cmp);
+  return `${JSON.stringify(
+    {
+      title: cmp.title,
+      work: cmp.work,
+      warnings: cmp.warnings,
+      sweptKeys: cmp.set.sweptKeys,
+      metrics: cmp.metrics,
+      cells: cmp.table.objects(),
+      pivot: { spec: cmp.pivot.spec, header: pivot.header, rows: pivot.rows },
+      ...(delta ? { baseline: cmp.baseline, differences: { header: delta.header, rows: delta.rows } } : {}),
+    },
+    null,
+    2,
+  )}\n`;
+}
