@@ -12,6 +12,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { backendMessages } from '../core/messages.js';
+import { registerNativeKernels } from './native-kernels/step.js';
 import { nativeSetupStatus } from './native-status.js';
 
 export type NativeBackendName = 'tensorflow' | 'tensorflow-gpu';
@@ -54,6 +55,7 @@ export async function loadNative(name: NativeBackendName, verbose: boolean): Pro
     throw new NativeLoadError(whyNotLoaded(name, error), { cause: error });
   }
   loadedNative = name;
+  registerNativeKernels();
   if (!(await tf.setBackend('tensorflow'))) throw new NativeLoadError(backendMessages.nativeNotLoaded('tf.setBackend("tensorflow") failed'));
   await tf.ready();
   const backend = tf.backend() as unknown as NodeKernelBackend;

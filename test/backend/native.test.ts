@@ -34,6 +34,19 @@ if (status && !status.ok) {
     assert.is(fromNode, fromRoot, 'one copy of @tensorflow/tfjs-core');
   });
 
+  test('the native Step kernel (the ReLU gradient) agrees with tfjs semantics and the cpu backend', async () => {
+    await tf.setBackend('tensorflow');
+    assert.equal(Array.from(tf.step(tf.tensor1d([NaN, -2, 0, 3])).dataSync()), [NaN, 0, 0, 1]);
+    assert.equal(Array.from(tf.step(tf.tensor1d([-2, 0, 3]), 0.3).dataSync()).map((v) => Math.round(v * 10) / 10), [0.3, 0.3, 1]);
+    const values = Array.from({ length: 64 }, (_, i) => Math.sin(i * 1.3) * 3);
+    const reluGrad = () => Array.from(tf.grad((x) => tf.relu(x).mul(tf.range(0, 64, 1, 'float32')).sum())(tf.tensor1d(values)).dataSync());
+    const native = reluGrad();
+    await tf.setBackend('cpu');
+    const reference = reluGrad();
+    await tf.setBackend('tensorflow');
+    assert.equal(native, reference);
+  });
+
   for (const [kind, build, shape] of [['2-D CNN', imageModel, [4, 12, 16, 1]], ['1-D CNN', signalModel, [4, 40, 2]]] as const) {
     test(`${kind}: same losses on tensorflow and wasm, tensors flat over steps`, async () => {
       registerWasmGradientKernels();

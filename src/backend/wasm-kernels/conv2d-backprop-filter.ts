@@ -17,7 +17,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Conv2DBackpropFilterAttrs, TensorInfo } from '@tensorflow/tfjs';
-import { viaOps, wasmKernel } from './kernel-support.js';
+import { viaOps, wasmKernel } from '../kernel-support.js';
 
 export const conv2DBackpropFilterConfig = wasmKernel(tf.Conv2DBackpropFilter, ({ inputs, backend, attrs }) => {
   const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };

@@ -17,7 +17,7 @@ import type {
   KernelBackend,
   TensorInfo,
 } from '@tensorflow/tfjs';
-import { outputInfo, wasmKernel } from './kernel-support.js';
+import { outputInfo, wasmKernel } from '../kernel-support.js';
 
 type ConvInfo = ReturnType<typeof tf.backend_util.computeConv2DInfo>;
 

@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { MaxPoolGradAttrs, TensorInfo } from '@tensorflow/tfjs';
-import { outputInfo, wasmKernel } from './kernel-support.js';
+import { outputInfo, wasmKernel } from '../kernel-support.js';
 
 type Shape4 = [number, number, number, number];
 

@@ -9,7 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { TensorInfo, UnsortedSegmentSumAttrs } from '@tensorflow/tfjs';
-import { outputInfo, wasmKernel } from './kernel-support.js';
+import { outputInfo, wasmKernel } from '../kernel-support.js';
 
 export const unsortedSegmentSumConfig = wasmKernel(tf.UnsortedSegmentSum, ({ inputs, backend, attrs }) => {
   const { x, segmentIds } = inputs as { x: TensorInfo; segmentIds: TensorInfo };

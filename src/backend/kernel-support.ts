@@ -1,5 +1,5 @@
 /**
- * What ecg-lab's WASM kernels share. Kernels written with TensorFlow.js
+ * What ecg-lab's kernels share. Kernels written with TensorFlow.js
  * ops instead of raw memory: a kernel
  * receives TensorInfos and must return TensorInfos whose data the backend
  * counts once for the caller. These two helpers keep that reference count
@@ -32,13 +32,13 @@ export function viaOps(backend: KernelBackend, inputs: readonly TensorInfo[], co
   return outputInfo(result, backend);
 }
 
-export interface WasmKernelArgs {
+export interface KernelArgs {
   inputs: NamedTensorInfoMap;
   backend: KernelBackend;
   attrs: NamedAttrMap;
 }
 
 /** A kernel config for the WASM backend with the arguments typed as the backend passes them. */
-export function wasmKernel(kernelName: string, kernelFunc: (args: WasmKernelArgs) => TensorInfo): KernelConfig {
+export function wasmKernel(kernelName: string, kernelFunc: (args: KernelArgs) => TensorInfo): KernelConfig {
   return { kernelName, backendName: 'wasm', kernelFunc: kernelFunc as unknown as KernelFunc };
 }

@@ -1,0 +1,140 @@
+/**
+ * Training-step throughput of the benchmark CNN of ../shared/bench/README.md
+ * (batch 16 of 1 x 128 x 256 images, conv 16/32/64 with max pooling, global
+ * average pooling, dense 11, sigmoid cross-entropy, Adam 1e-3) on every
+ * backend that loads, each in its own process (two TensorFlow runtimes
+ * cannot share one), and PyTorch's figure from the reference script in the
+ * same run when `import torch` works, with the ratio.
+ *
+ *   node --import tsx bench/train-step.ts [--steps 10] [--backends tensorflow,wasm,cpu] [--profile]
+ *
+ * Figure: images/s of a full step (forward, backward, update), after two
+ * warm-up steps, median over the steps. The pure-JavaScript cpu backend
+ * takes minutes per batch of 16, so it runs batch 2 for one step.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs';
+import { silentLogger } from '../src/core/logger.js';
+import { selectBackend } from '../src/backend/index.js';
+import type { LoadedBackendName } from '../src/backend/index.js';
+
+const TORCH_SCRIPT = fileURLToPath(new URL('../../shared/bench/torch_train_step.py', import.meta.url));
+const PLAN: Readonly<Record<LoadedBackendName, { batch: number; warmup: number; steps?: number }>> = {
+  'tensorflow-gpu': { batch: 16, warmup: 2 },
+  tensorflow: { batch: 16, warmup: 2 },
+  wasm: { batch: 16, warmup: 2, steps: 5 },
+  cpu: { batch: 2, warmup: 0, steps: 1 },
+};
+
+interface Figure {
+  backend: string;
+  batch: number;
+  steps: number;
+  msPerStep: number;
+  imgPerS: number;
+  detail: string;
+}
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+function benchmarkModel(): tf.LayersModel {
+  const conv = (filters: number) => tf.layers.conv2d({ filters, kernelSize: 3, padding: 'same', activation: 'relu' });
+  return tf.sequential({
+    layers: [
+      tf.layers.conv2d({ inputShape: [128, 256, 1], filters: 16, kernelSize: 3, padding: 'same', activation: 'relu' }),
+      tf.layers.maxPooling2d({ poolSize: 2 }),
+      conv(32),
+      tf.layers.maxPooling2d({ poolSize: 2 }),
+      conv(64),
+      tf.layers.globalAveragePooling2d({}),
+      tf.layers.dense({ units: 11 }),
+    ],
+  });
+}
+
+/** One backend, in this process: median ms per step. */
+async function measure(backend: LoadedBackendName, steps: number, profile: boolean): Promise<Figure> {
+  const info = await selectBackend(backend, silentLogger);
+  const plan = PLAN[backend];
+  const model = benchmarkModel();
+  const optimizer = tf.train.adam(1e-3);
+  const x = tf.randomNormal([plan.batch, 128, 256, 1]);
+  const y = tf.cast(tf.greater(tf.randomUniform([plan.batch, 11]), 0.5), 'float32');
+  const step = () => {
+    const loss = optimizer.minimize(() => tf.losses.sigmoidCrossEntropy(y, model.apply(x) as tf.Tensor) as tf.Scalar, true)!;
+    loss.dataSync();
+    loss.dispose();
+  };
+  for (let i = 0; i < plan.warmup; i++) step();
+  if (profile) await printProfile(step);
+  const times: number[] = [];
+  for (let i = 0; i < (plan.steps ?? steps); i++) {
+    const t0 = performance.now();
+    step();
+    times.push(performance.now() - t0);
+  }
+  times.sort((a, b) => a - b);
+  const ms = times[Math.floor(times.length / 2)]!;
+  const detail = [info.tensorflowVersion && `TF ${info.tensorflowVersion}`, info.oneDnn !== null && `oneDNN ${info.oneDnn ? 'on' : 'off'}`, `${info.threads} threads`].filter(Boolean).join(', ');
+  return { backend, batch: plan.batch, steps: times.length, msPerStep: ms, imgPerS: (plan.batch * 1000) / ms, detail };
+}
+
+/** The kernels of one step, slowest first (tf.profile). */
+async function printProfile(step: () => void): Promise<void> {
+  const profile = await tf.profile(step);
+  const byKernel = new Map<string, number>();
+  for (const k of profile.kernels) byKernel.set(k.name, (byKernel.get(k.name) ?? 0) + (k.kernelTimeMs as number));
+  const total = [...byKernel.values()].reduce((a, b) => a + b, 0);
+  console.log(`profile of one step (${total.toFixed(0)} ms in kernels):`);
+  for (const [name, ms] of [...byKernel].sort((a, b) => b[1] - a[1]).slice(0, 12)) console.log(`  ${name.padEnd(28)} ${ms.toFixed(1).padStart(8)} ms`);
+}
+
+function runChild(backend: LoadedBackendName, steps: number, profile: boolean): Figure | string {
+  const args = ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', backend, '--steps', String(steps), ...(profile ? ['--profile'] : [])];
+  const result = spawnSync(process.execPath, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const out = result.stdout.trim().split('\n');
+  const last = out.pop() ?? '';
+  if (out.length > 0) console.log(out.join('\n'));
+  if (result.status !== 0) return `${result.stderr.trim().split('\n').find((l) => /Error/.test(l)) ?? result.stderr.trim().split('\n').pop()}`;
+  return JSON.parse(last) as Figure;
+}
+
+function torchFigure(): Figure | string {
+  if (spawnSync('python3', ['-c', 'import torch'], { stdio: 'ignore' }).status !== 0) return 'python3 cannot import torch (pip install torch==2.13.0)';
+  if (!existsSync(TORCH_SCRIPT)) return `${TORCH_SCRIPT} not found`;
+  const result = spawnSync('python3', [TORCH_SCRIPT, '--batch', '16', '--steps', '10'], { encoding: 'utf8' });
+  if (result.status !== 0) return result.stderr.trim().split('\n').pop() ?? 'failed';
+  const r = JSON.parse(result.stdout.trim().split('\n').pop()!) as { ms_per_step: number; img_per_s: number; version: string; threads: number };
+  return { backend: 'pytorch', batch: 16, steps: 10, msPerStep: r.ms_per_step, imgPerS: r.img_per_s, detail: `torch ${r.version}, ${r.threads} threads` };
+}
+
+async function main(): Promise<void> {
+  const steps = Number(arg('steps') ?? 10);
+  const profile = process.argv.includes('--profile');
+  const child = arg('child') as LoadedBackendName | undefined;
+  if (child) {
+    console.log(JSON.stringify(await measure(child, steps, profile)));
+    return;
+  }
+  const backends = (arg('backends') ?? 'tensorflow-gpu,tensorflow,wasm,cpu').split(',') as LoadedBackendName[];
+  const torch = torchFigure();
+  const rows: string[] = [];
+  for (const backend of backends) {
+    const figure = runChild(backend, steps, profile);
+    if (typeof figure === 'string') {
+      rows.push(`| ${backend} | - | - | - | did not load: ${figure.replace(/\|/g, '/')} |`);
+      continue;
+    }
+    const ratio = typeof torch === 'string' ? '-' : `${(figure.imgPerS / torch.imgPerS).toFixed(2)}x`;
+    rows.push(`| ${backend} | ${figure.msPerStep.toFixed(0)} (batch ${figure.batch}, ${figure.steps} steps) | ${figure.imgPerS.toFixed(2)} | ${ratio} | ${figure.detail} |`);
+  }
+  rows.push(typeof torch === 'string' ? `| pytorch | - | - | - | ${torch} |` : `| pytorch | ${torch.msPerStep.toFixed(0)} (batch 16, 10 steps) | ${torch.imgPerS.toFixed(2)} | 1.00x | ${torch.detail} |`);
+  console.log(['| backend | ms per step | images/s | vs PyTorch | note |', '| --- | --- | --- | --- | --- |', ...rows].join('\n'));
+}
+
+await main();
