@@ -86,10 +86,10 @@ export async function buildFixtureStore(root: string, options: FixtureOptions = 
       group: c.group,
       status: failed ? 'failed' : 'finished',
       createdAt: new Date(T0).toISOString(),
-      startedAt: new Date(T0 + 1000).toISOString(),
-      endedAt: new Date(T0 + 60_000).toISOString(),
+      startedAt: new Date(T0 + 1000 * (i + 1)).toISOString(),
+      endedAt: new Date(T0 + 1000 * (i + 1) + 500).toISOString(),
       params: { ...c.overrides, 'data.source': 'synthetic', 'digitizer.denoise': true, 'train.lr': 0.001 },
-      tags: { 'data.source': 'synthetic', 'data.digest': DIGEST, 'git.commit': 'deadbeef' },
+      tags: { 'data.source': 'synthetic', 'data.digest': DIGEST, 'git.commit': 'deadbeef', 'ecg-lab.overrides': JSON.stringify(c.overrides) },
       stages: {},
       ...(failed ? { error: 'stage digitizer failed: made up' } : {}),
     };

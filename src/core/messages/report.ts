@@ -25,7 +25,7 @@ export const badFormat = (format: string, allowed: readonly string[]) => `--form
 
 export const badTraces = (file: string, detail: string) => `${file} is not a traces file of the expected format (docs/compare.md): ${detail}`;
 
-export const mlflowNeedsUri = () => `--from mlflow needs a server: set MLFLOW_TRACKING_URI (or pass --mlflow-uri)`;
+export const mlflowNeedsUri = () => `--from mlflow needs a server: pass --uri http://host:port or set MLFLOW_TRACKING_URI`;
 
 export const mlflowExperimentNotFound = (name: string, uri: string) => `MLflow at ${uri} has no experiment '${name}'`;
 

@@ -1,0 +1,76 @@
+import { writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { Command } from '../command.js';
+import { parseArgs } from '../args.js';
+import { runsDirFor } from '../paths.js';
+import { EcgError } from '../../core/errors.js';
+import { reportMessages as msg } from '../../core/messages.js';
+import { MlflowClient } from '../../tracking/mlflow/client.js';
+import { authFromEnv, trackingUri } from '../../tracking/mlflow/auth.js';
+import {
+  buildComparison,
+  loadLocalRuns,
+  loadMlflowRuns,
+  parseBaseline,
+  parsePivotSpec,
+  toCsvText,
+  toHtml,
+  toJsonText,
+  toMarkdown,
+  type RunSet,
+} from '../../report/index.js';
+
+const FORMATS = ['md', 'csv', 'json', 'html'] as const;
+type Format = (typeof FORMATS)[number];
+
+export const compareCommand: Command = {
+  name: 'compare',
+  summary: 'compare runs: the ablation table (mean ± std over seeds), differences to a baseline, plots, an HTML report',
+  usage: `ecg-lab compare <experiment | sweep | run ids...> [--from local|mlflow] [--format md|csv|json|html] [--out FILE]
+                  [--pivot 'rows=a,b cols=c value=f1/macro,snr/mean'] [--baseline key=value,...] [--runs DIR] [--uri URI]
+
+  <ids>        an experiment (its latest sweep), a sweep id or prefix, experiment/sweep, or sweep/cell
+  --from       local run store (default) or MLflow alone (--uri or $MLFLOW_TRACKING_URI)
+  --format     md (default), csv (one row per cell), json, html (one self-contained page with the plots)
+  --out FILE   write there instead of stdout
+  --pivot      the ablation table's rows, columns and values (default: rows = swept keys but render.noise
+               and seed, cols = render.noise, value = f1/macro,snr/mean)
+  --baseline   add differences against the cells with these values, e.g. model.hierarchy=false,digitizer.roi=false
+
+Failed or never-run cells show as 'failed' / 'missing', never as 0; every table names its split, data and noise.`,
+  async run(args, io) {
+    const parsed = parseArgs(args, { withValue: ['from', 'format', 'out', 'pivot', 'baseline', 'runs', 'uri'] });
+    if (parsed.flags.has('help') || parsed.positionals.length === 0) {
+      io.out(this.usage);
+      return parsed.flags.has('help') ? 0 : 2;
+    }
+    const format = (parsed.options.get('format') ?? 'md') as Format;
+    if (!FORMATS.includes(format)) throw new EcgError('USAGE', msg.badFormat(format, FORMATS));
+    const set = await loadRuns(parsed.options.get('from') ?? 'local', parsed, io);
+    const pivotText = parsed.options.get('pivot');
+    const baselineText = parsed.options.get('baseline');
+    const cmp = buildComparison(set, {
+      ...(pivotText ? { pivot: parsePivotSpec(pivotText, set.sweptKeys) } : {}),
+      ...(baselineText ? { baseline: parseBaseline(baselineText) } : {}),
+    });
+    for (const warning of cmp.warnings) io.logger.warn(warning);
+    const text = format === 'md' ? toMarkdown(cmp) : format === 'csv' ? toCsvText(cmp) : format === 'json' ? toJsonText(cmp) : await toHtml(cmp);
+    const out = parsed.options.get('out');
+    if (out) {
+      await writeFile(resolve(io.cwd, out), text);
+      io.logger.info(`wrote ${out}`);
+    } else {
+      io.out(text.replace(/\n$/, ''));
+    }
+    return 0;
+  },
+};
+
+async function loadRuns(from: string, parsed: ReturnType<typeof parseArgs>, io: Parameters<Command['run']>[1]): Promise<RunSet> {
+  if (from === 'local') return loadLocalRuns(runsDirFor(parsed.options.get('runs'), io.env, io.cwd), parsed.positionals, io.logger);
+  if (from !== 'mlflow') throw new EcgError('USAGE', `--from ${from} is not one of local, mlflow`);
+  const uri = trackingUri(parsed.options.get('uri'), parsed.options.has('uri') ? {} : io.env);
+  if (!uri) throw new EcgError('USAGE', msg.mlflowNeedsUri());
+  const client = new MlflowClient({ uri, auth: authFromEnv(io.env), logger: io.logger });
+  return loadMlflowRuns(client, parsed.positionals, io.logger);
+}
