@@ -100,7 +100,7 @@ function runChild(backend: LoadedBackendName, steps: number, profile: boolean): 
   const out = result.stdout.trim().split('\n');
   const last = out.pop() ?? '';
   if (out.length > 0) console.log(out.join('\n'));
-  if (result.status !== 0) return `${result.stderr.trim().split('\n').find((l) => /Error/.test(l)) ?? result.stderr.trim().split('\n').pop()}`;
+  if (result.status !== 0) return result.stderr.split('\n').find((l) => /^\w*Error: /.test(l)) ?? result.stderr.trim().split('\n').pop() ?? 'failed';
   return JSON.parse(last) as Figure;
 }
 
