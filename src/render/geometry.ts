@@ -82,22 +82,6 @@ export interface DisplacementField {
   readonly dy: Float32Array;
 }
 
-/** Sample a field from a function of image coordinates, on nodes every `cellPx` covering width x height. */
-export function sampleField(width: number, height: number, cellPx: number, fn: (x: number, y: number) => readonly [number, number]): DisplacementField {
-  const cols = Math.ceil((width - 1) / cellPx) + 2;
-  const rows = Math.ceil((height - 1) / cellPx) + 2;
-  const dx = new Float32Array(cols * rows);
-  const dy = new Float32Array(cols * rows);
-  for (let j = 0; j < rows; j++) {
-    for (let i = 0; i < cols; i++) {
-      const [ex, ey] = fn(i * cellPx, j * cellPx);
-      dx[j * cols + i] = ex;
-      dy[j * cols + i] = ey;
-    }
-  }
-  return { cellPx, cols, rows, dx, dy };
-}
-
 export function evalField(field: DisplacementField, x: number, y: number): [number, number] {
   const gx = Math.min(Math.max(x / field.cellPx, 0), field.cols - 1.000001);
   const gy = Math.min(Math.max(y / field.cellPx, 0), field.rows - 1.000001);
