@@ -13,7 +13,7 @@ const STYLE = `body{font-family:system-ui,sans-serif;margin:2rem;color:#222;back
 table{border-collapse:collapse;margin:1rem 0;font-size:13px}th,td{border:1px solid #ccc;padding:3px 8px;text-align:right}
 th{background:#f2f2f2}td.key,th.key{text-align:left}td.failed{color:#b00020}td.missing{color:#888;font-style:italic}
 .work{background:#eef5ff;padding:.5rem 1rem;border-left:4px solid #3b7dd8}.note{background:#fff4e0;padding:.5rem 1rem}
-figure{display:inline-block;margin:1rem;vertical-align:top}figcaption{font-size:13px;color:#555}.scroll{overflow-x:auto}`;
+figure{display:inline-block;margin:1rem;vertical-align:top;max-width:95%}img{max-width:100%;height:auto}figcaption{font-size:13px;color:#555}.scroll{overflow-x:auto}`;
 
 export async function toHtml(cmp: Comparison): Promise<string> {
   const body: string[] = [`<h1>Comparison: ${esc(cmp.title)}</h1>`, `<p class="work">${esc(headline(cmp))}</p>`];
