@@ -65,7 +65,7 @@ export async function fit<B extends tf.TensorContainer>(options: FitOptions<B>):
       batch: (indices) => options.batch(indices),
       loss: (batch) => {
         const loss = options.loss(batch);
-        ctx.progress.tick(1, `loss ${round(lastLoss)}`);
+        ctx.progress.tick(1, Number.isFinite(lastLoss) ? `loss ${round(lastLoss)}` : undefined);
         return loss;
       },
       onEpochEnd: async ({ epoch, meanLoss }) => {
