@@ -14,23 +14,31 @@
  */
 import sharp from 'sharp';
 import type { Rng } from '../core/rng.js';
-import { smoothShadeGrid, type DistortionPlan, type Stain } from './distortions.js';
-import { createCoverage, paintCoverage, strokePolyline, type RgbImage } from './raster.js';
+import { smoothShadeGrid, type DistortionPlan, type Mark, type Stain } from './distortions.js';
+import { clearCoverageRows, createCoverage, paintCoverage, strokePolyline, type RgbImage } from './raster.js';
 
 const SHADE_CELL_PX = 16;
 
 export async function applyPhotometric(clean: RgbImage, plan: DistortionPlan, rng: Rng): Promise<RgbImage> {
   const image: RgbImage = { width: clean.width, height: clean.height, data: clean.data.slice() };
   for (const stain of plan.stains) paintStain(image, stain);
-  for (const mark of plan.marks) {
-    const coverage = createCoverage(image.width, image.height);
-    strokePolyline(coverage, mark.xs, mark.ys, mark.widthPx);
-    const reach = mark.widthPx + 2;
-    paintCoverage(image, coverage, mark.rgb, mark.opacity, Math.floor(Math.min(...mark.ys) - reach), Math.ceil(Math.max(...mark.ys) + reach));
-  }
+  if (plan.marks.length > 0) paintMarks(image, plan.marks);
   const blurred = plan.blurSigmaPx >= 0.3 ? await blur(image, plan.blurSigmaPx) : image;
   shadeColourAndNoise(blurred, plan, rng);
   return blurred;
+}
+
+/** Pen marks over the page, one after another through one coverage buffer (cleared behind each). */
+function paintMarks(image: RgbImage, marks: readonly Mark[]): void {
+  const coverage = createCoverage(image.width, image.height);
+  for (const mark of marks) {
+    const reach = mark.widthPx + 2;
+    const rowFrom = Math.floor(Math.min(...mark.ys) - reach);
+    const rowTo = Math.ceil(Math.max(...mark.ys) + reach);
+    strokePolyline(coverage, mark.xs, mark.ys, mark.widthPx);
+    paintCoverage(image, coverage, mark.rgb, mark.opacity, rowFrom, rowTo);
+    clearCoverageRows(coverage, rowFrom, rowTo);
+  }
 }
 
 /** Multiply blend of a coffee ring or blotch with a wobbly rim. */
