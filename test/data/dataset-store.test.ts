@@ -23,6 +23,7 @@ function config(data: Partial<Config['data']> = {}, seed = 3): Config {
 async function runStage(cfg: Config): Promise<{ dir: string; manifest: DataManifest; metrics: Record<string, number> }> {
   const dir = await mkdtemp(join(tmpdir(), 'data-stage-'));
   const metrics: Record<string, number> = {};
+  const tags: Record<string, string> = {};
   const ctx = {
     config: cfg,
     outDir: dir,
@@ -31,10 +32,12 @@ async function runStage(cfg: Config): Promise<{ dir: string; manifest: DataManif
     progress: silentProgress,
     metrics: { log: (name: string, value: number) => void (metrics[name] = value) },
     artifacts: { add: async () => {} },
+    tags: { set: (name: string, value: string) => void (tags[name] = value) },
     signal: new AbortController().signal,
     backend: {},
   } as unknown as StageContext;
   const manifest = await dataStage.run(ctx);
+  if (tags['data.digest'] !== manifest.digest) throw new Error(`data.digest tag ${tags['data.digest']} differs from the manifest's digest`);
   return { dir, manifest, metrics };
 }
 
