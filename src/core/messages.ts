@@ -12,3 +12,4 @@ export * as mlflowMessages from './messages/mlflow.js';
 export * as metricsMessages from './messages/metrics.js';
 export * as backendMessages from './messages/backend.js';
 export * as reportMessages from './messages/report.js';
+export * as launchMessages from './messages/launch.js';

@@ -3,7 +3,8 @@ import { parseArgs, intOption } from '../args.js';
 import { configsDirFor, runsDirFor } from '../paths.js';
 import { runnerEnv } from '../runner-env.js';
 import { planSweep } from '../../train/plan.js';
-import { createSweep, dryRun, runCells } from '../../train/runner.js';
+import { createSweep, dryRun } from '../../train/runner.js';
+import { LAUNCHER_ARGS, LAUNCHER_USAGE, launcherFrom } from '../launcher-options.js';
 import { formatTable } from '../table.js';
 import { trackingUri } from '../../tracking/mlflow/auth.js';
 import { resolveStages, type StageRegistry } from '../../train/graph.js';
@@ -18,15 +19,17 @@ export const runCommand: Command = {
   name: 'run',
   summary: 'run an experiment: every cell of its sweep, stages from the cache where they can be',
   usage: `ecg-lab run <experiment.yaml> [key=value ...] [key=v1,v2 ...] [group=option ...] [--jobs N] [--dry-run] [--runs DIR]
+                   [--launcher local|slurm [--slurm.partition P ...] [--no-wait]]
 
   key=value      override a config key (after the experiment's own values)
   key=v1,v2,v3   sweep a key over values (adds a grid axis to the experiment's sweep)
   group=option   take configs/<group>/<option>.yaml for a config group
   --jobs N       run N cells at a time, each in its own process (default 1)
   --dry-run      list the cells and, per stage, whether it would come from the cache
-  --runs DIR     run store folder (default ./runs, or $ECG_LAB_RUNS)`,
+  --runs DIR     run store folder (default ./runs, or $ECG_LAB_RUNS)
+${LAUNCHER_USAGE}`,
   async run(args, io) {
-    const parsed = parseArgs(args, { withValue: ['jobs', 'runs'], flags: ['dry-run'] });
+    const parsed = parseArgs(args, { withValue: ['jobs', 'runs', ...LAUNCHER_ARGS.withValue], flags: ['dry-run', ...LAUNCHER_ARGS.flags] });
     const [experimentPath, ...overrides] = parsed.positionals;
     if (!experimentPath) {
       io.out(this.usage);
@@ -34,6 +37,7 @@ export const runCommand: Command = {
     }
     const runsDir = runsDirFor(parsed.options.get('runs'), io.env, io.cwd);
     const jobs = intOption(parsed, 'jobs', 1);
+    const launcher = launcherFrom(parsed, io);
     const plan = planSweep(experimentPath, overrides, configsDirFor(experimentPath, io.cwd));
     const uri = parsed.flags.has('dry-run') ? undefined : trackingUri(plan.cells[0]?.config.tracking.uri, io.env);
     const env = await runnerEnv(io, runsDir, { jobs, trackingUri: uri });
@@ -46,9 +50,9 @@ export const runCommand: Command = {
       if (first && sweepUsesBackend(plan, env.options.registry)) await env.options.prepareBackend?.(first.config);
       const sweep = await createSweep(plan, env.options);
       io.logger.info(`sweep ${sweep.experiment}/${sweep.id}: ${plan.cells.length} cell(s), stages ${sweep.stages.join(' -> ') || '(none)'}`);
-      const done = await runCells(sweep, sweep.cells.map((c) => c.id), env.options);
+      const done = await launcher.launch(sweep, sweep.cells.map((c) => c.id), env.options);
       io.out(`sweep ${done.experiment}/${done.id} ${done.status}`);
-      return done.status === 'finished' ? 0 : 1;
+      return done.status === 'finished' || done.status === 'running' ? 0 : 1;
     } finally {
       env.dispose();
     }
