@@ -11,8 +11,13 @@ import type { Coverage, RgbImage } from './raster.js';
 
 export type ImageFormat = 'png' | 'jpeg';
 
-/** PNG settings: fast deflate; the pixels are the point, not the file size. */
-const PNG_OPTIONS = { compressionLevel: 2, adaptiveFiltering: false } as const;
+/**
+ * PNG settings: the fastest deflate; the pixels are the point, not the file
+ * size. A warped clean twin at 200 DPI takes about 48 ms at level 1 against
+ * 80 ms at level 2, for 5.7 MB instead of 4.5 MB; a flat clean page, 15 ms
+ * against 19 ms, for 1.2 MB instead of 1.0 MB.
+ */
+const PNG_OPTIONS = { compressionLevel: 1, adaptiveFiltering: false } as const;
 
 const rawOf = (image: { width: number; height: number }, channels: 1 | 3) => ({ raw: { width: image.width, height: image.height, channels } });
 
