@@ -6,9 +6,10 @@ import { configCommand } from './commands/config.js';
 import { runsCommand } from './commands/runs.js';
 import { generateCommand } from './commands/generate.js';
 import { syncCommand } from './commands/sync.js';
+import { compareCommand } from './commands/compare.js';
 import { statusCommand } from './commands/status.js';
 
 /** Every sub-command of `ecg-lab`, by name. */
 export const COMMANDS: Readonly<Record<string, Command>> = Object.freeze(
-  Object.fromEntries([runCommand, resumeCommand, statusCommand, configCommand, runsCommand, syncCommand, generateCommand, runCellCommand].map((c) => [c.name, c])),
+  Object.fromEntries([runCommand, resumeCommand, statusCommand, configCommand, runsCommand, compareCommand, syncCommand, generateCommand, runCellCommand].map((c) => [c.name, c])),
 );

@@ -87,6 +87,8 @@ export async function createSweep(plan: SweepPlan, options: RunnerOptions): Prom
         'ecg-lab.seed': String(planned.config.seed),
         'ecg-lab.sweep': sweep.id,
         'ecg-lab.cell': planned.cell.id,
+        'ecg-lab.group': planned.cell.group,
+        'ecg-lab.overrides': JSON.stringify(planned.cell.overrides),
       },
       stages: {},
     });
