@@ -7,9 +7,12 @@
 #
 # What it sets up: the MLflow virtual environment and a server on 127.0.0.1
 # (scripts/mlflow-server.sh; its URI goes to the tests as MLFLOW_TEST_URI),
-# stopped again on exit.
+# stopped again on exit; Debian's Chromium for the HTML report test; the
+# notebook kernel, then executes the notebooks (each counts as a test).
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+bash scripts/setup-chromium.sh >/dev/null || echo "warning: could not install Chromium; the HTML report test will fail" >&2
 
 if [[ "${ECG_LAB_TEST_NO_MLFLOW:-}" != "1" ]]; then
   if uri="$(bash scripts/mlflow-server.sh start)"; then
@@ -57,6 +60,20 @@ for file in "${files[@]}"; do
   echo "── $file: $(( $(date +%s) - start ))s"
 done
 rm -f "$log"
+
+if [[ $# -eq 0 ]]; then
+  notebooks=(notebooks/*.ipynb)
+  nb_log="$(mktemp)"
+  bash scripts/run-notebooks.sh >"$nb_log" 2>&1
+  cat "$nb_log"
+  executed=$(grep -c '^executed ' "$nb_log" || true)
+  passed=$((passed + executed))
+  if [[ $executed -lt ${#notebooks[@]} ]]; then
+    failed=$((failed + ${#notebooks[@]} - executed))
+    broken+=("notebooks ($executed of ${#notebooks[@]} executed)")
+  fi
+  rm -f "$nb_log"
+fi
 
 if [[ ${#broken[@]} -gt 0 ]]; then
   echo "failing test files:"
