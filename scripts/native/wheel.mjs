@@ -10,8 +10,17 @@ import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync }
 import { join } from 'node:path';
 import { SetupError, run, tryRun } from './run.mjs';
 
-/** The one wheel per flavour; pinning the platform makes the bytes independent of the local Python. */
-const WHEEL_PLATFORM = ['--platform', 'manylinux_2_27_x86_64', '--python-version', '3.11', '--implementation', 'cp', '--abi', 'cp311'];
+/**
+ * Pinning the platform makes the bytes independent of the local Python.
+ * pip does not widen an explicit manylinux tag to the older ones a wheel may
+ * carry (the CUDA wheels are manylinux_2_25, 2_17 / 2014, 2_12 / 2010), so
+ * all of them are listed; TensorFlow's own wheel is manylinux_2_27.
+ */
+const MANYLINUX = ['manylinux_2_27', 'manylinux_2_25', 'manylinux_2_17', 'manylinux2014', 'manylinux_2_12', 'manylinux2010'];
+const WHEEL_PLATFORM = [
+  ...MANYLINUX.flatMap((tag) => ['--platform', `${tag}_x86_64`]),
+  '--python-version', '3.11', '--implementation', 'cp', '--abi', 'cp311',
+];
 
 const WHEEL_PROJECT = { cpu: 'tensorflow-cpu', gpu: 'tensorflow' };
 
@@ -48,6 +57,18 @@ export function ensureExtractedWheel({ cacheDir, flavour, tensorflowVersion, log
   const python = findPip();
   const work = `${target}.partial-${process.pid}`;
   rmSync(work, { recursive: true, force: true });
+  try {
+    fetchInto(work, { python, flavour, tensorflowVersion, logFile, say });
+    rmSync(target, { recursive: true, force: true });
+    renameSync(work, target);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+  return target;
+}
+
+/** Downloads and extracts into `work`; ensureExtractedWheel renames it into place only when this completes. */
+function fetchInto(work, { python, flavour, tensorflowVersion, logFile, say }) {
   mkdirSync(join(work, 'wheels'), { recursive: true });
   const spec = `${WHEEL_PROJECT[flavour]}==${tensorflowVersion}`;
   say(`downloading ${spec} with pip (${flavour === 'gpu' ? '572 MB' : '274 MB'}, once)`);
@@ -65,9 +86,6 @@ export function ensureExtractedWheel({ cacheDir, flavour, tensorflowVersion, log
   }
   rmSync(join(work, 'wheels'), { recursive: true, force: true });
   writeFileSync(join(work, '.complete'), `${spec}\n`);
-  rmSync(target, { recursive: true, force: true });
-  renameSync(work, target);
-  return target;
 }
 
 function pipDownload(python, specs, dest, logFile) {
