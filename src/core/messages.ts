@@ -13,3 +13,4 @@ export * as metricsMessages from './messages/metrics.js';
 export * as backendMessages from './messages/backend.js';
 export * as reportMessages from './messages/report.js';
 export * as launchMessages from './messages/launch.js';
+export * as trainMessages from './messages/train.js';

@@ -6,7 +6,7 @@
  */
 import sharp from 'sharp';
 import { EcgError, errorMessage } from '../core/errors.js';
-import { trainMessages } from './train-messages.js';
+import { trainMessages } from '../core/messages.js';
 
 export interface GreyImage {
   readonly data: Float32Array;

@@ -9,7 +9,7 @@ import { modelSpecs, type ModelSpecs } from '../models/index.js';
 import type { PageGroundTruth } from '../render/ground-truth.js';
 import { readGroundTruth, readRenderedPages, type PageSplit, type RenderedPageRef } from '../render/pages.js';
 import type { StageContext, StageOutput } from './stage.js';
-import { trainMessages } from './train-messages.js';
+import { trainMessages } from '../core/messages.js';
 
 export const SPLITS: readonly PageSplit[] = ['train', 'val', 'test'];
 

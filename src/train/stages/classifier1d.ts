@@ -22,7 +22,7 @@ import type { Stage } from '../stage.js';
 import { saveFinal } from '../fit.js';
 import { requireInput, specsOf, SPLITS } from '../stage-inputs.js';
 import { trainClassifier, type ClassifierSplit } from '../train-classifier.js';
-import { trainMessages } from '../train-messages.js';
+import { trainMessages } from '../../core/messages.js';
 import type { DigitizedRecord, DigitizerManifest } from './digitizer.js';
 
 export interface Classifier1dManifest {

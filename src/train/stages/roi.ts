@@ -17,7 +17,7 @@ import { fit, inChunks, saveFinal } from '../fit.js';
 import { nominalLeadBoxes, roiLeadBoxes, roiTargetBoxes, type PageBoxes } from '../lead-crops.js';
 import { readPages, specsOf, type Page } from '../stage-inputs.js';
 import type { BoxesFile } from '../crop-set.js';
-import { trainMessages } from '../train-messages.js';
+import { trainMessages } from '../../core/messages.js';
 
 export const BOXES_FILE = 'boxes.json';
 
