@@ -28,7 +28,9 @@ export function run(command, args, { logFile, missing, hint, cwd, env }) {
   if (logFile) appendFileSync(logFile, `\n$ ${command} ${args.join(' ')}\n${output}`);
   if (result.error) throw new SetupError(`${missing}: ${command} could not be started (${result.error.message})`, hint);
   if (result.status !== 0) {
-    const tail = output.trim().split('\n').slice(-3).join(' | ');
+    const lines = output.trim().split('\n');
+    const errors = lines.filter((line) => /^ERROR|error:/i.test(line));
+    const tail = (errors.length > 0 ? errors : lines).slice(-3).join(' | ');
     throw new SetupError(`${missing}${tail ? ` [${tail}]` : ''}`, hint);
   }
   return result.stdout ?? '';
