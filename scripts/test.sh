@@ -7,20 +7,38 @@
 #
 # What it sets up: the MLflow virtual environment and a server on 127.0.0.1
 # (scripts/mlflow-server.sh; its URI goes to the tests as MLFLOW_TEST_URI),
-# stopped again on exit; Debian's Chromium for the HTML report test; the
+# stopped again on exit; a single-node SLURM cluster (scripts/slurm-setup.sh),
+# stopped on exit; Debian's Chromium for the HTML report test; the
 # notebook kernel, then executes the notebooks (each counts as a test).
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 bash scripts/setup-chromium.sh >/dev/null || echo "warning: could not install Chromium; the HTML report test will fail" >&2
 
+MLFLOW_STARTED=
+SLURM_STARTED=
+stop_services() {
+  [[ -n "$MLFLOW_STARTED" ]] && bash scripts/mlflow-server.sh stop
+  [[ -n "$SLURM_STARTED" ]] && bash scripts/slurm-stop.sh
+}
+trap stop_services EXIT
+
 if [[ "${ECG_LAB_TEST_NO_MLFLOW:-}" != "1" ]]; then
   if uri="$(bash scripts/mlflow-server.sh start)"; then
     export MLFLOW_TEST_URI="${uri##*$'\n'}"
+    MLFLOW_STARTED=1
     echo "mlflow server: $MLFLOW_TEST_URI"
-    trap 'bash scripts/mlflow-server.sh stop' EXIT
   else
     echo "warning: could not start the MLflow server; MLflow tests will fail" >&2
+  fi
+fi
+
+# A single-node SLURM cluster (munged, slurmctld, slurmd) for the launcher tests.
+if [[ "${ECG_LAB_TEST_NO_SLURM:-}" != "1" ]]; then
+  if bash scripts/slurm-setup.sh; then
+    SLURM_STARTED=1
+  else
+    echo "warning: could not start SLURM; the SLURM tests will fail" >&2
   fi
 fi
 
