@@ -82,7 +82,8 @@ export interface DisplacementField {
   readonly dy: Float32Array;
 }
 
-export function evalField(field: DisplacementField, x: number, y: number): [number, number] {
+/** The field at (x, y) into out[0], out[1] (no allocation: the ground truth evaluates it tens of thousands of times a page). */
+function evalFieldInto(field: DisplacementField, x: number, y: number, out: Float64Array): void {
   const gx = Math.min(Math.max(x / field.cellPx, 0), field.cols - 1.000001);
   const gy = Math.min(Math.max(y / field.cellPx, 0), field.rows - 1.000001);
   const i = Math.floor(gx);
@@ -90,9 +91,17 @@ export function evalField(field: DisplacementField, x: number, y: number): [numb
   const fx = gx - i;
   const fy = gy - j;
   const k = j * field.cols + i;
-  const lerp2 = (a: Float32Array) =>
-    (a[k]! * (1 - fx) + a[k + 1]! * fx) * (1 - fy) + (a[k + field.cols]! * (1 - fx) + a[k + field.cols + 1]! * fx) * fy;
-  return [lerp2(field.dx), lerp2(field.dy)];
+  const c = field.cols;
+  const { dx, dy } = field;
+  out[0] = (dx[k]! * (1 - fx) + dx[k + 1]! * fx) * (1 - fy) + (dx[k + c]! * (1 - fx) + dx[k + c + 1]! * fx) * fy;
+  out[1] = (dy[k]! * (1 - fx) + dy[k + 1]! * fx) * (1 - fy) + (dy[k + c]! * (1 - fx) + dy[k + c + 1]! * fx) * fy;
+}
+
+const fieldScratch = new Float64Array(2);
+
+export function evalField(field: DisplacementField, x: number, y: number): [number, number] {
+  evalFieldInto(field, x, y, fieldScratch);
+  return [fieldScratch[0]!, fieldScratch[1]!];
 }
 
 /** The full geometric mapping of one page. */
@@ -113,9 +122,9 @@ export function mapPoint(mapping: PageMapping, x: number, y: number): [number, n
   let qx = ux;
   let qy = uy;
   for (let iter = 0; iter < 30; iter++) {
-    const [ex, ey] = evalField(mapping.field, qx, qy);
-    const nx = ux - ex;
-    const ny = uy - ey;
+    evalFieldInto(mapping.field, qx, qy, fieldScratch);
+    const nx = ux - fieldScratch[0]!;
+    const ny = uy - fieldScratch[1]!;
     const moved = Math.abs(nx - qx) + Math.abs(ny - qy);
     qx = nx;
     qy = ny;
