@@ -22,7 +22,7 @@ export const generateImagesCommand: Command = {
 
   --n N         number of pages (default 10)
   --out DIR     output folder (created if missing)
-  --challenge   also write DIR/challenge/: <record>.hea/.dat with # Image: <record>-0.png
+  --challenge   also write DIR/challenge/: <record>.hea/.dat with # Image: <record>-0.png (or .jpg)
   key=value     overrides of the render and data groups and the seed, e.g.
                 render.noise=0.5 render.layout=6x2 render.dpi=100 seed=3
                 render=<option in configs/render/> data=ptbxl data.path=/data/ptb-xl`,

@@ -18,7 +18,7 @@ export const renderStage: Stage<RenderManifest> = {
   description: 'Render every record as a paper ECG page (layout, grid, distortions by render.noise) with exact ground truth.',
   reads: ['data'],
   configKeys: RENDER_CONFIG_KEYS,
-  writes: 'page PNGs, clean twins, trace masks, ground-truth JSON + manifest.json',
+  writes: 'page images (PNG, or JPEG where the distortions end in JPEG), clean twins, trace masks, ground-truth JSON + manifest.json',
   async run(ctx) {
     const data = ctx.inputs['data'];
     if (!data) throw new EcgError('STAGE_FAILED', renderMessages.dataInputMissing('render'));
