@@ -8,8 +8,10 @@ import { generateCommand } from './commands/generate.js';
 import { syncCommand } from './commands/sync.js';
 import { compareCommand } from './commands/compare.js';
 import { statusCommand } from './commands/status.js';
+import { digitizeCommand } from './commands/digitize.js';
+import { classifyCommand } from './commands/classify.js';
 
 /** Every sub-command of `ecg-lab`, by name. */
 export const COMMANDS: Readonly<Record<string, Command>> = Object.freeze(
-  Object.fromEntries([runCommand, resumeCommand, statusCommand, configCommand, runsCommand, compareCommand, syncCommand, generateCommand, runCellCommand].map((c) => [c.name, c])),
+  Object.fromEntries([runCommand, resumeCommand, statusCommand, configCommand, runsCommand, compareCommand, syncCommand, generateCommand, digitizeCommand, classifyCommand, runCellCommand].map((c) => [c.name, c])),
 );

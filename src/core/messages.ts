@@ -14,3 +14,4 @@ export * as backendMessages from './messages/backend.js';
 export * as reportMessages from './messages/report.js';
 export * as launchMessages from './messages/launch.js';
 export * as trainMessages from './messages/train.js';
+export * as inferMessages from './messages/infer.js';

@@ -1,0 +1,95 @@
+/**
+ * `ecg-lab digitize <image...> --model <run> --out <dir>`: the 12 leads of
+ * each image (a rendered page or a user's scan or photo, PNG or JPEG, any
+ * size) as WFDB records in the PhysioNet Challenge 2024 arrangement
+ * (train/infer-wfdb.ts); `--classify` also writes `# Labels:`.
+ */
+import { mkdir } from 'node:fs/promises';
+import { isAbsolute, relative, resolve } from 'node:path';
+import type { Command } from '../command.js';
+import { parseArgs } from '../args.js';
+import { loadBackendFor } from '../backend.js';
+import { runsDirFor } from '../paths.js';
+import { formatTable } from '../table.js';
+import { EcgError } from '../../core/errors.js';
+import { inferMessages as msg } from '../../core/messages.js';
+import { loadTrainedCell, readCellConfig, resolveCellRef } from '../../train/infer-model.js';
+import { BASELINE_METHODS, type BaselineMethod } from '../../train/inference.js';
+import { inferImages } from '../../train/infer-batch.js';
+import { uniqueRecordNames, writeDigitizedRecord } from '../../train/infer-wfdb.js';
+
+/** A path as the user would type it: relative to the working directory when inside it. */
+export function shownPath(path: string, cwd: string): string {
+  const rel = relative(cwd, path);
+  return rel.startsWith('..') || isAbsolute(rel) ? path : rel;
+}
+
+export const digitizeCommand: Command = {
+  name: 'digitize',
+  summary: 'digitize ECG images (PNG/JPEG) with a trained cell into WFDB records (challenge arrangement)',
+  usage: `ecg-lab digitize <image...> --model <run> --out <dir> [options]
+
+  <image...>          PNG or JPEG files: rendered pages or your own scans or photos of a
+                      whole page (any size; stretched to the page size the cell trained on)
+  --model <run>       a trained cell: <experiment>/<sweepId>/<cellId>, <sweepId>/<cellId>,
+                      a unique prefix of one, or a cell folder (see: ecg-lab runs)
+  --out <dir>         where <name>.hea/.dat and <name>-0.png go (# Image: in the header)
+  --classify          also classify and write # Labels: into each header
+  --baseline <how>    0 mV row of each lead: median (of the traced rows, default) or
+                      layout (where the cell's page layout puts it)
+  --json              print the results as JSON
+  --runs <dir>        the run store (default: ECG_LAB_RUNS or ./runs)
+
+  Samples the page does not show (a 3x4 page shows 2.5 s of most leads) are written as 0.
+  Exit code 1 when any image failed; the others are still written.`,
+  async run(args, io) {
+    const parsed = parseArgs(args, { withValue: ['model', 'out', 'baseline', 'runs'], flags: ['classify', 'json'] });
+    const ref = parsed.options.get('model');
+    const out = parsed.options.get('out');
+    if (parsed.positionals.length === 0) throw new EcgError('USAGE', msg.noImages('digitize'));
+    if (ref === undefined) throw new EcgError('USAGE', msg.modelOptionMissing('digitize'));
+    if (out === undefined) throw new EcgError('USAGE', 'ecg-lab digitize: --out <dir> is required');
+    const baseline = (parsed.options.get('baseline') ?? 'median') as BaselineMethod;
+    if (!BASELINE_METHODS.includes(baseline)) throw new EcgError('USAGE', `--baseline = ${baseline} must be one of ${BASELINE_METHODS.join(', ')}`);
+
+    const cellRef = await resolveCellRef(ref, runsDirFor(parsed.options.get('runs'), io.env, io.cwd), io.cwd);
+    await loadBackendFor(await readCellConfig(cellRef), io);
+    const classify = parsed.flags.has('classify');
+    const cell = await loadTrainedCell(cellRef, { digitize: true, classify, logger: io.logger });
+    const outDir = resolve(io.cwd, out);
+    await mkdir(outDir, { recursive: true });
+    const images = parsed.positionals.map((p) => resolve(io.cwd, p));
+    const names = uniqueRecordNames(images);
+    try {
+      io.logger.info(`digitize: ${images.length} image(s) with ${cell.cell.label} (${cell.roi ? 'ROI' : 'nominal'} boxes, ${cell.digitization?.denoiser ? 'denoised' : 'no denoiser'}, baseline ${baseline})`);
+      const outcomes = await inferImages(cell, images, { baseline, logger: io.logger, progress: io.progress, label: 'digitize' }, (result, i) =>
+        writeDigitizedRecord(outDir, names[i] as string, result),
+      );
+      if (parsed.flags.has('json')) {
+        io.out(
+          JSON.stringify(
+            outcomes.map((o) =>
+              o.ok
+                ? { image: o.image, ok: true, header: o.output, boxes: o.result.boxes, fsHz: o.result.fsHz, labels: o.result.classification?.labels ?? null }
+                : { image: o.image, ok: false, code: o.code, error: o.message },
+            ),
+            null,
+            2,
+          ),
+        );
+      } else {
+        const rows = outcomes.map((o) =>
+          o.ok
+            ? [shownPath(o.image, io.cwd), shownPath(o.output, io.cwd), o.result.boxes, classify ? (o.result.classification?.labels.join(', ') || '(none)') : '']
+            : [shownPath(o.image, io.cwd), `failed: ${o.code}`, '', ''],
+        );
+        io.out(formatTable(['image', 'record', 'boxes', classify ? 'labels' : ''], rows));
+      }
+      const failed = outcomes.filter((o) => !o.ok).length;
+      if (failed > 0) io.logger.warn(msg.someFailed(failed, outcomes.length));
+      return failed > 0 ? 1 : 0;
+    } finally {
+      cell.dispose();
+    }
+  },
+};

@@ -1,0 +1,38 @@
+/** Messages of the inference commands (`ecg-lab digitize`, `ecg-lab classify`) and src/train/infer*.ts. */
+
+export const modelRefNotFound = (ref: string, runsDir: string) =>
+  `--model ${ref}: no cell of that name in ${runsDir} and no cell folder at that path; give <experiment>/<sweepId>/<cellId>, <sweepId>/<cellId>, a unique prefix of one, or a cell folder (list them with: ecg-lab runs)`;
+
+export const modelRefAmbiguous = (ref: string, matches: readonly string[]) =>
+  `--model ${ref} matches ${matches.length} cells: ${matches.slice(0, 8).join(', ')}${matches.length > 8 ? ', ...' : ''}; give more of the reference`;
+
+export const cellConfigMissing = (dir: string) =>
+  `${dir} is not a run cell: it has no config.json (a cell folder is runs/<experiment>/<sweepId>/cells/<cellId>)`;
+
+export const cellConfigCorrupt = (file: string, detail: string) => `${file} is not a readable cell config: ${detail}`;
+
+export const cellNotFinished = (cell: string, status: string) =>
+  `cell ${cell} has status '${status}'; its models may be missing or not the final ones`;
+
+export const partMissing = (cell: string, part: string, dir: string) =>
+  `cell ${cell} has no trained ${part} (expected ${dir}); was the cell run to the end with this stage?`;
+
+export const thresholdsMissing = (cell: string) =>
+  `cell ${cell} logged no threshold/<class> metrics; labels use 0.5 for every class`;
+
+export const imageUnreadable = (path: string, detail: string) =>
+  `image ${path} cannot be read as a PNG or JPEG: ${detail}`;
+
+export const imageTooSmall = (path: string, width: number, height: number) =>
+  `image ${path} is ${width} x ${height} px, too small to hold an ECG page (at least 64 x 48 px)`;
+
+export const roiFallback = (path: string, found: number, expected: number) =>
+  `${path}: the ROI model found ${found} of ${expected} lead boxes; using the layout's nominal boxes`;
+
+export const imageFailed = (path: string, code: string, detail: string) => `${path}: failed (${code}): ${detail}`;
+
+export const someFailed = (failed: number, total: number) => `${failed} of ${total} image(s) failed; see the messages above`;
+
+export const noImages = (command: string) => `ecg-lab ${command}: give at least one image (PNG or JPEG)`;
+
+export const modelOptionMissing = (command: string) => `ecg-lab ${command}: --model <run> is required (a trained cell, see: ecg-lab runs)`;

@@ -1,0 +1,238 @@
+/**
+ * A trained cell, for inference on a user's images: which cell `--model`
+ * names, its composed config (config.json), its trained parts built from
+ * that config's specs with the artifacts' weights, and the decision
+ * thresholds it chose on its validation split.
+ *
+ * Artifacts, as the stages save them (fit.ts saveFinal, `<stage>/<name>/`):
+ *   roi/roi, denoise/denoiser, digitizer/digitizer  the digitization path
+ *   classifier2d/classifier2d                        model.hierarchy = false
+ *   hierarchical/{classifier2d, denoiser, digitizer, classifier1d, combiner}
+ *                                                    model.hierarchy = true (fine-tuned end to end)
+ * Thresholds: the cell's last `threshold/<class>` metrics, which the
+ * hierarchical stage logs for the classifier the cell reports (the combined
+ * model, or classifier2d alone).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { existsSync, statSync } from 'node:fs';
+import { readFile, readdir } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { CHALLENGE_CLASSES, type ChallengeClass } from '../core/ecg.js';
+import { EcgError, errorMessage } from '../core/errors.js';
+import { inferMessages as msg } from '../core/messages.js';
+import type { Logger } from '../core/logger.js';
+import type { Config } from '../config/schema/index.js';
+import {
+  buildClassifier1d,
+  buildClassifier2d,
+  buildCombiner,
+  buildDenoiser,
+  buildDigitizer,
+  buildRoi,
+  loadWeightsInto,
+  MODEL_FILE,
+  type HierarchicalParts,
+} from '../models/index.js';
+import type { Thresholds } from '../metrics/index.js';
+import { RunStore, type MetricPoint } from '../tracking/run-store.js';
+import { specsOf } from './stage-inputs.js';
+
+export interface CellRef {
+  /** The cell folder (runs/<experiment>/<sweepId>/cells/<cellId>). */
+  readonly dir: string;
+  /** `<experiment>/<sweepId>/<cellId>` when the folder is in a run store, else the folder. */
+  readonly label: string;
+}
+
+const CONFIG_FILE = 'config.json';
+
+function cellLabelOf(dir: string): string {
+  const cellId = basename(dir);
+  const cells = dirname(dir);
+  const sweep = dirname(cells);
+  return basename(cells) === 'cells' ? `${basename(dirname(sweep))}/${basename(sweep)}/${cellId}` : dir;
+}
+
+async function listDirs(dir: string): Promise<string[]> {
+  if (!existsSync(dir)) return [];
+  return (await readdir(dir, { withFileTypes: true })).filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => e.name);
+}
+
+/** Every cell of the store as [experiment, sweepId, cellId]. */
+async function allCells(root: string): Promise<[string, string, string][]> {
+  const out: [string, string, string][] = [];
+  for (const experiment of await listDirs(root)) {
+    for (const sweep of await listDirs(join(root, experiment))) {
+      for (const cell of await listDirs(join(root, experiment, sweep, 'cells'))) out.push([experiment, sweep, cell]);
+    }
+  }
+  return out;
+}
+
+/**
+ * Does `parts` (a reference split at '/') name this cell? Forms, each part
+ * a prefix of its component (an exact match wins over prefixes):
+ *   experiment/sweep/cell, sweep/cell, experiment/sweep, sweep, experiment
+ *   (the last three name a cell when only one cell is under them: the
+ *   caller refuses more than one match).
+ */
+function matchesCell(parts: readonly string[], [experiment, sweep, cell]: readonly [string, string, string]): boolean {
+  const starts = (value: string, prefix: string | undefined) => prefix !== undefined && prefix !== '' && value.startsWith(prefix);
+  const [a, b, c] = parts;
+  if (parts.length === 3) return a === experiment && starts(sweep, b) && starts(cell, c);
+  if (parts.length === 2) return (starts(sweep, a) && starts(cell, b)) || (a === experiment && starts(sweep, b));
+  if (parts.length === 1) return a === experiment || starts(sweep, a);
+  return false;
+}
+
+/**
+ * `--model <ref>`: a cell folder (any path holding config.json), or a
+ * reference into the run store `runsDir`: `<experiment>/<sweepId>/<cellId>`
+ * or `<sweepId>/<cellId>` (ids may be shortened to a unique prefix), or a
+ * sweep id prefix or experiment name under which there is exactly one cell.
+ * `cells/` as in the folder path is accepted.
+ */
+export async function resolveCellRef(ref: string, runsDir: string, cwd: string): Promise<CellRef> {
+  const asPath = resolve(cwd, ref);
+  if (existsSync(asPath) && statSync(asPath).isDirectory()) {
+    if (!existsSync(join(asPath, CONFIG_FILE))) throw new EcgError('RUN_NOT_FOUND', msg.cellConfigMissing(asPath));
+    return { dir: asPath, label: cellLabelOf(asPath) };
+  }
+  const parts = ref.replace(/\/cells\//, '/').split('/').filter((p) => p !== '');
+  const cells = await allCells(runsDir);
+  let matched = cells.filter((c) => matchesCell(parts, c));
+  const exact = matched.filter(([e, s, c]) => [`${e}/${s}/${c}`, `${s}/${c}`].includes(parts.join('/')));
+  if (exact.length > 0) matched = exact;
+  const labels = matched.map(([e, s, c]) => `${e}/${s}/${c}`);
+  if (matched.length === 0) throw new EcgError('RUN_NOT_FOUND', msg.modelRefNotFound(ref, runsDir));
+  if (matched.length > 1) throw new EcgError('RUN_NOT_FOUND', msg.modelRefAmbiguous(ref, labels));
+  const [experiment, sweep, cell] = matched[0] as [string, string, string];
+  return { dir: new RunStore(runsDir).cellDir(experiment, sweep, cell), label: labels[0] as string };
+}
+
+export async function readCellConfig(cell: CellRef): Promise<Config> {
+  const file = join(cell.dir, CONFIG_FILE);
+  if (!existsSync(file)) throw new EcgError('RUN_NOT_FOUND', msg.cellConfigMissing(cell.dir));
+  try {
+    const config = JSON.parse(await readFile(file, 'utf8')) as Config;
+    if (!config?.render || !config.model || !config.digitizer || !config.data) throw new Error('expected the composed config (render, model, digitizer, data)');
+    return config;
+  } catch (error) {
+    throw new EcgError('RUN_STORE_CORRUPT', msg.cellConfigCorrupt(file, errorMessage(error)), { cause: error });
+  }
+}
+
+/** Warn when the cell did not finish: its artifacts may be missing or from an unfinished stage. */
+async function checkStatus(cell: CellRef, logger: Logger): Promise<void> {
+  const file = join(cell.dir, 'run.json');
+  if (!existsSync(file)) return;
+  try {
+    const run = JSON.parse(await readFile(file, 'utf8')) as { status?: string };
+    if (run.status && run.status !== 'finished') logger.warn(msg.cellNotFinished(cell.label, run.status));
+  } catch {
+    // run.json is bookkeeping; the artifacts are what inference needs.
+  }
+}
+
+/** The cell's thresholds: the last `threshold/<class>` of metrics.jsonl; 0.5 where none was logged. */
+export async function readThresholds(cell: CellRef, logger: Logger): Promise<Thresholds> {
+  const file = join(cell.dir, 'metrics.jsonl');
+  const latest = new Map<string, number>();
+  if (existsSync(file)) {
+    for (const line of (await readFile(file, 'utf8')).split('\n')) {
+      if (!line.startsWith('{"name":"threshold/')) continue;
+      try {
+        const point = JSON.parse(line) as MetricPoint;
+        latest.set(point.name.slice('threshold/'.length), point.value);
+      } catch {
+        // A line cut by a kill mid-write: the earlier points stand.
+      }
+    }
+  }
+  if (latest.size === 0) logger.warn(msg.thresholdsMissing(cell.label));
+  return Object.fromEntries(CHALLENGE_CLASSES.map((c) => [c, latest.get(c) ?? 0.5])) as Record<ChallengeClass, number>;
+}
+
+/** Build `model` from the config's spec and load the artifact's weights into it (CHECKPOINT_CORRUPT naming the file on any defect). */
+async function loadPart(cell: CellRef, artifact: string, build: () => tf.LayersModel): Promise<tf.LayersModel> {
+  const dir = join(cell.dir, 'artifacts', artifact);
+  if (!existsSync(join(dir, MODEL_FILE))) throw new EcgError('CHECKPOINT_CORRUPT', msg.partMissing(cell.label, artifact, dir));
+  const model = build();
+  try {
+    await loadWeightsInto(model, dir);
+    return model;
+  } catch (error) {
+    model.dispose();
+    throw error;
+  }
+}
+
+/** The digitization path after the lead boxes: denoiser (digitizer.denoise), digitizer. */
+export interface DigitizerParts {
+  readonly denoiser: tf.LayersModel | null;
+  readonly digitizer: tf.LayersModel;
+}
+
+/** What classifies: the hierarchical parts (model.hierarchy), else classifier2d alone. */
+export type ClassifierParts = { readonly kind: 'hierarchical'; readonly parts: HierarchicalParts } | { readonly kind: 'image'; readonly classifier2d: tf.LayersModel };
+
+export interface TrainedCell {
+  readonly cell: CellRef;
+  readonly config: Config;
+  readonly thresholds: Thresholds;
+  /** The ROI model when digitizer.roi = true and something needs lead boxes; null: the layout's nominal boxes. */
+  readonly roi: tf.LayersModel | null;
+  readonly digitization: DigitizerParts | null;
+  readonly classification: ClassifierParts | null;
+  dispose(): void;
+}
+
+export interface LoadCellOptions {
+  readonly digitize: boolean;
+  readonly classify: boolean;
+  readonly logger: Logger;
+}
+
+/** Load what the commands need from a cell; the caller disposes it. */
+export async function loadTrainedCell(cell: CellRef, options: LoadCellOptions): Promise<TrainedCell> {
+  await checkStatus(cell, options.logger);
+  const config = await readCellConfig(cell);
+  const specs = specsOf(config);
+  const loaded: tf.LayersModel[] = [];
+  const load = async (artifact: string, build: () => tf.LayersModel) => {
+    const model = await loadPart(cell, artifact, build);
+    loaded.push(model);
+    return model;
+  };
+  const dispose = () => {
+    for (const m of loaded) m.dispose();
+    loaded.length = 0;
+  };
+  try {
+    const needRoi = config.digitizer.roi && (options.digitize || (options.classify && config.model.hierarchy));
+    const roi = needRoi ? await load('roi/roi', () => buildRoi(specs.roi)) : null;
+    let digitization: DigitizerParts | null = null;
+    if (options.digitize) {
+      const denoiser = config.digitizer.denoise ? await load('denoise/denoiser', () => buildDenoiser(specs.denoiser)) : null;
+      digitization = { denoiser, digitizer: await load('digitizer/digitizer', () => buildDigitizer(specs.digitizer)) };
+    }
+    let classification: ClassifierParts | null = null;
+    if (options.classify && config.model.hierarchy) {
+      const parts: HierarchicalParts = {
+        classifier2d: await load('hierarchical/classifier2d', () => buildClassifier2d(specs.classifier2d)),
+        denoiser: config.digitizer.denoise ? await load('hierarchical/denoiser', () => buildDenoiser(specs.denoiser)) : null,
+        digitizer: await load('hierarchical/digitizer', () => buildDigitizer(specs.digitizer)),
+        classifier1d: await load('hierarchical/classifier1d', () => buildClassifier1d(specs.classifier1d)),
+        combiner: await load('hierarchical/combiner', () => buildCombiner(specs.combiner)),
+      };
+      classification = { kind: 'hierarchical', parts };
+    } else if (options.classify) {
+      classification = { kind: 'image', classifier2d: await load('classifier2d/classifier2d', () => buildClassifier2d(specs.classifier2d)) };
+    }
+    const thresholds = options.classify ? await readThresholds(cell, options.logger) : (Object.fromEntries(CHALLENGE_CLASSES.map((c) => [c, 0.5])) as Thresholds);
+    return { cell, config, thresholds, roi, digitization, classification, dispose };
+  } catch (error) {
+    dispose();
+    throw error;
+  }
+}

@@ -1,0 +1,320 @@
+/**
+ * Inference on one image, a rendered page or a user's scan or photo. Phases:
+ *   1. decode (PNG, JPEG; EXIF orientation applied), greyscale, and resize
+ *      to the sizes the cell's models were trained on: the page at
+ *      render.dpi (render/layout.ts pageSizeOf), the ROI model's input and
+ *      classifier2d's low-resolution page. The image is taken to show the
+ *      whole page and is stretched to the page's size ('fill', as the
+ *      stages resize), so its rows and columns keep the page's scale.
+ *   2. lead boxes: the ROI heatmap's boxes (models/roi-boxes.ts), widened
+ *      back to the full row band as the roi stage does, or the layout's
+ *      nominal boxes (digitizer.roi = false, or when the heatmap does not
+ *      show the layout's rows and columns).
+ *   3. crops (cutCrops, cropHeight x columnsFor(duration)), denoised when
+ *      the cell has a denoiser, digitized: per-column soft-argmax rows.
+ *   4. rows to mV with the page's scale (render.gainMmPerMv at render.dpi)
+ *      and a 0 mV row per crop: the median of the read rows ('median',
+ *      default: a user's page need not put its baselines where the layout
+ *      does), or the layout's baseline fraction of the box ('layout', what
+ *      the stages trained with).
+ *   5. leads on the record's grid: data.durationS at data.fsHz; samples no
+ *      crop covers are 0 (assemble-leads.ts), as in the challenge's
+ *      zero-filled signals; the SNR reference is NaN there, so they are
+ *      not scored.
+ *   6. classification: the hierarchical model on the page and its crops
+ *      (crops with the layout baseline, as fine-tuned), or classifier2d on
+ *      the low-resolution page; labels where p >= the cell's threshold.
+ */
+import * as tf from '@tensorflow/tfjs';
+import sharp from 'sharp';
+import { CHALLENGE_CLASSES, LEADS, type ChallengeClass } from '../core/ecg.js';
+import { EcgError, errorMessage } from '../core/errors.js';
+import { inferMessages as msg } from '../core/messages.js';
+import type { Logger } from '../core/logger.js';
+import type { Config } from '../config/schema/index.js';
+import {
+  assembleLeads,
+  cropPxPerMv,
+  heatmapToBoxes,
+  hierarchicalProbabilities,
+  LAYOUT_GRIDS,
+  medianRow,
+  outputOf,
+  pageYToCropRow,
+  predictProbabilities,
+  softArgmaxRows,
+  type Box,
+  type CropGeometry,
+  type LeadBox,
+  type SeriesGroup,
+} from '../models/index.js';
+import { applyThresholds, type Thresholds } from '../metrics/index.js';
+import { layoutPage, pageSizeOf } from '../render/layout.js';
+import { columnsFor } from './crop-set.js';
+import { cropRequest, cutCrops, ROI_BAND_FRACTION, type LeadCrop } from './lead-crops.js';
+import type { GreyImage, ImageSize } from './page-images.js';
+import { specsOf } from './stage-inputs.js';
+import type { TrainedCell } from './infer-model.js';
+
+export type BaselineMethod = 'median' | 'layout';
+
+export const BASELINE_METHODS: readonly BaselineMethod[] = ['median', 'layout'];
+
+const MIN_WIDTH = 64;
+const MIN_HEIGHT = 48;
+
+export interface UserImage {
+  /** The file's size after EXIF orientation. */
+  readonly original: ImageSize;
+  /** One per requested size. */
+  readonly images: GreyImage[];
+}
+
+/** Decode `path` once and resize it to each of `sizes` (grey in [0, 1], 1 = white); IMAGE_INVALID naming the file on any defect. */
+export async function readUserImage(path: string, sizes: readonly ImageSize[]): Promise<UserImage> {
+  let decoded: { data: Buffer; info: sharp.OutputInfo };
+  try {
+    decoded = await sharp(path, { failOn: 'truncated' }).rotate().flatten({ background: '#ffffff' }).greyscale().raw().toBuffer({ resolveWithObject: true });
+  } catch (error) {
+    throw new EcgError('IMAGE_INVALID', msg.imageUnreadable(path, errorMessage(error)), { cause: error });
+  }
+  const { width, height, channels } = decoded.info;
+  if (width < MIN_WIDTH || height < MIN_HEIGHT) throw new EcgError('IMAGE_INVALID', msg.imageTooSmall(path, width, height));
+  const images = await Promise.all(
+    sizes.map(async (size) => {
+      const resized = await sharp(decoded.data, { raw: { width, height, channels } })
+        .resize(size.width, size.height, { fit: 'fill', kernel: 'cubic' })
+        .raw()
+        .toBuffer({ resolveWithObject: true });
+      const pixels = resized.info.width * resized.info.height;
+      const data = new Float32Array(pixels);
+      for (let i = 0; i < pixels; i++) data[i] = (resized.data[i * resized.info.channels] as number) / 255;
+      return { data, width: resized.info.width, height: resized.info.height };
+    }),
+  );
+  return { original: { width, height }, images };
+}
+
+/** One lead's crop on the page: where, when, and its 0 mV row by the layout (page pixels, centres at integers). */
+export interface LeadPlacement {
+  readonly leadIndex: number;
+  readonly row: number;
+  readonly col: number;
+  readonly startS: number;
+  readonly endS: number;
+  /** Normalised as cropAndResize takes it: page y = y1 (H - 1). */
+  readonly box: Box;
+  readonly baselineY: number;
+}
+
+function normalise(x0: number, y0: number, x1: number, y1: number, size: ImageSize): Box {
+  return { x1: x0 / (size.width - 1), y1: y0 / (size.height - 1), x2: x1 / (size.width - 1), y2: y1 / (size.height - 1) };
+}
+
+/** The layout's nominal crops on a page of `size` pixels (render/layout.ts), with the baseline of each panel. */
+export function nominalPlacements(config: Config, size: ImageSize): LeadPlacement[] {
+  const layout = layoutPage(config.render);
+  const sx = size.width / layout.page.widthMm;
+  const sy = size.height / layout.page.heightMm;
+  return layout.panels.map((p) => {
+    const [x0, y0, x1, y1] = p.boxMm;
+    return {
+      leadIndex: p.leadIndex,
+      row: p.row,
+      col: p.col,
+      startS: p.startS,
+      endS: p.endS,
+      box: normalise(x0 * sx - 0.5, y0 * sy - 0.5, x1 * sx - 0.5, y1 * sy - 0.5, size),
+      baselineY: p.baselineMm * sy - 0.5,
+    };
+  });
+}
+
+/**
+ * The ROI boxes (heatmapToBoxes, [0, 1] pixel edges, row-major) as
+ * placements: each predicted band widened back by 1 / ROI_BAND_FRACTION
+ * about its centre and the baseline at the layout's fraction of it, as the
+ * roi stage's roiLeadBoxes does. A heatmap row r, column c is the layout
+ * panel in row r, column c (3x4: the rhythm strip is row 3, column 0).
+ */
+export function roiPlacements(nominal: readonly LeadPlacement[], predicted: readonly LeadBox[], size: ImageSize): LeadPlacement[] {
+  return nominal.map((lead) => {
+    const hit = predicted.find((b) => b.row === lead.row && b.column === lead.col);
+    if (!hit) return lead;
+    const centre = (hit.box.y1 + hit.box.y2) / 2;
+    const half = (hit.box.y2 - hit.box.y1) / 2 / ROI_BAND_FRACTION;
+    const nominalTop = lead.box.y1 * (size.height - 1);
+    const nominalBottom = lead.box.y2 * (size.height - 1);
+    const fraction = (lead.baselineY - nominalTop) / Math.max(1, nominalBottom - nominalTop);
+    const top = (centre - half) * size.height - 0.5;
+    const bottom = (centre + half) * size.height - 0.5;
+    const box = normalise(hit.box.x1 * size.width - 0.5, top, hit.box.x2 * size.width - 0.5, bottom, size);
+    return { ...lead, box, baselineY: top + fraction * (bottom - top) };
+  });
+}
+
+/** The ROI model's heatmap of one image ([0, 1], the model's input size). */
+function roiHeatmap(roi: tf.LayersModel, input: GreyImage): Float32Array {
+  return tf.tidy(() => tf.sigmoid(outputOf(roi, tf.tensor4d(input.data, [1, input.height, input.width, 1]), { training: false })).dataSync() as Float32Array);
+}
+
+/** LeadCrops (lead-crops.ts) of placements on a page: geometry, the layout's 0 mV row and the page's scale in crop pixels; no targets. */
+export function leadCrops(config: Config, placements: readonly LeadPlacement[], size: ImageSize): LeadCrop[] {
+  const cropHeight = config.digitizer.cropHeight;
+  const columnsOf = columnsFor(config);
+  const page = pageSizeOf(config.render);
+  const pagePxPerMv = (config.render.gainMmPerMv * page.pxPerMm * size.height) / page.heightPx;
+  return placements.map((p) => {
+    const durationS = p.endS - p.startS;
+    const columns = columnsOf(durationS);
+    const g: CropGeometry = { box: p.box, pageHeight: size.height, pageWidth: size.width, cropHeight, cropWidth: columns };
+    return {
+      leadIndex: p.leadIndex,
+      startS: p.startS,
+      durationS,
+      box: p.box,
+      columns,
+      baselineRow: pageYToCropRow(g, p.baselineY),
+      pxPerMv: cropPxPerMv(g, pagePxPerMv),
+      targetRows: new Float32Array(columns),
+      targetMask: new Float32Array(columns),
+    };
+  });
+}
+
+/** Indices of crops grouped by width (one tensor per width). */
+function widthGroups(crops: readonly LeadCrop[]): number[][] {
+  const groups = new Map<number, number[]>();
+  crops.forEach((c, i) => groups.set(c.columns, [...(groups.get(c.columns) ?? []), i]));
+  return [...groups.values()];
+}
+
+function stack(rows: readonly Float32Array[]): Float32Array {
+  const out = new Float32Array(rows.reduce((n, r) => n + r.length, 0));
+  let offset = 0;
+  for (const r of rows) {
+    out.set(r, offset);
+    offset += r.length;
+  }
+  return out;
+}
+
+/** The digitizer's row per column of every crop (after the denoiser, when there is one). */
+function readRows(cell: TrainedCell, crops: readonly LeadCrop[], pixels: readonly Float32Array[]): Float32Array[] {
+  const parts = cell.digitization;
+  if (!parts) throw new TypeError('readRows needs a cell loaded with its digitizer');
+  const height = cell.config.digitizer.cropHeight;
+  const rows: Float32Array[] = new Array(crops.length);
+  for (const group of widthGroups(crops)) {
+    const columns = (crops[group[0] as number] as LeadCrop).columns;
+    const data = tf.tidy(() => {
+      const x = tf.tensor4d(stack(group.map((i) => pixels[i] as Float32Array)), [group.length, height, columns, 1]);
+      const input = parts.denoiser ? outputOf(parts.denoiser, x, { training: false }) : x;
+      return softArgmaxRows(outputOf(parts.digitizer, input, { training: false })).dataSync() as Float32Array;
+    });
+    group.forEach((cropIndex, k) => (rows[cropIndex] = data.slice(k * columns, (k + 1) * columns)));
+  }
+  return rows;
+}
+
+/** Rows to mV per crop, placed on the record's grid: 12 leads of `length` samples at `fsHz`. */
+function rowsToLeads(crops: readonly LeadCrop[], rows: readonly Float32Array[], baseline: BaselineMethod, fsHz: number, length: number): Float32Array[] {
+  const data = tf.tidy(() => {
+    const groups: SeriesGroup[] = widthGroups(crops).map((group) => {
+      const columns = (crops[group[0] as number] as LeadCrop).columns;
+      const mv = new Float32Array(group.length * columns);
+      group.forEach((cropIndex, k) => {
+        const crop = crops[cropIndex] as LeadCrop;
+        const r = rows[cropIndex] as Float32Array;
+        const zero = baseline === 'median' ? medianRow(r) : crop.baselineRow;
+        for (let c = 0; c < columns; c++) mv[k * columns + c] = (zero - (r[c] as number)) / crop.pxPerMv;
+      });
+      return { series: tf.tensor2d(mv, [group.length, columns]), placements: group.map((i) => cropRequest(crops[i] as LeadCrop, 0)) };
+    });
+    return assembleLeads(groups, { examples: 1, leads: LEADS.length, fsHz, length }).dataSync() as Float32Array;
+  });
+  return LEADS.map((_, lead) => Float32Array.from({ length }, (_, k) => data[k * LEADS.length + lead] as number));
+}
+
+export interface Classification {
+  readonly probabilities: Readonly<Record<ChallengeClass, number>>;
+  readonly thresholds: Thresholds;
+  readonly labels: readonly ChallengeClass[];
+  /** `hierarchical` (classifier2d + classifier1d on the digitized leads, combined) or `image` (classifier2d alone). */
+  readonly model: 'hierarchical' | 'image';
+}
+
+export interface InferenceResult {
+  readonly image: string;
+  readonly width: number;
+  readonly height: number;
+  /** How the leads were found: `roi` or `nominal` (layout). */
+  readonly boxes: 'roi' | 'nominal';
+  /** The 12 leads (LEADS order) at data.fsHz over data.durationS, mV; 0 where the page shows nothing. */
+  readonly signals: readonly Float32Array[] | null;
+  readonly fsHz: number;
+  readonly classification: Classification | null;
+}
+
+export interface InferenceOptions {
+  readonly baseline?: BaselineMethod;
+  readonly logger: Logger;
+}
+
+/** Lead placements of a page: the ROI model's boxes when the cell has one and they fit the layout, else nominal. */
+function findLeads(cell: TrainedCell, path: string, roiInput: GreyImage | undefined, size: ImageSize, logger: Logger): { placements: LeadPlacement[]; boxes: 'roi' | 'nominal' } {
+  const nominal = nominalPlacements(cell.config, size);
+  if (!cell.roi || !roiInput) return { placements: nominal, boxes: 'nominal' };
+  const heatmap = { data: roiHeatmap(cell.roi, roiInput), height: roiInput.height, width: roiInput.width };
+  const found = heatmapToBoxes(heatmap, LAYOUT_GRIDS[cell.config.render.layout], { threshold: cell.config.model.roi.threshold });
+  if (found.length !== nominal.length) {
+    logger.warn(msg.roiFallback(path, found.length, nominal.length));
+    return { placements: nominal, boxes: 'nominal' };
+  }
+  return { placements: roiPlacements(nominal, found, size), boxes: 'roi' };
+}
+
+function classifyPage(cell: TrainedCell, page: GreyImage, lowRes: GreyImage, crops: readonly LeadCrop[]): Classification {
+  const classification = cell.classification;
+  if (!classification) throw new TypeError('classifyPage needs a cell loaded with its classifier');
+  const lowResTensor = () => tf.tensor4d(lowRes.data, [1, lowRes.height, lowRes.width, 1]);
+  const values = tf.tidy(() => {
+    if (classification.kind === 'image') return predictProbabilities(classification.classifier2d, lowResTensor()).dataSync() as Float32Array;
+    const specs = specsOf(cell.config);
+    const geometry = { cropHeight: cell.config.digitizer.cropHeight, fsHz: specs.classifier1d.length / cell.config.data.durationS, length: specs.classifier1d.length };
+    const batch = { lowRes: lowResTensor(), page: tf.tensor4d(page.data, [1, page.height, page.width, 1]), crops: crops.map((c) => cropRequest(c, 0)) };
+    return hierarchicalProbabilities(classification.parts, batch, geometry).dataSync() as Float32Array;
+  });
+  const probabilities = Object.fromEntries(CHALLENGE_CLASSES.map((c, k) => [c, values[k] as number])) as Record<ChallengeClass, number>;
+  const labels = applyThresholds([values], cell.thresholds)[0] ?? [];
+  return { probabilities, thresholds: cell.thresholds, labels, model: classification.kind };
+}
+
+/** Digitize and/or classify one image with a loaded cell (what it was loaded with decides which). */
+export async function inferImage(cell: TrainedCell, path: string, options: InferenceOptions): Promise<InferenceResult> {
+  const { config } = cell;
+  const page = pageSizeOf(config.render);
+  const specs = specsOf(config);
+  const size: ImageSize = { width: page.widthPx, height: page.heightPx };
+  const needCrops = cell.digitization !== null || cell.classification?.kind === 'hierarchical';
+  const sizes: ImageSize[] = [size];
+  if (cell.roi && needCrops) sizes.push({ width: specs.roi.inputWidth, height: specs.roi.inputHeight });
+  const lowResSize = { width: specs.classifier2d.inputWidth, height: specs.classifier2d.inputHeight };
+  if (cell.classification) sizes.push(lowResSize);
+  const { original, images } = await readUserImage(path, sizes);
+  const pageImage = images[0] as GreyImage;
+  const roiInput = cell.roi && needCrops ? images[1] : undefined;
+  const lowRes = cell.classification ? (images[images.length - 1] as GreyImage) : undefined;
+
+  const leads = needCrops ? findLeads(cell, path, roiInput, size, options.logger) : { placements: [], boxes: 'nominal' as const };
+  const crops = leadCrops(config, leads.placements, size);
+  const fsHz = config.data.fsHz;
+  let signals: Float32Array[] | null = null;
+  if (cell.digitization) {
+    const pixels = cutCrops(pageImage, crops, config.digitizer.cropHeight);
+    const rows = readRows(cell, crops, pixels);
+    signals = rowsToLeads(crops, rows, options.baseline ?? 'median', fsHz, Math.round(config.data.durationS * fsHz));
+  }
+  const classification = cell.classification && lowRes ? classifyPage(cell, pageImage, lowRes, crops) : null;
+  return { image: path, width: original.width, height: original.height, boxes: leads.boxes, signals, fsHz, classification };
+}
