@@ -20,8 +20,10 @@ export interface CropPlacement {
   readonly lead: number;
   /** Time of the crop's left edge, seconds from the record's start. */
   readonly startS: number;
-  /** Time the crop's width spans. */
+  /** Time of the record the crop shows. */
   readonly durationS: number;
+  /** Seconds between columns, column 0 at startS (resample.ts); absent: columns spread over durationS. */
+  readonly columnStepS?: number;
 }
 
 export interface SignalGrid {
@@ -42,7 +44,7 @@ function placeGroup(group: SeriesGroup, grid: SignalGrid): { placed: tf.Tensor2D
   const columns = group.series.shape[1];
   const bySpan = new Map<string, number[]>();
   group.placements.forEach((p, i) => {
-    const key = `${p.startS}:${p.durationS}`;
+    const key = `${p.startS}:${p.durationS}:${p.columnStepS ?? ''}`;
     bySpan.set(key, [...(bySpan.get(key) ?? []), i]);
   });
   const order: number[] = [];
@@ -50,7 +52,8 @@ function placeGroup(group: SeriesGroup, grid: SignalGrid): { placed: tf.Tensor2D
   const coverage: Float32Array[] = new Array<Float32Array>(group.placements.length);
   for (const rows of bySpan.values()) {
     const first = group.placements[rows[0] as number] as CropPlacement;
-    const m = placementMatrix({ columns, startS: first.startS, durationS: first.durationS, fsHz: grid.fsHz, length: grid.length });
+    const step = first.columnStepS === undefined ? {} : { columnStepS: first.columnStepS };
+    const m = placementMatrix({ columns, startS: first.startS, durationS: first.durationS, fsHz: grid.fsHz, length: grid.length, ...step });
     const selected = tf.gather(group.series, tf.tensor1d(rows, 'int32'));
     parts.push(tf.matMul(selected, tf.tensor2d(m.matrix, [columns, grid.length])));
     for (const r of rows) coverage[r] = m.coverage;

@@ -30,6 +30,10 @@ export function pageYToCropRow(g: CropGeometry, y: number): number {
   return (y - g.box.y1 * (g.pageHeight - 1)) / rowStep(g);
 }
 
+export function cropRowToPageY(g: CropGeometry, row: number): number {
+  return g.box.y1 * (g.pageHeight - 1) + row * rowStep(g);
+}
+
 export function cropColumnToPageX(g: CropGeometry, column: number): number {
   return g.box.x1 * (g.pageWidth - 1) + column * columnStep(g);
 }

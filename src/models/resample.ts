@@ -2,13 +2,17 @@
  * From the digitizer's column series to samples at a record's fs, as a fixed
  * matrix so that the step is a matMul and differentiable in tf.
  *
- * A crop with `columns` columns spans [startS, startS + durationS) of the
- * record; column j's centre is at startS + (j + 0.5) durationS / columns.
+ * A crop with `columns` columns shows [startS, startS + durationS) of the
+ * record. Column j sits at time startS + j columnStepS when the crop says
+ * its column step (the training crops do: their box is cut so that columns
+ * fall on the record's samples, lead-crops.ts), else its centre is at
+ * startS + (j + 0.5) durationS / columns (columns spread over the span).
  * Sample k of the output grid (time k / fsHz) reads the columns with a
  * triangle kernel centred on its column coordinate
  *
- *   u_k = (k / fsHz - startS) columns / durationS - 0.5
- *   w_kj = max(0, 1 - |u_k - j| / s),  s = max(1, columns / (durationS fsHz))
+ *   u_k = (k / fsHz - startS) / columnStepS            (step given)
+ *   u_k = (k / fsHz - startS) columns / durationS - 0.5 (otherwise)
+ *   w_kj = max(0, 1 - |u_k - j| / s),  s = max(1, columns per sample)
  *
  * normalised to sum 1: linear interpolation when upsampling (s = 1), a
  * triangle (anti-aliasing) average when there are more columns than samples.
@@ -25,6 +29,8 @@ export interface Placement {
   readonly fsHz: number;
   /** Samples of the output grid (record duration x fsHz). */
   readonly length: number;
+  /** Seconds between columns, column 0 at startS; absent: columns spread over [startS, startS + durationS). */
+  readonly columnStepS?: number;
 }
 
 export interface PlacementMatrix {
@@ -37,12 +43,14 @@ export interface PlacementMatrix {
 export function placementMatrix(p: Placement): PlacementMatrix {
   const matrix = new Float32Array(p.columns * p.length);
   const coverage = new Float32Array(p.length);
-  const scale = Math.max(1, p.columns / (p.durationS * p.fsHz));
+  const step = p.columnStepS ?? p.durationS / p.columns;
+  const firstColumnS = p.columnStepS === undefined ? step / 2 : 0;
+  const scale = Math.max(1, 1 / (step * p.fsHz));
   const reach = Math.ceil(scale);
   for (let k = 0; k < p.length; k++) {
     const offsetS = k / p.fsHz - p.startS;
     if (offsetS < 0 || offsetS >= p.durationS) continue;
-    const u = (offsetS * p.columns) / p.durationS - 0.5;
+    const u = (offsetS - firstColumnS) / step;
     const centre = Math.round(u);
     let total = 0;
     for (let j = centre - reach; j <= centre + reach; j++) {

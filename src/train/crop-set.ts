@@ -31,7 +31,7 @@ export function columnsFor(config: Config): (durationS: number) => number {
 export function leadCropsOf(config: Config, page: Page, boxes: BoxesFile): LeadCrop[] {
   const pageBoxes = boxes.pages[page.record];
   if (!pageBoxes) throw new Error(`roi boxes have no page ${page.record}`);
-  return pageCrops(pageBoxes, page.gt, config.digitizer.cropHeight, columnsFor(config));
+  return pageCrops(pageBoxes, page.gt, config.digitizer.cropHeight, columnsFor(config), config.digitizer.columnsPerS);
 }
 
 export interface PageCropSet {

@@ -116,6 +116,8 @@ export interface LeadCrop {
   readonly durationS: number;
   readonly box: Box;
   readonly columns: number;
+  /** Seconds between columns, column 0 at startS (the box is cut so); absent: columns spread over the box (models/resample.ts). */
+  readonly columnStepS?: number;
   readonly baselineRow: number;
   readonly pxPerMv: number;
   readonly targetRows: Float32Array;
@@ -126,20 +128,50 @@ function finite(values: readonly (number | null)[]): Float32Array {
   return Float32Array.from(values, (v) => (v === null || !Number.isFinite(v) ? Number.NaN : v));
 }
 
-/** The crops of one page: `columnsFor(durationS)` gives each crop's width (cropColumns). */
-export function pageCrops(boxes: PageBoxes, gt: PageGroundTruth, cropHeight: number, columnsFor: (durationS: number) => number): LeadCrop[] {
+/**
+ * The box whose `columns` crop columns (cropAndResize samples the box's
+ * edges and evenly between) sit at startS + j / columnsPerS: the panel's box
+ * with its right edge moved to the time of the last column. With
+ * columnsPerS = the record's fs, every column reads the trace at a sample
+ * time, where the rendered polyline has its vertices: reading between them
+ * and interpolating back would cut every QRS peak (a [1/4, 1/2, 1/4]
+ * smoothing at half a sample's offset, about 15 dB of SNR on its own).
+ * The columns past the panel's end are not placed (resample.ts covers
+ * [startS, startS + durationS) only) and have no targets.
+ */
+export function sampleAlignedBox(box: Box, durationS: number, columns: number, columnsPerS: number): Box {
+  const spanS = (columns - 1) / columnsPerS;
+  return { ...box, x2: box.x1 + ((box.x2 - box.x1) * spanS) / durationS };
+}
+
+/**
+ * The crops of one page: `columnsFor(durationS)` gives each crop's width
+ * (cropColumns). With `columnsPerS`, boxes are cut so that columns fall on
+ * the time grid of that rate (sampleAlignedBox); without, a crop's columns
+ * spread over its panel's box.
+ */
+export function pageCrops(
+  boxes: PageBoxes,
+  gt: PageGroundTruth,
+  cropHeight: number,
+  columnsFor: (durationS: number) => number,
+  columnsPerS?: number,
+): LeadCrop[] {
   return boxes.leads.map((lead, i) => {
     const durationS = lead.endS - lead.startS;
     const columns = columnsFor(durationS);
-    const g: CropGeometry = { box: lead.box, pageHeight: boxes.height, pageWidth: boxes.width, cropHeight, cropWidth: columns };
+    const box = columnsPerS === undefined ? lead.box : sampleAlignedBox(lead.box, durationS, columns, columnsPerS);
+    const g: CropGeometry = { box, pageHeight: boxes.height, pageWidth: boxes.width, cropHeight, cropWidth: columns };
     const truth = gt.leads[i] as LeadGroundTruth;
     const targets = columnTargets(g, finite(truth.x), finite(truth.y));
+    const step = columnsPerS === undefined ? {} : { columnStepS: 1 / columnsPerS };
     return {
       leadIndex: lead.leadIndex,
       startS: lead.startS,
       durationS,
-      box: lead.box,
+      box,
       columns,
+      ...step,
       baselineRow: pageYToCropRow(g, lead.baselineY),
       pxPerMv: cropPxPerMv(g, boxes.pxPerMv),
       targetRows: targets.rows,
@@ -155,6 +187,7 @@ export function cropRequest(crop: LeadCrop, example: number): CropRequest {
     lead: crop.leadIndex,
     startS: crop.startS,
     durationS: crop.durationS,
+    ...(crop.columnStepS === undefined ? {} : { columnStepS: crop.columnStepS }),
     box: crop.box,
     columns: crop.columns,
     baselineRow: crop.baselineRow,

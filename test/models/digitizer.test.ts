@@ -154,6 +154,15 @@ test('placement: linear interpolation between column centres, zero and uncovered
   assert.is(out[15], 0);
 });
 
+test('placementMatrix with columnStepS = 1 / fs: column j is sample startS fs + j, read exactly', () => {
+  const p = placementMatrix({ columns: 8, startS: 0.5, durationS: 0.5, fsHz: 10, length: 12, columnStepS: 0.1 });
+  const series = [3, -1, 4, 1, -5, 9, 2, 6];
+  const out = Array.from({ length: 12 }, (_, k) => series.reduce((s, v, j) => s + v * (p.matrix[j * 12 + k] as number), 0));
+  // Samples 5..9 (0.5 s to 0.9 s) are columns 0..4; columns 5..7 lie past the span and are not placed.
+  assert.equal(Array.from(p.coverage), [0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 0, 0]);
+  [3, -1, 4, 1, -5].forEach((v, i) => assert.ok(Math.abs((out[5 + i] as number) - v) < 1e-9, `sample ${5 + i}: ${out[5 + i]} vs ${v}`));
+});
+
 test('resampleColumns is differentiable and keeps a constant constant when downsampling', () => {
   const series = tf.variable(tf.fill([1, 40], 2)) as tf.Variable<tf.Rank.R2>;
   const { value, grads } = tf.variableGrads(() => tf.sum(resampleColumns(series, { startS: 0, durationS: 1, fsHz: 10, length: 10 })) as tf.Scalar, [series]);

@@ -7,9 +7,11 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as tf from '@tensorflow/tfjs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LEADS } from '../../src/core/ecg.js';
 import { loadModel } from '../../src/models/index.js';
+import { RunStore } from '../../src/tracking/run-store.js';
 import { cacheEntry, last, loadBackend, runExperiment, series, tinyExperiment, TINY_ARGS, type SweepResult } from './helpers.js';
 
 let result: SweepResult;
@@ -35,6 +37,28 @@ test('both cells finish and report test F1 per class, thresholds, SNR per lead a
     assert.ok(Number.isFinite(last(metrics, 'snr/mean')), 'snr/mean');
     assert.is(last(metrics, 'noise'), 0);
   }
+});
+
+test('the digitizer stage writes an example page: its image and every lead traced in image pixels beside the reference', async () => {
+  const dir = join(new RunStore(runs).artifactsDir(result.cells[0]!), 'digitizer');
+  assert.ok(existsSync(join(dir, 'example.png')), 'example.png');
+  const example = JSON.parse(readFileSync(join(dir, 'example.json'), 'utf8')) as {
+    version: number;
+    image: string;
+    leads: { lead: string; points: ([number, number] | null)[]; reference: ([number, number] | null)[] }[];
+  };
+  assert.is(example.version, 1);
+  assert.is(example.image, 'example.png');
+  assert.equal(example.leads.map((l) => l.lead).sort(), [...LEADS].sort());
+  const sharp = (await import('sharp')).default;
+  const { width, height } = await sharp(join(dir, 'example.png')).metadata();
+  for (const lead of example.leads) {
+    const points = lead.points.filter((p): p is [number, number] => p !== null);
+    assert.ok(points.length > 0 && lead.reference.some((p) => p !== null), lead.lead);
+    assert.ok(points.every(([x, y]) => x >= -1 && x <= width! && y >= -1 && y <= height!), `${lead.lead}: points inside the image`);
+  }
+  // Lead II is drawn twice on a 3x4 page: two parts, split by null.
+  assert.ok(example.leads.find((l) => l.lead === 'II')!.points.includes(null));
 });
 
 test('each trained part logs a loss per epoch that falls', () => {

@@ -18,7 +18,7 @@ export interface DenoiseManifest {
 
 export const denoiseStage: Stage<DenoiseManifest> = {
   name: 'denoise',
-  version: 1,
+  version: 2,
   description: 'Train the crop denoiser on (noisy, clean twin) pairs (digitizer.denoise = true), else identity.',
   reads: ['render', 'roi'],
   configKeys: [

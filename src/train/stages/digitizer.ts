@@ -8,6 +8,8 @@
  * (signals.f32 + signals.json) for classifier1d, and the test split is
  * scored with the challenge SNR against the plotted reference:
  * `snr/mean`, `snr/I` ... `snr/V6` (validation: `digitizer/val_snr`).
+ * The first test page, with its digitized traces drawn back onto it, is the
+ * stage's example for reports (artifacts digitizer/example.png + .json).
  */
 import * as tf from '@tensorflow/tfjs';
 import { join } from 'node:path';
@@ -19,6 +21,7 @@ import { plottedSignals } from '../../render/ground-truth.js';
 import { fit, inChunks, saveFinal } from '../fit.js';
 import { buildCropSets, readBoxes, stackCrops, trainingExamples, type CropExample, type PageCropSet } from '../crop-set.js';
 import { denoiseCrops, digitizePage } from '../digitize.js';
+import { writeExamplePage } from '../example-page.js';
 import { readPages, requireInput, specsOf } from '../stage-inputs.js';
 import type { DenoiseManifest } from './denoise.js';
 import type { PageSplit } from '../../render/pages.js';
@@ -55,11 +58,11 @@ async function loadDenoiser(ctx: StageContext): Promise<tf.LayersModel | null> {
 
 export const digitizerStage: Stage<DigitizerManifest> = {
   name: 'digitizer',
-  version: 1,
+  version: 2,
   description: 'Train the digitizer on (denoised) lead crops; digitize every page; test SNR per lead.',
   reads: ['render', 'roi', 'denoise'],
   configKeys: ['seed', 'digitizer.*', 'model.denoiser.*', 'model.digitizer.*', 'train.digitizer.*', 'train.patience'],
-  writes: 'model/digitizer (TF.js), signals.f32 + signals.json (every record digitized at its fs)',
+  writes: 'model/digitizer (TF.js), signals.f32 + signals.json (every record digitized at its fs), example.png + example.json',
   usesBackend: true,
   async run(ctx) {
     const spec = specsOf(ctx.config).digitizer;
@@ -123,6 +126,9 @@ export const digitizerStage: Stage<DigitizerManifest> = {
       signals.forEach((leads, i) => leads.forEach((lead, l) => flat.set(lead, index[i]!.offset + l * lead.length)));
       await writeFileAtomic(join(ctx.outDir, SIGNALS_FILE), new Uint8Array(flat.buffer));
       await writeJsonAtomic(join(ctx.outDir, SIGNALS_INDEX), { records: index });
+
+      const example = sets.find((s) => s.page.split === 'test') ?? sets[0];
+      if (example) await writeExamplePage(ctx, 'digitizer', model, example, height);
 
       const test = snrOf(sets, signals, 'test');
       for (const [name, value] of Object.entries(snrMetrics(test))) ctx.metrics.log(name, value);

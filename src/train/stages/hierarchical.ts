@@ -185,7 +185,7 @@ async function endToEnd(ctx: StageContext): Promise<HierarchicalManifest> {
 
 export const hierarchicalStage: Stage<HierarchicalManifest> = {
   name: 'hierarchical',
-  version: 1,
+  version: 2,
   description: 'Combine the classifiers and fine-tune end to end (model.hierarchy = true) or report classifier2d alone; test F1.',
   reads: ['data', 'render', 'roi', 'denoise', 'digitizer', 'classifier2d', 'classifier1d'],
   configKeys: [

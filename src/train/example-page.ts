@@ -1,0 +1,67 @@
+/**
+ * The digitizer stage's example page for reports (docs/compare.md, "Example
+ * pages"): one page as example.png and, in example.json, every lead's
+ * digitized trace mapped back to image pixels (crop column -> page x, soft-
+ * argmax row -> page y) beside the renderer's trace positions as reference.
+ * A lead drawn twice (lead II of a 3x4 page) is one entry whose parts are
+ * separated by null, which breaks the line.
+ */
+import * as tf from '@tensorflow/tfjs';
+import sharp from 'sharp';
+import { join } from 'node:path';
+import { writeJsonAtomic } from '../core/fs.js';
+import { cropColumnToPageX, cropRowToPageY, outputOf, softArgmaxRows, type CropGeometry } from '../models/index.js';
+import type { PageCropSet } from './crop-set.js';
+import type { StageContext } from './stage.js';
+
+export const EXAMPLE_IMAGE = 'example.png';
+export const EXAMPLE_JSON = 'example.json';
+
+type XY = readonly [number, number] | null;
+
+export interface ExampleLead {
+  readonly lead: string;
+  readonly points: XY[];
+  readonly reference: XY[];
+}
+
+export interface ExamplePage {
+  readonly version: 1;
+  readonly image: string;
+  readonly leads: ExampleLead[];
+}
+
+const px = (v: number) => Math.round(v * 100) / 100;
+
+/** The digitized and reference traces of one page in its image's pixels; the crops' pixels are the digitizer's input (denoised). */
+export function examplePage(digitizer: tf.LayersModel, set: PageCropSet, cropHeight: number): ExamplePage {
+  const { gt } = set.page;
+  const byLead = new Map<string, ExampleLead>();
+  set.crops.forEach((crop, i) => {
+    const rows = tf.tidy(() => softArgmaxRows(outputOf(digitizer, tf.tensor4d(set.pixels[i] as Float32Array, [1, cropHeight, crop.columns, 1]), { training: false })).dataSync() as Float32Array);
+    const g: CropGeometry = { box: crop.box, pageHeight: gt.height, pageWidth: gt.width, cropHeight, cropWidth: crop.columns };
+    const truth = gt.leads[i]!;
+    const shown = crop.columnStepS === undefined ? crop.columns : Math.min(crop.columns, Math.round(crop.durationS / crop.columnStepS));
+    const points: XY[] = Array.from({ length: shown }, (_, c) => [px(cropColumnToPageX(g, c)), px(cropRowToPageY(g, rows[c] as number))] as const);
+    const reference: XY[] = truth.x.map((x, k) => {
+      const y = truth.y[k];
+      return Number.isFinite(x) && typeof y === 'number' && Number.isFinite(y) ? ([px(x), px(y)] as const) : null;
+    });
+    const entry = byLead.get(truth.lead);
+    if (entry) {
+      entry.points.push(null, ...points);
+      entry.reference.push(null, ...reference);
+    } else byLead.set(truth.lead, { lead: truth.lead, points, reference });
+  });
+  return { version: 1, image: EXAMPLE_IMAGE, leads: [...byLead.values()] };
+}
+
+/** Write example.png + example.json into the stage's folder and add both as artifacts `<stage>/example.*`. */
+export async function writeExamplePage(ctx: StageContext, stage: string, digitizer: tf.LayersModel, set: PageCropSet, cropHeight: number): Promise<void> {
+  const imagePath = join(ctx.outDir, EXAMPLE_IMAGE);
+  const jsonPath = join(ctx.outDir, EXAMPLE_JSON);
+  await sharp(set.page.imagePath).png({ compressionLevel: 6 }).toFile(imagePath);
+  await writeJsonAtomic(jsonPath, examplePage(digitizer, set, cropHeight));
+  await ctx.artifacts.add(imagePath, `${stage}/${EXAMPLE_IMAGE}`);
+  await ctx.artifacts.add(jsonPath, `${stage}/${EXAMPLE_JSON}`);
+}
