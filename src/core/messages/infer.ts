@@ -29,7 +29,8 @@ export const imageTooSmall = (path: string, width: number, height: number) =>
 export const roiFallback = (path: string, found: number, expected: number) =>
   `${path}: the ROI model found ${found} of ${expected} lead boxes; using the layout's nominal boxes`;
 
-export const imageFailed = (path: string, code: string, detail: string) => `${path}: failed (${code}): ${detail}`;
+export const imageFailed = (path: string, code: string, detail: string) =>
+  `${detail.includes(path) ? detail : `${path}: ${detail}`} (${code}); the other images go on`;
 
 export const someFailed = (failed: number, total: number) => `${failed} of ${total} image(s) failed; see the messages above`;
 
