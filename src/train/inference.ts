@@ -51,7 +51,7 @@ import {
 import { applyThresholds, type Thresholds } from '../metrics/index.js';
 import { layoutPage, pageSizeOf } from '../render/layout.js';
 import { columnsFor } from './crop-set.js';
-import { cropRequest, cutCrops, ROI_BAND_FRACTION, type LeadCrop } from './lead-crops.js';
+import { cropRequest, cutCrops, ROI_BAND_FRACTION, sampleAlignedBox, type LeadCrop } from './lead-crops.js';
 import type { GreyImage, ImageSize } from './page-images.js';
 import { specsOf } from './stage-inputs.js';
 import type { TrainedCell } from './infer-model.js';
@@ -158,22 +158,30 @@ function roiHeatmap(roi: tf.LayersModel, input: GreyImage): Float32Array {
   return tf.tidy(() => tf.sigmoid(outputOf(roi, tf.tensor4d(input.data, [1, input.height, input.width, 1]), { training: false })).dataSync() as Float32Array);
 }
 
-/** LeadCrops (lead-crops.ts) of placements on a page: geometry, the layout's 0 mV row and the page's scale in crop pixels; no targets. */
+/**
+ * LeadCrops (lead-crops.ts) of placements on a page, cut as the stages cut
+ * them (pageCrops): columns on the digitizer.columnsPerS time grid
+ * (sampleAlignedBox), the layout's 0 mV row and the page's scale in crop
+ * pixels; no targets.
+ */
 export function leadCrops(config: Config, placements: readonly LeadPlacement[], size: ImageSize): LeadCrop[] {
   const cropHeight = config.digitizer.cropHeight;
+  const columnsPerS = config.digitizer.columnsPerS;
   const columnsOf = columnsFor(config);
   const page = pageSizeOf(config.render);
   const pagePxPerMv = (config.render.gainMmPerMv * page.pxPerMm * size.height) / page.heightPx;
   return placements.map((p) => {
     const durationS = p.endS - p.startS;
     const columns = columnsOf(durationS);
-    const g: CropGeometry = { box: p.box, pageHeight: size.height, pageWidth: size.width, cropHeight, cropWidth: columns };
+    const box = sampleAlignedBox(p.box, durationS, columns, columnsPerS);
+    const g: CropGeometry = { box, pageHeight: size.height, pageWidth: size.width, cropHeight, cropWidth: columns };
     return {
       leadIndex: p.leadIndex,
       startS: p.startS,
       durationS,
-      box: p.box,
+      box,
       columns,
+      columnStepS: 1 / columnsPerS,
       baselineRow: pageYToCropRow(g, p.baselineY),
       pxPerMv: cropPxPerMv(g, pagePxPerMv),
       targetRows: new Float32Array(columns),
@@ -226,7 +234,8 @@ function rowsToLeads(crops: readonly LeadCrop[], rows: readonly Float32Array[], 
       group.forEach((cropIndex, k) => {
         const crop = crops[cropIndex] as LeadCrop;
         const r = rows[cropIndex] as Float32Array;
-        const zero = baseline === 'median' ? medianRow(r) : crop.baselineRow;
+        const shown = crop.columnStepS === undefined ? columns : Math.min(columns, Math.ceil(crop.durationS / crop.columnStepS - 1e-9));
+        const zero = baseline === 'median' ? medianRow(r.subarray(0, shown)) : crop.baselineRow;
         for (let c = 0; c < columns; c++) mv[k * columns + c] = (zero - (r[c] as number)) / crop.pxPerMv;
       });
       return { series: tf.tensor2d(mv, [group.length, columns]), placements: group.map((i) => cropRequest(crops[i] as LeadCrop, 0)) };
