@@ -140,10 +140,10 @@ export async function readThresholds(cell: CellRef, logger: Logger): Promise<Thr
   const latest = new Map<string, number>();
   if (existsSync(file)) {
     for (const line of (await readFile(file, 'utf8')).split('\n')) {
-      if (!line.startsWith('{"name":"threshold/')) continue;
+      if (!line.includes('"threshold/')) continue;
       try {
         const point = JSON.parse(line) as MetricPoint;
-        latest.set(point.name.slice('threshold/'.length), point.value);
+        if (point.name.startsWith('threshold/')) latest.set(point.name.slice('threshold/'.length), point.value);
       } catch {
         // A line cut by a kill mid-write: the earlier points stand.
       }

@@ -12,7 +12,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as tf from '@tensorflow/tfjs';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, truncateSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -45,7 +45,7 @@ const TRAIN_ARGS = [
   'model.classifier1d.widths=[8,16]',
   'train.patience=0',
   'train.classifier2d.epochs=2',
-  'train.digitizer.epochs=12',
+  'train.digitizer.epochs=16',
   'train.classifier1d.epochs=2',
   'train.hierarchical.epochs=1',
 ];
@@ -85,6 +85,8 @@ test.before(async () => {
   // Pages the model never saw (another seed), with their ground truth.
   ok(cli(['generate', 'images', '--n', '2', '--out', pages, 'render.dpi=50', 'seed=91']), 'generate images');
 });
+
+test.after(() => rmSync(dir, { recursive: true, force: true }));
 
 test('digitize: WFDB leads with a positive challenge SNR against the source record; the header names the copied image', async () => {
   const out = join(dir, 'digitized');
