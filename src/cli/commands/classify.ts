@@ -7,10 +7,10 @@
 import { resolve } from 'node:path';
 import type { Command } from '../command.js';
 import { parseArgs } from '../args.js';
-import { loadBackendFor } from '../backend.js';
 import { runsDirFor } from '../paths.js';
 import { formatTable } from '../table.js';
-import { shownPath } from './digitize.js';
+import { loadCellBackend, shownPath } from './digitize.js';
+import { BACKEND_NAMES } from '../../backend/names.js';
 import { CHALLENGE_CLASSES } from '../../core/ecg.js';
 import { EcgError } from '../../core/errors.js';
 import { inferMessages as msg } from '../../core/messages.js';
@@ -34,17 +34,18 @@ export const classifyCommand: Command = {
                       a unique prefix of one, or a cell folder (see: ecg-lab runs)
   --json              print the results as JSON
   --runs <dir>        the run store (default: ECG_LAB_RUNS or ./runs)
+  --backend <name>    ${BACKEND_NAMES.join(' | ')} (default: the cell's backend)
 
   A class is a label when its probability is >= the cell's threshold for it.
   Exit code 1 when any image failed; the others are still classified.`,
   async run(args, io) {
-    const parsed = parseArgs(args, { withValue: ['model', 'runs'], flags: ['json'] });
+    const parsed = parseArgs(args, { withValue: ['model', 'runs', 'backend'], flags: ['json'] });
     const ref = parsed.options.get('model');
     if (parsed.positionals.length === 0) throw new EcgError('USAGE', msg.noImages('classify'));
     if (ref === undefined) throw new EcgError('USAGE', msg.modelOptionMissing('classify'));
 
     const cellRef = await resolveCellRef(ref, runsDirFor(parsed.options.get('runs'), io.env, io.cwd), io.cwd);
-    await loadBackendFor(await readCellConfig(cellRef), io);
+    await loadCellBackend(parsed.options.get('backend'), await readCellConfig(cellRef), io);
     const cell = await loadTrainedCell(cellRef, { digitize: false, classify: true, logger: io.logger });
     const images = parsed.positionals.map((p) => resolve(io.cwd, p));
     try {

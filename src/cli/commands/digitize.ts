@@ -12,6 +12,8 @@ import { loadBackendFor } from '../backend.js';
 import { runsDirFor } from '../paths.js';
 import { formatTable } from '../table.js';
 import { EcgError } from '../../core/errors.js';
+import { BACKEND_NAMES, type BackendName } from '../../backend/names.js';
+import type { Config } from '../../config/schema/index.js';
 import { inferMessages as msg } from '../../core/messages.js';
 import { loadTrainedCell, readCellConfig, resolveCellRef } from '../../train/infer-model.js';
 import { BASELINE_METHODS, type BaselineMethod } from '../../train/inference.js';
@@ -22,6 +24,14 @@ import { uniqueRecordNames, writeDigitizedRecord } from '../../train/infer-wfdb.
 export function shownPath(path: string, cwd: string): string {
   const rel = relative(cwd, path);
   return rel.startsWith('..') || isAbsolute(rel) ? path : rel;
+}
+
+/** Load the backend `--backend` names, else the cell's own (config.backend). */
+export async function loadCellBackend(option: string | undefined, config: Config, io: Parameters<Command['run']>[1]): Promise<void> {
+  if (option !== undefined && !(BACKEND_NAMES as readonly string[]).includes(option)) {
+    throw new EcgError('USAGE', `--backend = ${option} must be one of ${BACKEND_NAMES.join(', ')}`);
+  }
+  await loadBackendFor({ ...config, backend: (option as BackendName | undefined) ?? config.backend }, io);
 }
 
 export const digitizeCommand: Command = {
@@ -39,11 +49,12 @@ export const digitizeCommand: Command = {
                       layout (where the cell's page layout puts it)
   --json              print the results as JSON
   --runs <dir>        the run store (default: ECG_LAB_RUNS or ./runs)
+  --backend <name>    ${BACKEND_NAMES.join(' | ')} (default: the cell's backend)
 
   Samples the page does not show (a 3x4 page shows 2.5 s of most leads) are written as 0.
   Exit code 1 when any image failed; the others are still written.`,
   async run(args, io) {
-    const parsed = parseArgs(args, { withValue: ['model', 'out', 'baseline', 'runs'], flags: ['classify', 'json'] });
+    const parsed = parseArgs(args, { withValue: ['model', 'out', 'baseline', 'runs', 'backend'], flags: ['classify', 'json'] });
     const ref = parsed.options.get('model');
     const out = parsed.options.get('out');
     if (parsed.positionals.length === 0) throw new EcgError('USAGE', msg.noImages('digitize'));
@@ -53,7 +64,7 @@ export const digitizeCommand: Command = {
     if (!BASELINE_METHODS.includes(baseline)) throw new EcgError('USAGE', `--baseline = ${baseline} must be one of ${BASELINE_METHODS.join(', ')}`);
 
     const cellRef = await resolveCellRef(ref, runsDirFor(parsed.options.get('runs'), io.env, io.cwd), io.cwd);
-    await loadBackendFor(await readCellConfig(cellRef), io);
+    await loadCellBackend(parsed.options.get('backend'), await readCellConfig(cellRef), io);
     const classify = parsed.flags.has('classify');
     const cell = await loadTrainedCell(cellRef, { digitize: true, classify, logger: io.logger });
     const outDir = resolve(io.cwd, out);
