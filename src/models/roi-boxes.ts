@@ -8,7 +8,11 @@
  *      row, until the layout's row count is reached.
  *   2. Within each band, the column profile's extent above threshold is the
  *      row's horizontal span, split into the row's nominal number of equal
- *      columns (every column of a row covers the same time).
+ *      columns (every column of a row covers the same time). Its ends are
+ *      where the profile crosses the threshold, interpolated between pixel
+ *      centres (subPixelExtent): a heatmap pixel is several page pixels, and
+ *      the span is the crops' time axis, where a fraction of a sample's
+ *      error already costs SNR at QRS flanks.
  *
  * Boxes are normalised [0, 1] page coordinates (pixel edges), row-major in
  * layout order: 3x4 gives rows I aVR V1 V4 / II aVL V2 V5 / III aVF V3 V6 /
@@ -95,6 +99,30 @@ export function bandsAbove(profile: Float32Array, threshold: number): Band[] {
   return bands;
 }
 
+/**
+ * The extent [left, right) in pixel-edge units of bands[0] .. bands[last]:
+ * each end where the profile crosses threshold x max, by linear
+ * interpolation between the pixel centres either side (i + 0.5); an end at
+ * the border of the profile is the border.
+ */
+export function subPixelExtent(profile: Float32Array, bands: readonly Band[], threshold: number): [number, number] {
+  const first = bands[0];
+  const last = bands[bands.length - 1];
+  if (!first || !last) return [0, profile.length];
+  let max = 0;
+  for (const v of profile) max = Math.max(max, v);
+  const cut = threshold * max;
+  const crossing = (inside: number, outside: number) => {
+    const a = profile[inside] as number;
+    const b = profile[outside] as number;
+    const t = a === b ? 0.5 : (a - cut) / (a - b);
+    return inside + 0.5 + (outside - inside) * Math.min(1, Math.max(0, t));
+  };
+  const left = first[0] > 0 ? crossing(first[0], first[0] - 1) : 0;
+  const right = last[1] < profile.length - 1 ? crossing(last[1], last[1] + 1) : profile.length;
+  return [left, right];
+}
+
 /** Merge across the smallest gap until at most `count` bands remain. */
 function mergeBands(bands: Band[], count: number): Band[] {
   const out = bands.slice();
@@ -149,10 +177,9 @@ export function heatmapToBoxes(heatmap: Heatmap, grid: LayoutGrid, options: BoxO
   const boxes: LeadBox[] = [];
   rows.forEach(([y0, y1], row) => {
     const columns = grid.columnsPerRow[row] as number;
-    const extent = bandsAbove(columnProfile(heatmap, y0, y1), threshold);
-    const x0 = extent[0]?.[0] ?? 0;
-    const x1 = extent[extent.length - 1]?.[1] ?? heatmap.width - 1;
-    const span = (x1 + 1 - x0) / columns;
+    const profile = columnProfile(heatmap, y0, y1);
+    const [x0, xEnd] = subPixelExtent(profile, bandsAbove(profile, threshold), threshold);
+    const span = (xEnd - x0) / columns;
     for (let column = 0; column < columns; column++) {
       boxes.push({
         row,

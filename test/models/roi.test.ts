@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { buildRoi, roiLoss, type RoiSpec } from '../../src/models/roi.js';
 import {
   bandsAbove,
+  subPixelExtent,
   boxCount,
   type Box,
   heatmapToBoxes,
@@ -44,6 +45,17 @@ test('bandsAbove finds runs over threshold x max', () => {
     [5, 6],
   ]);
   assert.equal(bandsAbove(new Float32Array(4), 0.5), []);
+});
+
+test('subPixelExtent: ends where the profile crosses the threshold between pixel centres; a hard edge is the pixel edge', () => {
+  // Crossing 0.5 between centres 1.5 (0.25) and 2.5 (0.75): 2.0; between 6.5 (1) and 7.5 (0): 7.0.
+  const soft = Float32Array.from([0, 0.25, 0.75, 1, 1, 1, 1, 0, 0]);
+  assert.equal(subPixelExtent(soft, bandsAbove(soft, 0.5), 0.5), [2, 7]);
+  // 0.5 lies 0.8 of the way from 0.9 (centre 4.5) to 0.4 (centre 5.5): 5.3.
+  const skewed = Float32Array.from([1, 1, 1, 1, 0.9, 0.4, 0]);
+  const [left, right] = subPixelExtent(skewed, bandsAbove(skewed, 0.5), 0.5);
+  assert.is(left, 0);
+  assert.ok(Math.abs(right - 5.3) < 1e-6, `right ${right}`);
 });
 
 test('layoutBands merges a split row across the smallest gap and splits touching rows at the weakest row', () => {

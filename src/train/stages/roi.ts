@@ -120,7 +120,7 @@ async function trainAndPredict(ctx: StageContext, pages: readonly Page[]): Promi
 
 export const roiStage: Stage<RoiManifest> = {
   name: 'roi',
-  version: 1,
+  version: 2,
   description: 'Lead boxes per page: trained ROI heatmap model (digitizer.roi = true) or the nominal layout.',
   reads: ['render'],
   configKeys: ['seed', 'digitizer.roi', 'model.roi.*', 'train.roi.*', 'train.patience'],

@@ -1,0 +1,80 @@
+/**
+ * The figures of a quickstart run, from its run store: wall time per cell
+ * and per stage (cached stages say so), the sweep's wall time (first cell's
+ * start to last cell's end), and per cell (render.noise x model.hierarchy)
+ * the test split's macro F1 with the best constant predictor beside it,
+ * per-class F1, and the challenge SNR, mean and per lead.
+ *
+ *   ECG_LAB_RUNS=/tmp/qs /usr/bin/time npx ecg-lab run experiments/quickstart.yaml
+ *   node --import tsx bench/quickstart.ts [--runs /tmp/qs] [--sweep <id>] [--experiment quickstart]
+ *
+ * Without --sweep, the latest sweep of the experiment. It only reads; it
+ * never fails on time.
+ */
+import { parseArgs } from 'node:util';
+import { CHALLENGE_CLASSES, LEADS } from '../src/core/ecg.js';
+import { RunStore, type CellRun } from '../src/tracking/run-store.js';
+
+const { values } = parseArgs({
+  options: {
+    runs: { type: 'string', default: process.env.ECG_LAB_RUNS ?? 'runs' },
+    sweep: { type: 'string' },
+    experiment: { type: 'string', default: 'quickstart' },
+  },
+});
+
+const store = new RunStore(values.runs as string);
+const sweeps = await store.listSweeps(values.experiment);
+const sweep = values.sweep ? await store.findSweep(values.sweep) : sweeps.at(-1);
+if (!sweep) {
+  console.error(`no ${values.experiment} sweep in ${store.root}; run: ECG_LAB_RUNS=${store.root} npx ecg-lab run experiments/${values.experiment}.yaml`);
+  process.exit(1);
+}
+
+const cells = (await Promise.all(sweep.cells.map((c) => store.readCell(sweep.experiment, sweep.id, c.id)))).filter((c): c is CellRun => c !== undefined);
+const seconds = (a?: string, b?: string) => (a && b ? (Date.parse(b) - Date.parse(a)) / 1000 : Number.NaN);
+const fmt = (v: number | undefined, digits = 3) => (v === undefined || !Number.isFinite(v) ? '-' : v.toFixed(digits));
+const minutes = (s: number) => (Number.isFinite(s) ? `${Math.floor(s / 60)} min ${Math.round(s % 60)} s` : '-');
+
+const starts = cells.map((c) => c.startedAt).filter((s): s is string => !!s).sort();
+const ends = cells.map((c) => c.endedAt).filter((s): s is string => !!s).sort();
+console.log(`sweep ${sweep.experiment}/${sweep.id} (${sweep.status}), ${store.root}`);
+console.log(`wall time (first cell start -> last cell end): ${minutes(seconds(starts[0], ends.at(-1)))}\n`);
+
+console.log('## Wall time per stage (s; "cache" = re-used)\n');
+const stageNames = [...new Set(cells.flatMap((c) => Object.keys(c.stages)))];
+const label = (c: CellRun) => Object.entries(c.overrides).map(([k, v]) => `${k}=${String(v)}`).join(' ') || c.cellId;
+console.log(`| cell | ${stageNames.join(' | ')} | cell total |`);
+console.log(`| --- |${stageNames.map(() => ' ---: |').join('')} ---: |`);
+for (const c of cells) {
+  const row = stageNames.map((s) => {
+    const r = c.stages[s];
+    if (!r) return '';
+    if (r.cached) return 'cache';
+    return fmt(r.durationS ?? seconds(r.startedAt, r.endedAt), 0);
+  });
+  console.log(`| ${label(c)} | ${row.join(' | ')} | ${fmt(seconds(c.startedAt, c.endedAt), 0)} |`);
+}
+
+const metrics = await Promise.all(cells.map((c) => store.latestMetrics(c)));
+console.log('\n## Test split figures\n');
+const columns: [string, (m: Record<string, number>) => string][] = [
+  ['f1/macro', (m) => fmt(m['f1/macro'])],
+  ['f1/constant_macro', (m) => fmt(m['f1/constant_macro'])],
+  ['classifier1d/f1/macro', (m) => fmt(m['classifier1d/f1/macro'])],
+  ['snr/mean (dB)', (m) => fmt(m['snr/mean'], 2)],
+  ['roi/test_iou', (m) => fmt(m['roi/test_iou'])],
+];
+console.log(`| cell | ${columns.map(([n]) => n).join(' | ')} |`);
+console.log(`| --- |${columns.map(() => ' ---: |').join('')}`);
+cells.forEach((c, i) => console.log(`| ${label(c)} | ${columns.map(([, f]) => f(metrics[i] as Record<string, number>)).join(' | ')} |`));
+
+console.log('\n## F1 per class (test)\n');
+console.log(`| cell | ${CHALLENGE_CLASSES.join(' | ')} |`);
+console.log(`| --- |${CHALLENGE_CLASSES.map(() => ' ---: |').join('')}`);
+cells.forEach((c, i) => console.log(`| ${label(c)} | ${CHALLENGE_CLASSES.map((k) => fmt(metrics[i]?.[`f1/${k}`], 2)).join(' | ')} |`));
+
+console.log('\n## SNR per lead (test, dB)\n');
+console.log(`| cell | ${LEADS.join(' | ')} | mean |`);
+console.log(`| --- |${LEADS.map(() => ' ---: |').join('')} ---: |`);
+cells.forEach((c, i) => console.log(`| ${label(c)} | ${LEADS.map((l) => fmt(metrics[i]?.[`snr/${l}`], 2)).join(' | ')} | ${fmt(metrics[i]?.['snr/mean'], 2)} |`));
