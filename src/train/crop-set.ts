@@ -2,14 +2,18 @@
  * The lead crops of every page, cut once per stage: the input of the
  * denoise and digitizer stages. Crops are cut from the full-resolution page
  * with the roi stage's boxes, as the hierarchical model cuts them, so a
- * model trained here sees at fine-tuning what it saw in training.
+ * model trained here sees at fine-tuning what it saw in training. With
+ * digitizer.deskew the roi stage's boxes are on the page turned back by its
+ * estimated rotation (PageBoxes.deskewDeg): the page, its clean twin and its
+ * ground truth are turned back the same way (deskew.ts) before cutting.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Config } from '../config/schema/index.js';
 import { cropColumns } from '../models/index.js';
+import { deskewGroundTruth, deskewImage } from './deskew.js';
 import { cutCrops, pageCrops, type LeadCrop, type PageBoxes } from './lead-crops.js';
-import { readGreyImage } from './page-images.js';
+import { readGreyImage, type GreyImage } from './page-images.js';
 import type { StageContext, StageOutput } from './stage.js';
 import { specsOf, type Page } from './stage-inputs.js';
 
@@ -28,13 +32,35 @@ export function columnsFor(config: Config): (durationS: number) => number {
   return (durationS) => cropColumns(durationS, config.digitizer.columnsPerS, specs);
 }
 
-export function leadCropsOf(config: Config, page: Page, boxes: BoxesFile): LeadCrop[] {
+function pageBoxesOf(page: Page, boxes: BoxesFile): PageBoxes {
   const pageBoxes = boxes.pages[page.record];
   if (!pageBoxes) throw new Error(`roi boxes have no page ${page.record}`);
-  return pageCrops(pageBoxes, page.gt, config.digitizer.cropHeight, columnsFor(config), config.digitizer.columnsPerS);
+  return pageBoxes;
+}
+
+/** The page's rotation the roi stage found (0 when it did not deskew). */
+export function deskewDegOf(page: Page, boxes: BoxesFile): number {
+  return pageBoxesOf(page, boxes).deskewDeg ?? 0;
+}
+
+/** The page as its crops are cut: its ground truth turned back by the roi stage's angle. */
+export function deskewedPage(page: Page, boxes: BoxesFile): Page {
+  const deg = deskewDegOf(page, boxes);
+  return deg === 0 ? page : { ...page, gt: deskewGroundTruth(page.gt, deg) };
+}
+
+/** A page image as its crops are cut from it (turned back by the roi stage's angle). */
+export async function readCropSource(path: string, page: Page, boxes: BoxesFile): Promise<GreyImage> {
+  return deskewImage(await readGreyImage(path), deskewDegOf(page, boxes));
+}
+
+/** The crops of a page (as rendered; its targets are taken from deskewedPage). */
+export function leadCropsOf(config: Config, page: Page, boxes: BoxesFile): LeadCrop[] {
+  return pageCrops(pageBoxesOf(page, boxes), deskewedPage(page, boxes).gt, config.digitizer.cropHeight, columnsFor(config), config.digitizer.columnsPerS);
 }
 
 export interface PageCropSet {
+  /** The page, its ground truth on the deskewed page (deskewedPage). */
   readonly page: Page;
   readonly crops: readonly LeadCrop[];
   /** Crop pixels of the page (cropHeight x columns each). */
@@ -48,11 +74,12 @@ export async function buildCropSets(ctx: StageContext, label: string, pages: rea
   const out: PageCropSet[] = [];
   ctx.progress.start(`${label}: cutting lead crops`, pages.length);
   try {
-    for (const page of pages) {
+    for (const rendered of pages) {
       ctx.signal.throwIfAborted();
-      const crops = leadCropsOf(ctx.config, page, boxes);
-      const pixels = cutCrops(await readGreyImage(page.imagePath), crops, height);
-      const clean = withClean ? cutCrops(await readGreyImage(page.cleanPath), crops, height) : undefined;
+      const crops = leadCropsOf(ctx.config, rendered, boxes);
+      const page = deskewedPage(rendered, boxes);
+      const pixels = cutCrops(await readCropSource(page.imagePath, page, boxes), crops, height);
+      const clean = withClean ? cutCrops(await readCropSource(page.cleanPath, page, boxes), crops, height) : undefined;
       out.push(clean ? { page, crops, pixels, clean } : { page, crops, pixels });
       ctx.progress.tick();
     }

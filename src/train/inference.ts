@@ -6,22 +6,25 @@
  *      classifier2d's low-resolution page. The image is taken to show the
  *      whole page and is stretched to the page's size ('fill', as the
  *      stages resize), so its rows and columns keep the page's scale.
- *   2. lead boxes: the ROI heatmap's boxes (models/roi-boxes.ts), widened
+ *   2. deskew (digitizer.deskew): the page's rotation estimated from the
+ *      image (deskew.ts) and the page turned back by it, as the roi stage
+ *      does; the ROI model's input is resized from the turned-back page.
+ *   3. lead boxes: the ROI heatmap's boxes (models/roi-boxes.ts), widened
  *      back to the full row band as the roi stage does, or the layout's
  *      nominal boxes (digitizer.roi = false, or when the heatmap does not
  *      show the layout's rows and columns).
- *   3. crops (cutCrops, cropHeight x columnsFor(duration)), denoised when
+ *   4. crops (cutCrops, cropHeight x columnsFor(duration)), denoised when
  *      the cell has a denoiser, digitized: per-column soft-argmax rows.
- *   4. rows to mV with the page's scale (render.gainMmPerMv at render.dpi)
+ *   5. rows to mV with the page's scale (render.gainMmPerMv at render.dpi)
  *      and a 0 mV row per crop: the median of the read rows ('median',
  *      default: a user's page need not put its baselines where the layout
  *      does), or the layout's baseline fraction of the box ('layout', what
  *      the stages trained with).
- *   5. leads on the record's grid: data.durationS at data.fsHz; samples no
+ *   6. leads on the record's grid: data.durationS at data.fsHz; samples no
  *      crop covers are 0 (assemble-leads.ts), as in the challenge's
  *      zero-filled signals; the SNR reference is NaN there, so they are
  *      not scored.
- *   6. classification: the hierarchical model on the page and its crops
+ *   7. classification: the hierarchical model on the page and its crops
  *      (crops with the layout baseline, as fine-tuned), or classifier2d on
  *      the low-resolution page; labels where p >= the cell's threshold.
  */
@@ -51,6 +54,7 @@ import {
 import { applyThresholds, type Thresholds } from '../metrics/index.js';
 import { layoutPage, pageSizeOf } from '../render/layout.js';
 import { columnsFor } from './crop-set.js';
+import { deskewImage, estimateSkewDeg, resizeGrey } from './deskew.js';
 import { cropRequest, cutCrops, ROI_BAND_FRACTION, sampleAlignedBox, type LeadCrop } from './lead-crops.js';
 import type { GreyImage, ImageSize } from './page-images.js';
 import { specsOf } from './stage-inputs.js';
@@ -259,6 +263,8 @@ export interface InferenceResult {
   readonly height: number;
   /** How the leads were found: `roi` or `nominal` (layout). */
   readonly boxes: 'roi' | 'nominal';
+  /** The page's rotation turned back before finding the leads, degrees (0 without digitizer.deskew). */
+  readonly deskewDeg: number;
   /** The 12 leads (LEADS order) at data.fsHz over data.durationS, mV; 0 where the page shows nothing. */
   readonly signals: readonly Float32Array[] | null;
   readonly fsHz: number;
@@ -306,13 +312,16 @@ export async function inferImage(cell: TrainedCell, path: string, options: Infer
   const specs = specsOf(config);
   const size: ImageSize = { width: page.widthPx, height: page.heightPx };
   const needCrops = cell.digitization !== null || cell.classification?.kind === 'hierarchical';
+  const deskew = config.digitizer.deskew && needCrops;
+  const roiSize = { width: specs.roi.inputWidth, height: specs.roi.inputHeight };
   const sizes: ImageSize[] = [size];
-  if (cell.roi && needCrops) sizes.push({ width: specs.roi.inputWidth, height: specs.roi.inputHeight });
+  if (cell.roi && needCrops && !deskew) sizes.push(roiSize);
   const lowResSize = { width: specs.classifier2d.inputWidth, height: specs.classifier2d.inputHeight };
   if (cell.classification) sizes.push(lowResSize);
   const { original, images } = await readUserImage(path, sizes);
-  const pageImage = images[0] as GreyImage;
-  const roiInput = cell.roi && needCrops ? images[1] : undefined;
+  const deskewDeg = deskew ? estimateSkewDeg(images[0] as GreyImage) : 0;
+  const pageImage = deskewImage(images[0] as GreyImage, deskewDeg);
+  const roiInput = !cell.roi || !needCrops ? undefined : deskew ? await resizeGrey(pageImage, roiSize) : images[1];
   const lowRes = cell.classification ? (images[images.length - 1] as GreyImage) : undefined;
 
   const leads = needCrops ? findLeads(cell, path, roiInput, size, options.logger) : { placements: [], boxes: 'nominal' as const };
@@ -325,5 +334,5 @@ export async function inferImage(cell: TrainedCell, path: string, options: Infer
     signals = rowsToLeads(crops, rows, options.baseline ?? 'median', fsHz, Math.round(config.data.durationS * fsHz));
   }
   const classification = cell.classification && lowRes ? classifyPage(cell, pageImage, lowRes, crops) : null;
-  return { image: path, width: original.width, height: original.height, boxes: leads.boxes, signals, fsHz, classification };
+  return { image: path, width: original.width, height: original.height, boxes: leads.boxes, deskewDeg, signals, fsHz, classification };
 }

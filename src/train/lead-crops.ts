@@ -39,6 +39,8 @@ export interface PageBoxes {
   readonly width: number;
   readonly height: number;
   readonly pxPerMv: number;
+  /** The page's estimated rotation (deskew.ts): boxes and baselines are on the page turned back by it; 0 without digitizer.deskew. */
+  readonly deskewDeg: number;
   readonly leads: readonly LeadPlacement[];
 }
 
@@ -67,6 +69,7 @@ export function nominalLeadBoxes(gt: PageGroundTruth): PageBoxes {
     width: gt.width,
     height: gt.height,
     pxPerMv: gt.pxPerMv,
+    deskewDeg: 0,
     leads: gt.leads.map((lead) => placement(lead, normalise(lead.nominalBox, gt.width, gt.height), lead.nominalBaselineY)),
   };
 }

@@ -24,7 +24,7 @@ export interface ModelConfig {
     combiner: 'per-class' | 'dense';
     endToEnd: { auxWeight: number; digitizerWeight: number };
   };
-  digitizer: { roi: boolean; denoise: boolean; cropHeight: number; columnsPerS: number };
+  digitizer: { roi: boolean; deskew: boolean; denoise: boolean; cropHeight: number; columnsPerS: number };
 }
 
 const widths = (doc: string, value: number[]) => ({ doc, format: 'int-list', default: value });
@@ -86,6 +86,11 @@ export const modelSchema: SchemaTree = {
   },
   digitizer: {
     roi: { doc: 'Find the leads with the ROI model; false uses fixed crops from the nominal layout.', format: Boolean, default: true },
+    deskew: {
+      doc: 'Turn the page back by its rotation, estimated from the image (projection profiles), before finding and cutting the leads; false cuts the page as it is.',
+      format: Boolean,
+      default: true,
+    },
     denoise: { doc: 'Clean crops with the denoiser before digitizing; false passes them through.', format: Boolean, default: true },
     cropHeight: {
       doc: 'Height in pixels of a lead crop (divisible by 2^(widths - 1) of the denoiser and digitizer).',

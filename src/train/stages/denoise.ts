@@ -18,12 +18,13 @@ export interface DenoiseManifest {
 
 export const denoiseStage: Stage<DenoiseManifest> = {
   name: 'denoise',
-  version: 2,
+  version: 3,
   description: 'Train the crop denoiser on (noisy, clean twin) pairs (digitizer.denoise = true), else identity.',
   reads: ['render', 'roi'],
   configKeys: [
     'seed',
     'digitizer.denoise',
+    'digitizer.deskew',
     'digitizer.cropHeight',
     'digitizer.columnsPerS',
     'model.denoiser.*',

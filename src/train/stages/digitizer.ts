@@ -58,7 +58,7 @@ async function loadDenoiser(ctx: StageContext): Promise<tf.LayersModel | null> {
 
 export const digitizerStage: Stage<DigitizerManifest> = {
   name: 'digitizer',
-  version: 2,
+  version: 3,
   description: 'Train the digitizer on (denoised) lead crops; digitize every page; test SNR per lead.',
   reads: ['render', 'roi', 'denoise'],
   configKeys: ['seed', 'digitizer.*', 'model.denoiser.*', 'model.digitizer.*', 'train.digitizer.*', 'train.patience'],

@@ -6,8 +6,8 @@
  *
  * model.hierarchy = true: the trained parts (classifier2d, denoiser,
  * digitizer, classifier1d) and a new combiner are fine-tuned end to end on
- * the train pages (models/hierarchical.ts): the page is cut with the roi
- * stage's boxes, denoised, digitized, assembled into leads and classified,
+ * the train pages (models/hierarchical.ts): the page, turned back by the
+ * roi stage's angle (digitizer.deskew), is cut with its boxes, denoised, digitized, assembled into leads and classified,
  * and the combined loss (plus each branch's own and the digitizer's) moves
  * every part, the digitizer included. Early stopping on the validation loss
  * of the combined output. model.hierarchy = false: classifier2d's saved
@@ -31,7 +31,8 @@ import {
 import type { PageSplit } from '../../render/pages.js';
 import { labelRows, logClassifierScore, scoreClassifier, validationF1 } from '../classification.js';
 import { fit, inChunks, saveFinal } from '../fit.js';
-import { leadCropsOf, readBoxes, stackCrops, type BoxesFile } from '../crop-set.js';
+import { deskewDegOf, leadCropsOf, readBoxes, stackCrops, type BoxesFile } from '../crop-set.js';
+import { deskewImage } from '../deskew.js';
 import { cropRequest, type LeadCrop } from '../lead-crops.js';
 import { readGreyImage, type GreyImage } from '../page-images.js';
 import { readPages, readProbabilities, requireInput, specsOf, type Page } from '../stage-inputs.js';
@@ -45,6 +46,8 @@ export interface HierarchicalManifest {
 
 interface PageExample {
   readonly page: Page;
+  /** The roi stage's rotation of the page (0 without digitizer.deskew). */
+  readonly deskewDeg: number;
   readonly lowRes: GreyImage;
   readonly crops: readonly LeadCrop[];
 }
@@ -84,7 +87,7 @@ function disposeParts(parts: HierarchicalParts): void {
 }
 
 async function makeBatch(examples: readonly PageExample[], withLabels: boolean): Promise<PageBatch> {
-  const pages = await Promise.all(examples.map((e) => readGreyImage(e.page.imagePath)));
+  const pages = await Promise.all(examples.map(async (e) => deskewImage(await readGreyImage(e.page.imagePath), e.deskewDeg)));
   const first = pages[0] as GreyImage;
   const lowFirst = examples[0]!.lowRes;
   const batch: HierarchicalBatch = {
@@ -138,7 +141,7 @@ async function endToEnd(ctx: StageContext): Promise<HierarchicalManifest> {
   const pages = await readPages(ctx, 'hierarchical');
   const size = { width: specs.classifier2d.inputWidth, height: specs.classifier2d.inputHeight };
   const lowRes = await Promise.all(pages.map((p) => readGreyImage(p.imagePath, size)));
-  const examples: PageExample[] = pages.map((page, i) => ({ page, lowRes: lowRes[i] as GreyImage, crops: leadCropsOf(ctx.config, page, boxes) }));
+  const examples: PageExample[] = pages.map((page, i) => ({ page, deskewDeg: deskewDegOf(page, boxes), lowRes: lowRes[i] as GreyImage, crops: leadCropsOf(ctx.config, page, boxes) }));
   const of = (split: PageSplit) => examples.filter((e) => e.page.split === split);
   const train = of('train');
   const val = of('val');
@@ -185,7 +188,7 @@ async function endToEnd(ctx: StageContext): Promise<HierarchicalManifest> {
 
 export const hierarchicalStage: Stage<HierarchicalManifest> = {
   name: 'hierarchical',
-  version: 2,
+  version: 3,
   description: 'Combine the classifiers and fine-tune end to end (model.hierarchy = true) or report classifier2d alone; test F1.',
   reads: ['data', 'render', 'roi', 'denoise', 'digitizer', 'classifier2d', 'classifier1d'],
   configKeys: [

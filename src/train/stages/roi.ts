@@ -6,13 +6,18 @@
  * boxes of every page (heatmapToBoxes). digitizer.roi = false: the nominal
  * layout's boxes, no training. Either way it writes boxes.json: per page,
  * per lead, the crop box and the row of 0 mV (lead-crops.ts PageBoxes).
+ * digitizer.deskew = true: first each page's rotation is estimated from its
+ * image (deskew.ts) and the page turned back by it; the ROI model is
+ * trained on and predicts the turned-back page (targets mapped the same
+ * way), and boxes.json records the angle for the stages that cut crops.
  */
 import * as tf from '@tensorflow/tfjs';
 import { join } from 'node:path';
 import { writeJsonAtomic } from '../../core/fs.js';
 import type { Stage, StageContext } from '../stage.js';
 import { buildRoi, heatmapToBoxes, LAYOUT_GRIDS, rasterizeBoxes, roiLoss, trainableVariables, outputOf } from '../../models/index.js';
-import { readGreyImages, type GreyImage } from '../page-images.js';
+import { readGreyImage, readGreyImages, type GreyImage, type ImageSize } from '../page-images.js';
+import { deskewGroundTruth, deskewImage, estimateSkewDeg, resizeGrey } from '../deskew.js';
 import { fit, inChunks, saveFinal } from '../fit.js';
 import { nominalLeadBoxes, roiLeadBoxes, roiTargetBoxes, type PageBoxes } from '../lead-crops.js';
 import { readPages, specsOf, type Page } from '../stage-inputs.js';
@@ -55,12 +60,47 @@ function truthBoxes(page: Page): PageBoxes {
   };
 }
 
-async function trainAndPredict(ctx: StageContext, pages: readonly Page[]): Promise<{ boxes: PageBoxes[]; model: string }> {
+/** Each page's rotation and its page turned back by it (ground truth included), at the ROI model's input size. */
+async function deskewedInputs(ctx: StageContext, pages: readonly Page[], size: ImageSize): Promise<{ pages: Page[]; images: GreyImage[]; angles: number[] }> {
+  const out: { pages: Page[]; images: GreyImage[]; angles: number[] } = { pages: [], images: [], angles: [] };
+  ctx.progress.start('roi: deskewing pages', pages.length);
+  try {
+    for (const page of pages) {
+      ctx.signal.throwIfAborted();
+      const full = await readGreyImage(page.imagePath);
+      const deg = estimateSkewDeg(full);
+      out.angles.push(deg);
+      out.images.push(await resizeGrey(deskewImage(full, deg), size));
+      out.pages.push(deg === 0 ? page : { ...page, gt: deskewGroundTruth(page.gt, deg) });
+      ctx.progress.tick();
+    }
+  } finally {
+    ctx.progress.stop();
+  }
+  return out;
+}
+
+/** Each page's rotation (deskew.ts) when digitizer.deskew, else 0 for every page. */
+async function pageAngles(ctx: StageContext, pages: readonly Page[]): Promise<number[]> {
+  if (!ctx.config.digitizer.deskew) return pages.map(() => 0);
+  const angles: number[] = [];
+  for (const page of pages) angles.push(estimateSkewDeg(await readGreyImage(page.imagePath)));
+  return angles;
+}
+
+async function trainAndPredict(ctx: StageContext, rendered: readonly Page[]): Promise<{ boxes: PageBoxes[]; model: string }> {
   const spec = specsOf(ctx.config).roi;
   const size = { width: spec.inputWidth, height: spec.inputHeight };
-  ctx.progress.start('roi: pages', pages.length);
-  const images = await readGreyImages(pages.map((p) => p.imagePath), size, () => ctx.progress.tick());
-  ctx.progress.stop();
+  let pages: readonly Page[] = rendered;
+  let images: GreyImage[];
+  let angles: number[] = rendered.map(() => 0);
+  if (ctx.config.digitizer.deskew) {
+    ({ pages, images, angles } = await deskewedInputs(ctx, rendered, size));
+  } else {
+    ctx.progress.start('roi: pages', rendered.length);
+    images = await readGreyImages(rendered.map((p) => p.imagePath), size, () => ctx.progress.tick());
+    ctx.progress.stop();
+  }
   const targets = pages.map((p) => rasterizeBoxes(roiTargetBoxes(p.gt), spec.inputHeight, spec.inputWidth));
   const indicesOf = (split: string) => pages.flatMap((p, i) => (p.split === split ? [i] : []));
   const trainIdx = indicesOf('train');
@@ -103,13 +143,14 @@ async function trainAndPredict(ctx: StageContext, pages: readonly Page[]): Promi
       const n = spec.inputHeight * spec.inputWidth;
       return chunk.map((_, k) => data.slice(k * n, (k + 1) * n));
     });
-    const boxes = pages.map((page, i) => {
+    const boxes = pages.map((page, i): PageBoxes => {
       const found = heatmapToBoxes({ data: heatmaps[i] as Float32Array, height: spec.inputHeight, width: spec.inputWidth }, grid, { threshold: ctx.config.model.roi.threshold });
+      const deskewDeg = angles[i] as number;
       if (found.length !== page.gt.leads.length) {
         ctx.logger.warn(trainMessages.roiNoBoxes(page.record, found.length, page.gt.leads.length));
-        return nominalLeadBoxes(page.gt);
+        return { ...nominalLeadBoxes(page.gt), deskewDeg };
       }
-      return roiLeadBoxes(page.gt, found);
+      return { ...roiLeadBoxes(page.gt, found), deskewDeg };
     });
     const dir = await saveFinal(ctx, 'roi', 'roi', model, { spec });
     return { boxes, model: dir.slice(ctx.outDir.length + 1) };
@@ -118,19 +159,34 @@ async function trainAndPredict(ctx: StageContext, pages: readonly Page[]): Promi
   }
 }
 
+/** digitizer.roi = false: the layout's boxes, on the page turned back by its rotation when digitizer.deskew. */
+async function nominalBoxes(ctx: StageContext, pages: readonly Page[]): Promise<{ boxes: PageBoxes[]; model: null }> {
+  const angles = await pageAngles(ctx, pages);
+  return { boxes: pages.map((p, i) => ({ ...nominalLeadBoxes(p.gt), deskewDeg: angles[i] as number })), model: null };
+}
+
 export const roiStage: Stage<RoiManifest> = {
   name: 'roi',
-  version: 2,
-  description: 'Lead boxes per page: trained ROI heatmap model (digitizer.roi = true) or the nominal layout.',
+  version: 3,
+  description: 'Lead boxes per page, on the deskewed page (digitizer.deskew): trained ROI heatmap model (digitizer.roi = true) or the nominal layout.',
   reads: ['render'],
-  configKeys: ['seed', 'digitizer.roi', 'model.roi.*', 'train.roi.*', 'train.patience'],
+  configKeys: ['seed', 'digitizer.roi', 'digitizer.deskew', 'model.roi.*', 'train.roi.*', 'train.patience'],
   writes: 'boxes.json (per page, per lead: crop box and 0 mV row), model/roi (TF.js) when trained',
   usesBackend: true,
   async run(ctx) {
     const pages = await readPages(ctx, 'roi');
-    const result = ctx.config.digitizer.roi ? await trainAndPredict(ctx, pages) : { boxes: pages.map((p) => nominalLeadBoxes(p.gt)), model: null };
-    const test = pages.flatMap((p, i) => (p.split === 'test' ? [meanIou(result.boxes[i] as PageBoxes, truthBoxes(p))] : []));
+    const result = ctx.config.digitizer.roi ? await trainAndPredict(ctx, pages) : await nominalBoxes(ctx, pages);
+    const test = pages.flatMap((p, i) => {
+      if (p.split !== 'test') return [];
+      const boxes = result.boxes[i] as PageBoxes;
+      return [meanIou(boxes, truthBoxes({ ...p, gt: deskewGroundTruth(p.gt, boxes.deskewDeg) }))];
+    });
     ctx.metrics.log('roi/test_iou', test.reduce((s, v) => s + v, 0) / Math.max(1, test.length));
+    if (ctx.config.digitizer.deskew) {
+      // How far the image-based angle is from the renderer's rotation (perspective and wrinkles add tilt of their own).
+      const errors = pages.flatMap((p, i) => (p.split === 'test' ? [Math.abs((result.boxes[i] as PageBoxes).deskewDeg - p.gt.transform.rotationDeg)] : []));
+      ctx.metrics.log('deskew/test_abs_error_deg', errors.reduce((s, v) => s + v, 0) / Math.max(1, errors.length));
+    }
     const file: BoxesFile = { pages: Object.fromEntries(pages.map((p, i) => [p.record, result.boxes[i] as PageBoxes])) };
     await writeJsonAtomic(join(ctx.outDir, BOXES_FILE), file);
     return { roi: ctx.config.digitizer.roi, boxes: BOXES_FILE, model: result.model };

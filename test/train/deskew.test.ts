@@ -1,0 +1,76 @@
+/**
+ * Deskew (src/train/deskew.ts): the projection-profile angle of a page with
+ * horizontal lines turned by a known angle, 0 on an upright page, and the
+ * point map agreeing with the image resample (a dot lands where
+ * deskewPoint says).
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { deskewImage, deskewPoint, estimateSkewDeg } from '../../src/train/deskew.js';
+import type { GreyImage } from '../../src/train/page-images.js';
+
+const WIDTH = 400;
+const HEIGHT = 300;
+
+/** White paper, a thin grey grid line every 10 rows, a dark trace line every 60. */
+function linedPage(): GreyImage {
+  const data = new Float32Array(WIDTH * HEIGHT).fill(1);
+  for (let y = 5; y < HEIGHT; y += 10) for (let x = 20; x < WIDTH - 20; x++) data[y * WIDTH + x] = y % 60 === 35 ? 0.1 : 0.7;
+  return { data, width: WIDTH, height: HEIGHT };
+}
+
+/** The page as the renderer rotates it by `deg` (deskewing by -deg turns it the other way). */
+function rotated(image: GreyImage, deg: number): GreyImage {
+  return deskewImage(image, -deg);
+}
+
+test('an upright page has no skew and is left as it is', () => {
+  const page = linedPage();
+  assert.is(estimateSkewDeg(page), 0);
+  assert.is(deskewImage(page, 0), page);
+});
+
+test('a page turned by a known angle gives that angle back, either way round', () => {
+  for (const deg of [2.4, -1.3, 6]) {
+    const estimate = estimateSkewDeg(rotated(linedPage(), deg));
+    assert.ok(Math.abs(estimate - deg) <= 0.1, `turned by ${deg} deg, estimated ${estimate}`);
+  }
+});
+
+test('turning back the turned page lines its rows up again', () => {
+  const turned = rotated(linedPage(), 3);
+  const back = deskewImage(turned, 3);
+  const row = (image: GreyImage, y: number) => {
+    let sum = 0;
+    for (let x = 60; x < WIDTH - 60; x++) sum += image.data[y * WIDTH + x] as number;
+    return sum / (WIDTH - 120);
+  };
+  // Two bilinear resamples spread the 1-pixel line over about 2 rows.
+  assert.ok(row(back, 155) < 0.5, `the dark line is back on row 155 (mean ${row(back, 155)})`);
+  assert.ok(row(turned, 155) > 0.8, `turned, row 155 crosses the line only briefly (mean ${row(turned, 155)})`);
+  assert.ok(row(back, 150) > 0.95, `the paper between lines is white again (mean ${row(back, 150)})`);
+});
+
+test('deskewPoint says where the deskewed image shows a point of the image', () => {
+  const data = new Float32Array(WIDTH * HEIGHT).fill(1);
+  const [qx, qy] = [320, 60];
+  for (let y = qy - 1; y <= qy + 1; y++) for (let x = qx - 1; x <= qx + 1; x++) data[y * WIDTH + x] = 0;
+  const deg = 4;
+  const out = deskewImage({ data, width: WIDTH, height: HEIGHT }, deg);
+  let sx = 0;
+  let sy = 0;
+  let mass = 0;
+  for (let y = 0; y < HEIGHT; y++) {
+    for (let x = 0; x < WIDTH; x++) {
+      const ink = 1 - (out.data[y * WIDTH + x] as number);
+      sx += ink * x;
+      sy += ink * y;
+      mass += ink;
+    }
+  }
+  const [px, py] = deskewPoint(qx, qy, deg, WIDTH, HEIGHT);
+  assert.ok(Math.hypot(sx / mass - px, sy / mass - py) < 0.2, `dot at (${sx / mass}, ${sy / mass}), deskewPoint (${px}, ${py})`);
+  assert.ok(Math.hypot(px - qx, py - qy) > 5, 'the test angle moves the point');
+});
+
+test.run();
