@@ -8,10 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Command } from '../command.js';
 import { intOption, parseArgs } from '../args.js';
-import { configsDirFor } from '../paths.js';
-import { compose } from '../../config/compose.js';
-import { parseOverrides } from '../../config/overrides.js';
-import { EcgError } from '../../core/errors.js';
+import { generateConfig } from '../generate-config.js';
 import { loadRecords } from '../../data/load-records.js';
 import { renderPagesToDir, writeChallengeRecord } from '../../render/index.js';
 
@@ -34,20 +31,7 @@ export const generateImagesCommand: Command = {
       return parsed.flags.has('help') ? 0 : 2;
     }
     const n = intOption(parsed, 'n', 10);
-    const overrides = parseOverrides(parsed.positionals);
-    const axes = Object.keys(overrides.axes);
-    if (axes.length > 0) throw new EcgError('USAGE', `generate images takes one value per key, not a sweep: ${axes.join(', ')}`);
-    for (const key of Object.keys(overrides.values)) {
-      if (key !== 'seed' && !key.startsWith('data.') && !key.startsWith('render.')) {
-        throw new EcgError('USAGE', `generate images takes seed, data.* and render.* overrides only, not '${key}'`);
-      }
-    }
-    const { config } = compose({
-      experiment: { path: 'command line', name: 'generate-images', defaults: {}, values: {}, sweep: undefined, stages: [] },
-      configsDir: configsDirFor('.', io.cwd),
-      overrides: { 'data.records': n, ...overrides.values },
-      groupChoices: overrides.groupChoices,
-    });
+    const config = generateConfig('generate images', parsed.positionals, ['data', 'render'], io.cwd, { 'data.records': n });
     const outDir = resolve(io.cwd, out);
     const loaded = await loadRecords(config.data, config.seed, { logger: io.logger });
     const records = loaded.records.slice(0, n);

@@ -5,11 +5,8 @@
 import { resolve } from 'node:path';
 import type { Command } from '../command.js';
 import { intOption, parseArgs } from '../args.js';
-import { configsDirFor } from '../paths.js';
-import { compose } from '../../config/compose.js';
-import { parseOverrides } from '../../config/overrides.js';
+import { generateConfig } from '../generate-config.js';
 import { generateSignalsToFolder } from '../../data/generate-folder.js';
-import { EcgError } from '../../core/errors.js';
 
 export const generateSignalsCommand: Command = {
   name: 'generate signals',
@@ -29,18 +26,7 @@ export const generateSignalsCommand: Command = {
       return parsed.flags.has('help') ? 0 : 2;
     }
     const n = intOption(parsed, 'n', 10);
-    const overrides = parseOverrides(parsed.positionals);
-    const axes = Object.keys(overrides.axes);
-    if (axes.length > 0) throw new EcgError('USAGE', `generate signals takes one value per key, not a sweep: ${axes.join(', ')}`);
-    for (const key of Object.keys(overrides.values)) {
-      if (key !== 'seed' && !key.startsWith('data.')) throw new EcgError('USAGE', `generate signals takes seed and data.* overrides only, not '${key}'`);
-    }
-    const { config } = compose({
-      experiment: { path: 'command line', name: 'generate-signals', defaults: {}, values: {}, sweep: undefined, stages: [] },
-      configsDir: configsDirFor('.', io.cwd),
-      overrides: overrides.values,
-      groupChoices: overrides.groupChoices,
-    });
+    const config = generateConfig('generate signals', parsed.positionals, ['data'], io.cwd);
     const outDir = resolve(io.cwd, out);
     const names = await generateSignalsToFolder(config, n, outDir, { logger: io.logger, progress: io.progress });
     io.out(`${names.length} records (${config.data.source}, ${config.data.fsHz} Hz, seed ${config.seed}) written to ${outDir}`);

@@ -1,0 +1,34 @@
+/**
+ * The config of a `generate` command: composed like a run's (schema
+ * defaults, configs/<group>/default.yaml, then the command line), limited to
+ * the groups the command uses, one value per key.
+ */
+import { compose } from '../config/compose.js';
+import { parseOverrides } from '../config/overrides.js';
+import type { Config } from '../config/schema/index.js';
+import { EcgError } from '../core/errors.js';
+import { configsDirFor } from './paths.js';
+
+export function generateConfig(
+  command: string,
+  args: readonly string[],
+  allowedPrefixes: readonly string[],
+  cwd: string,
+  fixed: Readonly<Record<string, unknown>> = {},
+): Config {
+  const overrides = parseOverrides(args);
+  const axes = Object.keys(overrides.axes);
+  if (axes.length > 0) throw new EcgError('USAGE', `${command} takes one value per key, not a sweep: ${axes.join(', ')}`);
+  for (const key of Object.keys(overrides.values)) {
+    if (key !== 'seed' && !allowedPrefixes.some((prefix) => key.startsWith(`${prefix}.`))) {
+      const allowed = ['seed', ...allowedPrefixes.map((p) => `${p}.*`)].join(', ');
+      throw new EcgError('USAGE', `${command} takes ${allowed} overrides only, not '${key}'`);
+    }
+  }
+  return compose({
+    experiment: { path: 'command line', name: command.replace(/\s+/g, '-'), defaults: {}, values: {}, sweep: undefined, stages: [] },
+    configsDir: configsDirFor('.', cwd),
+    overrides: { ...fixed, ...overrides.values },
+    groupChoices: overrides.groupChoices,
+  }).config;
+}
