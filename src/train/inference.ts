@@ -37,28 +37,25 @@ import type { Logger } from '../core/logger.js';
 import type { Config } from '../config/schema/index.js';
 import {
   assembleLeads,
-  cropPxPerMv,
   heatmapToBoxes,
   hierarchicalProbabilities,
   LAYOUT_GRIDS,
   medianRow,
   outputOf,
-  pageYToCropRow,
   predictProbabilities,
   softArgmaxRows,
-  type Box,
-  type CropGeometry,
-  type LeadBox,
   type SeriesGroup,
 } from '../models/index.js';
 import { applyThresholds, type Thresholds } from '../metrics/index.js';
 import { layoutPage, pageSizeOf } from '../render/layout.js';
 import { columnsFor } from './crop-set.js';
 import { deskewImage, estimateSkewDeg, resizeGrey } from './deskew.js';
-import { cropRequest, cutCrops, ROI_BAND_FRACTION, sampleAlignedBox, type LeadCrop } from './lead-crops.js';
+import { cropRequest, cutCrops, normalisePixelBox, placedCrops, roiPlacements, type LeadCrop, type LeadPlacement } from './lead-crops.js';
 import type { GreyImage, ImageSize } from './page-images.js';
 import { specsOf } from './stage-inputs.js';
 import type { TrainedCell } from './infer-model.js';
+
+export { roiPlacements, type LeadPlacement };
 
 export type BaselineMethod = 'median' | 'layout';
 
@@ -99,22 +96,6 @@ export async function readUserImage(path: string, sizes: readonly ImageSize[]): 
   return { original: { width, height }, images };
 }
 
-/** One lead's crop on the page: where, when, and its 0 mV row by the layout (page pixels, centres at integers). */
-export interface LeadPlacement {
-  readonly leadIndex: number;
-  readonly row: number;
-  readonly col: number;
-  readonly startS: number;
-  readonly endS: number;
-  /** Normalised as cropAndResize takes it: page y = y1 (H - 1). */
-  readonly box: Box;
-  readonly baselineY: number;
-}
-
-function normalise(x0: number, y0: number, x1: number, y1: number, size: ImageSize): Box {
-  return { x1: x0 / (size.width - 1), y1: y0 / (size.height - 1), x2: x1 / (size.width - 1), y2: y1 / (size.height - 1) };
-}
-
 /** The layout's nominal crops on a page of `size` pixels (render/layout.ts), with the baseline of each panel. */
 export function nominalPlacements(config: Config, size: ImageSize): LeadPlacement[] {
   const layout = layoutPage(config.render);
@@ -128,32 +109,9 @@ export function nominalPlacements(config: Config, size: ImageSize): LeadPlacemen
       col: p.col,
       startS: p.startS,
       endS: p.endS,
-      box: normalise(x0 * sx - 0.5, y0 * sy - 0.5, x1 * sx - 0.5, y1 * sy - 0.5, size),
+      box: normalisePixelBox([x0 * sx - 0.5, y0 * sy - 0.5, x1 * sx - 0.5, y1 * sy - 0.5], size.width, size.height),
       baselineY: p.baselineMm * sy - 0.5,
     };
-  });
-}
-
-/**
- * The ROI boxes (heatmapToBoxes, [0, 1] pixel edges, row-major) as
- * placements: each predicted band widened back by 1 / ROI_BAND_FRACTION
- * about its centre and the baseline at the layout's fraction of it, as the
- * roi stage's roiLeadBoxes does. A heatmap row r, column c is the layout
- * panel in row r, column c (3x4: the rhythm strip is row 3, column 0).
- */
-export function roiPlacements(nominal: readonly LeadPlacement[], predicted: readonly LeadBox[], size: ImageSize): LeadPlacement[] {
-  return nominal.map((lead) => {
-    const hit = predicted.find((b) => b.row === lead.row && b.column === lead.col);
-    if (!hit) return lead;
-    const centre = (hit.box.y1 + hit.box.y2) / 2;
-    const half = (hit.box.y2 - hit.box.y1) / 2 / ROI_BAND_FRACTION;
-    const nominalTop = lead.box.y1 * (size.height - 1);
-    const nominalBottom = lead.box.y2 * (size.height - 1);
-    const fraction = (lead.baselineY - nominalTop) / Math.max(1, nominalBottom - nominalTop);
-    const top = (centre - half) * size.height - 0.5;
-    const bottom = (centre + half) * size.height - 0.5;
-    const box = normalise(hit.box.x1 * size.width - 0.5, top, hit.box.x2 * size.width - 0.5, bottom, size);
-    return { ...lead, box, baselineY: top + fraction * (bottom - top) };
   });
 }
 
@@ -163,35 +121,15 @@ function roiHeatmap(roi: tf.LayersModel, input: GreyImage): Float32Array {
 }
 
 /**
- * LeadCrops (lead-crops.ts) of placements on a page, cut as the stages cut
- * them (pageCrops): columns on the digitizer.columnsPerS time grid
- * (sampleAlignedBox), the layout's 0 mV row and the page's scale in crop
- * pixels; no targets.
+ * LeadCrops of placements on a page, cut as the stages cut them
+ * (lead-crops.ts placedCrops): columns on the digitizer.columnsPerS time
+ * grid, the placements' 0 mV rows and the page's scale in crop pixels; no
+ * targets.
  */
 export function leadCrops(config: Config, placements: readonly LeadPlacement[], size: ImageSize): LeadCrop[] {
-  const cropHeight = config.digitizer.cropHeight;
-  const columnsPerS = config.digitizer.columnsPerS;
-  const columnsOf = columnsFor(config);
   const page = pageSizeOf(config.render);
   const pagePxPerMv = (config.render.gainMmPerMv * page.pxPerMm * size.height) / page.heightPx;
-  return placements.map((p) => {
-    const durationS = p.endS - p.startS;
-    const columns = columnsOf(durationS);
-    const box = sampleAlignedBox(p.box, durationS, columns, columnsPerS);
-    const g: CropGeometry = { box, pageHeight: size.height, pageWidth: size.width, cropHeight, cropWidth: columns };
-    return {
-      leadIndex: p.leadIndex,
-      startS: p.startS,
-      durationS,
-      box,
-      columns,
-      columnStepS: 1 / columnsPerS,
-      baselineRow: pageYToCropRow(g, p.baselineY),
-      pxPerMv: cropPxPerMv(g, pagePxPerMv),
-      targetRows: new Float32Array(columns),
-      targetMask: new Float32Array(columns),
-    };
-  });
+  return placedCrops(placements, size, pagePxPerMv, config.digitizer.cropHeight, columnsFor(config), config.digitizer.columnsPerS);
 }
 
 /** Indices of crops grouped by width (one tensor per width). */

@@ -21,7 +21,7 @@ import {
   type CropRequest,
   type LeadBox,
 } from '../models/index.js';
-import type { GreyImage } from './page-images.js';
+import type { GreyImage, ImageSize } from './page-images.js';
 
 export interface LeadPlacement {
   readonly leadIndex: number;
@@ -54,7 +54,8 @@ export const ROI_BAND_FRACTION = 0.6;
 
 type PixelBox = readonly [number, number, number, number];
 
-function normalise(box: PixelBox, width: number, height: number): Box {
+/** A box in page pixels (centres at integers) as cropAndResize's normalised box. */
+export function normalisePixelBox(box: PixelBox, width: number, height: number): Box {
   return { x1: box[0] / (width - 1), y1: box[1] / (height - 1), x2: box[2] / (width - 1), y2: box[3] / (height - 1) };
 }
 
@@ -70,7 +71,7 @@ export function nominalLeadBoxes(gt: PageGroundTruth): PageBoxes {
     height: gt.height,
     pxPerMv: gt.pxPerMv,
     deskewDeg: 0,
-    leads: gt.leads.map((lead) => placement(lead, normalise(lead.nominalBox, gt.width, gt.height), lead.nominalBaselineY)),
+    leads: gt.leads.map((lead) => placement(lead, normalisePixelBox(lead.nominalBox, gt.width, gt.height), lead.nominalBaselineY)),
   };
 }
 
@@ -84,32 +85,39 @@ export function roiTargetBoxes(gt: PageGroundTruth): Box[] {
 }
 
 /**
- * digitizer.roi = true: boxes from the ROI heatmap (heatmapToBoxes, [0, 1]
- * pixel-edge coordinates, row-major layout order), widened back to the full
- * band. The baseline is not predicted: the layout puts it at a fixed fraction
- * of its row band (render/layout.ts, 0.6 from the top), so it is taken at
- * that fraction of the predicted band. The ROI's band follows the page's
- * shift, zoom and (on average over the row) rotation; the remaining error of
- * a few tenths of a mV is within what the challenge's SNR alignment removes
- * (a vertical offset up to 1 mV). Leads the heatmap misses keep the nominal box.
+ * digitizer.roi = true: the ROI heatmap's boxes (heatmapToBoxes, [0, 1]
+ * pixel-edge coordinates, row-major layout order) as placements on a page
+ * of `size` pixels, without ground truth (the stages and inference share
+ * it). Each predicted band is widened back by 1 / ROI_BAND_FRACTION about
+ * its centre. The baseline is not predicted: the layout puts it at a fixed
+ * fraction of its row band (render/layout.ts, 0.6 from the top), so it is
+ * taken at that fraction of the predicted band. The ROI's band follows the
+ * page's shift, zoom and (on average over the row) rotation; the remaining
+ * error of a few tenths of a mV is within what the challenge's SNR
+ * alignment removes (a vertical offset up to 1 mV). A heatmap row r,
+ * column c is the layout panel in row r, column c (3x4: the rhythm strip is
+ * row 3, column 0); leads the heatmap misses keep their nominal placement.
  */
-export function roiLeadBoxes(gt: PageGroundTruth, predicted: readonly LeadBox[]): PageBoxes {
-  const nominal = nominalLeadBoxes(gt);
-  const leads = gt.leads.map((lead, i) => {
+export function roiPlacements(nominal: readonly LeadPlacement[], predicted: readonly LeadBox[], size: ImageSize): LeadPlacement[] {
+  return nominal.map((lead) => {
     const hit = predicted.find((b) => b.row === lead.row && b.column === lead.col);
-    if (!hit) return nominal.leads[i] as LeadPlacement;
+    if (!hit) return lead;
     const centre = (hit.box.y1 + hit.box.y2) / 2;
     const half = (hit.box.y2 - hit.box.y1) / 2 / ROI_BAND_FRACTION;
-    const [, ny0, , ny1] = lead.nominalBox;
-    const fraction = (lead.nominalBaselineY - ny0) / Math.max(1, ny1 - ny0);
-    const topPx = (centre - half) * gt.height - 0.5;
-    const bottomPx = (centre + half) * gt.height - 0.5;
-    const leftPx = hit.box.x1 * gt.width - 0.5;
-    const rightPx = hit.box.x2 * gt.width - 0.5;
-    const box = normalise([leftPx, topPx, rightPx, bottomPx], gt.width, gt.height);
-    return placement(lead, box, topPx + fraction * (bottomPx - topPx));
+    const nominalTop = lead.box.y1 * (size.height - 1);
+    const nominalBottom = lead.box.y2 * (size.height - 1);
+    const fraction = (lead.baselineY - nominalTop) / Math.max(1, nominalBottom - nominalTop);
+    const topPx = (centre - half) * size.height - 0.5;
+    const bottomPx = (centre + half) * size.height - 0.5;
+    const box = normalisePixelBox([hit.box.x1 * size.width - 0.5, topPx, hit.box.x2 * size.width - 0.5, bottomPx], size.width, size.height);
+    return { ...lead, box, baselineY: topPx + fraction * (bottomPx - topPx) };
   });
-  return { ...nominal, leads };
+}
+
+/** roiPlacements on a rendered page (its nominal boxes from the ground truth). */
+export function roiLeadBoxes(gt: PageGroundTruth, predicted: readonly LeadBox[]): PageBoxes {
+  const nominal = nominalLeadBoxes(gt);
+  return { ...nominal, leads: roiPlacements(nominal.leads, predicted, gt) };
 }
 
 /** One lead crop, ready for the models: geometry, scale and (for training) the trace's row per column. */
@@ -148,25 +156,26 @@ export function sampleAlignedBox(box: Box, durationS: number, columns: number, c
 }
 
 /**
- * The crops of one page: `columnsFor(durationS)` gives each crop's width
- * (cropColumns). With `columnsPerS`, boxes are cut so that columns fall on
- * the time grid of that rate (sampleAlignedBox); without, a crop's columns
- * spread over its panel's box.
+ * The crops of placements on a page of `size` pixels, without targets (the
+ * ground-truth-free part the stages and inference share):
+ * `columnsFor(durationS)` gives each crop's width (cropColumns). With
+ * `columnsPerS`, boxes are cut so that columns fall on the time grid of that
+ * rate (sampleAlignedBox); without, a crop's columns spread over its
+ * panel's box. `pagePxPerMv` is the page's vertical scale in page pixels.
  */
-export function pageCrops(
-  boxes: PageBoxes,
-  gt: PageGroundTruth,
+export function placedCrops(
+  placements: readonly LeadPlacement[],
+  size: ImageSize,
+  pagePxPerMv: number,
   cropHeight: number,
   columnsFor: (durationS: number) => number,
   columnsPerS?: number,
 ): LeadCrop[] {
-  return boxes.leads.map((lead, i) => {
+  return placements.map((lead) => {
     const durationS = lead.endS - lead.startS;
     const columns = columnsFor(durationS);
     const box = columnsPerS === undefined ? lead.box : sampleAlignedBox(lead.box, durationS, columns, columnsPerS);
-    const g: CropGeometry = { box, pageHeight: boxes.height, pageWidth: boxes.width, cropHeight, cropWidth: columns };
-    const truth = gt.leads[i] as LeadGroundTruth;
-    const targets = columnTargets(g, finite(truth.x), finite(truth.y));
+    const g = cropGeometry(box, size, cropHeight, columns);
     const step = columnsPerS === undefined ? {} : { columnStepS: 1 / columnsPerS };
     return {
       leadIndex: lead.leadIndex,
@@ -176,10 +185,29 @@ export function pageCrops(
       columns,
       ...step,
       baselineRow: pageYToCropRow(g, lead.baselineY),
-      pxPerMv: cropPxPerMv(g, boxes.pxPerMv),
-      targetRows: targets.rows,
-      targetMask: targets.mask,
+      pxPerMv: cropPxPerMv(g, pagePxPerMv),
+      targetRows: new Float32Array(columns),
+      targetMask: new Float32Array(columns),
     };
+  });
+}
+
+function cropGeometry(box: Box, size: ImageSize, cropHeight: number, columns: number): CropGeometry {
+  return { box, pageHeight: size.height, pageWidth: size.width, cropHeight, cropWidth: columns };
+}
+
+/** placedCrops of a rendered page's boxes with the trace's row per column (columnTargets) as training targets. */
+export function pageCrops(
+  boxes: PageBoxes,
+  gt: PageGroundTruth,
+  cropHeight: number,
+  columnsFor: (durationS: number) => number,
+  columnsPerS?: number,
+): LeadCrop[] {
+  return placedCrops(boxes.leads, boxes, boxes.pxPerMv, cropHeight, columnsFor, columnsPerS).map((crop, i) => {
+    const truth = gt.leads[i] as LeadGroundTruth;
+    const targets = columnTargets(cropGeometry(crop.box, boxes, cropHeight, crop.columns), finite(truth.x), finite(truth.y));
+    return { ...crop, targetRows: targets.rows, targetMask: targets.mask };
   });
 }
 
