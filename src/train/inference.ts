@@ -253,13 +253,14 @@ export async function inferImage(cell: TrainedCell, path: string, options: Infer
   const deskew = config.digitizer.deskew && needCrops;
   const roiSize = { width: specs.roi.inputWidth, height: specs.roi.inputHeight };
   const sizes: ImageSize[] = [size];
-  if (cell.roi && needCrops && !deskew) sizes.push(roiSize);
+  if (cell.roi && needCrops) sizes.push(roiSize);
   const lowResSize = { width: specs.classifier2d.inputWidth, height: specs.classifier2d.inputHeight };
   if (cell.classification) sizes.push(lowResSize);
   const { original, images } = await readUserImage(path, sizes);
   const deskewDeg = deskew ? estimateSkewDeg(images[0] as GreyImage) : 0;
   const pageImage = deskewImage(images[0] as GreyImage, deskewDeg);
-  const roiInput = !cell.roi || !needCrops ? undefined : deskew ? await resizeGrey(pageImage, roiSize) : images[1];
+  // An upright page keeps the decoder's resize, as the roi stage does.
+  const roiInput = !cell.roi || !needCrops ? undefined : deskewDeg !== 0 ? await resizeGrey(pageImage, roiSize) : images[1];
   const lowRes = cell.classification ? (images[images.length - 1] as GreyImage) : undefined;
 
   const leads = needCrops ? findLeads(cell, path, roiInput, size, options.logger) : { placements: [], boxes: 'nominal' as const };

@@ -70,7 +70,8 @@ async function deskewedInputs(ctx: StageContext, pages: readonly Page[], size: I
       const full = await readGreyImage(page.imagePath);
       const deg = estimateSkewDeg(full);
       out.angles.push(deg);
-      out.images.push(await resizeGrey(deskewImage(full, deg), size));
+      // An upright page takes the same input as without deskew (sharp's resize of the file), so noise-free pages give the same boxes either way.
+      out.images.push(deg === 0 ? await readGreyImage(page.imagePath, size) : await resizeGrey(deskewImage(full, deg), size));
       out.pages.push(deg === 0 ? page : { ...page, gt: deskewGroundTruth(page.gt, deg) });
       ctx.progress.tick();
     }
