@@ -46,13 +46,13 @@ const EDGE_CONTRAST = 0.08;
  */
 const COLUMN_STRIDE = 4;
 
-interface Ink {
+interface Edges {
   readonly dx: Float32Array;
   readonly dy: Float32Array;
   readonly weight: Float32Array;
 }
 
-function inkOf(image: GreyImage): Ink {
+function edgesOf(image: GreyImage): Edges {
   const cx = (image.width - 1) / 2;
   const cy = (image.height - 1) / 2;
   const dx: number[] = [];
@@ -72,29 +72,29 @@ function inkOf(image: GreyImage): Ink {
 }
 
 /** Sum of squares of the edge profile over deskewed rows (y' = -sin(a) dx + cos(a) dy), one bin per binPx rows. */
-function sharpness(ink: Ink, deg: number, height: number, binPx: number): number {
+function sharpness(edges: Edges, deg: number, height: number, binPx: number): number {
   const a = (deg * Math.PI) / 180;
   const sin = Math.sin(a) / binPx;
   const cos = Math.cos(a) / binPx;
   const bins = Math.ceil((2 * height) / binPx);
   const offset = Math.floor(bins / 2);
   const profile = new Float64Array(bins);
-  for (let i = 0; i < ink.weight.length; i++) {
-    const bin = Math.round(-sin * (ink.dx[i] as number) + cos * (ink.dy[i] as number)) + offset;
-    if (bin >= 0 && bin < bins) profile[bin] = (profile[bin] as number) + (ink.weight[i] as number);
+  for (let i = 0; i < edges.weight.length; i++) {
+    const bin = Math.round(-sin * (edges.dx[i] as number) + cos * (edges.dy[i] as number)) + offset;
+    if (bin >= 0 && bin < bins) profile[bin] = (profile[bin] as number) + (edges.weight[i] as number);
   }
   let sum = 0;
   for (const v of profile) sum += v * v;
   return sum;
 }
 
-function bestAngle(ink: Ink, height: number, from: number, to: number, step: number, binPx: number): number {
+function bestAngle(edges: Edges, height: number, from: number, to: number, step: number, binPx: number): number {
   let best = 0;
   let bestScore = -1;
   const steps = Math.round((to - from) / step);
   for (let k = 0; k <= steps; k++) {
     const deg = from + k * step;
-    const score = sharpness(ink, deg, height, binPx);
+    const score = sharpness(edges, deg, height, binPx);
     // Ties go to the smaller rotation, so an unrotated page stays untouched.
     if (score > bestScore || (score === bestScore && Math.abs(deg) < Math.abs(best))) {
       best = deg;
@@ -107,10 +107,10 @@ function bestAngle(ink: Ink, height: number, from: number, to: number, step: num
 /** The page's rotation in degrees (the renderer's rotationDeg convention), to FINE_STEP_DEG; 0 for a blank page. */
 export function estimateSkewDeg(image: GreyImage, options: SkewOptions = {}): number {
   const maxDeg = options.maxDeg ?? 10;
-  const ink = inkOf(image);
-  if (ink.weight.length === 0) return 0;
-  const coarse = bestAngle(ink, image.height, -maxDeg, maxDeg, COARSE_STEP_DEG, COARSE_BIN_PX);
-  const fine = bestAngle(ink, image.height, coarse - COARSE_STEP_DEG, coarse + COARSE_STEP_DEG, FINE_STEP_DEG, 1);
+  const edges = edgesOf(image);
+  if (edges.weight.length === 0) return 0;
+  const coarse = bestAngle(edges, image.height, -maxDeg, maxDeg, COARSE_STEP_DEG, COARSE_BIN_PX);
+  const fine = bestAngle(edges, image.height, coarse - COARSE_STEP_DEG, coarse + COARSE_STEP_DEG, FINE_STEP_DEG, 1);
   const rounded = Math.round(fine / FINE_STEP_DEG) * FINE_STEP_DEG;
   return Math.abs(rounded) < FINE_STEP_DEG / 2 ? 0 : rounded;
 }
