@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { writeJsonAtomic } from '../core/fs.js';
 import { cropColumnToPageX, cropRowToPageY, outputOf, softArgmaxRows, type CropGeometry } from '../models/index.js';
 import type { PageCropSet } from './crop-set.js';
+import { deskewPoint } from './deskew.js';
 import type { StageContext } from './stage.js';
 
 export const EXAMPLE_IMAGE = 'example.png';
@@ -33,19 +34,28 @@ export interface ExamplePage {
 
 const px = (v: number) => Math.round(v * 100) / 100;
 
-/** The digitized and reference traces of one page in its image's pixels; the crops' pixels are the digitizer's input (denoised). */
-export function examplePage(digitizer: tf.LayersModel, set: PageCropSet, cropHeight: number): ExamplePage {
+/**
+ * The digitized and reference traces of one page in its image's pixels; the
+ * crops' pixels are the digitizer's input (denoised). Crops are cut from the
+ * page turned back by `deskewDeg` (deskew.ts), so both traces are turned
+ * forward again onto the image as it was rendered.
+ */
+export function examplePage(digitizer: tf.LayersModel, set: PageCropSet, cropHeight: number, deskewDeg = 0): ExamplePage {
   const { gt } = set.page;
+  const onImage = (x: number, y: number): readonly [number, number] => {
+    const [ix, iy] = deskewDeg === 0 ? [x, y] : deskewPoint(x, y, -deskewDeg, gt.width, gt.height);
+    return [px(ix), px(iy)];
+  };
   const byLead = new Map<string, ExampleLead>();
   set.crops.forEach((crop, i) => {
     const rows = tf.tidy(() => softArgmaxRows(outputOf(digitizer, tf.tensor4d(set.pixels[i] as Float32Array, [1, cropHeight, crop.columns, 1]), { training: false })).dataSync() as Float32Array);
     const g: CropGeometry = { box: crop.box, pageHeight: gt.height, pageWidth: gt.width, cropHeight, cropWidth: crop.columns };
     const truth = gt.leads[i]!;
     const shown = crop.columnStepS === undefined ? crop.columns : Math.min(crop.columns, Math.round(crop.durationS / crop.columnStepS));
-    const points: XY[] = Array.from({ length: shown }, (_, c) => [px(cropColumnToPageX(g, c)), px(cropRowToPageY(g, rows[c] as number))] as const);
+    const points: XY[] = Array.from({ length: shown }, (_, c) => onImage(cropColumnToPageX(g, c), cropRowToPageY(g, rows[c] as number)));
     const reference: XY[] = truth.x.map((x, k) => {
       const y = truth.y[k];
-      return Number.isFinite(x) && typeof y === 'number' && Number.isFinite(y) ? ([px(x), px(y)] as const) : null;
+      return Number.isFinite(x) && typeof y === 'number' && Number.isFinite(y) ? onImage(x, y) : null;
     });
     const entry = byLead.get(truth.lead);
     if (entry) {
@@ -57,11 +67,18 @@ export function examplePage(digitizer: tf.LayersModel, set: PageCropSet, cropHei
 }
 
 /** Write example.png + example.json into the stage's folder and add both as artifacts `<stage>/example.*`. */
-export async function writeExamplePage(ctx: StageContext, stage: string, digitizer: tf.LayersModel, set: PageCropSet, cropHeight: number): Promise<void> {
+export async function writeExamplePage(
+  ctx: StageContext,
+  stage: string,
+  digitizer: tf.LayersModel,
+  set: PageCropSet,
+  cropHeight: number,
+  deskewDeg: number,
+): Promise<void> {
   const imagePath = join(ctx.outDir, EXAMPLE_IMAGE);
   const jsonPath = join(ctx.outDir, EXAMPLE_JSON);
   await sharp(set.page.imagePath).png({ compressionLevel: 6 }).toFile(imagePath);
-  await writeJsonAtomic(jsonPath, examplePage(digitizer, set, cropHeight));
+  await writeJsonAtomic(jsonPath, examplePage(digitizer, set, cropHeight, deskewDeg));
   await ctx.artifacts.add(imagePath, `${stage}/${EXAMPLE_IMAGE}`);
   await ctx.artifacts.add(jsonPath, `${stage}/${EXAMPLE_JSON}`);
 }

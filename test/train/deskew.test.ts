@@ -73,4 +73,12 @@ test('deskewPoint says where the deskewed image shows a point of the image', () 
   assert.ok(Math.hypot(px - qx, py - qy) > 5, 'the test angle moves the point');
 });
 
+test('turning a point back by the opposite angle returns it (how the example page maps traces onto the rendered image)', () => {
+  for (const [x, y, deg] of [[10, 20, 2.5], [1099, 0, -1.2], [550, 425, 7]] as const) {
+    const [dx, dy] = deskewPoint(x, y, deg, 1100, 850);
+    const [bx, by] = deskewPoint(dx, dy, -deg, 1100, 850);
+    assert.ok(Math.abs(bx - x) < 1e-9 && Math.abs(by - y) < 1e-9, `(${x}, ${y}) at ${deg} deg came back as (${bx}, ${by})`);
+  }
+});
+
 test.run();

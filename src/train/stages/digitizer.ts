@@ -19,7 +19,7 @@ import { buildDigitizer, digitizerLoss, loadModel, outputOf, trainableVariables 
 import { recordSnr, snrMetrics, snrSummary } from '../../metrics/index.js';
 import { plottedSignals } from '../../render/ground-truth.js';
 import { fit, inChunks, saveFinal } from '../fit.js';
-import { buildCropSets, readBoxes, stackCrops, trainingExamples, type CropExample, type PageCropSet } from '../crop-set.js';
+import { buildCropSets, deskewDegOf, readBoxes, stackCrops, trainingExamples, type CropExample, type PageCropSet } from '../crop-set.js';
 import { denoiseCrops, digitizePage } from '../digitize.js';
 import { writeExamplePage } from '../example-page.js';
 import { readPages, requireInput, specsOf } from '../stage-inputs.js';
@@ -58,7 +58,7 @@ async function loadDenoiser(ctx: StageContext): Promise<tf.LayersModel | null> {
 
 export const digitizerStage: Stage<DigitizerManifest> = {
   name: 'digitizer',
-  version: 3,
+  version: 4,
   description: 'Train the digitizer on (denoised) lead crops; digitize every page; test SNR per lead.',
   reads: ['render', 'roi', 'denoise'],
   configKeys: ['seed', 'digitizer.*', 'model.denoiser.*', 'model.digitizer.*', 'train.digitizer.*', 'train.patience'],
@@ -68,7 +68,8 @@ export const digitizerStage: Stage<DigitizerManifest> = {
     const spec = specsOf(ctx.config).digitizer;
     const height = ctx.config.digitizer.cropHeight;
     const pages = await readPages(ctx, 'digitizer');
-    const sets = await buildCropSets(ctx, 'digitizer', pages, await readBoxes(requireInput(ctx, 'digitizer', 'roi')), false);
+    const boxes = await readBoxes(requireInput(ctx, 'digitizer', 'roi'));
+    const sets = await buildCropSets(ctx, 'digitizer', pages, boxes, false);
     const denoiser = await loadDenoiser(ctx);
     if (denoiser) {
       try {
@@ -128,7 +129,7 @@ export const digitizerStage: Stage<DigitizerManifest> = {
       await writeJsonAtomic(join(ctx.outDir, SIGNALS_INDEX), { records: index });
 
       const example = sets.find((s) => s.page.split === 'test') ?? sets[0];
-      if (example) await writeExamplePage(ctx, 'digitizer', model, example, height);
+      if (example) await writeExamplePage(ctx, 'digitizer', model, example, height, deskewDegOf(example.page, boxes));
 
       const test = snrOf(sets, signals, 'test');
       for (const [name, value] of Object.entries(snrMetrics(test))) ctx.metrics.log(name, value);
