@@ -16,7 +16,7 @@ import { parseScpCodes, parseStringList } from './python-literal.js';
 import { fitRecord } from './fit-record.js';
 import { readWfdbRecord } from './wfdb.js';
 import { wfdbToEcgRecord } from './wfdb-ecg.js';
-import { mapLimited } from './map-limited.js';
+import { mapLimited } from '../core/map-limited.js';
 
 export interface PtbxlOptions {
   readonly path: string;

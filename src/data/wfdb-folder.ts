@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { EcgError } from '../core/errors.js';
 import { dataMessages as msg } from '../core/messages.js';
 import { fitRecord } from './fit-record.js';
-import { mapLimited } from './map-limited.js';
+import { mapLimited } from '../core/map-limited.js';
 import type { LoadedRecords } from './ptbxl.js';
 import { readWfdbRecord } from './wfdb.js';
 import { wfdbToEcgRecord } from './wfdb-ecg.js';

@@ -7,6 +7,7 @@
 import sharp from 'sharp';
 import { EcgError, errorMessage } from '../core/errors.js';
 import { trainMessages } from '../core/messages.js';
+import { mapLimited } from '../core/map-limited.js';
 
 export interface GreyImage {
   readonly data: Float32Array;
@@ -36,15 +37,9 @@ export async function readGreyImage(path: string, size?: ImageSize): Promise<Gre
 
 /** Read many images, two at a time (sharp decodes off the main thread). */
 export async function readGreyImages(paths: readonly string[], size?: ImageSize, onImage?: () => void): Promise<GreyImage[]> {
-  const out: GreyImage[] = new Array(paths.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < paths.length) {
-      const i = next++;
-      out[i] = await readGreyImage(paths[i] as string, size);
-      onImage?.();
-    }
-  };
-  await Promise.all([worker(), worker()]);
-  return out;
+  return mapLimited(paths, 2, async (path) => {
+    const image = await readGreyImage(path, size);
+    onImage?.();
+    return image;
+  });
 }

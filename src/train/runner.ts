@@ -19,6 +19,7 @@ import type { Logger } from '../core/logger.js';
 import type { Progress } from '../core/progress.js';
 import { runMessages as msg } from '../core/messages.js';
 import { writeJsonAtomic } from '../core/fs.js';
+import { mapLimited } from '../core/map-limited.js';
 import { configToYaml, flattenConfig } from '../config/compose.js';
 import type { Config } from '../config/schema/index.js';
 import { RunStore, type CellRun, type MetricPoint, type SweepRun, type RunStatus } from '../tracking/run-store.js';
@@ -121,7 +122,7 @@ export async function runCells(sweep: SweepRun, cellIds: readonly string[], opti
     if (options.launchCell && jobs > 1) await options.launchCell(sweep, cellId);
     else await runCell(sweep, cellId, options);
   };
-  await pool(cellIds, jobs, launch);
+  await mapLimited(cellIds, jobs, launch);
   const cells = await Promise.all(sweep.cells.map((c) => store.readCell(sweep.experiment, sweep.id, c.id)));
   const status = sweepStatus(cells.map((c) => c?.status ?? 'pending'));
   const done = { ...sweep, status };
@@ -136,16 +137,6 @@ function sweepStatus(statuses: readonly RunStatus[]): RunStatus {
   return 'failed';
 }
 
-async function pool<T>(items: readonly T[], size: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const item = items[next++] as T;
-      await work(item);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(size, items.length) }, worker));
-}
 
 /** Cells of a sweep that `resume` must run: not finished, and not alive elsewhere. */
 export async function unfinishedCells(sweep: SweepRun, options: Pick<RunnerOptions, 'store' | 'isAlive' | 'logger'>): Promise<string[]> {
