@@ -23,6 +23,7 @@ import { digitizerLoss, type DigitizerLossOptions, rowsToMillivolts, softArgmaxR
 import { classificationLoss, classify, type Mode, outputOf } from './forward.js';
 import type { Box } from './roi-boxes.js';
 import { trainableVariables } from './variables.js';
+import { concatFloat32 } from '../core/typed-arrays.js';
 
 export interface HierarchicalParts {
   readonly classifier2d: tf.LayersModel;
@@ -164,8 +165,8 @@ export function hierarchicalLoss(
         const withTargets = group.crops.every((c) => c.targetRows && c.targetMask);
         if (!withTargets) continue;
         const width = group.logits.shape[2];
-        const rows = tf.tensor2d(concatRows(group.crops.map((c) => c.targetRows as Float32Array)), [group.crops.length, width]);
-        const mask = tf.tensor2d(concatRows(group.crops.map((c) => c.targetMask as Float32Array)), [group.crops.length, width]);
+        const rows = tf.tensor2d(concatFloat32(group.crops.map((c) => c.targetRows as Float32Array)), [group.crops.length, width]);
+        const mask = tf.tensor2d(concatFloat32(group.crops.map((c) => c.targetMask as Float32Array)), [group.crops.length, width]);
         loss = tf.add(loss, tf.mul(digitizerWeight, digitizerLoss(group.logits, rows, mask, options.digitizer)));
       }
     }
@@ -173,15 +174,6 @@ export function hierarchicalLoss(
   });
 }
 
-function concatRows(rows: readonly Float32Array[]): Float32Array {
-  const out = new Float32Array(rows.reduce((n, r) => n + r.length, 0));
-  let offset = 0;
-  for (const r of rows) {
-    out.set(r, offset);
-    offset += r.length;
-  }
-  return out;
-}
 
 /** Probabilities [B, classes] of the combined model, for inference. */
 export function hierarchicalProbabilities(parts: HierarchicalParts, batch: HierarchicalBatch, geometry: SignalGeometry): tf.Tensor2D {

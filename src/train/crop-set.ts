@@ -16,6 +16,7 @@ import { cutCrops, pageCrops, type LeadCrop, type PageBoxes } from './lead-crops
 import { readGreyImage, type GreyImage } from './page-images.js';
 import type { StageContext, StageOutput } from './stage.js';
 import { specsOf, type Page } from './stage-inputs.js';
+import { concatFloat32 } from '../core/typed-arrays.js';
 
 export interface BoxesFile {
   readonly pages: Readonly<Record<string, PageBoxes>>;
@@ -114,10 +115,5 @@ export function trainingExamples(sets: readonly PageCropSet[], split: string): {
   return { examples, columns };
 }
 
-/** Stack crop arrays into [n, height, columns, 1] data. */
-export function stackCrops(rows: readonly Float32Array[]): Float32Array {
-  const size = rows[0]?.length ?? 0;
-  const data = new Float32Array(rows.length * size);
-  rows.forEach((r, i) => data.set(r, i * size));
-  return data;
-}
+/** Stack crop arrays into [n, height, columns, 1] data (crops of one size). */
+export const stackCrops = concatFloat32;

@@ -54,6 +54,7 @@ import { cropRequest, cutCrops, normalisePixelBox, placedCrops, roiPlacements, t
 import type { GreyImage, ImageSize } from './page-images.js';
 import { specsOf } from './stage-inputs.js';
 import type { TrainedCell } from './infer-model.js';
+import { concatFloat32 } from '../core/typed-arrays.js';
 
 export { roiPlacements, type LeadPlacement };
 
@@ -139,15 +140,6 @@ function widthGroups(crops: readonly LeadCrop[]): number[][] {
   return [...groups.values()];
 }
 
-function stack(rows: readonly Float32Array[]): Float32Array {
-  const out = new Float32Array(rows.reduce((n, r) => n + r.length, 0));
-  let offset = 0;
-  for (const r of rows) {
-    out.set(r, offset);
-    offset += r.length;
-  }
-  return out;
-}
 
 /** The digitizer's row per column of every crop (after the denoiser, when there is one). */
 function readRows(cell: TrainedCell, crops: readonly LeadCrop[], pixels: readonly Float32Array[]): Float32Array[] {
@@ -158,7 +150,7 @@ function readRows(cell: TrainedCell, crops: readonly LeadCrop[], pixels: readonl
   for (const group of widthGroups(crops)) {
     const columns = (crops[group[0] as number] as LeadCrop).columns;
     const data = tf.tidy(() => {
-      const x = tf.tensor4d(stack(group.map((i) => pixels[i] as Float32Array)), [group.length, height, columns, 1]);
+      const x = tf.tensor4d(concatFloat32(group.map((i) => pixels[i] as Float32Array)), [group.length, height, columns, 1]);
       const input = parts.denoiser ? outputOf(parts.denoiser, x, { training: false }) : x;
       return softArgmaxRows(outputOf(parts.digitizer, input, { training: false })).dataSync() as Float32Array;
     });
