@@ -1,7 +1,8 @@
 /**
  * The printed page without its traces, as SVG built in code and rasterised by
  * sharp: paper, grid (minor 1 mm, major 5 mm, aligned to t = 0 and the first
- * baseline), lead labels and the footer. It depends only on the options, so
+ * baseline), lead labels and the footer (text as outlines of the shipped
+ * font, core/text-outline.ts). It depends only on the options, so
  * it is rasterised once per options and cached; the per-page header is a
  * small separate strip.
  */
@@ -11,10 +12,10 @@ import type { Rng } from '../core/rng.js';
 import type { PageLayout } from './layout.js';
 import type { Rgb } from './options.js';
 import { cloneRgbImage, type RgbImage } from './raster.js';
+import { textPath, type FontWeight } from '../core/text-outline.js';
 
 export const PAPER_RGB: Rgb = [255, 253, 249];
 const PAPER_HEX = '#fffdf9';
-const FONT = "'Helvetica', 'Arial', 'DejaVu Sans', sans-serif";
 
 const GRID_HEX: Readonly<Record<Exclude<RenderConfig['gridColour'], 'none'>, readonly [string, string]>> = {
   red: ['#f5bdbd', '#e26a6a'],
@@ -23,8 +24,6 @@ const GRID_HEX: Readonly<Record<Exclude<RenderConfig['gridColour'], 'none'>, rea
   green: ['#c6e5c8', '#66b86b'],
   blue: ['#c8dbf1', '#6a9bd6'],
 };
-
-const escapeXml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 const f = (v: number) => Number(v.toFixed(3)).toString();
 
@@ -69,7 +68,7 @@ function labelTexts(layout: PageLayout, config: RenderConfig): string {
     .map((p) => {
       const x = p.boxMm[0] + (p.col === 0 ? 0.5 : 1.2);
       const y = p.baselineMm + Math.min(6, layout.rowSpacingMm * 0.32);
-      return `<text x="${f(x)}" y="${f(y)}" font-size="${f(size)}">${p.lead}</text>`;
+      return textPath({ text: p.lead, x, y, size });
     })
     .join('');
 }
@@ -79,8 +78,8 @@ function footerText(layout: PageLayout, config: RenderConfig): string {
   const speed = `${Number(config.speedMmPerS.toFixed(2))} mm/s`;
   const gain = `${Number(config.gainMmPerMv.toFixed(2))} mm/mV`;
   return (
-    `<text x="${f(layout.pulseStartMm)}" y="${f(y)}" font-size="3" xml:space="preserve">${speed}    Limb: ${gain}    Chest: ${gain}    F 0.05-150 Hz  W  50 Hz</text>` +
-    `<text x="${f(layout.page.widthMm - 8)}" y="${f(y)}" font-size="2.6" text-anchor="end">ECG-lab cart 12L  v2.4</text>`
+    textPath({ text: `${speed}    Limb: ${gain}    Chest: ${gain}    F 0.05-150 Hz  W  50 Hz`, x: layout.pulseStartMm, y, size: 3 }) +
+    textPath({ text: 'ECG-lab cart 12L  v2.4', x: layout.page.widthMm - 8, y, size: 2.6, anchor: 'end' })
   );
 }
 
@@ -91,7 +90,7 @@ export function staticPageSvg(layout: PageLayout, config: RenderConfig): string 
     svgOpen(widthPx, heightPx, pxPerMm) +
     `<rect x="-1" y="-1" width="${f(layout.page.widthMm + 2)}" height="${f(layout.page.heightMm + 2)}" fill="${PAPER_HEX}"/>` +
     gridPaths(layout, config.gridColour) +
-    `<g font-family="${FONT}" fill="#111">` +
+    `<g fill="#111">` +
     labelTexts(layout, config) +
     (config.header ? footerText(layout, config) : '') +
     `</g></svg>`
@@ -171,11 +170,10 @@ export function headerStripSvg(layout: PageLayout, fields: HeaderFields): { svg:
   const x0 = layout.pulseStartMm;
   const col2 = x0 + 78;
   const col3 = x0 + 140;
-  const line = (x: number, y: number, text: string, size = 2.8, weight = 'normal') =>
-    `<text x="${f(x)}" y="${f(y)}" font-size="${size}" font-weight="${weight}" xml:space="preserve">${escapeXml(text)}</text>`;
+  const line = (x: number, y: number, text: string, size = 2.8, weight: FontWeight = 'normal') => textPath({ text, x, y, size, weight });
   const svg =
     svgOpen(widthPx, heightPx, pxPerMm) +
-    `<g font-family="${FONT}" fill="#161616">` +
+    `<g fill="#161616">` +
     line(x0, 9, fields.name, 3.6, 'bold') +
     line(x0, 13.5, `ID: ${fields.id}`) +
     line(x0, 17.5, `${fields.sex}   ${fields.ageYears} yr   ${fields.heightCm} cm   ${fields.weightKg} kg`) +

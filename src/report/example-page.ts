@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { EcgError } from '../core/errors.js';
 import { reportMessages as msg } from '../core/messages.js';
+import { textPath } from '../core/text-outline.js';
 import { svgToPng } from './render-plot.js';
 import type { CellResult } from './run-set.js';
 
@@ -110,9 +111,5 @@ function polyline(points: readonly [number, number][], colour: string, dash?: st
 function label(lead: TracesFile['leads'][number]): string {
   const first = lead.points.find((p): p is [number, number] => p !== null);
   if (!first) return '';
-  return `<text x="${first[0] + 2}" y="${first[1] - 6}" font-family="sans-serif" font-size="11" fill="#d62728">${escapeXml(lead.lead)}</text>`;
-}
-
-function escapeXml(text: string): string {
-  return text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] as string);
+  return `<g fill="#d62728">${textPath({ text: lead.lead, x: first[0] + 2, y: first[1] - 6, size: 11 })}</g>`;
 }

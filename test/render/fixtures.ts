@@ -4,10 +4,12 @@
  * int16 little-endian, gain 1000/mV) and a synthetic beat train.
  */
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LEADS, type EcgRecord } from '../../src/core/ecg.js';
+import { SHARED_DATA } from '../data/shared-data.js';
 
-export const PTBXL_00001 = '/work/shared/data/ptb-xl/records100/00000/00001_lr.dat';
+export const PTBXL_00001 = join(SHARED_DATA, 'ptb-xl/records100/00000/00001_lr.dat');
 
 export function readPtbxl00001(): EcgRecord {
   const bytes = readFileSync(PTBXL_00001);
