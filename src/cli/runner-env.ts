@@ -85,12 +85,14 @@ export async function runnerEnv(io: Io, runsDir: string, opts: { jobs: number; t
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
+  // The store keeps the tracking URI without its user-info: a child cell gets the real one here.
+  const childEnv = opts.trackingUri ? { ...io.env, MLFLOW_TRACKING_URI: opts.trackingUri } : io.env;
   const launchCell = (sweep: SweepRun, cellId: string): Promise<void> =>
     new Promise((resolve) => {
       const child = spawn(
         process.execPath,
         [...process.execArgv, process.argv[1] as string, 'run-cell', `${sweep.experiment}/${sweep.id}`, cellId, '--runs', runsDir, ...(io.verbose ? ['--verbose'] : [])],
-        { stdio: ['ignore', 'inherit', 'inherit'], env: io.env },
+        { stdio: ['ignore', 'inherit', 'inherit'], env: childEnv },
       );
       children.add(child);
       child.on('exit', () => {
@@ -100,7 +102,7 @@ export async function runnerEnv(io: Io, runsDir: string, opts: { jobs: number; t
     });
 
   const options: RunnerOptions = {
-    store: new RunStore(runsDir),
+    store: new RunStore(runsDir, io.logger),
     registry,
     logger: io.logger,
     progress: io.progress,

@@ -20,7 +20,7 @@ interface Selection {
 }
 
 export async function loadLocalRuns(runsDir: string, refs: readonly string[], logger: Logger = silentLogger): Promise<RunSet> {
-  const store = new RunStore(runsDir);
+  const store = new RunStore(runsDir, logger);
   const selections: Selection[] = [];
   for (const ref of refs) selections.push(await resolveRef(store, ref, logger));
   const cells: CellResult[] = [];

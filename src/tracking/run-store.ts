@@ -11,16 +11,24 @@
  *
  * JSON files are replaced atomically (write + rename); metrics are appended
  * one line per write (O_APPEND), so two processes never interleave inside a
- * line. Sweep ids are created with an exclusive mkdir, so two sweeps started
- * at the same moment in one runs/ folder get different folders.
+ * line. A line cut short (a full disk, a kill mid-write) is ended by the next
+ * append, which starts on a new line, and readers skip it with a warning:
+ * one torn line costs one point, not the store. Sweep ids are created with
+ * an exclusive mkdir, so two sweeps started at the same moment in one runs/
+ * folder get different folders.
+ *
+ * Nothing the store writes holds a credential: URIs lose their user-info and
+ * secret-named keys and arguments read `***` (core/redact.ts).
  */
-import { mkdir, readFile, readdir, appendFile, stat } from 'node:fs/promises';
+import { mkdir, open, readFile, readdir, stat, type FileHandle } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { EcgError } from '../core/errors.js';
 import { writeJsonAtomic, writeFileAtomic } from '../core/fs.js';
+import { silentLogger, type Logger } from '../core/logger.js';
 import { runMessages as msg } from '../core/messages.js';
+import { redactArgs, redactSecrets } from '../core/redact.js';
 
 export type RunStatus = 'pending' | 'running' | 'finished' | 'failed' | 'killed';
 
@@ -76,8 +84,17 @@ export interface MetricPoint {
   stage?: string;
 }
 
+const NEWLINE = 0x0a;
+
 export class RunStore {
-  constructor(readonly root: string) {}
+  /** Lines already warned about, so a command that reads a cell twice warns once. */
+  private readonly skippedLines = new Set<string>();
+
+  /** `logger` gets the warnings of reads that skip something (a torn metrics line). */
+  constructor(
+    readonly root: string,
+    private readonly logger: Logger = silentLogger,
+  ) {}
 
   sweepDir(experiment: string, sweepId: string): string {
     return join(this.root, experiment, sweepId);
@@ -102,14 +119,14 @@ export class RunStore {
         if ((error as NodeJS.ErrnoException).code === 'EEXIST' && attempt < 10) continue;
         throw error;
       }
-      const run: SweepRun = { ...sweep, id, createdAt: now.toISOString() };
+      const run = storedSweep({ ...sweep, id, createdAt: now.toISOString() });
       await this.writeSweep(run);
       return run;
     }
   }
 
   async writeSweep(sweep: SweepRun): Promise<void> {
-    await writeJsonAtomic(join(this.sweepDir(sweep.experiment, sweep.id), 'sweep.json'), sweep);
+    await writeJsonAtomic(join(this.sweepDir(sweep.experiment, sweep.id), 'sweep.json'), storedSweep(sweep));
   }
 
   async readSweep(experiment: string, sweepId: string): Promise<SweepRun> {
@@ -143,7 +160,7 @@ export class RunStore {
   }
 
   async writeCell(cell: CellRun): Promise<void> {
-    await writeJsonAtomic(join(this.cellDir(cell.experiment, cell.sweepId, cell.cellId), 'run.json'), cell);
+    await writeJsonAtomic(join(this.cellDir(cell.experiment, cell.sweepId, cell.cellId), 'run.json'), redactSecrets(cell));
   }
 
   async readCell(experiment: string, sweepId: string, cellId: string): Promise<CellRun | undefined> {
@@ -156,22 +173,43 @@ export class RunStore {
     await writeFileAtomic(join(this.cellDir(cell.experiment, cell.sweepId, cell.cellId), 'config.yaml'), yaml);
   }
 
+  /**
+   * One write with O_APPEND ('a+'), so concurrent writers never interleave
+   * inside a line. When the file does not end in a newline (its last line was
+   * cut), the write starts with one, so the new points are lines of their own.
+   */
   async appendMetrics(cell: Pick<CellRun, 'experiment' | 'sweepId' | 'cellId'>, points: readonly MetricPoint[]): Promise<void> {
     if (points.length === 0) return;
     const dir = this.cellDir(cell.experiment, cell.sweepId, cell.cellId);
     await mkdir(dir, { recursive: true });
-    await appendFile(join(dir, 'metrics.jsonl'), points.map((p) => `${JSON.stringify(p)}\n`).join(''));
+    const handle = await open(join(dir, 'metrics.jsonl'), 'a+');
+    try {
+      const lines = points.map((p) => `${JSON.stringify(p)}\n`).join('');
+      await handle.write(`${(await endsInNewline(handle)) ? '' : '\n'}${lines}`);
+    } finally {
+      await handle.close();
+    }
   }
 
+  /**
+   * The cell's metric points in order. A line that is not a point (cut short,
+   * or garbled) is skipped with a warning naming the file and line; a last
+   * line without its newline may still be being written and is left out
+   * without one.
+   */
   async readMetrics(cell: Pick<CellRun, 'experiment' | 'sweepId' | 'cellId'>): Promise<MetricPoint[]> {
     const file = join(this.cellDir(cell.experiment, cell.sweepId, cell.cellId), 'metrics.jsonl');
     if (!existsSync(file)) return [];
-    const text = await readFile(file, 'utf8');
-    // A line cut by a kill mid-write is the last one and has no newline: skip it.
-    return text
-      .split('\n')
-      .filter((line, i, all) => line.length > 0 && (i < all.length - 1 || text.endsWith('\n')))
-      .map((line) => JSON.parse(line) as MetricPoint);
+    const lines = (await readFile(file, 'utf8')).split('\n');
+    lines.pop(); // after the last newline: empty, or a line still being written
+    const points: MetricPoint[] = [];
+    lines.forEach((line, i) => {
+      if (line.trim() === '') return;
+      const point = parseMetricPoint(line);
+      if (typeof point === 'string') this.warnSkipped(file, i + 1, point);
+      else points.push(point);
+    });
+    return points;
   }
 
   /** Last value of each metric: what `runs` and reports show. */
@@ -184,6 +222,41 @@ export class RunStore {
   artifactsDir(cell: Pick<CellRun, 'experiment' | 'sweepId' | 'cellId'>): string {
     return join(this.cellDir(cell.experiment, cell.sweepId, cell.cellId), 'artifacts');
   }
+
+  private warnSkipped(file: string, line: number, detail: string): void {
+    const where = `${file}:${line}`;
+    if (this.skippedLines.has(where)) return;
+    this.skippedLines.add(where);
+    this.logger.warn(msg.metricLineSkipped(file, line, detail));
+  }
+}
+
+/** The sweep as stored: its arguments, cell coordinates and tags without credentials. */
+function storedSweep(sweep: SweepRun): SweepRun {
+  return { ...redactSecrets(sweep), args: redactArgs(sweep.args) };
+}
+
+async function endsInNewline(handle: FileHandle): Promise<boolean> {
+  const { size } = await handle.stat();
+  if (size === 0) return true;
+  const last = Buffer.alloc(1);
+  await handle.read(last, 0, 1, size - 1);
+  return last[0] === NEWLINE;
+}
+
+/** A metric point, or why the line is not one. */
+function parseMetricPoint(line: string): MetricPoint | string {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(line);
+  } catch (error) {
+    return (error as Error).message;
+  }
+  const point = raw as Partial<MetricPoint> | null;
+  if (point === null || typeof point !== 'object' || typeof point.name !== 'string') return 'no metric name';
+  // JSON.stringify writes NaN and the infinities as null.
+  if (typeof point.value !== 'number' && point.value !== null) return `metric '${point.name}' has no numeric value`;
+  return point as MetricPoint;
 }
 
 async function readJson<T>(file: string): Promise<T> {

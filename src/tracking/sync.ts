@@ -32,7 +32,7 @@ import { writeJsonAtomic } from '../core/fs.js';
 import { hashValue } from '../core/hash.js';
 import type { Logger } from '../core/logger.js';
 import { silentLogger } from '../core/logger.js';
-import { mlflowMessages as msg } from '../core/messages.js';
+import { mlflowMessages as msg, runMessages as runMsg } from '../core/messages.js';
 import type { MlflowClient } from './mlflow/client.js';
 import { SYSTEM_TAGS } from './mlflow/client.js';
 import type { MetricInput } from './mlflow/batch.js';
@@ -295,7 +295,7 @@ export class MlflowSyncer {
   private async sendMetrics(file: string, state: RunSyncState, metricsFile: string, where: string): Promise<RunSyncState> {
     if (!existsSync(metricsFile)) return state;
     let current = state.pending ? await this.reconcilePending(file, state, metricsFile, where) : state;
-    const lines = await readCompleteLines(metricsFile, current.metricBytes, this.logger);
+    const lines = await readCompleteLines(metricsFile, current.metricBytes, current.metricLines, this.logger);
     let line = current.metricLines;
     let byte = current.metricBytes;
     for (let i = 0; i < lines.length; i += this.metricsPerRequest) {
@@ -322,7 +322,7 @@ export class MlflowSyncer {
    */
   private async reconcilePending(file: string, state: RunSyncState, metricsFile: string, where: string): Promise<RunSyncState> {
     const pending = state.pending as NonNullable<RunSyncState['pending']>;
-    const all = await readCompleteLines(metricsFile, 0, this.logger);
+    const all = await readCompleteLines(metricsFile, 0, 0, this.logger);
     const toLine = Math.min(pending.toLine, all.length);
     const before = countByKey(all.slice(0, pending.fromLine));
     const batch = all.slice(pending.fromLine, toLine);
@@ -427,7 +427,7 @@ function countByKey(lines: readonly MetricLine[]): Map<string, number> {
  * its newline is still being written (or was cut by a kill) and waits. A line
  * that is not a metric point is counted (so offsets stay true) and skipped.
  */
-async function readCompleteLines(file: string, fromByte: number, logger: Logger): Promise<MetricLine[]> {
+async function readCompleteLines(file: string, fromByte: number, fromLine: number, logger: Logger): Promise<MetricLine[]> {
   const handle = await open(file, 'r');
   let buffer: Buffer;
   try {
@@ -449,7 +449,7 @@ async function readCompleteLines(file: string, fromByte: number, logger: Logger)
       continue;
     }
     const point = parsePoint(text);
-    if (!point) logger.warn(`${file}: skipping a line that is not a metric point: ${text.slice(0, 80)}`);
+    if (!point) logger.warn(runMsg.metricLineSkipped(file, fromLine + lines.length + 1, `not sent: ${text.slice(0, 80)}`));
     lines.push({ point, endByte });
   }
   return lines;

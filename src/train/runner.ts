@@ -20,6 +20,7 @@ import type { Progress } from '../core/progress.js';
 import { runMessages as msg } from '../core/messages.js';
 import { writeJsonAtomic } from '../core/fs.js';
 import { mapLimited } from '../core/map-limited.js';
+import { redactSecrets } from '../core/redact.js';
 import { configToYaml, flattenConfig } from '../config/compose.js';
 import type { Config } from '../config/schema/index.js';
 import { RunStore, type CellRun, type MetricPoint, type SweepRun, type RunStatus } from '../tracking/run-store.js';
@@ -72,8 +73,10 @@ export async function createSweep(plan: SweepPlan, options: RunnerOptions): Prom
   for (const planned of plan.cells) {
     const ref = { experiment: sweep.experiment, sweepId: sweep.id, cellId: planned.cell.id };
     const cellDir = store.cellDir(ref.experiment, ref.sweepId, ref.cellId);
-    await writeJsonAtomic(join(cellDir, 'config.json'), planned.config);
-    await store.writeCellConfig(ref, configToYaml(planned.config));
+    // Stages read config.json back; credentials reach only the MLflow client (cli/runner-env.ts).
+    const stored = redactSecrets(planned.config);
+    await writeJsonAtomic(join(cellDir, 'config.json'), stored);
+    await store.writeCellConfig(ref, configToYaml(stored));
     await store.writeCell({
       id: `${sweep.id}/${planned.cell.id}`,
       ...ref,

@@ -12,7 +12,7 @@ export const runsCommand: Command = {
   usage: 'ecg-lab runs [experiment] [--runs DIR]',
   async run(args, io) {
     const parsed = parseArgs(args, { withValue: ['runs'] });
-    const store = new RunStore(runsDirFor(parsed.options.get('runs'), io.env, io.cwd));
+    const store = new RunStore(runsDirFor(parsed.options.get('runs'), io.env, io.cwd), io.logger);
     const sweeps = await store.listSweeps(parsed.positionals[0]);
     if (sweeps.length === 0) {
       io.out(`no runs in ${store.root}`);

@@ -15,3 +15,6 @@ export const cacheEntryCorrupt = (path: string, detail: string) =>
   `cache entry ${path} is unreadable (${detail}); it will be recomputed`;
 
 export const cellFailed = (cell: string, detail: string) => `cell ${cell} failed: ${detail}`;
+
+export const metricLineSkipped = (file: string, line: number, detail: string) =>
+  `${file}:${line} is not a metric point (${detail}): skipped; a line cut short by a full disk or a killed write loses that point only`;

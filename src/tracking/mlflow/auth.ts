@@ -6,6 +6,9 @@
  */
 import { EcgError } from '../../core/errors.js';
 import { mlflowMessages as msg } from '../../core/messages.js';
+import { redactUri } from '../../core/redact.js';
+
+export { redactUri };
 
 export type MlflowAuth =
   | { kind: 'none' }
@@ -57,11 +60,6 @@ export function endpoint(uri: string, auth: MlflowAuth = { kind: 'none' }): Mlfl
   url.search = '';
   url.hash = '';
   return { uri: url.toString().replace(/\/+$/, ''), auth: resolved };
-}
-
-/** A URI safe to print or store: credentials removed, even from text that is not a valid URL. */
-export function redactUri(uri: string): string {
-  return uri.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, '$1');
 }
 
 export function authorizationHeader(auth: MlflowAuth): string | undefined {
