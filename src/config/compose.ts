@@ -13,11 +13,13 @@ import { readFileSync, existsSync, readdirSync } from 'node:fs';
 import { basename, join, extname } from 'node:path';
 import convict from 'convict';
 import YAML from 'yaml';
-import { EcgError } from '../core/errors.js';
+import { EcgError, isEcgError } from '../core/errors.js';
+import { stableStringify } from '../core/hash.js';
 import { configMessages as msg } from '../core/messages.js';
 import { SCHEMA, CONFIG_GROUPS, type Config, type ConfigGroup } from './schema/index.js';
 import { isSchemaEntry, type SchemaEntry, type SchemaTree } from './schema/types.js';
 import { registerFormats } from './formats.js';
+import { configChecker } from './checks.js';
 
 export type Values = Record<string, unknown>;
 
@@ -42,10 +44,16 @@ export interface Composed {
 
 const EXPERIMENT_FIELDS = ['defaults', 'sweep', 'stages'] as const;
 
-export function schemaLeafKeys(tree: SchemaTree = SCHEMA, prefix = ''): string[] {
-  return Object.entries(tree).flatMap(([k, node]) =>
-    isSchemaEntry(node) ? [prefix + k] : schemaLeafKeys(node as SchemaTree, `${prefix}${k}.`),
-  );
+let schemaLeaves: readonly string[] | undefined;
+
+/** Every leaf of the schema as a dotted key, in schema order. */
+export function schemaLeafKeys(): readonly string[] {
+  schemaLeaves ??= Object.freeze(leafKeys(SCHEMA, ''));
+  return schemaLeaves;
+}
+
+function leafKeys(tree: SchemaTree, prefix: string): string[] {
+  return Object.entries(tree).flatMap(([k, node]) => (isSchemaEntry(node) ? [prefix + k] : leafKeys(node as SchemaTree, `${prefix}${k}.`)));
 }
 
 export function schemaEntry(key: string): SchemaEntry | undefined {
@@ -102,12 +110,25 @@ export function readExperiment(path: string): Experiment {
   const { defaults, sweep, stages, ...values } = raw as Values;
   return {
     path,
-    name: basename(path, extname(path)),
+    name: experimentName(basename(path, extname(path))),
     defaults: parseDefaults(defaults, path),
     values: flattenBySchema(values, path),
     sweep,
     stages: parseStages(stages, path),
   };
+}
+
+/**
+ * The experiment's name from its file name; it becomes the folder
+ * <runs>/<name>/, so it is made one safe folder name: characters other than
+ * letters, digits, '.', '_' and '-' become '-', leading dots are dropped
+ * (`.cache.yaml` would write into the stage cache, `...yaml` into the
+ * folder above runs/, and the run store does not list dot folders), and
+ * nothing left gives `experiment`.
+ */
+export function experimentName(fileStem: string): string {
+  const name = fileStem.replace(/[^A-Za-z0-9._-]/g, '-').replace(/^\.+/, '');
+  return name === '' ? 'experiment' : name;
 }
 
 function parseDefaults(value: unknown, where: string): Partial<Record<ConfigGroup, string>> {
@@ -173,48 +194,109 @@ export interface ComposeInput {
   readonly overridesLabel?: string;
 }
 
-export function compose(input: ComposeInput): Composed {
+/**
+ * Composes many configs that differ only in their overrides (the cells of a
+ * sweep): steps 1-3 are read once. Formats are per key in convict, so a
+ * cell is valid when the shared layers are valid on the keys the cell does
+ * not set, and each of its own values is valid; both are checked once per
+ * distinct case and remembered, which keeps a 10,000-cell sweep at a few
+ * convict runs instead of 10,000. Cross-key rules (config/checks.ts) run on
+ * every composed config.
+ */
+export interface Composer {
+  compose(overrides: Readonly<Values>, overridesLabel: string): Composed;
+}
+
+export function composer(input: Omit<ComposeInput, 'overrides' | 'overridesLabel'>): Composer {
   const { experiment, configsDir } = input;
-  const layers: { label: string; values: Values }[] = [];
+  const shared: Values = {};
+  const sharedSources: Record<string, string> = {};
   for (const group of CONFIG_GROUPS) {
     const option = input.groupChoices?.[group] ?? experiment.defaults[group] ?? defaultOption(configsDir, group);
     if (option === undefined) continue;
     const where = input.groupChoices?.[group] ? 'command line' : experiment.path;
-    layers.push({ label: `configs/${group}/${option}.yaml`, values: readGroupOption(configsDir, group, option, where) });
-  }
-  layers.push({ label: experiment.path, values: { 'experiment.name': experiment.name, ...experiment.values } });
-  const overridesLabel = input.overridesLabel ?? 'command line';
-  const overrides = input.overrides ?? {};
-  for (const key of Object.keys(overrides)) {
-    if (schemaEntry(key) === undefined) {
-      const parent = key.split('.').slice(0, -1).join('.');
-      const near = schemaLeafKeys().filter((k) => k.startsWith(parent));
-      throw new EcgError('CONFIG_INVALID', msg.unknownKey(key, overridesLabel, near.length ? near : schemaLeafKeys()));
+    const label = `configs/${group}/${option}.yaml`;
+    for (const [key, value] of Object.entries(readGroupOption(configsDir, group, option, where))) {
+      setDotted(shared, key, value);
+      sharedSources[key] = label;
     }
   }
-  layers.push({ label: overridesLabel, values: { ...overrides } });
+  for (const [key, value] of Object.entries({ 'experiment.name': experiment.name, ...experiment.values })) {
+    setDotted(shared, key, value);
+    sharedSources[key] = experiment.path;
+  }
 
-  const sources: Record<string, string> = {};
-  const merged: Values = {};
-  for (const layer of layers) {
-    for (const [key, value] of Object.entries(layer.values)) {
-      setDotted(merged, key, value);
-      sources[key] = layer.label;
-    }
-  }
-  return { config: validate(merged, sources), sources };
+  /** Sorted overridden keys -> the shared layers validated without them (those keys at their defaults). */
+  const bases = new Map<string, Config>();
+  /** stableStringify([key, value]) -> the value as convict coerced it. */
+  const checkedValues = new Map<string, unknown>();
+  const checks = configChecker();
+
+  return {
+    compose(overrides, overridesLabel) {
+      const keys = Object.keys(overrides).sort();
+      for (const key of keys) checkKnownKey(key, overridesLabel);
+      const overrideSources = Object.fromEntries(keys.map((key) => [key, overridesLabel]));
+      const sources = { ...sharedSources, ...overrideSources };
+
+      const problems: string[] = [];
+      const signature = keys.join('\n');
+      let base = bases.get(signature);
+      if (base === undefined) {
+        const values = structuredClone(shared);
+        for (const key of keys) deleteDotted(values, key);
+        base = validateOrCollect(values, sharedSources, problems);
+        if (base !== undefined) bases.set(signature, base);
+      }
+      const unchecked = keys.filter((key) => !checkedValues.has(stableStringify([key, overrides[key]])));
+      if (unchecked.length > 0) {
+        const values: Values = {};
+        for (const key of unchecked) setDotted(values, key, overrides[key]);
+        const own = validateOrCollect(values, overrideSources, problems);
+        if (own !== undefined) for (const key of unchecked) checkedValues.set(stableStringify([key, overrides[key]]), getDotted(own, key));
+      }
+      if (problems.length > 0 || base === undefined) throw new EcgError('CONFIG_INVALID', problems.join('\n'));
+
+      const config = structuredClone(base);
+      for (const key of keys) setDotted(config as unknown as Values, key, structuredClone(checkedValues.get(stableStringify([key, overrides[key]]))));
+      checks.check(config, sources);
+      return { config, sources };
+    },
+  };
+}
+
+export function compose(input: ComposeInput): Composed {
+  return composer(input).compose(input.overrides ?? {}, input.overridesLabel ?? 'command line');
+}
+
+function checkKnownKey(key: string, where: string): void {
+  if (schemaEntry(key) !== undefined) return;
+  const parent = key.split('.').slice(0, -1).join('.');
+  const near = schemaLeafKeys().filter((k) => k.startsWith(parent));
+  throw new EcgError('CONFIG_INVALID', msg.unknownKey(key, where, near.length ? near : schemaLeafKeys()));
 }
 
 function defaultOption(configsDir: string, group: ConfigGroup): string | undefined {
   return groupOptions(configsDir, group).includes('default') ? 'default' : undefined;
 }
 
+/** The schema's defaults overlaid with `values`, validated; on failure, its messages go to `problems`. */
+function validateOrCollect(values: Values, sources: Record<string, string>, problems: string[]): Config | undefined {
+  try {
+    return validate(values, sources);
+  } catch (error) {
+    if (!isEcgError(error, 'CONFIG_INVALID')) throw error;
+    problems.push(error.message);
+    return undefined;
+  }
+}
+
 function validate(values: Values, sources: Record<string, string>): Config {
   registerFormats();
   // convict coerces any string to a Boolean ("maybe" -> true): refuse non-booleans first.
-  for (const key of schemaLeafKeys()) {
+  for (const key of booleanKeys()) {
     const value = getDotted(values, key);
-    if (schemaEntry(key)?.format === Boolean && value !== undefined && typeof value !== 'boolean') {
+    if (value !== undefined && typeof value !== 'boolean') {
       throw new EcgError('CONFIG_INVALID', msg.badValue(key, value, 'must be true or false', sources[key] ?? 'defaults'));
     }
   }
@@ -226,6 +308,12 @@ function validate(values: Values, sources: Record<string, string>): Config {
     throw new EcgError('CONFIG_INVALID', describeConvictError(error as Error, values, sources), { cause: error });
   }
   return schema.getProperties() as Config;
+}
+
+let booleanKeyList: readonly string[] | undefined;
+function booleanKeys(): readonly string[] {
+  booleanKeyList ??= schemaLeafKeys().filter((key) => schemaEntry(key)?.format === Boolean);
+  return booleanKeyList;
 }
 
 /** convict reports `key: reason: value was X` per line; restate each with the value's source. */
@@ -263,10 +351,26 @@ export function getDotted(source: unknown, key: string): unknown {
   return node;
 }
 
+function deleteDotted(target: Values, key: string): void {
+  const parts = key.split('.');
+  const parent = getDotted(target, parts.slice(0, -1).join('.'));
+  if (parts.length === 1) delete target[key];
+  else if (parent !== null && typeof parent === 'object') delete (parent as Values)[parts[parts.length - 1] as string];
+}
+
 /** The config as `dotted.key -> value` over the schema's leaves: MLflow params, table columns. */
 export function flattenConfig(config: Config): Record<string, unknown> {
-  return Object.fromEntries(schemaLeafKeys().map((key) => [key, getDotted(config, key)]));
+  leafPaths ??= schemaLeafKeys().map((key) => [key, key.split('.')] as const);
+  const flat: Record<string, unknown> = {};
+  for (const [key, path] of leafPaths) {
+    let node: unknown = config;
+    for (const part of path) node = node === null || typeof node !== 'object' ? undefined : (node as Values)[part];
+    flat[key] = node;
+  }
+  return flat;
 }
+
+let leafPaths: (readonly [string, readonly string[]])[] | undefined;
 
 /**
  * Values of the given keys; a key ending in `.*` stands for every leaf under

@@ -1,10 +1,12 @@
 /**
- * Planning a sweep: read the experiment, expand the sweep, compose and
- * validate the config of every cell. Nothing is written: a bad key or value
- * in any cell stops the run before runs/ is touched.
+ * Planning a sweep, in two steps: read the experiment and expand its sweep
+ * (outlineSweep: cheap, so a command can refuse a sweep by its size first),
+ * then compose, validate and check the config of every cell (composeSweep).
+ * Nothing is written: a bad key or value in any cell, a missing data folder
+ * included, stops the run before runs/ is touched.
  */
-import { compose, readExperiment, flattenConfig, type Experiment } from '../config/compose.js';
-import { parseOverrides } from '../config/overrides.js';
+import { composer, readExperiment, flattenConfig, type Experiment } from '../config/compose.js';
+import { parseOverrides, type ParsedOverrides } from '../config/overrides.js';
 import { expandSweep, type Cell } from '../config/sweep.js';
 import type { Config } from '../config/schema/index.js';
 import { hashValue } from '../core/hash.js';
@@ -21,27 +23,43 @@ export interface SweepPlan {
   readonly cells: readonly PlannedCell[];
 }
 
-export function planSweep(experimentPath: string, args: readonly string[], configsDir: string): SweepPlan {
+/** The experiment and its expanded cells, no config composed yet: cheap, for refusing a sweep by its size. */
+export interface SweepOutline {
+  readonly experiment: Experiment;
+  readonly args: readonly string[];
+  readonly overrides: ParsedOverrides;
+  readonly cells: readonly Cell[];
+}
+
+export function outlineSweep(experimentPath: string, args: readonly string[]): SweepOutline {
   const experiment = readExperiment(experimentPath);
-  const parsed = parseOverrides(args);
+  const overrides = parseOverrides(args);
   const cells = expandSweep({
     spec: experiment.sweep,
     where: experimentPath,
-    cliAxes: parsed.axes,
-    cliFixed: Object.keys(parsed.values),
+    cliAxes: overrides.axes,
+    cliFixed: Object.keys(overrides.values),
   });
+  return { experiment, args, overrides, cells };
+}
+
+/** Every cell's config composed, validated and checked (config/checks.ts), or the first refusal. */
+export function composeSweep(outline: SweepOutline, configsDir: string): SweepPlan {
+  const { experiment, overrides } = outline;
+  const cellConfig = composer({ experiment, configsDir, groupChoices: overrides.groupChoices });
   return {
     experiment,
-    args,
-    cells: cells.map((cell) => {
-      const { config } = compose({
-        experiment,
-        configsDir,
-        groupChoices: parsed.groupChoices,
-        overrides: { ...parsed.values, ...cell.overrides },
-        overridesLabel: Object.keys(cell.overrides).length ? `command line / sweep cell ${cell.id}` : 'command line',
-      });
+    args: outline.args,
+    cells: outline.cells.map((cell) => {
+      const { config } = cellConfig.compose(
+        { ...overrides.values, ...cell.overrides },
+        Object.keys(cell.overrides).length ? `command line / sweep cell ${cell.id}` : 'command line',
+      );
       return { cell, config, configHash: hashValue(flattenConfig(config)) };
     }),
   };
+}
+
+export function planSweep(experimentPath: string, args: readonly string[], configsDir: string): SweepPlan {
+  return composeSweep(outlineSweep(experimentPath, args), configsDir);
 }

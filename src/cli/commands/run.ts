@@ -1,14 +1,23 @@
 import type { Command, Io } from '../command.js';
 import { parseArgs, intOption } from '../args.js';
 import { configsDirFor, runsDirFor } from '../paths.js';
-import { runnerEnv } from '../runner-env.js';
-import { planSweep } from '../../train/plan.js';
+import { runnerEnv, stageRegistry } from '../runner-env.js';
+import { composeSweep, outlineSweep, type SweepOutline } from '../../train/plan.js';
 import { createSweep, dryRun } from '../../train/runner.js';
 import { LAUNCHER_ARGS, LAUNCHER_USAGE, launcherFrom } from '../launcher-options.js';
 import { formatTable } from '../table.js';
 import { trackingUri } from '../../tracking/mlflow/auth.js';
 import { resolveStages, type StageRegistry } from '../../train/graph.js';
 import type { SweepPlan } from '../../train/plan.js';
+import { EcgError } from '../../core/errors.js';
+import { runMessages } from '../../core/messages.js';
+
+/**
+ * Above this many cells `run` wants --yes: every cell gets its folder, config
+ * and run record under runs/ before any stage runs (10,000 cells wrote about
+ * 200 MB), and a typo such as one axis too many multiplies the compute.
+ */
+export const CONFIRM_ABOVE_CELLS = 256;
 
 /** Load the backend up front when any stage trains, so the run's first line says which. */
 function sweepUsesBackend(plan: SweepPlan, registry: StageRegistry): boolean {
@@ -18,7 +27,7 @@ function sweepUsesBackend(plan: SweepPlan, registry: StageRegistry): boolean {
 export const runCommand: Command = {
   name: 'run',
   summary: 'run an experiment: every cell of its sweep, stages from the cache where they can be',
-  usage: `ecg-lab run <experiment.yaml> [key=value ...] [key=v1,v2 ...] [group=option ...] [--jobs N] [--dry-run] [--runs DIR]
+  usage: `ecg-lab run <experiment.yaml> [key=value ...] [key=v1,v2 ...] [group=option ...] [--jobs N] [--dry-run] [--yes] [--runs DIR]
                    [--launcher local|slurm [--slurm.partition P ...] [--no-wait]]
 
   key=value      override a config key (after the experiment's own values)
@@ -26,10 +35,11 @@ export const runCommand: Command = {
   group=option   take configs/<group>/<option>.yaml for a config group
   --jobs N       run N cells at a time, each in its own process (default 1)
   --dry-run      list the cells and, per stage, whether it would come from the cache
+  --yes          run a sweep of more than ${CONFIRM_ABOVE_CELLS} cells (refused without it, before anything is written)
   --runs DIR     run store folder (default ./runs, or $ECG_LAB_RUNS)
 ${LAUNCHER_USAGE}`,
   async run(args, io) {
-    const parsed = parseArgs(args, { withValue: ['jobs', 'runs', ...LAUNCHER_ARGS.withValue], flags: ['dry-run', ...LAUNCHER_ARGS.flags] });
+    const parsed = parseArgs(args, { withValue: ['jobs', 'runs', ...LAUNCHER_ARGS.withValue], flags: ['dry-run', 'yes', ...LAUNCHER_ARGS.flags] });
     const [experimentPath, ...overrides] = parsed.positionals;
     if (!experimentPath) {
       io.out(this.usage);
@@ -38,7 +48,9 @@ ${LAUNCHER_USAGE}`,
     const runsDir = runsDirFor(parsed.options.get('runs'), io.env, io.cwd);
     const jobs = intOption(parsed, 'jobs', 1);
     const launcher = launcherFrom(parsed, io);
-    const plan = planSweep(experimentPath, overrides, configsDirFor(experimentPath, io.cwd));
+    const outline = outlineSweep(experimentPath, overrides);
+    if (!parsed.flags.has('dry-run') && !parsed.flags.has('yes')) await refuseLargeSweep(outline, io);
+    const plan = composeSweep(outline, configsDirFor(experimentPath, io.cwd));
     const uri = parsed.flags.has('dry-run') ? undefined : trackingUri(plan.cells[0]?.config.tracking.uri, io.env);
     const env = await runnerEnv(io, runsDir, { jobs, trackingUri: uri });
     try {
@@ -58,6 +70,14 @@ ${LAUNCHER_USAGE}`,
     }
   },
 };
+
+/** USAGE (exit 2) when the sweep has more than CONFIRM_ABOVE_CELLS cells, saying how many cells and stage runs. */
+async function refuseLargeSweep(outline: SweepOutline, io: Io): Promise<void> {
+  const cells = outline.cells.length;
+  if (cells <= CONFIRM_ABOVE_CELLS) return;
+  const stages = resolveStages(await stageRegistry(io), outline.experiment.stages).length;
+  throw new EcgError('USAGE', runMessages.sweepNeedsYes(outline.experiment.path, cells, stages, CONFIRM_ABOVE_CELLS));
+}
 
 function printDryRun(io: Io, cells: number, lines: ReturnType<typeof dryRun>): void {
   io.out(`${cells} cell(s)`);

@@ -37,8 +37,8 @@ export const modelSchema: SchemaTree = {
       default: true,
     },
     classifier2d: {
-      inputHeight: { doc: 'Height in pixels of the low-resolution page the 2-D classifier sees.', format: 'nat', default: 128 },
-      inputWidth: { doc: 'Width in pixels of the low-resolution page the 2-D classifier sees.', format: 'nat', default: 160 },
+      inputHeight: { doc: 'Height in pixels of the low-resolution page the 2-D classifier sees.', format: 'positive-int', default: 128 },
+      inputWidth: { doc: 'Width in pixels of the low-resolution page the 2-D classifier sees.', format: 'positive-int', default: 160 },
       stemWidth: { doc: 'Filters of the 2-D classifier\'s stride-2 stem convolution.', format: 'positive-int', default: 16 },
       widths: widths('Output channels of each MBConv stage of the 2-D classifier (each halves the resolution).', [16, 24, 40, 80]),
       blocksPerStage: { doc: 'MBConv blocks per stage of the 2-D classifier.', format: 'positive-int', default: 1 },

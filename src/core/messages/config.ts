@@ -32,3 +32,33 @@ export const sweepEmpty = (where: string) => `the sweep has no cells left after 
 
 export const sweepUnknownField = (field: string, where: string) =>
   `sweep has no field '${field}' (${where}); allowed: grid, zip, exclude, seeds, ofat, or dotted keys with value lists`;
+
+export const notDivisible = (key: string, value: number, factor: number, widthsKey: string, widths: readonly number[], where: string) => {
+  const below = Math.floor(value / factor) * factor;
+  const near = [below, below + factor].filter((n) => n > 0).join(' or ');
+  return badValue(
+    key,
+    value,
+    `must be divisible by ${factor}: the U-Net of ${widthsKey} = [${widths.join(', ')}] halves it ${widths.length - 1} time(s); e.g. ${near}, or change ${widthsKey}`,
+    where,
+  );
+};
+
+export const classifier1dEmpty = (durationS: number, fsHz: number, where: string) =>
+  badValue(
+    'data.durationS',
+    durationS,
+    `the 1-D classifier sees data.durationS x model.classifier1d.fsHz = ${durationS} x ${fsHz} samples, rounded to ${Math.round(durationS * fsHz)}; it needs at least 1`,
+    where,
+  );
+
+export const dataPathEmpty = (source: string, where: string) =>
+  badValue('data.path', '', `data.source = ${source} reads its records from a folder; set data.path to it, e.g. data.path=/data/ptb-xl`, where);
+
+export const dataFolderMissing = (key: string, path: string, absolute: string, state: 'file' | 'missing', source: string, where: string) =>
+  badValue(
+    key,
+    path,
+    `data.source = ${source} reads from this folder, and ${absolute} ${state === 'file' ? 'is a file, not a folder' : 'does not exist'}; give an existing folder`,
+    where,
+  );

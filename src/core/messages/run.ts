@@ -18,3 +18,8 @@ export const cellFailed = (cell: string, detail: string) => `cell ${cell} failed
 
 export const metricLineSkipped = (file: string, line: number, detail: string) =>
   `${file}:${line} is not a metric point (${detail}): skipped; a line cut short by a full disk or a killed write loses that point only`;
+
+export const sweepNeedsYes = (experimentPath: string, cells: number, stages: number, limit: number) =>
+  `${experimentPath} expands to ${cells} cells x ${stages} stage(s) = up to ${cells * stages} stage runs, ` +
+  `and every cell gets its folder under the run store before any stage runs; above ${limit} cells, add --yes to run it ` +
+  `(or narrow the sweep; --dry-run lists the cells and what the cache holds)`;
