@@ -1,11 +1,19 @@
 /**
  * Records for a run, from whichever source `data.source` names.
+ *
+ * A record with a lead that holds no valid sample (WFDB's invalid marker,
+ * NaN once read, throughout the lead) is left out with a warning naming it:
+ * the renderer would draw that lead as an empty panel under the record's
+ * labels, the classifier would learn those labels from a page missing a
+ * lead, and the digitizer's SNR has no reference for it. Leads with some
+ * invalid samples stay: the renderer breaks the trace there and the SNR
+ * skips them.
  */
 import { EcgError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { dataMessages as msg } from '../core/messages.js';
 import type { DataConfig } from '../config/schema/data.js';
-import type { EcgRecord } from '../core/ecg.js';
+import { LEADS, type EcgRecord } from '../core/ecg.js';
 import { loadPtbxl, type LoadedRecords } from './ptbxl.js';
 import { loadWfdbFolder } from './wfdb-folder.js';
 import { generateRecord, syntheticOptions } from './synthetic/generator.js';
@@ -35,7 +43,17 @@ export async function loadRecords(data: DataConfig, seed: number, options: LoadO
     data.source === 'ptbxl'
       ? await loadPtbxl({ ...common, plusPath: data.ptbxlPlusPath, logger: options.logger })
       : await loadWfdbFolder(common);
-  if (loaded.records.length === 0) throw new EcgError('DATA_INVALID', msg.noRecords(data.source, data.path));
-  for (const record of loaded.records) options.onRecord?.(record);
-  return loaded;
+  const records = loaded.records.filter((record) => {
+    const blank = blankLeads(record);
+    if (blank.length > 0) options.logger.warn(msg.recordBlankLeads(record.name, data.path, blank, record.signals.length));
+    return blank.length === 0;
+  });
+  if (records.length === 0) throw new EcgError('DATA_INVALID', msg.noRecords(data.source, data.path));
+  for (const record of records) options.onRecord?.(record);
+  return { ...loaded, records };
+}
+
+/** Names of the leads without a single finite sample. */
+export function blankLeads(record: EcgRecord): string[] {
+  return record.signals.flatMap((signal, i) => (signal.some(Number.isFinite) ? [] : [LEADS[i] ?? `signal ${i + 1}`]));
 }

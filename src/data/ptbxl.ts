@@ -4,17 +4,17 @@
  * records100/ and records500/; optionally the PTB-XL+ 12SL files
  * (12sl_statements.csv, 12slv23ToSNOMED.csv) that resolve Acute MI.
  */
-import { access } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EcgRecord } from '../core/ecg.js';
 import { EcgError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { dataMessages as msg } from '../core/messages.js';
-import { readCsv, type CsvRow } from './csv.js';
+import { parseCsv, readCsv, type CsvRow } from './csv.js';
 import { acuteMiAcronyms, challengeLabels, superclassTable } from './ptbxl-labels.js';
 import { parseScpCodes, parseStringList } from './python-literal.js';
 import { fitRecord } from './fit-record.js';
-import { readWfdbRecord } from './wfdb.js';
+import { readWfdbRecord, recordFiles } from './wfdb.js';
 import { wfdbToEcgRecord } from './wfdb-ecg.js';
 import { mapLimited } from '../core/map-limited.js';
 
@@ -50,30 +50,64 @@ const DATABASE_FILES = ['ptbxl_database.csv', 'ptbxl_database_subset.csv'];
 
 export async function loadPtbxl(options: PtbxlOptions): Promise<LoadedRecords> {
   const { path, logger } = options;
-  const databaseFile = await firstExisting(DATABASE_FILES.map((f) => join(path, f)));
-  if (databaseFile === undefined) throw new EcgError('DATA_INVALID', msg.ptbxlMissing(path, DATABASE_FILES.join(' or ')));
-  const statementsFile = join(path, 'scp_statements.csv');
-  if (!(await exists(statementsFile))) throw new EcgError('DATA_INVALID', msg.ptbxlMissing(path, 'scp_statements.csv'));
-
-  const statements = await readCsv(statementsFile);
+  const layout = ptbxlLayout(path, options.plusPath);
+  const statements = await readCsv(layout.statementsFile);
   const superclassOf = superclassTable(statements.rows, statements.columns[0] ?? '');
-  const rows = parsePtbxlDatabase((await readCsv(databaseFile)).rows, databaseFile);
-  const twelveSl = await loadTwelveSl([options.plusPath, path].filter((p): p is string => !!p));
+  const rows = parsePtbxlDatabase((await readCsv(layout.databaseFile)).rows, layout.databaseFile);
+  const twelveSl = layout.twelveSl && (await loadTwelveSl(layout.twelveSl));
   if (twelveSl === undefined) logger.warn(msg.ptbxlAcuteMiUnresolved(path));
 
-  const chosen = options.limit > 0 ? rows.slice(0, options.limit) : rows;
-  const records = await mapLimited(chosen, 8, async (row) => {
+  const records = await mapLimited(chooseRows(rows, options.limit), 8, async (row) => {
     const labels = challengeLabels(
       row.scpCodes.keys(),
       superclassOf,
       twelveSl && { statements: twelveSl.statements.get(row.ecgId) ?? [], acuteMi: twelveSl.acuteMi },
     );
-    const wfdb = await readWfdbRecord(await recordFile(path, row, options.fsHz));
+    const wfdb = await readWfdbRecord(recordPath(path, row, options.fsHz));
     const record = wfdbToEcgRecord(wfdb, { labels, patientId: row.patientId, stratFold: row.strat });
     const meta = { ...record.meta, source: 'ptbxl', ecgId: row.ecgId, ...(row.age !== undefined ? { age: row.age } : {}), ...(row.sex ? { sex: row.sex } : {}) };
     return fitRecord({ ...record, meta }, options.fsHz, options.durationS);
   });
   return { records, acuteMiResolved: twelveSl !== undefined };
+}
+
+/** Every file loadPtbxl reads with these options, in the order it reads them (for the data stage's cache key). */
+export function ptbxlFiles(options: Pick<PtbxlOptions, 'path' | 'plusPath' | 'fsHz' | 'limit'>): string[] {
+  const layout = ptbxlLayout(options.path, options.plusPath);
+  const rows = parsePtbxlDatabase(parseCsv(readFileSync(layout.databaseFile, 'utf8')).rows, layout.databaseFile);
+  const twelveSl = layout.twelveSl ? [layout.twelveSl.mappingFile, layout.twelveSl.statementsFile] : [];
+  const records = chooseRows(rows, options.limit).flatMap((row) => recordFiles(recordPath(options.path, row, options.fsHz)));
+  return [layout.statementsFile, layout.databaseFile, ...twelveSl, ...records];
+}
+
+interface PtbxlLayout {
+  readonly databaseFile: string;
+  readonly statementsFile: string;
+  /** The PTB-XL+ files that resolve Acute MI, if both are found. */
+  readonly twelveSl?: TwelveSlFiles;
+}
+
+interface TwelveSlFiles {
+  readonly statementsFile: string;
+  readonly mappingFile: string;
+}
+
+/** Where the tables are; PTB-XL+ is searched in plusPath (and its labels/, labels/mapping/), then in path. */
+function ptbxlLayout(path: string, plusPath: string | undefined): PtbxlLayout {
+  const databaseFile = firstExisting(DATABASE_FILES.map((f) => join(path, f)));
+  if (databaseFile === undefined) throw new EcgError('DATA_INVALID', msg.ptbxlMissing(path, DATABASE_FILES.join(' or ')));
+  const statementsFile = join(path, 'scp_statements.csv');
+  if (!existsSync(statementsFile)) throw new EcgError('DATA_INVALID', msg.ptbxlMissing(path, 'scp_statements.csv'));
+  const folders = [plusPath, path].filter((p): p is string => !!p).flatMap((root) => [root, join(root, 'labels'), join(root, 'labels', 'mapping')]);
+  const twelveSlStatements = firstExisting(folders.map((f) => join(f, '12sl_statements.csv')));
+  const mappingFile = firstExisting(folders.map((f) => join(f, '12slv23ToSNOMED.csv')));
+  const twelveSl = twelveSlStatements !== undefined && mappingFile !== undefined ? { statementsFile: twelveSlStatements, mappingFile } : undefined;
+  return { databaseFile, statementsFile, ...(twelveSl ? { twelveSl } : {}) };
+}
+
+/** At most `limit` rows (0 = all), in ecg_id order. */
+function chooseRows(rows: readonly PtbxlRow[], limit: number): readonly PtbxlRow[] {
+  return limit > 0 ? rows.slice(0, limit) : rows;
 }
 
 /** Rows of ptbxl_database.csv, typed and checked, in ecg_id order. */
@@ -108,10 +142,10 @@ export function parsePtbxlDatabase(rows: readonly CsvRow[], file: string): Ptbxl
   return out.sort((a, b) => a.ecgId - b.ecgId);
 }
 
-async function recordFile(path: string, row: PtbxlRow, fsHz: number): Promise<string> {
+/** The record at the preferred rate (records500 from 500 Hz up), else the other one. */
+function recordPath(path: string, row: PtbxlRow, fsHz: number): string {
   const preferred = fsHz >= 500 ? [row.filenameHr, row.filenameLr] : [row.filenameLr, row.filenameHr];
-  for (const file of preferred) if (await exists(join(path, `${file}.hea`))) return join(path, file);
-  return join(path, preferred[0] as string);
+  return join(path, preferred.find((file) => existsSync(join(path, `${file}.hea`))) ?? (preferred[0] as string));
 }
 
 interface TwelveSl {
@@ -119,30 +153,16 @@ interface TwelveSl {
   readonly acuteMi: Set<string>;
 }
 
-/** PTB-XL+ 12SL statements and the acute MI acronyms, if both files are found under one of the roots. */
-async function loadTwelveSl(roots: readonly string[]): Promise<TwelveSl | undefined> {
-  const folders = roots.flatMap((root) => [root, join(root, 'labels'), join(root, 'labels', 'mapping')]);
-  const statementsFile = await firstExisting(folders.map((f) => join(f, '12sl_statements.csv')));
-  const mappingFile = await firstExisting(folders.map((f) => join(f, '12slv23ToSNOMED.csv')));
-  if (statementsFile === undefined || mappingFile === undefined) return undefined;
-  const acuteMi = acuteMiAcronyms((await readCsv(mappingFile)).rows);
+/** PTB-XL+ 12SL statements per ecg_id and the acute MI acronyms. */
+async function loadTwelveSl(files: TwelveSlFiles): Promise<TwelveSl> {
+  const acuteMi = acuteMiAcronyms((await readCsv(files.mappingFile)).rows);
   const statements = new Map<number, string[]>();
-  for (const row of (await readCsv(statementsFile)).rows) {
+  for (const row of (await readCsv(files.statementsFile)).rows) {
     statements.set(Number(row['ecg_id']), parseStringList(row['statements'] ?? '[]'));
   }
   return { statements, acuteMi };
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function firstExisting(paths: readonly string[]): Promise<string | undefined> {
-  for (const path of paths) if (await exists(path)) return path;
-  return undefined;
+function firstExisting(paths: readonly string[]): string | undefined {
+  return paths.find((path) => existsSync(path));
 }

@@ -3,14 +3,14 @@
  * `ecg-lab generate signals` and the Challenge 2024 write them), searched
  * recursively, in path order.
  */
-import { readdir } from 'node:fs/promises';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { EcgError } from '../core/errors.js';
 import { dataMessages as msg } from '../core/messages.js';
 import { fitRecord } from './fit-record.js';
 import { mapLimited } from '../core/map-limited.js';
 import type { LoadedRecords } from './ptbxl.js';
-import { readWfdbRecord } from './wfdb.js';
+import { readWfdbRecord, recordFiles } from './wfdb.js';
 import { wfdbToEcgRecord } from './wfdb-ecg.js';
 
 export interface WfdbFolderOptions {
@@ -21,9 +21,7 @@ export interface WfdbFolderOptions {
 }
 
 export async function loadWfdbFolder(options: WfdbFolderOptions): Promise<LoadedRecords> {
-  const headers = await findHeaders(options.path);
-  if (headers.length === 0) throw new EcgError('DATA_INVALID', msg.wfdbFolderEmpty(options.path));
-  const chosen = options.limit > 0 ? headers.slice(0, options.limit) : headers;
+  const chosen = chosenHeaders(options);
   const records = await mapLimited(chosen, 8, async (header) => {
     const record = wfdbToEcgRecord(await readWfdbRecord(header));
     return fitRecord({ ...record, meta: { ...record.meta, source: 'wfdb-folder' } }, options.fsHz, options.durationS);
@@ -31,8 +29,20 @@ export async function loadWfdbFolder(options: WfdbFolderOptions): Promise<Loaded
   return { records, acuteMiResolved: true };
 }
 
-export async function findHeaders(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { withFileTypes: true, recursive: true });
+/** Every file loadWfdbFolder reads with these options, in the order it reads them (for the data stage's cache key). */
+export function wfdbFolderFiles(options: Pick<WfdbFolderOptions, 'path' | 'limit'>): string[] {
+  return chosenHeaders(options).flatMap(recordFiles);
+}
+
+/** The first `limit` headers (0 = all) in path order. */
+function chosenHeaders(options: Pick<WfdbFolderOptions, 'path' | 'limit'>): string[] {
+  const headers = findHeaders(options.path);
+  if (headers.length === 0) throw new EcgError('DATA_INVALID', msg.wfdbFolderEmpty(options.path));
+  return options.limit > 0 ? headers.slice(0, options.limit) : headers;
+}
+
+export function findHeaders(dir: string): string[] {
+  const entries = readdirSync(dir, { withFileTypes: true, recursive: true });
   return entries
     .filter((e) => e.isFile() && e.name.endsWith('.hea'))
     .map((e) => join(e.parentPath ?? (e as unknown as { path: string }).path, e.name))

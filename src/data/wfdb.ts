@@ -5,6 +5,7 @@
  * and this reader accept. Phases of a read: parse header -> group signals by
  * file -> check size -> decode -> check initial values and checksums -> scale.
  */
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { EcgError } from '../core/errors.js';
@@ -35,6 +36,22 @@ export interface WfdbRecord {
 /** The .hea path of a record given as `dir/name`, `dir/name.hea` or `dir/name.dat`. */
 export function headerPathOf(recordPath: string): string {
   return recordPath.replace(/\.(hea|dat|mat)$/, '') + '.hea';
+}
+
+/**
+ * The files readWfdbRecord reads for a record: its header, then the signal
+ * files the header names. A header that cannot be read or parsed gives only
+ * itself; reading the record reports what is wrong with it.
+ */
+export function recordFiles(recordPath: string): string[] {
+  const headerPath = headerPathOf(recordPath);
+  try {
+    const header = parseWfdbHeader(readFileSync(headerPath, 'utf8'), headerPath);
+    const signalFiles = [...new Set(header.signals.map((s) => s.file))];
+    return [headerPath, ...signalFiles.map((file) => join(dirname(headerPath), file))];
+  } catch {
+    return [headerPath];
+  }
 }
 
 export async function readWfdbRecord(recordPath: string): Promise<WfdbRecord> {

@@ -1,22 +1,41 @@
 /**
  * The stage cache. An entry is a folder <root>/<stage>/<key>/ holding what the
  * stage wrote plus entry.json (manifest, metrics logged while it ran, its
- * artifacts list). It is built in a temporary sibling folder and renamed into
- * place only when the stage succeeded, so a killed run never leaves a half
- * entry under a real key; temporary folders of dead processes are removed.
+ * artifacts list, and the size and sha256 of every file it wrote). It is
+ * built in a temporary sibling folder and renamed into place only when the
+ * stage succeeded, so a killed run never leaves a half entry under a real
+ * key; the temporary folder is removed only after the stage's run settled,
+ * and temporary folders of dead processes are removed.
  *
  *   key = hash(stage name, stage version, values of its config keys,
- *              cache keys of the stages it reads)
+ *              cache keys of the stages it reads,
+ *              stage.fingerprint(config): what it reads from outside the
+ *              cache, e.g. the data stage's digest of the files of data.path)
+ *
+ * A stage without a fingerprint has the key it had before fingerprints.
+ *
+ * Nothing in an entry is used unchecked: on every lookup each recorded file
+ * must exist with its recorded size, and its content must hash to the
+ * recorded sha256. core/file-hash.ts hashes a file once per process for one
+ * (inode, size, mtime, ctime): the first use in a process reads everything,
+ * later uses of an unchanged entry cost a stat per file, and a file written
+ * since is hashed again. An entry that fails is moved aside to
+ * `<key>.corrupt-<random>` (kept for inspection, never used) with a warning
+ * naming the entry and the file, and is rebuilt. Entries written before
+ * entries recorded their files cannot be checked, and are treated the same:
+ * moved aside and rebuilt once.
  */
-import { mkdir, readFile, readdir, rename, rm, cp, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rename, rm, cp, stat, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { EcgError } from '../core/errors.js';
+import { fileDigest, type FileDigest } from '../core/file-hash.js';
 import { hashValue } from '../core/hash.js';
 import type { Logger } from '../core/logger.js';
-import { runMessages as msg } from '../core/messages.js';
+import { mapLimited } from '../core/map-limited.js';
+import { runMessages as msg, trainMessages } from '../core/messages.js';
 import { selectKeys } from '../config/compose.js';
 import type { Config } from '../config/schema/index.js';
 import type { MetricPoint } from '../tracking/run-store.js';
@@ -36,6 +55,8 @@ export interface CacheEntry {
   readonly tags: Record<string, string>;
   readonly createdAt: string;
   readonly durationS: number;
+  /** Size and sha256 of every file of the entry but entry.json, by path relative to the entry; absent in entries of older versions. */
+  readonly files?: Readonly<Record<string, FileDigest>>;
 }
 
 export function stageKey(stage: Stage, config: Config, inputKeys: Readonly<Record<string, string>>): string {
@@ -44,6 +65,7 @@ export function stageKey(stage: Stage, config: Config, inputKeys: Readonly<Recor
     version: stage.version,
     config: selectKeys(config, stage.configKeys),
     inputs: Object.fromEntries(stage.reads.map((name) => [name, inputKeys[name]])),
+    fingerprint: stage.fingerprint?.(config),
   });
 }
 
@@ -61,19 +83,29 @@ export class StageCache {
     return existsSync(join(this.entryDir(stage, key), ENTRY_FILE));
   }
 
-  /** The entry if complete and readable; a damaged one is moved aside and reported missing. */
+  /** The entry if complete and its files are as recorded; a damaged one is moved aside, reported, and reported missing. */
   async lookup(stage: string, key: string): Promise<{ output: StageOutput; entry: CacheEntry } | undefined> {
     const dir = this.entryDir(stage, key);
     if (!existsSync(dir)) return undefined;
+    let entry: CacheEntry;
     try {
-      const entry = JSON.parse(await readFile(join(dir, ENTRY_FILE), 'utf8')) as CacheEntry;
+      entry = JSON.parse(await readFile(join(dir, ENTRY_FILE), 'utf8')) as CacheEntry;
       if (entry.key !== key || entry.stage !== stage) throw new Error(`entry.json names ${entry.stage}/${entry.key}`);
-      return { output: { stage, key, dir, manifest: entry.manifest }, entry };
     } catch (error) {
       this.logger.warn(msg.cacheEntryCorrupt(dir, (error as Error).message));
-      await rename(dir, `${dir}.corrupt-${randomBytes(3).toString('hex')}`).catch(() => rm(dir, { recursive: true, force: true }));
+      await moveAside(dir);
       return undefined;
     }
+    if (entry.files === undefined) {
+      this.logger.warn(trainMessages.cacheEntryUnverifiable(dir, await moveAside(dir)));
+      return undefined;
+    }
+    const damage = await firstDamage(dir, entry.files);
+    if (damage) {
+      this.logger.warn(trainMessages.cacheFileDamaged(dir, damage.file, damage.detail, await moveAside(dir)));
+      return undefined;
+    }
+    return { output: { stage, key, dir, manifest: entry.manifest }, entry };
   }
 
   /**
@@ -94,6 +126,7 @@ export class StageCache {
     const started = Date.now();
     try {
       const { manifest, metrics, tags } = await build(tmp);
+      const files = await digestFiles(tmp);
       const entry: CacheEntry = {
         stage: stage.name,
         version: stage.version,
@@ -104,6 +137,7 @@ export class StageCache {
         tags,
         createdAt: new Date().toISOString(),
         durationS: (Date.now() - started) / 1000,
+        files,
       };
       await writeFile(join(tmp, ENTRY_FILE), `${JSON.stringify(entry, null, 2)}\n`);
       const final = this.entryDir(stage.name, key);
@@ -139,6 +173,48 @@ export class StageCache {
     }
     return removed;
   }
+}
+
+/** Move a damaged entry out of the way (kept for inspection); returns where it went. */
+async function moveAside(dir: string): Promise<string> {
+  const aside = `${dir}.corrupt-${randomBytes(3).toString('hex')}`;
+  try {
+    await rename(dir, aside);
+  } catch (error) {
+    // ENOENT: another process moved it first.
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') await rm(dir, { recursive: true, force: true });
+  }
+  return aside;
+}
+
+/** Size and sha256 of every file under dir (entry.json aside), by relative path in sorted order. */
+async function digestFiles(dir: string): Promise<Record<string, FileDigest>> {
+  const entries = await readdir(dir, { withFileTypes: true, recursive: true });
+  const paths = entries
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath ?? (e as unknown as { path: string }).path, e.name))
+    .filter((path) => path !== join(dir, ENTRY_FILE))
+    .sort();
+  const digests = await mapLimited(paths, 8, fileDigest);
+  return Object.fromEntries(paths.map((path, i) => [relative(dir, path), digests[i] as FileDigest]));
+}
+
+/** The first recorded file that is missing, of another size, or of other content; undefined when all are as recorded. */
+async function firstDamage(dir: string, files: Readonly<Record<string, FileDigest>>): Promise<{ file: string; detail: string } | undefined> {
+  const recorded = Object.entries(files);
+  const sizes = await Promise.all(recorded.map(([file]) => stat(join(dir, file)).then((s) => s.size, () => undefined)));
+  for (const [i, [file, expected]] of recorded.entries()) {
+    const size = sizes[i];
+    if (size === undefined) return { file, detail: 'is missing' };
+    if (size !== expected.size) return { file, detail: `has ${size} bytes, entry.json records ${expected.size}` };
+  }
+  const digests = await mapLimited(recorded, 8, ([file]) => fileDigest(join(dir, file)).catch((error: unknown) => error as Error));
+  for (const [i, [file, expected]] of recorded.entries()) {
+    const digest = digests[i] as FileDigest | Error;
+    if (digest instanceof Error) return { file, detail: `cannot be read (${digest.message})` };
+    if (digest.sha256 !== expected.sha256) return { file, detail: `has ${expected.size} bytes as recorded, but its sha256 differs from the one in entry.json` };
+  }
+  return undefined;
 }
 
 /** Copy a cache entry's artifacts into a run's artifacts folder. */

@@ -1,9 +1,10 @@
 /**
  * A stage of the method: a plain object that declares what it reads (input
  * stages), which config keys change its result, and how to run. The runner
- * derives its cache key from exactly these declarations (train/cache-key.ts):
+ * derives its cache key from exactly these declarations (train/cache.ts):
  *
- *   key = hash(name, version, values of configKeys, cache keys of reads)
+ *   key = hash(name, version, values of configKeys, cache keys of reads,
+ *              fingerprint of what it reads from outside the cache)
  *
  * so bumping `version` invalidates old entries and a key left out of
  * `configKeys` is a bug that makes the cache serve stale results.
@@ -64,6 +65,13 @@ export interface Stage<M = unknown> {
   readonly configKeys: readonly string[];
   /** What it writes, for `--dry-run` and docs (e.g. `images + ground truth`). */
   readonly writes: string;
+  /**
+   * A digest of what the stage reads from outside the cache and its config
+   * (the data stage: the files of data.path), hashed into its key so that
+   * changed files give a new key. Synchronous, because keys are; undefined
+   * when the config determines everything.
+   */
+  fingerprint?(config: Config): string | undefined;
   /** True when it trains or runs a model: the runner loads the backend before it. */
   readonly usesBackend?: boolean;
   /**

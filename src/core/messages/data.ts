@@ -69,4 +69,9 @@ export const datasetCorrupt = (dir: string, detail: string) => `data set in ${di
 
 export const noRecords = (source: string, path: string) => `data.source = ${source} found no records in ${path}`;
 
+export const recordBlankLeads = (record: string, path: string, leads: readonly string[], total: number) =>
+  leads.length === total
+    ? `record ${record} (${path}) holds no valid sample in any lead (all WFDB invalid markers): left out`
+    : `record ${record} (${path}): lead${leads.length > 1 ? 's' : ''} ${leads.join(' ')} hold${leads.length > 1 ? '' : 's'} no valid sample (all WFDB invalid markers): record left out, since its page would show ${leads.length > 1 ? 'those leads' : 'that lead'} blank under the record's labels and the digitizer has no reference for ${leads.length > 1 ? 'them' : 'it'}`;
+
 export const acuteMiUnresolvedTag = 'data.acuteMiResolved';

@@ -13,3 +13,9 @@ export const roiNoBoxes = (page: string, found: number, expected: number) =>
 export const leadMissing = (page: string, row: number, col: number) => `page ${page} has no lead at row ${row}, column ${col} of its layout`;
 
 export const digitizedMissing = (path: string) => `digitized signals ${path} are missing or truncated; re-run stage digitizer`;
+
+export const cacheEntryUnverifiable = (dir: string, aside: string) =>
+  `cache entry ${dir} was written before entries recorded the size and sha256 of their files, so it cannot be checked: moved aside to ${aside}; it will be recomputed`;
+
+export const cacheFileDamaged = (dir: string, file: string, detail: string, aside: string) =>
+  `cache entry ${dir}: ${file} ${detail}: moved aside to ${aside}; it will be recomputed`;

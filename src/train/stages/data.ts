@@ -2,11 +2,17 @@
  * Stage `data`: load or generate the records (data.source), split them
  * (data.split.*), and store them compactly (src/data/dataset-store.ts).
  * Later stages read them with readDataset(ctx.inputs.data).
+ *
+ * Its cache key sees the data, not only data.path: `fingerprint` digests
+ * every file the source reads (src/data/fingerprint.ts), and the data.digest
+ * tag is the digest of the records as stored (names, labels, samples).
+ * Version 2: records with a lead that holds no valid sample are left out.
  */
 import type { Stage } from '../stage.js';
 import { loadRecords } from '../../data/load-records.js';
 import { assignSplits, checkSplits } from '../../data/split.js';
 import { writeDataset, type DataManifest } from '../../data/dataset-store.js';
+import { dataFingerprint } from '../../data/fingerprint.js';
 
 export const DATA_CONFIG_KEYS = [
   'seed',
@@ -28,11 +34,12 @@ export const DATA_CONFIG_KEYS = [
 
 export const dataStage: Stage<DataManifest> = {
   name: 'data',
-  version: 1,
+  version: 2,
   description: 'Load PTB-XL / a WFDB folder or generate synthetic 12-lead records; split train/val/test.',
   reads: [],
   configKeys: DATA_CONFIG_KEYS,
   writes: 'signals.f32 + manifest.json (records, labels, splits, dataset digest)',
+  fingerprint: (config) => dataFingerprint(config.data),
   async run(ctx) {
     const { data, seed } = ctx.config;
     ctx.progress.start(`data: ${data.source}`, data.source === 'synthetic' ? data.records : 0);
