@@ -7,6 +7,8 @@
  * The clean twin and the mask are always PNG: they are training targets.
  */
 import sharp from 'sharp';
+import { EcgError } from '../core/errors.js';
+import { renderMessages } from '../core/messages.js';
 import type { Coverage, RgbImage } from './raster.js';
 
 export type ImageFormat = 'png' | 'jpeg';
@@ -51,3 +53,33 @@ export function imageFormatOf(bytes: Uint8Array): ImageFormat {
 }
 
 export const IMAGE_EXTENSIONS: Readonly<Record<ImageFormat, string>> = { png: '.png', jpeg: '.jpg' };
+
+/**
+ * The most pixels (width x height) an image from outside may have to be
+ * decoded: sharp's own default, 0x3FFF squared (about 268 million), which
+ * keeps a small file that claims a huge image from taking the memory. A
+ * larger scan is allowed by raising it (`--max-pixels` of digitize and
+ * classify).
+ */
+export const DEFAULT_MAX_INPUT_PIXELS = 0x3fff * 0x3fff;
+
+/** sharp's input options for an image from outside: a truncated file is an error, and so is one of more than `maxPixels` pixels. */
+export function outsideImageOptions(maxPixels = DEFAULT_MAX_INPUT_PIXELS): sharp.SharpOptions {
+  return { failOn: 'truncated', limitInputPixels: maxPixels };
+}
+
+/**
+ * IMAGE_INVALID saying the image's size, the limit and how to raise it when
+ * the image at `path` has more than `maxPixels` pixels. Reads the header
+ * only; an unreadable header is left to the decoder to report.
+ */
+export async function requireWithinPixelLimit(path: string, maxPixels = DEFAULT_MAX_INPUT_PIXELS): Promise<void> {
+  let size: { width?: number | undefined; height?: number | undefined };
+  try {
+    size = await sharp(path, { limitInputPixels: false }).metadata();
+  } catch {
+    return;
+  }
+  const { width = 0, height = 0 } = size;
+  if (width * height > maxPixels) throw new EcgError('IMAGE_INVALID', renderMessages.imageOverPixelLimit(path, width, height, maxPixels));
+}

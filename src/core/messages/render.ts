@@ -28,3 +28,7 @@ export const dataInputMissing = (stage: string) => `stage '${stage}' needs the o
 
 export const snapshotChanged = (name: string, differing: number, total: number, diffPath: string) =>
   `snapshot ${name}: ${differing} of ${total} pixels differ beyond tolerance; wrote ${diffPath}`;
+
+export const imageOverPixelLimit = (path: string, width: number, height: number, limit: number) =>
+  `image ${path} is ${width} x ${height} = ${(width * height).toLocaleString('en')} pixels, more than the ${limit.toLocaleString('en')} ` +
+  `an image may have to be decoded (sharp's limitInputPixels); raise the limit with --max-pixels ${width * height} if the file is trusted`;
