@@ -12,10 +12,11 @@
  * Why content hashes and not mtime + size: a label edit (NORM -> STTC) keeps
  * the size, and `cp -p`, `rsync -t`, unpacking an archive or a git checkout
  * set mtimes that say nothing of the content. Hashing is cheap next to
- * loading: the 1,998 PTB-XL records of ../shared/data (4,000 files, 49 MB)
- * hash in 0.15-0.4 s, and core/file-hash.ts hashes a file once per process
- * (later keys of the same file cost a stat), so the cells of a sweep pay it
- * once. A folder or table that cannot be read gives a fingerprint naming
+ * loading: the key of the 1,998 PTB-XL records of ../shared/data (4,000
+ * files, 49 MB) takes 0.6 s the first time in a process; core/file-hash.ts
+ * hashes a file once per process and wfdb.ts parses a header once while it
+ * is unchanged, so every later key (one per cell) costs a listing and a stat
+ * per file, 0.05-0.12 s. A folder or table that cannot be read gives a fingerprint naming
  * the problem; the loader then reports it with its own message.
  */
 import { relative } from 'node:path';

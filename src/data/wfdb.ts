@@ -10,6 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { EcgError } from '../core/errors.js';
 import { dataMessages as msg } from '../core/messages.js';
+import { fileDigestSync } from '../core/file-hash.js';
 import { writeFileAtomic } from '../core/fs.js';
 import { parseWfdbHeader, formatWfdbHeader, unitsToMv, type WfdbHeader, type WfdbSignalSpec } from './wfdb-header.js';
 import {
@@ -38,6 +39,9 @@ export function headerPathOf(recordPath: string): string {
   return recordPath.replace(/\.(hea|dat|mat)$/, '') + '.hea';
 }
 
+/** Signal file paths by header path and header sha256: a header is parsed once per process while unchanged. */
+const signalFilesSeen = new Map<string, string[]>();
+
 /**
  * The files readWfdbRecord reads for a record: its header, then the signal
  * files the header names. A header that cannot be read or parsed gives only
@@ -46,9 +50,14 @@ export function headerPathOf(recordPath: string): string {
 export function recordFiles(recordPath: string): string[] {
   const headerPath = headerPathOf(recordPath);
   try {
-    const header = parseWfdbHeader(readFileSync(headerPath, 'utf8'), headerPath);
-    const signalFiles = [...new Set(header.signals.map((s) => s.file))];
-    return [headerPath, ...signalFiles.map((file) => join(dirname(headerPath), file))];
+    const seenAs = `${headerPath}\0${fileDigestSync(headerPath).sha256}`;
+    let signalFiles = signalFilesSeen.get(seenAs);
+    if (signalFiles === undefined) {
+      const header = parseWfdbHeader(readFileSync(headerPath, 'utf8'), headerPath);
+      signalFiles = [...new Set(header.signals.map((s) => join(dirname(headerPath), s.file)))];
+      signalFilesSeen.set(seenAs, signalFiles);
+    }
+    return [headerPath, ...signalFiles];
   } catch {
     return [headerPath];
   }
