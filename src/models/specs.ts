@@ -30,24 +30,32 @@ export interface SpecContext {
 }
 
 export function modelSpecs(config: ModelConfig, context: SpecContext): ModelSpecs {
-  const { model, digitizer } = config;
+  // Getters, so that building one model's spec reads only that model's keys:
+  // a stage's config holds only the keys it declared (train/scoped-config.ts).
   const classes = CHALLENGE_CLASSES.length;
   const seed = context.seed;
   return {
-    classifier2d: { ...model.classifier2d, classes, seed },
-    classifier1d: {
-      length: Math.round(context.signalDurationS * model.classifier1d.fsHz),
-      leads: LEADS.length,
-      widths: model.classifier1d.widths,
-      kernelSize: model.classifier1d.kernelSize,
-      dropout: model.classifier1d.dropout,
-      classes,
-      seed,
+    get classifier2d() {
+      return { ...config.model.classifier2d, classes, seed };
     },
-    roi: { inputHeight: model.roi.inputHeight, inputWidth: model.roi.inputWidth, widths: model.roi.widths, seed },
-    denoiser: { inputHeight: digitizer.cropHeight, inputWidth: null, widths: model.denoiser.widths, seed },
-    digitizer: { inputHeight: digitizer.cropHeight, inputWidth: null, widths: model.digitizer.widths, seed },
-    combiner: { kind: model.combiner, classes, seed },
+    get classifier1d() {
+      const c = config.model.classifier1d;
+      const length = Math.round(context.signalDurationS * c.fsHz);
+      return { length, leads: LEADS.length, widths: c.widths, kernelSize: c.kernelSize, dropout: c.dropout, classes, seed };
+    },
+    get roi() {
+      const r = config.model.roi;
+      return { inputHeight: r.inputHeight, inputWidth: r.inputWidth, widths: r.widths, seed };
+    },
+    get denoiser() {
+      return { inputHeight: config.digitizer.cropHeight, inputWidth: null, widths: config.model.denoiser.widths, seed };
+    },
+    get digitizer() {
+      return { inputHeight: config.digitizer.cropHeight, inputWidth: null, widths: config.model.digitizer.widths, seed };
+    },
+    get combiner() {
+      return { kind: config.model.combiner, classes, seed };
+    },
   };
 }
 

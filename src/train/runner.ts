@@ -29,6 +29,7 @@ import { StageCache, stageKey, copyArtifacts, ARTIFACTS_SUBDIR } from './cache.j
 import { resolveStages, type StageRegistry } from './graph.js';
 import type { SweepPlan } from './plan.js';
 import type { Stage, StageOutput } from './stage.js';
+import { scopedConfig } from './scoped-config.js';
 
 export interface RunnerOptions {
   readonly store: RunStore;
@@ -263,7 +264,7 @@ async function runStage(
     const metrics: MetricPoint[] = [];
     const tags: Record<string, string> = {};
     const manifest = await stage.run({
-      config,
+      config: scopedConfig(config, stage.name, stage.configKeys),
       outDir,
       inputs,
       logger: options.logger,

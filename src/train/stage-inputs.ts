@@ -33,8 +33,14 @@ export function bySplit<T extends { readonly split: PageSplit }>(items: readonly
   return items.filter((p) => p.split === split);
 }
 
+/** The models' specs; each part's keys are read only when its spec is (so a stage needs only its own parts' keys). */
 export function specsOf(config: Config): ModelSpecs {
-  return modelSpecs(config, { seed: config.seed, signalDurationS: config.data.durationS });
+  return modelSpecs(config, {
+    seed: config.seed,
+    get signalDurationS() {
+      return config.data.durationS;
+    },
+  });
 }
 
 /** A classifier's probabilities per split, as classifier2d and classifier1d save them. */

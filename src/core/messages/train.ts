@@ -19,3 +19,9 @@ export const cacheEntryUnverifiable = (dir: string, aside: string) =>
 
 export const cacheFileDamaged = (dir: string, file: string, detail: string, aside: string) =>
   `cache entry ${dir}: ${file} ${detail}: moved aside to ${aside}; it will be recomputed`;
+
+export const undeclaredKey = (stage: string, key: string, declared: readonly string[]) =>
+  `stage ${stage} read config key ${key}, which is not in its configKeys (${declared.join(', ')}); ` +
+  `its cache key would not change with ${key}: add the key to the stage's configKeys or take the value from an input stage's manifest`;
+
+export const configReadOnly = (stage: string, key: string) => `stage ${stage} tried to set config key ${key}; a stage's config is read-only`;

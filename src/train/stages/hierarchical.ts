@@ -191,13 +191,21 @@ export const hierarchicalStage: Stage<HierarchicalManifest> = {
   version: 3,
   description: 'Combine the classifiers and fine-tune end to end (model.hierarchy = true) or report classifier2d alone; test F1.',
   reads: ['data', 'render', 'roi', 'denoise', 'digitizer', 'classifier2d', 'classifier1d'],
+  // Besides its own keys, what it reads to rebuild the parts' inputs (specs,
+  // crop geometry) and to label its metrics; the input stages' keys already
+  // vary with these, so declaring them shares nothing less.
   configKeys: [
     'seed',
+    'render.noise',
+    'data.durationS',
+    'digitizer.*',
     'model.hierarchy',
     'model.combiner',
     'model.endToEnd.*',
-    'model.digitizer.sigmaPx',
-    'model.digitizer.l1Weight',
+    'model.classifier2d.*',
+    'model.classifier1d.*',
+    'model.denoiser.*',
+    'model.digitizer.*',
     'train.hierarchical.*',
     'train.patience',
   ],
