@@ -9,6 +9,17 @@
  * typed arrays. The loss function runs
  * inside optimizer.minimize (its own tidy); only the step's scalar cost
  * leaves it, read and disposed here.
+ *
+ * Micro-batches: with `microBatchSize` below the batch size, a batch is
+ * built and differentiated in pieces of at most that many examples and the
+ * pieces' gradients are summed before the one optimizer step, each piece's
+ * loss weighted by its share of the batch:
+ *
+ *   grad = sum_k (n_k / n) grad L_k,   L_k the mean loss of piece k,
+ *
+ * which is the gradient of the batch's mean loss, so the update is the same
+ * (up to batch-norm statistics and dropout, which see a piece at a time)
+ * while activation memory is bounded by the piece, not the batch.
  */
 import * as tf from '@tensorflow/tfjs';
 import { createRng } from '../core/rng.js';
@@ -43,6 +54,10 @@ export interface TrainLoopOptions<B> {
   /** The scalar loss of a batch in training mode (called inside the gradient tape). */
   readonly loss: (batch: B) => tf.Scalar;
   readonly onEpochEnd?: (summary: EpochSummary) => EpochDecision | void | Promise<EpochDecision | void>;
+  /** Largest piece of a batch differentiated at once (see the header); undefined or 0: the whole batch. */
+  readonly microBatchSize?: number;
+  /** Called after each optimizer step with the step's loss. */
+  readonly onStep?: (loss: number) => void;
   /** Checked between steps. */
   readonly signal?: AbortSignal;
 }
@@ -67,21 +82,49 @@ export async function trainLoop<B>(options: TrainLoopOptions<B>): Promise<TrainR
   const epochLosses: number[] = [];
   const allSteps: number[] = [];
   const varList = options.variables.slice();
+  const wholeBatch = async (indices: readonly number[], epoch: number): Promise<number> => {
+    const batch = await options.batch(indices, epoch);
+    try {
+      const cost = options.optimizer.minimize(() => options.loss(batch), true, varList);
+      const value = cost ? ((await cost.data())[0] ?? Number.NaN) : Number.NaN;
+      cost?.dispose();
+      return value;
+    } finally {
+      disposeBatch(batch);
+    }
+  };
+  const inPieces = async (pieces: readonly (readonly number[])[], total: number, epoch: number): Promise<number> => {
+    let grads: tf.NamedTensorMap = {};
+    let value = 0;
+    try {
+      for (const piece of pieces) {
+        options.signal?.throwIfAborted();
+        const batch = await options.batch(piece, epoch);
+        try {
+          const share = piece.length / total;
+          const step = tf.variableGrads(() => tf.mul(options.loss(batch), share) as tf.Scalar, varList);
+          value += (await step.value.data())[0] ?? Number.NaN;
+          step.value.dispose();
+          grads = addGradients(grads, step.grads);
+        } finally {
+          disposeBatch(batch);
+        }
+      }
+      options.optimizer.applyGradients(grads);
+      return value;
+    } finally {
+      tf.dispose(grads);
+    }
+  };
   for (let epoch = 0; epoch < options.epochs; epoch++) {
     const stepLosses: number[] = [];
     for (const indices of epochBatches(options.examples, options.batchSize, options.seed, epoch)) {
       options.signal?.throwIfAborted();
-      const batch = await options.batch(indices, epoch);
-      let value: number;
-      try {
-        const cost = options.optimizer.minimize(() => options.loss(batch), true, varList);
-        value = cost ? (await cost.data())[0] ?? Number.NaN : Number.NaN;
-        cost?.dispose();
-      } finally {
-        disposeBatch(batch);
-      }
+      const pieces = splitBatch(indices, options.microBatchSize);
+      const value = pieces.length === 1 ? await wholeBatch(indices, epoch) : await inPieces(pieces, indices.length, epoch);
       if (!Number.isFinite(value)) throw new EcgError('STAGE_FAILED', modelMessages.lossNotFinite(stepLosses.length, epoch));
       stepLosses.push(value);
+      options.onStep?.(value);
     }
     allSteps.push(...stepLosses);
     const meanLoss = stepLosses.reduce((s, v) => s + v, 0) / Math.max(1, stepLosses.length);
@@ -90,6 +133,29 @@ export async function trainLoop<B>(options: TrainLoopOptions<B>): Promise<TrainR
     if (decision?.stop) return { epochLosses, stepLosses: allSteps, epochsRun: epoch + 1, stoppedEarly: true };
   }
   return { epochLosses, stepLosses: allSteps, epochsRun: options.epochs, stoppedEarly: false };
+}
+
+/** A batch's indices in pieces of at most `size` (one piece when size is 0, undefined or not smaller). */
+export function splitBatch(indices: readonly number[], size: number | undefined): (readonly number[])[] {
+  if (!size || size >= indices.length) return [indices];
+  const pieces: number[][] = [];
+  for (let start = 0; start < indices.length; start += size) pieces.push(indices.slice(start, start + size));
+  return pieces;
+}
+
+/** sum + next, by variable name; both inputs are consumed (disposed or kept in the result). */
+function addGradients(sum: tf.NamedTensorMap, next: tf.NamedTensorMap): tf.NamedTensorMap {
+  const out: tf.NamedTensorMap = { ...sum };
+  for (const [name, grad] of Object.entries(next)) {
+    const before = out[name];
+    if (!before) {
+      out[name] = grad;
+      continue;
+    }
+    out[name] = tf.add(before, grad);
+    tf.dispose([before, grad]);
+  }
+  return out;
 }
 
 export interface EarlyStopping {

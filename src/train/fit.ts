@@ -62,12 +62,10 @@ export async function fit<B extends tf.TensorContainer>(options: FitOptions<B>):
       batchSize: train.batchSize,
       seed: `${stage}:${ctx.config.seed}`,
       signal: ctx.signal,
+      microBatchSize: train.microBatchSize,
       batch: (indices) => options.batch(indices),
-      loss: (batch) => {
-        const loss = options.loss(batch);
-        ctx.progress.tick(1, Number.isFinite(lastLoss) ? `loss ${round(lastLoss)}` : undefined);
-        return loss;
-      },
+      loss: (batch) => options.loss(batch),
+      onStep: () => ctx.progress.tick(1, Number.isFinite(lastLoss) ? `loss ${round(lastLoss)}` : undefined),
       onEpochEnd: async ({ epoch, meanLoss }) => {
         lastLoss = meanLoss;
         ctx.metrics.log(`${stage}/loss`, meanLoss, epoch);

@@ -113,4 +113,44 @@ test('a non-finite loss stops training with a clear error', async () => {
   v.dispose();
 });
 
+test('micro-batches: the summed, share-weighted gradients give the whole batch\'s update, with no leak', async () => {
+  const data = dataset();
+  // A linear model (no batch norm, no dropout): the micro-batched gradient is then exactly the batch's.
+  const weightsAfterOneEpoch = async (microBatchSize: number) => {
+    const w = tf.variable(tf.tensor2d(seededUniform([32 * 12, 11], 'w', -0.05, 0.05), [32 * 12, 11]), true, `w${microBatchSize}`);
+    const optimizer = tf.train.sgd(0.1);
+    const before = tf.memory().numTensors;
+    const steps: number[] = [];
+    await trainLoop({
+      variables: [w],
+      optimizer,
+      epochs: 1,
+      examples: 12,
+      batchSize: 6,
+      microBatchSize,
+      seed: 3,
+      batch: (indices) => batchOf(data, indices),
+      loss: ({ x, y }) => tf.losses.sigmoidCrossEntropy(y, tf.matMul(tf.reshape(x, [-1, 32 * 12]), w)) as tf.Scalar,
+      onStep: (loss) => steps.push(loss),
+    });
+    assert.is(tf.memory().numTensors, before, 'no tensor left behind');
+    optimizer.dispose();
+    const values = w.dataSync().slice();
+    w.dispose();
+    return { values, steps };
+  };
+  const whole = await weightsAfterOneEpoch(0);
+  const pieces = await weightsAfterOneEpoch(4);
+  assert.is(whole.steps.length, 2);
+  assert.is(pieces.steps.length, 2, 'one optimizer step per batch, not per piece');
+  for (let s = 0; s < 2; s++) assert.ok(Math.abs((whole.steps[s] as number) - (pieces.steps[s] as number)) < 1e-5, `step ${s} loss`);
+  let maxDiff = 0;
+  for (let i = 0; i < whole.values.length; i++) maxDiff = Math.max(maxDiff, Math.abs((whole.values[i] as number) - (pieces.values[i] as number)));
+  assert.ok(maxDiff < 1e-6, `weights differ by ${maxDiff}`);
+  let moved = 0;
+  const start = seededUniform([32 * 12, 11], 'w', -0.05, 0.05);
+  for (let i = 0; i < start.length; i++) moved = Math.max(moved, Math.abs((start[i] as number) - (whole.values[i] as number)));
+  assert.ok(moved > 1e-3, 'the step moved the weights');
+});
+
 test.run();

@@ -5,6 +5,7 @@ export interface StageTrainConfig {
   epochs: number;
   batchSize: number;
   learningRate: number;
+  microBatchSize: number;
 }
 
 export const TRAINED_STAGES = ['classifier2d', 'roi', 'denoise', 'digitizer', 'classifier1d', 'hierarchical'] as const;
@@ -25,10 +26,17 @@ export interface TrainConfig extends Record<TrainedStage, StageTrainConfig> {
  * `train.batchSize` and `train.learningRate` are for stages without a group of
  * their own (plugin stages).
  */
-const stage = (what: string, unit: string, epochs: number, batchSize: number, learningRate: number) => ({
+const stage = (what: string, unit: string, epochs: number, batchSize: number, learningRate: number, microBatchSize = 0) => ({
   epochs: { doc: `Maximum epochs of ${what} (0 skips training and keeps the initial weights).`, format: 'nat', default: epochs },
   batchSize: { doc: `Batch size of ${what}, in ${unit}.`, format: 'positive-int', default: batchSize },
   learningRate: { doc: `Adam learning rate of ${what}.`, format: 'positive-number', default: learningRate },
+  microBatchSize: {
+    doc:
+      `Largest number of ${unit} of ${what} differentiated at once: a larger batch is split and its gradients summed before the one ` +
+      'optimizer step (the same update up to batch-norm statistics; memory bounded by this instead of batchSize). 0 = the whole batch.',
+    format: 'nat',
+    default: microBatchSize,
+  },
 });
 
 export const trainSchema: SchemaTree = {
@@ -46,6 +54,8 @@ export const trainSchema: SchemaTree = {
     denoise: stage('the denoiser (digitizer.denoise = true)', 'lead crops', 6, 32, 2e-3),
     digitizer: stage('the digitizer', 'lead crops', 10, 32, 2e-3),
     classifier1d: stage('the 1-D classifier on digitized leads', 'records', 20, 16, 2e-3),
-    hierarchical: stage('the end-to-end fine-tuning of the hierarchy (model.hierarchy = true)', 'pages', 4, 8, 3e-4),
+    // Two pages at a time: the end-to-end pass holds every lead crop's digitizer
+    // activations for the backward pass (about 0.9 GB a page at 100 DPI).
+    hierarchical: stage('the end-to-end fine-tuning of the hierarchy (model.hierarchy = true)', 'pages', 4, 8, 3e-4, 2),
   },
 };
