@@ -276,7 +276,7 @@ export class MlflowClient {
       });
       return;
     }
-    const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
+    const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : Uint8Array.from(content);
     await this.http.send({ method: 'PUT', path: target, body: async () => ({ data: bytes, length: bytes.byteLength }) });
   }
 
