@@ -48,6 +48,7 @@ import {
 } from '../models/index.js';
 import { applyThresholds, type Thresholds } from '../metrics/index.js';
 import { layoutPage, pageSizeOf } from '../render/layout.js';
+import { DEFAULT_MAX_INPUT_PIXELS, outsideImageOptions, requireWithinPixelLimit } from '../render/image-file.js';
 import { columnsFor } from './crop-set.js';
 import { deskewImage, estimateSkewDeg, resizeGrey } from './deskew.js';
 import { cropRequest, cutCrops, normalisePixelBox, placedCrops, roiPlacements, type LeadCrop, type LeadPlacement } from './lead-crops.js';
@@ -73,18 +74,19 @@ export interface UserImage {
 }
 
 /** Decode `path` once and resize it to each of `sizes` (grey in [0, 1], 1 = white); IMAGE_INVALID naming the file on any defect. */
-export async function readUserImage(path: string, sizes: readonly ImageSize[]): Promise<UserImage> {
+export async function readUserImage(path: string, sizes: readonly ImageSize[], maxPixels = DEFAULT_MAX_INPUT_PIXELS): Promise<UserImage> {
   let decoded: { data: Buffer; info: sharp.OutputInfo };
   try {
-    decoded = await sharp(path, { failOn: 'truncated' }).rotate().flatten({ background: '#ffffff' }).greyscale().raw().toBuffer({ resolveWithObject: true });
+    decoded = await sharp(path, outsideImageOptions(maxPixels)).rotate().flatten({ background: '#ffffff' }).greyscale().raw().toBuffer({ resolveWithObject: true });
   } catch (error) {
+    await requireWithinPixelLimit(path, maxPixels);
     throw new EcgError('IMAGE_INVALID', msg.imageUnreadable(path, errorMessage(error)), { cause: error });
   }
   const { width, height, channels } = decoded.info;
   if (width < MIN_WIDTH || height < MIN_HEIGHT) throw new EcgError('IMAGE_INVALID', msg.imageTooSmall(path, width, height));
   const images = await Promise.all(
     sizes.map(async (size) => {
-      const resized = await sharp(decoded.data, { raw: { width, height, channels } })
+      const resized = await sharp(decoded.data, { raw: { width, height, channels }, limitInputPixels: maxPixels })
         .resize(size.width, size.height, { fit: 'fill', kernel: 'cubic' })
         .raw()
         .toBuffer({ resolveWithObject: true });
@@ -204,6 +206,8 @@ export interface InferenceResult {
 export interface InferenceOptions {
   readonly baseline?: BaselineMethod;
   readonly logger: Logger;
+  /** Largest image decoded, in pixels (default sharp's 16383 x 16383). */
+  readonly maxPixels?: number;
 }
 
 /** Lead placements of a page: the ROI model's boxes when the cell has one and they fit the layout, else nominal. */
@@ -248,7 +252,7 @@ export async function inferImage(cell: TrainedCell, path: string, options: Infer
   if (cell.roi && needCrops) sizes.push(roiSize);
   const lowResSize = { width: specs.classifier2d.inputWidth, height: specs.classifier2d.inputHeight };
   if (cell.classification) sizes.push(lowResSize);
-  const { original, images } = await readUserImage(path, sizes);
+  const { original, images } = await readUserImage(path, sizes, options.maxPixels);
   const deskewDeg = deskew ? estimateSkewDeg(images[0] as GreyImage) : 0;
   const pageImage = deskewImage(images[0] as GreyImage, deskewDeg);
   // An upright page keeps the decoder's resize, as the roi stage does.

@@ -28,6 +28,7 @@ import { loadTrainedCell, readCellConfig, resolveCellRef } from '../../src/train
 import { inferImage, nominalPlacements, roiPlacements } from '../../src/train/inference.js';
 import { cli, type CliResult } from '../helpers/cli.js';
 import { loadBackend } from '../train/helpers.js';
+import { blackPng } from '../render/png-fixture.js';
 
 /**
  * Tiny models, 50 DPI pages of 16 synthetic records. The digitizer gets
@@ -162,6 +163,15 @@ test('a corrupt image is an IMAGE_INVALID error naming the file; the other image
   const entries = JSON.parse(classified.stdout) as { ok: boolean; code?: string }[];
   assert.equal(entries.map((e) => e.ok), [true, false]);
   assert.is(entries[1]?.code, 'IMAGE_INVALID');
+});
+
+test('an image over the pixel limit names its size and --max-pixels; the option raises the limit', () => {
+  const huge = blackPng(20_000, 20_000);
+  const refused = cli(['classify', huge, '--model', offCell], { env });
+  assert.is(refused.status, 1, refused.stderr);
+  for (const part of ['20000 x 20000', '--max-pixels 400000000']) assert.ok(refused.stderr.includes(part), `"${refused.stderr}" lacks "${part}"`);
+  const raised = cli(['classify', huge, '--model', offCell, '--max-pixels', '400000000', '--json'], { env });
+  assert.not.match(raised.stderr, 'pixel limit');
 });
 
 test('a truncated checkpoint is a CHECKPOINT_CORRUPT error naming the file', () => {

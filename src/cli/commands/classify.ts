@@ -6,13 +6,14 @@
  */
 import { resolve } from 'node:path';
 import type { Command } from '../command.js';
-import { parseArgs } from '../args.js';
+import { intOption, parseArgs } from '../args.js';
 import { runsDirFor } from '../paths.js';
 import { formatTable } from '../table.js';
 import { loadCellBackend, shownPath } from './digitize.js';
 import { BACKEND_NAMES } from '../../backend/names.js';
 import { CHALLENGE_CLASSES } from '../../core/ecg.js';
 import { EcgError } from '../../core/errors.js';
+import { DEFAULT_MAX_INPUT_PIXELS } from '../../render/image-file.js';
 import { inferMessages as msg } from '../../core/messages.js';
 import { loadTrainedCell, readCellConfig, resolveCellRef } from '../../train/infer-model.js';
 import { inferImages } from '../../train/infer-batch.js';
@@ -35,11 +36,13 @@ export const classifyCommand: Command = {
   --json              print the results as JSON
   --runs <dir>        the run store (default: ECG_LAB_RUNS or ./runs)
   --backend <name>    ${BACKEND_NAMES.join(' | ')} (default: the cell's backend)
+  --max-pixels <n>    decode images of up to n pixels (default ${DEFAULT_MAX_INPUT_PIXELS}, sharp's
+                      limit; raise it for a large scan you trust)
 
   A class is a label when its probability is >= the cell's threshold for it.
   Exit code 1 when any image failed; the others are still classified.`,
   async run(args, io) {
-    const parsed = parseArgs(args, { withValue: ['model', 'runs', 'backend'], flags: ['json'] });
+    const parsed = parseArgs(args, { withValue: ['model', 'runs', 'backend', 'max-pixels'], flags: ['json'] });
     const ref = parsed.options.get('model');
     if (parsed.positionals.length === 0) throw new EcgError('USAGE', msg.noImages('classify'));
     if (ref === undefined) throw new EcgError('USAGE', msg.modelOptionMissing('classify'));
@@ -51,7 +54,7 @@ export const classifyCommand: Command = {
     try {
       const kind = cell.classification?.kind === 'hierarchical' ? 'hierarchical model' : 'image classifier alone';
       io.logger.info(`classify: ${images.length} image(s) with ${cell.cell.label} (${kind})`);
-      const outcomes = await inferImages(cell, images, { logger: io.logger, progress: io.progress, label: 'classify' }, async () => null);
+      const outcomes = await inferImages(cell, images, { maxPixels: intOption(parsed, 'max-pixels', DEFAULT_MAX_INPUT_PIXELS), logger: io.logger, progress: io.progress, label: 'classify' }, async () => null);
       if (parsed.flags.has('json')) {
         io.out(
           JSON.stringify(

@@ -7,11 +7,12 @@
 import { mkdir } from 'node:fs/promises';
 import { isAbsolute, relative, resolve } from 'node:path';
 import type { Command } from '../command.js';
-import { parseArgs } from '../args.js';
+import { intOption, parseArgs } from '../args.js';
 import { loadBackendFor } from '../backend.js';
 import { runsDirFor } from '../paths.js';
 import { formatTable } from '../table.js';
 import { EcgError } from '../../core/errors.js';
+import { DEFAULT_MAX_INPUT_PIXELS } from '../../render/image-file.js';
 import { BACKEND_NAMES, type BackendName } from '../../backend/names.js';
 import type { Config } from '../../config/schema/index.js';
 import { inferMessages as msg } from '../../core/messages.js';
@@ -50,11 +51,13 @@ export const digitizeCommand: Command = {
   --json              print the results as JSON
   --runs <dir>        the run store (default: ECG_LAB_RUNS or ./runs)
   --backend <name>    ${BACKEND_NAMES.join(' | ')} (default: the cell's backend)
+  --max-pixels <n>    decode images of up to n pixels (default ${DEFAULT_MAX_INPUT_PIXELS}, sharp's
+                      limit; raise it for a large scan you trust)
 
   Samples the page does not show (a 3x4 page shows 2.5 s of most leads) are written as 0.
   Exit code 1 when any image failed; the others are still written.`,
   async run(args, io) {
-    const parsed = parseArgs(args, { withValue: ['model', 'out', 'baseline', 'runs', 'backend'], flags: ['classify', 'json'] });
+    const parsed = parseArgs(args, { withValue: ['model', 'out', 'baseline', 'runs', 'backend', 'max-pixels'], flags: ['classify', 'json'] });
     const ref = parsed.options.get('model');
     const out = parsed.options.get('out');
     if (parsed.positionals.length === 0) throw new EcgError('USAGE', msg.noImages('digitize'));
@@ -73,7 +76,7 @@ export const digitizeCommand: Command = {
     const names = uniqueRecordNames(images);
     try {
       io.logger.info(`digitize: ${images.length} image(s) with ${cell.cell.label} (${cell.roi ? 'ROI' : 'nominal'} boxes, ${cell.digitization?.denoiser ? 'denoised' : 'no denoiser'}, baseline ${baseline})`);
-      const outcomes = await inferImages(cell, images, { baseline, logger: io.logger, progress: io.progress, label: 'digitize' }, (result, i) =>
+      const outcomes = await inferImages(cell, images, { baseline, maxPixels: intOption(parsed, 'max-pixels', DEFAULT_MAX_INPUT_PIXELS), logger: io.logger, progress: io.progress, label: 'digitize' }, (result, i) =>
         writeDigitizedRecord(outDir, names[i] as string, result),
       );
       if (parsed.flags.has('json')) {
