@@ -5,23 +5,47 @@
  * the test split's macro F1 with the best constant predictor beside it,
  * per-class F1, and the challenge SNR, mean and per lead.
  *
- *   ECG_LAB_RUNS=/tmp/qs /usr/bin/time npx ecg-lab run experiments/quickstart.yaml
+ *   node --import tsx bench/quickstart.ts --run [--runs /tmp/qs] [-- override ...]
  *   node --import tsx bench/quickstart.ts [--runs /tmp/qs] [--sweep <id>] [--experiment quickstart]
  *
- * Without --sweep, the latest sweep of the experiment. It only reads; it
- * never fails on time.
+ * With --run it first runs the experiment itself (the current source, with
+ * tsx) into --runs and prints the process's wall time, CPU time and peak
+ * resident memory (bench/measure-process.ts) and the load average around
+ * it. Without --sweep, the latest sweep of the experiment. It never fails on
+ * time.
  */
+import { mkdirSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
+import { measureProcess } from './measure-process.js';
 import { CHALLENGE_CLASSES, LEADS } from '../src/core/ecg.js';
 import { RunStore, type CellRun } from '../src/tracking/run-store.js';
 
-const { values } = parseArgs({
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
   options: {
     runs: { type: 'string', default: process.env.ECG_LAB_RUNS ?? 'runs' },
     sweep: { type: 'string' },
     experiment: { type: 'string', default: 'quickstart' },
+    run: { type: 'boolean', default: false },
   },
 });
+
+if (values.run) {
+  const runs = values.runs as string;
+  mkdirSync(runs, { recursive: true });
+  const args = ['--import', 'tsx', 'src/cli/main.ts', 'run', `experiments/${values.experiment}.yaml`, ...positionals];
+  console.log(`running: ECG_LAB_RUNS=${runs} node ${args.join(' ')}`);
+  const figures = await measureProcess(process.execPath, args, { env: { ...process.env, ECG_LAB_RUNS: runs }, onOutput: (chunk) => process.stderr.write(chunk) });
+  const m = Math.floor(figures.wallS / 60);
+  console.log(`\n## The process (${cpus().length} cores, ${cpus()[0]?.model ?? 'unknown CPU'})\n`);
+  console.log('| exit | wall | CPU (user + sys) | CPU / wall | peak resident memory | load average before -> after |');
+  console.log('| --- | ---: | ---: | ---: | ---: | --- |');
+  console.log(
+    `| ${figures.exitCode} | ${m} min ${Math.round(figures.wallS - 60 * m)} s | ${Math.round(figures.cpuS)} s | ${(figures.cpuS / figures.wallS).toFixed(2)} | ` +
+      `${Math.round(figures.peakRssMb)} MB | ${figures.loadBefore} -> ${figures.loadAfter} |\n`,
+  );
+}
 
 const store = new RunStore(values.runs as string);
 const sweeps = await store.listSweeps(values.experiment);

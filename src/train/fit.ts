@@ -5,7 +5,8 @@
  * model after each epoch (`checkpoint/<model>`), the best epoch's weights
  * by a validation metric (`best/<model>`, restored at the end), early
  * stopping after `train.patience` epochs without improvement, and progress
- * per step (the CLI's bar shows the ETA).
+ * per step (the CLI's bar shows the ETA), and the live tensor count per
+ * epoch (`<stage>/tensors`, which a leak makes grow).
  */
 import * as tf from '@tensorflow/tfjs';
 import { join } from 'node:path';
@@ -69,6 +70,8 @@ export async function fit<B extends tf.TensorContainer>(options: FitOptions<B>):
       onEpochEnd: async ({ epoch, meanLoss }) => {
         lastLoss = meanLoss;
         ctx.metrics.log(`${stage}/loss`, meanLoss, epoch);
+        // Live tensors after the epoch's steps: flat from epoch to epoch, or a step leaks.
+        ctx.metrics.log(`${stage}/tensors`, tf.memory().numTensors, epoch);
         const validation = await options.validate();
         for (const [name, value] of Object.entries(validation.metrics)) ctx.metrics.log(`${stage}/${name}`, value, epoch);
         for (const [name, model] of Object.entries(options.models)) await saveModel(model, join(ctx.outDir, 'checkpoint', name), { epoch });

@@ -73,6 +73,15 @@ test('each trained part logs a loss per epoch that falls', () => {
   assert.ok(series(metrics, 'classifier2d/val_f1').length >= 2, 'validation F1 per epoch');
 });
 
+test('no trained stage grows the live tensor count from epoch to epoch', () => {
+  const metrics = result.metrics[0] ?? [];
+  for (const stage of ['classifier2d', 'roi', 'denoise', 'digitizer', 'classifier1d', 'hierarchical']) {
+    const tensors = series(metrics, `${stage}/tensors`);
+    assert.ok(tensors.length >= 2, `${stage}: ${tensors.length} epochs logged`);
+    assert.ok(tensors.every((n) => n === tensors[0]), `${stage} tensors per epoch: ${tensors.join(', ')}`);
+  }
+});
+
 test('hierarchy=false re-uses every stage but hierarchical', () => {
   const [on, off] = result.cells;
   for (const [name, stage] of Object.entries(off?.stages ?? {})) {

@@ -1,0 +1,69 @@
+/**
+ * Run a command and measure it as /usr/bin/time -v would, from /proc (Linux),
+ * so a bench needs nothing installed: wall time, CPU time (user + system, all
+ * threads) and peak resident memory (VmHWM, the kernel's high-water mark,
+ * read every `sampleMs` while the process lives; it only grows, so the last
+ * reading is the peak up to that moment), plus the load average before and
+ * after, since these machines are shared.
+ */
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+
+export interface ProcessFigures {
+  readonly exitCode: number | null;
+  readonly wallS: number;
+  readonly cpuS: number;
+  readonly peakRssMb: number;
+  readonly loadBefore: string;
+  readonly loadAfter: string;
+}
+
+const CLOCK_TICKS_PER_S = 100;
+
+const loadAverage = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+
+function peakRssKb(pid: number): number | undefined {
+  try {
+    const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** utime + stime of the process (fields 14 and 15 of /proc/<pid>/stat), in seconds. */
+function cpuSeconds(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_S;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function measureProcess(
+  command: string,
+  args: readonly string[],
+  options: { env?: NodeJS.ProcessEnv; cwd?: string; sampleMs?: number; onOutput?: (chunk: string) => void } = {},
+): Promise<ProcessFigures> {
+  const loadBefore = loadAverage();
+  const start = performance.now();
+  const child = spawn(command, args, { env: options.env ?? process.env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  let peakKb = 0;
+  let cpuS = 0;
+  const sample = () => {
+    if (child.pid === undefined) return;
+    peakKb = Math.max(peakKb, peakRssKb(child.pid) ?? 0);
+    cpuS = Math.max(cpuS, cpuSeconds(child.pid) ?? 0);
+  };
+  const timer = setInterval(sample, options.sampleMs ?? 500);
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => options.onOutput?.(chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => options.onOutput?.(chunk));
+  const exitCode = await new Promise<number | null>((resolve) => {
+    // By 'exit' the process is reaped and /proc/<pid> is gone: the figures are those of the last sample.
+    child.on('exit', (code) => resolve(code));
+  });
+  clearInterval(timer);
+  return { exitCode, wallS: (performance.now() - start) / 1000, cpuS, peakRssMb: peakKb / 1024, loadBefore, loadAfter: loadAverage() };
+}
