@@ -8,6 +8,8 @@ import { COMMANDS } from './registry.js';
 import { terminalIo } from './io.js';
 import { packageVersion } from './paths.js';
 import { isEcgError, type ErrorCode } from '../core/errors.js';
+import { closestNames } from '../config/suggest.js';
+import { configMessages } from '../core/messages.js';
 
 const USAGE_CODES: ReadonlySet<ErrorCode> = new Set(['CONFIG_INVALID', 'CONFIG_NOT_FOUND', 'SWEEP_INVALID', 'USAGE']);
 
@@ -39,7 +41,8 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   const command = COMMANDS[name];
   if (!command) {
-    process.stderr.write(`ecg-lab: unknown command '${name}'\n\n${help()}\n`);
+    const guess = configMessages.didYouMean(closestNames(name, Object.keys(COMMANDS).filter((n) => n !== 'run-cell')));
+    process.stderr.write(`ecg-lab: unknown command '${name}'${guess ? `; ${guess}` : ''}\n\n${help()}\n`);
     return 2;
   }
   const io = terminalIo({ verbose, prefix: name === 'run-cell' ? rest[1] : undefined });

@@ -20,6 +20,7 @@ import { SCHEMA, CONFIG_GROUPS, type Config, type ConfigGroup } from './schema/i
 import { isSchemaEntry, type SchemaEntry, type SchemaTree } from './schema/types.js';
 import { registerFormats } from './formats.js';
 import { configChecker } from './checks.js';
+import { closestNames } from './suggest.js';
 
 export type Values = Record<string, unknown>;
 
@@ -79,7 +80,7 @@ export function flattenBySchema(value: unknown, where: string, tree: SchemaTree 
     const key = prefix + k;
     if (node === undefined) {
       const near = Object.keys(tree).map((n) => prefix + n);
-      throw new EcgError('CONFIG_INVALID', msg.unknownKey(key, where, near));
+      throw new EcgError('CONFIG_INVALID', msg.unknownKey(key, where, near, closestNames(key, near)));
     }
     if (isSchemaEntry(node)) out[key] = v;
     else Object.assign(out, flattenBySchema(v, where, node as SchemaTree, `${key}.`));
@@ -273,7 +274,7 @@ function checkKnownKey(key: string, where: string): void {
   if (schemaEntry(key) !== undefined) return;
   const parent = key.split('.').slice(0, -1).join('.');
   const near = schemaLeafKeys().filter((k) => k.startsWith(parent));
-  throw new EcgError('CONFIG_INVALID', msg.unknownKey(key, where, near.length ? near : schemaLeafKeys()));
+  throw new EcgError('CONFIG_INVALID', msg.unknownKey(key, where, near.length ? near : schemaLeafKeys(), closestNames(key, schemaLeafKeys())));
 }
 
 function defaultOption(configsDir: string, group: ConfigGroup): string | undefined {

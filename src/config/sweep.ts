@@ -15,7 +15,8 @@
 import { EcgError } from '../core/errors.js';
 import { configMessages as msg } from '../core/messages.js';
 import { hashValue, stableStringify } from '../core/hash.js';
-import { schemaEntry, type Values } from './compose.js';
+import { schemaEntry, schemaLeafKeys, type Values } from './compose.js';
+import { closestNames } from './suggest.js';
 
 export type Assignment = Readonly<Values>;
 
@@ -93,7 +94,7 @@ export function expandSweep(input: SweepInput): Cell[] {
 }
 
 function keyAxis(key: string, values: unknown, where: string): Axis {
-  if (schemaEntry(key) === undefined) throw new EcgError('SWEEP_INVALID', msg.unknownKey(key, where, []));
+  if (schemaEntry(key) === undefined) throw new EcgError('SWEEP_INVALID', msg.unknownKey(key, where, [], closestNames(key, schemaLeafKeys())));
   if (!Array.isArray(values) || values.length === 0) throw new EcgError('SWEEP_INVALID', msg.sweepValuesNotList(key, where));
   return { keys: [key], items: values.map((v) => ({ [key]: v })) };
 }

@@ -3,6 +3,12 @@
  * of challenge-style WFDB records: `<name>.hea` with `# Labels:` lines and
  * `<name>.dat` in format 16 (gain 1000/mV), plus RECORDS listing them, as
  * PhysioNet folders do. Readable by wfdb-python and by loadWfdbFolder.
+ *
+ * A record with none of the 11 classes (a synthetic record whose only finding
+ * lies outside them, as PTB-XL records without a diagnostic superclass) keeps
+ * its `# Labels:` line, empty: the Challenge's prepare_ptbxl_data.py writes
+ * such records the same way, and its helper_code reads a missing line as
+ * "no labels available" (held-out data), not as "none of the classes".
  */
 import { join } from 'node:path';
 import type { Config } from '../config/schema/index.js';
@@ -19,6 +25,8 @@ export interface GenerateFolderOptions {
   readonly logger: Logger;
   readonly progress?: Progress;
   readonly signal?: AbortSignal;
+  /** Called with each record once written (to count, e.g., records without a class). */
+  readonly onRecord?: (record: EcgRecord) => void;
 }
 
 /** Write `n` records of the configured source to `outDir`; returns their names. */
@@ -28,6 +36,7 @@ export async function generateSignalsToFolder(config: Config, n: number, outDir:
   const write = async (record: EcgRecord) => {
     await writeWfdbRecord(outDir, ecgRecordToWfdb(record));
     names.push(record.name);
+    options.onRecord?.(record);
     progress.tick();
   };
   progress.start('generate signals', n);

@@ -44,8 +44,8 @@ export const classifyCommand: Command = {
   async run(args, io) {
     const parsed = parseArgs(args, { withValue: ['model', 'runs', 'backend', 'max-pixels'], flags: ['json'] });
     const ref = parsed.options.get('model');
-    if (parsed.positionals.length === 0) throw new EcgError('USAGE', msg.noImages('classify'));
-    if (ref === undefined) throw new EcgError('USAGE', msg.modelOptionMissing('classify'));
+    if (parsed.positionals.length === 0) throw new EcgError('USAGE', msg.noImages());
+    if (ref === undefined) throw new EcgError('USAGE', msg.modelOptionMissing());
 
     const cellRef = await resolveCellRef(ref, runsDirFor(parsed.options.get('runs'), io.env, io.cwd), io.cwd);
     await loadCellBackend(parsed.options.get('backend'), await readCellConfig(cellRef), io);

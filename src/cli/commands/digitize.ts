@@ -60,9 +60,9 @@ export const digitizeCommand: Command = {
     const parsed = parseArgs(args, { withValue: ['model', 'out', 'baseline', 'runs', 'backend', 'max-pixels'], flags: ['classify', 'json'] });
     const ref = parsed.options.get('model');
     const out = parsed.options.get('out');
-    if (parsed.positionals.length === 0) throw new EcgError('USAGE', msg.noImages('digitize'));
-    if (ref === undefined) throw new EcgError('USAGE', msg.modelOptionMissing('digitize'));
-    if (out === undefined) throw new EcgError('USAGE', 'ecg-lab digitize: --out <dir> is required');
+    if (parsed.positionals.length === 0) throw new EcgError('USAGE', msg.noImages());
+    if (ref === undefined) throw new EcgError('USAGE', msg.modelOptionMissing());
+    if (out === undefined) throw new EcgError('USAGE', msg.outOptionMissing());
     const baseline = (parsed.options.get('baseline') ?? 'median') as BaselineMethod;
     if (!BASELINE_METHODS.includes(baseline)) throw new EcgError('USAGE', `--baseline = ${baseline} must be one of ${BASELINE_METHODS.join(', ')}`);
 

@@ -1,15 +1,23 @@
 /**
- * `ecg-lab generate images --n N --out DIR [key=value ...]`: render N records
- * (synthetic by default, or loaded per data.*) as pages with clean twins,
+ * `ecg-lab generate images [--n N] --out DIR [key=value ...]`: render records
+ * (10 synthetic by default; from a folder source, every record unless --n
+ * caps them, saying how many it left out) as pages with clean twins,
  * trace masks, ground truth and a manifest; `--challenge` also writes the
  * PhysioNet Challenge 2024 arrangement (.hea/.dat + image named in the header).
  */
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Command } from '../command.js';
-import { intOption, parseArgs } from '../args.js';
+import { intOption, parseArgs, type ParsedArgs } from '../args.js';
 import { generateConfig } from '../generate-config.js';
 import { loadRecords } from '../../data/load-records.js';
+import { findHeaders } from '../../data/wfdb-folder.js';
+import { ptbxlFiles } from '../../data/ptbxl.js';
+import type { DataConfig } from '../../config/schema/data.js';
+import { dataMessages } from '../../core/messages.js';
+
+/** Pages of synthetic records when neither --n nor data.records says how many. */
+const SYNTHETIC_PAGES = 10;
 import { renderPagesToDir, writeChallengeRecord } from '../../render/index.js';
 
 export const generateImagesCommand: Command = {
@@ -17,7 +25,7 @@ export const generateImagesCommand: Command = {
   summary: 'render ECG paper images with ground truth (boxes, sample pixels, masks, clean twins)',
   usage: `ecg-lab generate images --n N --out DIR [--challenge] [key=value ...]
 
-  --n N         number of pages (default 10)
+  --n N         number of pages (default: 10 synthetic records; from a folder source, every record)
   --out DIR     output folder (created if missing)
   --challenge   also write DIR/challenge/: <record>.hea/.dat with # Image: <record>-0.png (or .jpg)
   key=value     overrides of the render and data groups and the seed, e.g.
@@ -30,11 +38,15 @@ export const generateImagesCommand: Command = {
       io.out(this.usage);
       return parsed.flags.has('help') ? 0 : 2;
     }
-    const n = intOption(parsed, 'n', 10);
-    const config = generateConfig('generate images', parsed.positionals, ['data', 'render'], io.cwd, { 'data.records': n });
+    const composed = generateConfig('generate images', parsed.positionals, ['data', 'render'], io.cwd);
+    const config = { ...composed, data: { ...composed.data, records: recordCount(parsed, composed.data) } };
     const outDir = resolve(io.cwd, out);
     const loaded = await loadRecords(config.data, config.seed, { logger: io.logger });
-    const records = loaded.records.slice(0, n);
+    const records = loaded.records;
+    if (config.data.source !== 'synthetic' && config.data.records > 0) {
+      const available = folderRecords(config.data);
+      if (available > config.data.records) io.logger.warn(dataMessages.recordsLeftOut(config.data.records, available, config.data.path));
+    }
     const manifest = await renderPagesToDir(outDir, records.map((record) => ({ split: 'train' as const, record })), config.render, {
       seed: config.seed,
       progress: io.progress,
@@ -50,3 +62,16 @@ export const generateImagesCommand: Command = {
     return 0;
   },
 };
+
+/** --n when given; else data.records when the command line sets it; else 10 synthetic records, or every record of a folder (0). */
+function recordCount(parsed: ParsedArgs, data: DataConfig): number {
+  if (parsed.options.has('n')) return intOption(parsed, 'n', SYNTHETIC_PAGES);
+  if (parsed.positionals.some((p) => p.startsWith('data.records='))) return data.records;
+  return data.source === 'synthetic' ? SYNTHETIC_PAGES : 0;
+}
+
+/** How many records the folder source holds, without reading their signals. */
+function folderRecords(data: DataConfig): number {
+  if (data.source === 'ptbxl') return ptbxlFiles({ ...data, plusPath: data.ptbxlPlusPath, limit: 0 }).filter((f) => f.endsWith('.hea')).length;
+  return findHeaders(data.path).length;
+}

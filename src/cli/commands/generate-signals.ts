@@ -7,6 +7,8 @@ import type { Command } from '../command.js';
 import { intOption, parseArgs } from '../args.js';
 import { generateConfig } from '../generate-config.js';
 import { generateSignalsToFolder } from '../../data/generate-folder.js';
+import type { EcgRecord } from '../../core/ecg.js';
+import { dataMessages } from '../../core/messages.js';
 
 export const generateSignalsCommand: Command = {
   name: 'generate signals',
@@ -28,8 +30,13 @@ export const generateSignalsCommand: Command = {
     const n = intOption(parsed, 'n', 10);
     const config = generateConfig('generate signals', parsed.positionals, ['data'], io.cwd);
     const outDir = resolve(io.cwd, out);
-    const names = await generateSignalsToFolder(config, n, outDir, { logger: io.logger, progress: io.progress });
+    let withoutClass = 0;
+    const onRecord = (record: EcgRecord): void => {
+      if (record.labels.length === 0) withoutClass++;
+    };
+    const names = await generateSignalsToFolder(config, n, outDir, { logger: io.logger, progress: io.progress, onRecord });
     io.out(`${names.length} records (${config.data.source}, ${config.data.fsHz} Hz, seed ${config.seed}) written to ${outDir}`);
+    if (withoutClass > 0) io.out(dataMessages.recordsWithoutClass(withoutClass, names.length));
     return 0;
   },
 };

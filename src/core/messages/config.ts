@@ -1,5 +1,13 @@
-export const unknownKey = (key: string, where: string, allowed: readonly string[]) =>
-  `unknown config key '${key}' (${where}); known keys near it: ${allowed.slice(0, 12).join(', ')}${allowed.length > 12 ? ', ...' : ''}`;
+/** `did you mean a or b?`, or nothing when no name is close. */
+export const didYouMean = (suggestions: readonly string[]) =>
+  suggestions.length === 0 ? '' : `did you mean ${suggestions.slice(0, -1).join(', ')}${suggestions.length > 1 ? ' or ' : ''}${suggestions[suggestions.length - 1]}?`;
+
+export const unknownKey = (key: string, where: string, allowed: readonly string[], suggestions: readonly string[] = []) => {
+  const others = allowed.filter((k) => !suggestions.includes(k));
+  const list = others.length === 0 ? '' : `${others.slice(0, 12).join(', ')}${others.length > 12 ? ', ...' : ''}`;
+  if (suggestions.length === 0) return `unknown config key '${key}' (${where})${list ? `; known keys near it: ${list}` : ''}`;
+  return `unknown config key '${key}' (${where}): ${didYouMean(suggestions)}${list ? ` Other keys near it: ${list}` : ''}`;
+};
 
 export const badValue = (key: string, value: unknown, allowed: string, where: string) =>
   `${key} = ${JSON.stringify(value)} is not allowed: ${allowed} (${where})`;

@@ -75,3 +75,9 @@ export const recordBlankLeads = (record: string, path: string, leads: readonly s
     : `record ${record} (${path}): lead${leads.length > 1 ? 's' : ''} ${leads.join(' ')} hold${leads.length > 1 ? '' : 's'} no valid sample (all WFDB invalid markers): record left out, since its page would show ${leads.length > 1 ? 'those leads' : 'that lead'} blank under the record's labels and the digitizer has no reference for ${leads.length > 1 ? 'them' : 'it'}`;
 
 export const acuteMiUnresolvedTag = 'data.acuteMiResolved';
+
+export const recordsLeftOut = (rendered: number, available: number, path: string) =>
+  `rendered ${rendered} of the ${available} records in ${path}: ${available - rendered} left out by --n or data.records (give neither to render all)`;
+
+export const recordsWithoutClass = (count: number, total: number) =>
+  `${count} of ${total} records have none of the 11 classes: their '# Labels:' line is empty, as the Challenge writes such records (a missing line would mean unlabelled)`;

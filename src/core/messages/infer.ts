@@ -34,6 +34,9 @@ export const imageFailed = (path: string, code: string, detail: string) =>
 
 export const someFailed = (failed: number, total: number) => `${failed} of ${total} image(s) failed; see the messages above`;
 
-export const noImages = (command: string) => `ecg-lab ${command}: give at least one image (PNG or JPEG)`;
+/** main.ts prefixes every refusal with `ecg-lab <command>: `, so messages here do not. */
+export const noImages = () => `give at least one image (PNG or JPEG)`;
 
-export const modelOptionMissing = (command: string) => `ecg-lab ${command}: --model <run> is required (a trained cell, see: ecg-lab runs)`;
+export const modelOptionMissing = () => `--model <run> is required (a trained cell, see: ecg-lab runs)`;
+
+export const outOptionMissing = () => `--out <dir> is required`;
