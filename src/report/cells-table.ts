@@ -6,7 +6,7 @@
  */
 import { from, type ColumnTable } from 'arquero';
 import { baselineCoords, coordsKey, type Baseline } from './baseline.js';
-import { dataText } from './work.js';
+import { dataCells, dataText } from './work.js';
 import { F1_MACRO, SNR_MEAN, type CellResult, type RunSet } from './run-set.js';
 
 export const DELTA_PREFIX = 'Δ ';
@@ -19,13 +19,13 @@ export interface CellsTableOptions {
 
 export function cellsTable(set: RunSet, metrics: readonly string[], options: CellsTableOptions = {}): ColumnTable {
   const multiSweep = new Set(set.cells.map((c) => `${c.experiment}/${c.sweepId}`)).size > 1;
-  const mixedData = new Set(set.cells.filter((c) => c.status !== 'missing').map((c) => dataText(c.tags))).size > 1;
+  const mixedData = new Set(dataCells(set.cells).map((c) => dataText(c.tags))).size > 1;
   const index = new Map(set.cells.map((c) => [coordsKey(c.coords, set.sweptKeys), c]));
   const deltas = options.baseline ? (options.deltaMetrics ?? [F1_MACRO, SNR_MEAN]).filter((m) => metrics.includes(m)) : [];
   const rows = set.cells.map((cell) => {
     const row: Record<string, unknown> = { cell: multiSweep ? `${cell.sweepId}/${cell.cellId}` : cell.cellId, status: cell.status };
     for (const key of set.sweptKeys) row[key] = cell.coords[key] ?? null;
-    if (mixedData) row['data'] = cell.status === 'missing' ? null : dataText(cell.tags);
+    if (mixedData) row['data'] = cell.tags['data.digest'] === undefined ? null : dataText(cell.tags);
     for (const m of metrics) row[m] = metricValue(cell, m);
     if (options.baseline) {
       const base = index.get(coordsKey(baselineCoords(cell.coords, options.baseline, set.sweptKeys), set.sweptKeys));

@@ -17,6 +17,7 @@ figure{display:inline-block;margin:1rem;vertical-align:top;max-width:95%}img{max
 
 export async function toHtml(cmp: Comparison): Promise<string> {
   const body: string[] = [`<h1>Comparison: ${esc(cmp.title)}</h1>`, `<p class="work">${esc(headline(cmp))}</p>`];
+  for (const n of cmp.set.notes) body.push(`<p class="runs">Runs: ${esc(n)}</p>`);
   for (const w of cmp.warnings) body.push(`<p class="note">${esc(w)}</p>`);
   body.push(`<h2>${esc(pivotTitle(cmp))}</h2>`, htmlTable(pivotText(cmp), cmp.pivot.spec.rows.length));
   const delta = deltaText(cmp);

@@ -40,8 +40,10 @@ export interface RunSet {
   /** Where it came from: the runs folder or the server URI. */
   where: string;
   cells: CellResult[];
-  /** Union of the cells' coordinate keys, in the order the sweeps list them. */
+  /** The keys cells are told apart by: the sweeps' own, then config keys that differ otherwise (config-coords.ts). */
   sweptKeys: string[];
+  /** What the reader should know about how the cells were chosen (e.g. which of an experiment's sweeps). */
+  notes: string[];
   /** Every point of every metric of a cell, loaded on demand (learning curves). */
   history(cell: CellResult): Promise<Record<string, MetricSeriesPoint[]>>;
 }

@@ -11,18 +11,21 @@ import type { Logger } from '../core/logger.js';
 import { silentLogger } from '../core/logger.js';
 import { reportMessages as msg } from '../core/messages.js';
 import { RunStore, type SweepRun } from '../tracking/run-store.js';
-import { coordValue, unionKeys, type CellResult, type CellStatus, type CoordValue, type MetricSeriesPoint, type RunSet } from './run-set.js';
+import { withConfigCoords } from './config-coords.js';
+import { coordValue, type CellResult, type CellStatus, type CoordValue, type MetricSeriesPoint, type RunSet } from './run-set.js';
 
 interface Selection {
   sweep: SweepRun;
   /** Undefined: every cell of the sweep. */
   cellIds?: Set<string>;
+  /** Set when an experiment name was resolved to its latest sweep. */
+  note?: string;
 }
 
 export async function loadLocalRuns(runsDir: string, refs: readonly string[], logger: Logger = silentLogger): Promise<RunSet> {
   const store = new RunStore(runsDir, logger);
   const selections: Selection[] = [];
-  for (const ref of refs) selections.push(await resolveRef(store, ref, logger));
+  for (const ref of refs) selections.push(await resolveRef(store, ref));
   const cells: CellResult[] = [];
   for (const { sweep, cellIds } of mergeSelections(selections)) {
     for (const planned of sweep.cells) {
@@ -34,21 +37,19 @@ export async function loadLocalRuns(runsDir: string, refs: readonly string[], lo
   return {
     source: 'local',
     where: runsDir,
-    cells,
-    sweptKeys: unionKeys(cells.map((c) => c.coords)),
+    ...withConfigCoords(cells),
+    notes: selections.flatMap((s) => (s.note ? [s.note] : [])),
     history: async (cell) => seriesOf(await store.readMetrics(cell)),
   };
 }
 
-async function resolveRef(store: RunStore, ref: string, logger: Logger): Promise<Selection> {
+async function resolveRef(store: RunStore, ref: string): Promise<Selection> {
   const parts = ref.split('/');
   if (parts.length === 1 && existsSync(join(store.root, ref))) {
     const sweeps = await store.listSweeps(ref);
     const latest = sweeps[sweeps.length - 1];
-    if (latest) {
-      if (sweeps.length > 1) logger.info(msg.latestSweep(ref, latest.id, sweeps.length));
-      return { sweep: latest };
-    }
+    if (latest && sweeps.length === 1) return { sweep: latest };
+    if (latest) return { sweep: latest, note: msg.latestSweep(ref, latest.id, latest.cells.length, sweeps.slice(0, -1).map((s) => s.id)) };
   }
   const asSweep = await findSweep(store, ref);
   if (asSweep) return { sweep: asSweep };
@@ -75,7 +76,7 @@ function mergeSelections(selections: readonly Selection[]): Selection[] {
   for (const s of selections) {
     const key = `${s.sweep.experiment}/${s.sweep.id}`;
     const seen = bySweep.get(key);
-    if (!seen) bySweep.set(key, { sweep: s.sweep, ...(s.cellIds ? { cellIds: new Set(s.cellIds) } : {}) });
+    if (!seen) bySweep.set(key, { sweep: s.sweep, ...(s.cellIds ? { cellIds: new Set(s.cellIds) } : {}), ...(s.note ? { note: s.note } : {}) });
     else if (!s.cellIds) delete seen.cellIds;
     else if (seen.cellIds) for (const id of s.cellIds) seen.cellIds.add(id);
   }

@@ -11,11 +11,10 @@
  * started were never sent, so MLflow cannot show them as missing.
  */
 import { EcgError } from '../core/errors.js';
-import type { Logger } from '../core/logger.js';
-import { silentLogger } from '../core/logger.js';
 import { reportMessages as msg } from '../core/messages.js';
 import { SYSTEM_TAGS, type MlflowClient } from '../tracking/mlflow/client.js';
 import type { Run, RunStatus } from '../tracking/mlflow/types.js';
+import { withConfigCoords } from './config-coords.js';
 import { SEED_KEY, coordValue, unionKeys, type CellResult, type CellStatus, type CoordValue, type MetricSeriesPoint, type RunSet } from './run-set.js';
 
 export const OVERRIDES_TAG = 'ecg-lab.overrides';
@@ -23,37 +22,41 @@ const SWEEP_TAG = 'ecg-lab.sweep';
 const KEY_TAG = 'ecg-lab.key';
 const GROUP_TAG = 'ecg-lab.group';
 
-export async function loadMlflowRuns(client: MlflowClient, refs: readonly string[], logger: Logger = silentLogger): Promise<RunSet> {
+export async function loadMlflowRuns(client: MlflowClient, refs: readonly string[]): Promise<RunSet> {
   const cells: CellResult[] = [];
-  const runIds = new Map<CellResult, string>();
+  const notes: string[] = [];
+  const runIds = new Map<string, string>();
   for (const ref of refs) {
     const [experimentName, sweepRef] = ref.split('/', 2) as [string, string | undefined];
     const experiment = await client.getExperimentByName(experimentName);
     if (!experiment) throw new EcgError('RUN_NOT_FOUND', msg.mlflowExperimentNotFound(experimentName, client.uri));
     const runs = await client.searchAllRuns({ experimentIds: [experiment.experimentId], runViewType: 'ACTIVE_ONLY' });
     const parents = runs.filter((r) => r.tags[SYSTEM_TAGS.parentRunId] === undefined && r.tags[SWEEP_TAG] !== undefined).sort((a, b) => a.info.startTime - b.info.startTime);
-    const parent = pickParent(parents, experimentName, sweepRef, logger);
+    const parent = pickParent(parents, sweepRef);
     if (!parent) throw new EcgError('RUN_NOT_FOUND', msg.mlflowSweepNotFound(ref, client.uri));
     const children = runs.filter((r) => r.tags[SYSTEM_TAGS.parentRunId] === parent.info.runId);
+    if (sweepRef === undefined && parents.length > 1) {
+      const earlier = parents.filter((p) => p !== parent).map((p) => p.tags[SWEEP_TAG] as string);
+      notes.push(msg.latestSweep(experimentName, parent.tags[SWEEP_TAG] as string, children.length, earlier));
+    }
     const sweptKeys = fallbackSweptKeys(children);
     for (const child of sortByCell(children)) {
       const cell = toCell(child, experimentName, parent.tags[SWEEP_TAG] as string, sweptKeys);
       cells.push(cell);
-      runIds.set(cell, child.info.runId);
+      runIds.set(cellKey(cell), child.info.runId);
     }
   }
   if (cells.length === 0) throw new EcgError('RUN_NOT_FOUND', msg.noRuns(refs, client.uri));
-  const latestKeys = new Map(cells.map((c) => [c, Object.keys(c.metrics)]));
   return {
     source: 'mlflow',
     where: client.uri,
-    cells,
-    sweptKeys: unionKeys(cells.map((c) => c.coords)),
+    ...withConfigCoords(cells),
+    notes,
     history: async (cell) => {
-      const runId = runIds.get(cell);
+      const runId = runIds.get(cellKey(cell));
       const out: Record<string, MetricSeriesPoint[]> = {};
       if (!runId) return out;
-      for (const key of latestKeys.get(cell) ?? []) {
+      for (const key of Object.keys(cell.metrics)) {
         out[key] = (await client.getMetricHistory(runId, key)).map((m) => ({ step: m.step, value: m.value })).sort((a, b) => a.step - b.step);
       }
       return out;
@@ -61,12 +64,13 @@ export async function loadMlflowRuns(client: MlflowClient, refs: readonly string
   };
 }
 
-function pickParent(parents: readonly Run[], experiment: string, sweepRef: string | undefined, logger: Logger): Run | undefined {
-  if (sweepRef === undefined) {
-    const latest = parents[parents.length - 1];
-    if (latest && parents.length > 1) logger.info(msg.latestSweep(experiment, latest.tags[SWEEP_TAG] as string, parents.length));
-    return latest;
-  }
+function cellKey(cell: Pick<CellResult, 'experiment' | 'sweepId' | 'cellId'>): string {
+  return `${cell.experiment}/${cell.sweepId}/${cell.cellId}`;
+}
+
+/** The named sweep (id or unique prefix), or the latest. */
+function pickParent(parents: readonly Run[], sweepRef: string | undefined): Run | undefined {
+  if (sweepRef === undefined) return parents[parents.length - 1];
   const matched = parents.filter((p) => (p.tags[SWEEP_TAG] ?? '').startsWith(sweepRef));
   return matched.find((p) => p.tags[SWEEP_TAG] === sweepRef) ?? (matched.length === 1 ? matched[0] : undefined);
 }

@@ -4,6 +4,7 @@ import { cellsText, deltaText, deltaTitle, headline, pivotText, pivotTitle, type
 
 export function toMarkdown(cmp: Comparison): string {
   const parts = [`# Comparison: ${cmp.title}`, '', headline(cmp), ''];
+  for (const n of cmp.set.notes) parts.push(`Runs: ${n}`, '');
   for (const w of cmp.warnings) parts.push(`> **Note:** ${w}`, '');
   parts.push(`## ${pivotTitle(cmp)}`, '', markdownTable(pivotText(cmp)), '');
   const delta = deltaText(cmp);
@@ -19,7 +20,7 @@ export function markdownTable(table: TextTable): string {
 
 /** The long table, one row per cell; the first line names the work. Empty fields are cells without a value. */
 export function toCsvText(cmp: Comparison): string {
-  return `# ${headline(cmp)}\n${toCSV(cmp.table)}\n`;
+  return `# ${headline(cmp)}\n${cmp.set.notes.map((n) => `# runs: ${n}\n`).join('')}${toCSV(cmp.table)}\n`;
 }
 
 export function toJsonText(cmp: Comparison): string {
@@ -28,6 +29,7 @@ export function toJsonText(cmp: Comparison): string {
   return `${JSON.stringify(
     {
       title: cmp.title,
+      notes: cmp.set.notes,
       work: cmp.work,
       warnings: cmp.warnings,
       sweptKeys: cmp.set.sweptKeys,

@@ -17,9 +17,21 @@ export interface Work {
 export function workOf(cells: readonly CellResult[]): Work {
   const started = cells.filter((c) => c.status !== 'missing');
   const split = distinct(started.map((c) => c.tags['eval.split'] ?? 'test')).join(', ') || 'test';
-  const data = distinct(started.map((c) => dataText(c.tags))).filter((d) => d !== '');
+  const data = distinct(dataCells(cells).map((c) => dataText(c.tags)));
   const noise = distinctCoords(cells.map((c) => c.coords[NOISE_KEY] ?? c.params[NOISE_KEY]).filter((v): v is CoordValue => v !== undefined));
   return { split, data, noise };
+}
+
+/**
+ * The cells whose data is known: those that ran their data stage and so
+ * carry data.digest. A cell still pending, or one that failed before its
+ * data stage, tells nothing about the data and never makes the runs look
+ * mixed. Without any digest (runs from before digests), every started cell.
+ */
+export function dataCells(cells: readonly CellResult[]): CellResult[] {
+  const started = cells.filter((c) => c.status !== 'missing' && c.status !== 'pending');
+  const digested = started.filter((c) => c.tags['data.digest'] !== undefined);
+  return digested.length > 0 ? digested : started;
 }
 
 export function dataText(tags: Record<string, string>): string {

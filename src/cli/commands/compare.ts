@@ -72,5 +72,5 @@ async function loadRuns(from: string, parsed: ReturnType<typeof parseArgs>, io: 
   const uri = trackingUri(parsed.options.get('uri'), parsed.options.has('uri') ? {} : io.env);
   if (!uri) throw new EcgError('USAGE', msg.mlflowNeedsUri());
   const client = new MlflowClient({ uri, auth: authFromEnv(io.env), logger: io.logger });
-  return loadMlflowRuns(client, parsed.positionals, io.logger);
+  return loadMlflowRuns(client, parsed.positionals);
 }

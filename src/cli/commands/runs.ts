@@ -1,15 +1,27 @@
+/**
+ * `ecg-lab runs`: every sweep's cells with status, what each cell sets (its
+ * sweep coordinates and the values fixed on the sweep's command line), key
+ * metrics and time; a running cell shows its current stage and how long it
+ * has been running.
+ */
 import type { Command } from '../command.js';
 import { parseArgs } from '../args.js';
 import { runsDirFor } from '../paths.js';
 import { formatTable } from '../table.js';
-import { RunStore } from '../../tracking/run-store.js';
+import { parseOverrides } from '../../config/overrides.js';
+import { isEcgError } from '../../core/errors.js';
+import { RunStore, type CellRun, type SweepRun } from '../../tracking/run-store.js';
 
 const KEY_METRICS = ['f1/macro', 'snr/mean'];
 
 export const runsCommand: Command = {
   name: 'runs',
-  summary: 'list sweeps and their cells with status and key metrics',
-  usage: 'ecg-lab runs [experiment] [--runs DIR]',
+  summary: 'list sweeps and their cells with status, current stage, key metrics and time',
+  usage: `ecg-lab runs [experiment] [--runs DIR]
+
+  overrides   what the cell sets: its sweep values and the key=value fixed on the sweep's command line
+  stage       a running cell's current stage (n of the sweep's stages); a failed cell's failed stage
+  time        a finished cell's duration; a running cell's time so far`,
   async run(args, io) {
     const parsed = parseArgs(args, { withValue: ['runs'] });
     const store = new RunStore(runsDirFor(parsed.options.get('runs'), io.env, io.cwd), io.logger);
@@ -18,24 +30,62 @@ export const runsCommand: Command = {
       io.out(`no runs in ${store.root}`);
       return 0;
     }
+    const now = Date.now();
     const rows: string[][] = [];
     for (const sweep of sweeps) {
+      const fixed = fixedOverrides(sweep);
       for (const { id, overrides } of sweep.cells) {
         const cell = await store.readCell(sweep.experiment, sweep.id, id);
         const metrics = cell ? await store.latestMetrics(cell) : {};
-        const duration = cell?.startedAt && cell.endedAt ? `${((Date.parse(cell.endedAt) - Date.parse(cell.startedAt)) / 1000).toFixed(0)}s` : '';
         rows.push([
           sweep.experiment,
           sweep.id,
           id,
           cell?.status ?? 'missing',
-          Object.entries(overrides).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(' '),
+          cell ? stageText(cell, sweep) : '',
+          Object.entries({ ...fixed, ...overrides }).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' '),
           ...KEY_METRICS.map((m) => (metrics[m] === undefined ? '' : (metrics[m] as number).toFixed(3))),
-          duration,
+          cell ? timeText(cell, now) : '',
         ]);
       }
     }
-    io.out(formatTable(['experiment', 'sweep', 'cell', 'status', 'overrides', ...KEY_METRICS, 'time'], rows));
+    io.out(formatTable(['experiment', 'sweep', 'cell', 'status', 'stage', 'overrides', ...KEY_METRICS, 'time'], rows));
     return 0;
   },
 };
+
+/** The key=value and group=option the sweep's command line fixed for every cell (its axes are in the cells' overrides). */
+function fixedOverrides(sweep: SweepRun): Record<string, unknown> {
+  try {
+    const parsed = parseOverrides(sweep.args);
+    return { ...parsed.groupChoices, ...parsed.values };
+  } catch (error) {
+    if (isEcgError(error)) return {};
+    throw error;
+  }
+}
+
+/** `digitizer (4/6)` for the stage a running cell is in; the failed stage of a failed cell. */
+function stageText(cell: CellRun, sweep: SweepRun): string {
+  const wanted = cell.status === 'running' ? 'running' : cell.status === 'failed' ? 'failed' : undefined;
+  if (!wanted) return '';
+  const name = Object.entries(cell.stages).find(([, record]) => record.status === wanted)?.[0];
+  if (!name) return '';
+  const index = sweep.stages.indexOf(name);
+  return index < 0 ? name : `${name} (${index + 1}/${sweep.stages.length})`;
+}
+
+function timeText(cell: CellRun, now: number): string {
+  if (!cell.startedAt) return '';
+  const started = Date.parse(cell.startedAt);
+  if (cell.endedAt) return duration(Date.parse(cell.endedAt) - started);
+  return cell.status === 'running' ? `${duration(now - started)} so far` : '';
+}
+
+/** `42s`, `3m 05s`, `2h 03m`. */
+export function duration(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(s / 3600)}h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+}

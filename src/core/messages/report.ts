@@ -5,8 +5,11 @@ export const refNotFound = (ref: string, where: string) =>
 
 export const noRuns = (refs: readonly string[], where: string) => `nothing to compare: ${refs.join(', ') || '(no ids)'} found no runs in ${where}`;
 
-export const latestSweep = (experiment: string, sweepId: string, count: number) =>
-  `experiment '${experiment}' has ${count} sweeps; comparing the latest, ${sweepId} (name a sweep id to choose another)`;
+/** `earlier`: the experiment's other sweeps, oldest first (at least one). */
+export const latestSweep = (experiment: string, sweepId: string, cells: number, earlier: readonly string[]) =>
+  `'${experiment}' is its latest sweep, ${sweepId} (${cells} cell${cells === 1 ? '' : 's'}); ` +
+  `it has ${earlier.length} earlier: ${earlier.slice(-3).reverse().join(', ')}${earlier.length > 3 ? ', ...' : ''} ` +
+  `(name sweep ids to compare them, e.g. ecg-lab compare ${earlier[earlier.length - 1]} ${sweepId})`;
 
 export const badPivot = (text: string) =>
   `--pivot '${text}' is not understood; write e.g. 'rows=model.hierarchy,digitizer.roi cols=render.noise value=f1/macro,snr/mean'`;
