@@ -23,3 +23,8 @@ export const sweepNeedsYes = (experimentPath: string, cells: number, stages: num
   `${experimentPath} expands to ${cells} cells x ${stages} stage(s) = up to ${cells * stages} stage runs, ` +
   `and every cell gets its folder under the run store before any stage runs; above ${limit} cells, add --yes to run it ` +
   `(or narrow the sweep; --dry-run lists the cells and what the cache holds)`;
+
+export const gcSummary = (folders: number, size: string, cacheDir: string, dryRun: boolean) =>
+  folders === 0
+    ? `nothing to free in ${cacheDir}`
+    : `${dryRun ? 'would free' : 'freed'} ${size} in ${folders} folder${folders === 1 ? '' : 's'} of ${cacheDir}${dryRun ? ' (dry run: nothing removed)' : ''}`;
