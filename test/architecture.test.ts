@@ -1,7 +1,8 @@
 /**
  * The dependency direction of DESIGN.md / STYLE.md, checked on every import:
- *   cli -> train -> (models, render, data, metrics, tracking, report) -> (backend, config) -> core
- * plus: data, render and metrics know nothing of TensorFlow; only cli touches
+ *   cli -> (train, inference) -> (models, render, data, metrics, tracking, report) -> page -> (backend, config) -> core
+ * (docs/architecture.md draws it) plus: page, data, render and metrics know
+ * nothing of TensorFlow; models import page for its types; only cli touches
  * the console and exit codes.
  */
 import { test } from 'uvu';
@@ -17,15 +18,17 @@ const ALLOWED: Record<string, readonly string[]> = {
   config: ['core'],
   backend: ['core', 'config'],
   metrics: ['core'],
+  page: ['core', 'config'],
   data: ['core', 'config'],
-  render: ['core', 'config', 'data'],
-  models: ['core', 'config', 'backend'],
+  render: ['core', 'config', 'data', 'page'],
+  models: ['core', 'config', 'backend', 'page'],
   tracking: ['core', 'config'],
   report: ['core', 'config', 'metrics', 'tracking'],
-  train: ['core', 'config', 'backend', 'data', 'render', 'models', 'metrics', 'tracking', 'report'],
-  cli: ['core', 'config', 'backend', 'data', 'render', 'models', 'metrics', 'tracking', 'report', 'train'],
+  train: ['core', 'config', 'backend', 'page', 'data', 'render', 'models', 'metrics', 'tracking', 'report'],
+  inference: ['core', 'config', 'backend', 'page', 'data', 'render', 'models', 'metrics', 'tracking'],
+  cli: ['core', 'config', 'backend', 'page', 'data', 'render', 'models', 'metrics', 'tracking', 'report', 'train', 'inference'],
 };
-const NO_TENSORFLOW = ['core', 'config', 'data', 'render', 'metrics', 'tracking', 'report'];
+const NO_TENSORFLOW = ['core', 'config', 'page', 'data', 'render', 'metrics', 'tracking', 'report'];
 
 function files(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {

@@ -3,12 +3,12 @@
  * duration (longer records are cut at the end; shorter ones stay shorter).
  */
 import type { EcgRecord } from '../core/ecg.js';
-import { resample } from './resample.js';
+import { resampleSinc } from './sinc-resample.js';
 
 export function fitRecord(record: EcgRecord, fsHz: number, durationS: number): EcgRecord {
   const length = Math.round(fsHz * durationS);
   const signals = record.signals.map((signal) => {
-    const at = resample(signal, record.fsHz, fsHz);
+    const at = resampleSinc(signal, record.fsHz, fsHz);
     return at.length > length ? at.slice(0, length) : at;
   });
   const meta = record.fsHz === fsHz ? record.meta : { ...record.meta, originalFsHz: record.fsHz };

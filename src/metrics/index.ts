@@ -4,4 +4,4 @@ export * from './snr.js';
 export * from './f1.js';
 export * from './thresholds.js';
 export * from './placement.js';
-export * from './resample.js';
+export * from './linear-resample.js';

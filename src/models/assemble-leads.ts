@@ -2,7 +2,7 @@
  * Many crops -> one [B, length, leads] signal tensor, differentiably.
  *
  * Each crop's column series is placed on its record's time grid with
- * resample.ts's matrix (zero outside the crop's span); the placed rows are
+ * columns-to-samples.ts's matrix (zero outside the crop's span); the placed rows are
  * summed into their (example, lead) slot by a fixed 0/1 assembly matrix and
  * divided by how many crops cover each sample, so where a 3x4 page draws
  * lead II twice (its 2.5 s segment and the rhythm strip) the two readings
@@ -11,7 +11,7 @@
  * Everything but the series is a constant, built in JavaScript.
  */
 import * as tf from '@tensorflow/tfjs';
-import { placementMatrix } from './resample.js';
+import { placementMatrix } from './columns-to-samples.js';
 
 export interface CropPlacement {
   /** Index of the record within the batch. */
@@ -22,7 +22,7 @@ export interface CropPlacement {
   readonly startS: number;
   /** Time of the record the crop shows. */
   readonly durationS: number;
-  /** Seconds between columns, column 0 at startS (resample.ts); absent: columns spread over durationS. */
+  /** Seconds between columns, column 0 at startS (columns-to-samples.ts); absent: columns spread over durationS. */
   readonly columnStepS?: number;
 }
 

@@ -6,7 +6,7 @@
  *   p(row | column)      = softmax over H of each column's logits
  *   row(column)          = sum_r r p(r | column)          (soft-argmax)
  *   mV(column)           = (baselineRow - row) / pxPerMv   (crop pixels)
- *   samples at fsHz      = resample.ts's fixed matrix
+ *   samples at fsHz      = columns-to-samples.ts's fixed matrix
  *
  * Why a per-column distribution: a trace is (almost) a function of x, so one
  * row per column is the right output shape; a softmax over the column makes

@@ -4,7 +4,7 @@
  * combined by combiner.ts; and the end-to-end path that lets the
  * classification loss reach the digitizer:
  *
- *   page --cropAndResize(boxes)--> crops --denoiser?--> digitizer logits
+ *   page --cropAndResize(boxes), crop-cut.ts--> crops --denoiser?--> digitizer logits
  *     --soft-argmax, (baseline - row) / pxPerMv--> column series (mV)
  *     --assemble-leads (fixed matrices)--> signals [B, T, 12]
  *     --classifier1d--> signal logits  \
@@ -21,7 +21,8 @@ import { LEADS } from '../core/ecg.js';
 import { assembleLeads, type CropPlacement, type SeriesGroup } from './assemble-leads.js';
 import { digitizerLoss, type DigitizerLossOptions, rowsToMillivolts, softArgmaxRows } from './digitizer.js';
 import { classificationLoss, classify, type Mode, outputOf } from './forward.js';
-import type { Box } from './roi-boxes.js';
+import { cutCropTensor } from './crop-cut.js';
+import type { LeadCrop } from '../page/lead-crop.js';
 import { trainableVariables } from './variables.js';
 import { concatFloat32 } from '../core/typed-arrays.js';
 
@@ -34,18 +35,21 @@ export interface HierarchicalParts {
   readonly combiner: tf.LayersModel;
 }
 
-/** One lead crop of one page: plain data the stage computes from the ROI boxes or the layout. */
-export interface CropRequest extends CropPlacement {
-  /** Normalised box on the batch's `page`. */
-  readonly box: Box;
-  /** Crop width in pixels (a multiple of the digitizer's stride). */
-  readonly columns: number;
-  /** Row of 0 mV and the vertical scale, in crop pixels (crop-geometry.ts). */
-  readonly baselineRow: number;
-  readonly pxPerMv: number;
-  /** Digitizer ground truth (crop-geometry.ts columnTargets), for the optional digitizer term. */
+/**
+ * One lead crop of one page of a batch: the page's LeadCrop (page/lead-crop.ts;
+ * targets optional, the digitizer term skips crops without) and the index
+ * of its page in the batch.
+ */
+export interface CropRequest extends Omit<LeadCrop, 'targetRows' | 'targetMask'>, CropPlacement {
+  readonly example: number;
+  /** Digitizer ground truth (page/crop-geometry.ts columnTargets), for the optional digitizer term. */
   readonly targetRows?: Float32Array;
   readonly targetMask?: Float32Array;
+}
+
+/** A page's LeadCrop as the crop of page `example` of a batch. */
+export function cropRequest(crop: LeadCrop, example: number): CropRequest {
+  return { ...crop, example };
 }
 
 export interface HierarchicalBatch {
@@ -86,20 +90,6 @@ function groupByColumns(crops: readonly CropRequest[]): CropRequest[][] {
   return [...groups.values()];
 }
 
-function cutCrops(page: tf.Tensor4D, crops: readonly CropRequest[], cropHeight: number, columns: number): tf.Tensor4D {
-  return tf.tidy(() => {
-    const boxes = tf.tensor2d(
-      crops.map((c) => [c.box.y1, c.box.x1, c.box.y2, c.box.x2]),
-      [crops.length, 4],
-    );
-    const index = tf.tensor1d(
-      crops.map((c) => c.example),
-      'int32',
-    );
-    return tf.image.cropAndResize(page, boxes, index, [cropHeight, columns]);
-  });
-}
-
 /** The whole forward pass. Call inside tf.tidy (or a loss function) and dispose what you keep. */
 export function hierarchicalForward(
   parts: HierarchicalParts,
@@ -111,7 +101,7 @@ export function hierarchicalForward(
   const series: SeriesGroup[] = [];
   for (const crops of groupByColumns(batch.crops)) {
     const columns = (crops[0] as CropRequest).columns;
-    const cut = cutCrops(batch.page, crops, geometry.cropHeight, columns);
+    const cut = cutCropTensor(batch.page, crops, geometry.cropHeight, columns);
     const input = parts.denoiser ? outputOf(parts.denoiser, cut, mode) : cut;
     const logits = outputOf(parts.digitizer, input, mode) as tf.Tensor4D;
     const rows = softArgmaxRows(logits);

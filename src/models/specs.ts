@@ -68,3 +68,22 @@ export function cropColumns(durationS: number, columnsPerS: number, specs: Pick<
   const stride = Math.max(unetStride(specs.denoiser.widths), unetStride(specs.digitizer.widths));
   return Math.max(stride, Math.ceil((durationS * columnsPerS) / stride) * stride);
 }
+
+/** What specsOf reads of the composed config beside `model.*` and `digitizer.*`. */
+export type SpecsConfig = ModelConfig & { readonly seed: number; readonly data: { readonly durationS: number } };
+
+/** The models' specs of a composed config; each part's keys are read only when its spec is (so a stage needs only its own parts' keys). */
+export function specsOf(config: SpecsConfig): ModelSpecs {
+  return modelSpecs(config, {
+    seed: config.seed,
+    get signalDurationS() {
+      return config.data.durationS;
+    },
+  });
+}
+
+/** Crop width for a lead spanning durationS (digitizer.columnsPerS, rounded to the U-Nets' stride): what the stages and inference cut. */
+export function columnsFor(config: SpecsConfig): (durationS: number) => number {
+  const specs = specsOf(config);
+  return (durationS) => cropColumns(durationS, config.digitizer.columnsPerS, specs);
+}

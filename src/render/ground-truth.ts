@@ -9,9 +9,10 @@ import type { RenderConfig } from '../config/schema/render.js';
 import type { DistortionPlan, Crease, WaveComponent } from './distortions.js';
 import type { Matrix3 } from './geometry.js';
 import type { HeaderFields } from './paper.js';
+import type { PixelBox, Point } from '../page/box.js';
 
-export type Box = readonly [x0: number, y0: number, x1: number, y1: number];
-export type Point = readonly [x: number, y: number];
+/** Boxes and points are page/box.ts's (Box is its PixelBox, the name render-page.ts imports). */
+export type { PixelBox as Box, Point } from '../page/box.js';
 
 export interface LeadGroundTruth {
   readonly lead: Lead;
@@ -27,13 +28,13 @@ export interface LeadGroundTruth {
   readonly startS: number;
   readonly endS: number;
   /** Tight box around the drawn trace (sample positions widened by half the trace width). */
-  readonly box: Box;
+  readonly box: PixelBox;
   /** Bounding box of the panel's nominal crop after distortion. */
-  readonly panelBox: Box;
+  readonly panelBox: PixelBox;
   /** The nominal crop's corners after distortion (TL, TR, BR, BL). */
   readonly panelQuad: readonly Point[];
-  /** The nominal crop on the undistorted page (what nominalLeadBoxes gives). */
-  readonly nominalBox: Box;
+  /** The nominal crop on the undistorted page (what page/layout.ts nominalLeadBoxes gives). */
+  readonly nominalBox: PixelBox;
   /** Baseline (0 mV) y on the undistorted page. */
   readonly nominalBaselineY: number;
   /** Pixel position of every shown sample, in order: x[i], y[i] for record sample sampleStart + i. */

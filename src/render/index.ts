@@ -3,8 +3,7 @@
  */
 export { renderPage, checkRecord, BACKGROUND_RGB, type RenderedPage, type RenderPageRequest } from './render-page.js';
 export { normalizeRenderOptions, defaultRenderConfig, type RenderOptions, type RenderConfigInput } from './options.js';
-export { layoutPage, nominalLeadBoxes, pageSizeOf, PAGE_DURATION_S, type NominalLeadBox, type PageSize, type PageLayout } from './layout.js';
-export { plottedSignals, type PageGroundTruth, type LeadGroundTruth, type CalibrationGroundTruth, type Box, type Point } from './ground-truth.js';
+export { plottedSignals, type PageGroundTruth, type LeadGroundTruth, type CalibrationGroundTruth } from './ground-truth.js';
 export { pageMappingOf } from './distortions.js';
 export { mapPoint, unmapPoint, type PageMapping } from './geometry.js';
 export {
@@ -20,5 +19,5 @@ export {
   type RenderJob,
   type PageSplit,
 } from './pages.js';
-export { writeChallengeRecord, challengeImageName } from './challenge.js';
+export { writeChallengeRecord, writeChallengeFiles, challengeImageName } from './challenge.js';
 export { imageFormatOf, IMAGE_EXTENSIONS, type ImageFormat } from './image-file.js';

@@ -23,7 +23,7 @@ import { renderMessages } from '../core/messages.js';
 import type { Progress } from '../core/progress.js';
 import type { RenderConfig } from '../config/schema/render.js';
 import type { PageGroundTruth } from './ground-truth.js';
-import { pageSizeOf } from './layout.js';
+import { pageSizeOf } from '../page/layout.js';
 import { normalizeRenderOptions, renderConfigOf, type RenderConfigInput } from './options.js';
 import { renderPage, type RenderedPage } from './render-page.js';
 import { IMAGE_EXTENSIONS } from './image-file.js';

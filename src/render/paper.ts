@@ -9,7 +9,7 @@
 import sharp from 'sharp';
 import type { RenderConfig } from '../config/schema/render.js';
 import type { Rng } from '../core/rng.js';
-import type { PageLayout } from './layout.js';
+import type { PageLayout } from '../page/layout.js';
 import type { Rgb } from './options.js';
 import { cloneRgbImage, type RgbImage } from './raster.js';
 import { textPath, type FontWeight } from '../core/text-outline.js';

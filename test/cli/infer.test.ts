@@ -21,11 +21,12 @@ import { silentLogger } from '../../src/core/logger.js';
 import { createRng } from '../../src/core/rng.js';
 import { readEcgRecord } from '../../src/data/wfdb-ecg.js';
 import { recordSnr, snrSummary } from '../../src/metrics/index.js';
-import { heatmapToBoxes, LAYOUT_GRIDS, rasterizeBoxes } from '../../src/models/index.js';
+import { heatmapToBoxes, LAYOUT_GRIDS, rasterizeBoxes } from '../../src/page/roi-boxes.js';
+import { nominalPlacements, roiPlacements } from '../../src/page/lead-placement.js';
 import { plottedSignals, type PageGroundTruth } from '../../src/render/ground-truth.js';
-import { roiTargetBoxes } from '../../src/train/lead-crops.js';
-import { loadTrainedCell, readCellConfig, resolveCellRef } from '../../src/train/infer-model.js';
-import { inferImage, nominalPlacements, roiPlacements } from '../../src/train/inference.js';
+import { roiTargetBoxes } from '../../src/train/stages/page-truth.js';
+import { loadTrainedCell, readCellConfig, resolveCellRef } from '../../src/inference/load-cell.js';
+import { inferImage } from '../../src/inference/infer-image.js';
 import { cli, type CliResult } from '../helpers/cli.js';
 import { loadBackend } from '../train/helpers.js';
 import { blackPng } from '../render/png-fixture.js';
@@ -205,12 +206,11 @@ test('--model: full reference, sweep/cell, prefixes and a cell folder name the c
 
 test('ROI boxes: a heatmap of the layout\'s target bands gives back the nominal crops and baselines', () => {
   const gt = groundTruth('syn-000000');
-  const config = { render: gt.render } as Parameters<typeof nominalPlacements>[0];
   const size = { width: gt.width, height: gt.height };
   const heatmap = { data: rasterizeBoxes(roiTargetBoxes(gt), 128, 160), height: 128, width: 160 };
   const found = heatmapToBoxes(heatmap, LAYOUT_GRIDS['3x4']);
   assert.is(found.length, 13);
-  const nominal = nominalPlacements(config, size);
+  const nominal = nominalPlacements(gt.render, size);
   const placed = roiPlacements(nominal, found, size);
   placed.forEach((p, i) => {
     const n = nominal[i]!;

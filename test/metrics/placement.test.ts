@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { isEcgError } from '../../src/core/errors.js';
 import { keepPlotted, placeSegment } from '../../src/metrics/placement.js';
-import { resampleLinear } from '../../src/metrics/resample.js';
+import { resampleLinear } from '../../src/metrics/linear-resample.js';
 import { leadSnr } from '../../src/metrics/snr.js';
 
 test('a 2.5 s segment from second 2.5 lands on samples 250..499 of a 10 s lead at 100 Hz', () => {

@@ -6,12 +6,12 @@ import {
   bandsAbove,
   subPixelExtent,
   boxCount,
-  type Box,
   heatmapToBoxes,
   LAYOUT_GRIDS,
   layoutBands,
   rasterizeBoxes,
-} from '../../src/models/roi-boxes.js';
+} from '../../src/page/roi-boxes.js';
+import type { NormalBox as Box } from '../../src/page/box.js';
 import { outputOf } from '../../src/models/forward.js';
 import { trainableVariables } from '../../src/models/variables.js';
 import { assertDecreased, assertNoLeak, seededUniform, trainSteps, useCpuBackend } from './helpers.js';

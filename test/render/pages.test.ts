@@ -4,7 +4,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readGroundTruth, readRenderedPages, renderPagesToDir, renderPage, writeChallengeRecord, nominalLeadBoxes, plottedSignals, defaultRenderConfig } from '../../src/render/index.js';
+import { readGroundTruth, readRenderedPages, renderPagesToDir, renderPage, writeChallengeRecord, plottedSignals, defaultRenderConfig } from '../../src/render/index.js';
+import { nominalLeadBoxes } from '../../src/page/layout.js';
 import { readEcgRecord } from '../../src/data/wfdb-ecg.js';
 import { readPtbxl00001, syntheticRecord } from './fixtures.js';
 

@@ -6,8 +6,8 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { deskewImage, deskewPoint, estimateSkewDeg } from '../../src/train/deskew.js';
-import type { GreyImage } from '../../src/train/page-images.js';
+import { deskewImage, deskewPoint, estimateSkewDeg } from '../../src/page/deskew.js';
+import type { GreyImage } from '../../src/page/grey-image.js';
 
 const WIDTH = 400;
 const HEIGHT = 300;

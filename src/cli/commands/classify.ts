@@ -15,9 +15,9 @@ import { CHALLENGE_CLASSES } from '../../core/ecg.js';
 import { EcgError } from '../../core/errors.js';
 import { DEFAULT_MAX_INPUT_PIXELS } from '../../render/image-file.js';
 import { inferMessages as msg } from '../../core/messages.js';
-import { loadTrainedCell, readCellConfig, resolveCellRef } from '../../train/infer-model.js';
-import { inferImages } from '../../train/infer-batch.js';
-import type { Classification } from '../../train/inference.js';
+import { loadTrainedCell, readCellConfig, resolveCellRef } from '../../inference/load-cell.js';
+import { inferImages } from '../../inference/infer-batch.js';
+import type { Classification } from '../../inference/infer-image.js';
 
 function classificationTable(c: Classification): string {
   const rows = CHALLENGE_CLASSES.map((cls) => [cls, c.probabilities[cls].toFixed(3), c.thresholds[cls].toFixed(3), c.labels.includes(cls) ? 'yes' : '']);

@@ -16,10 +16,10 @@ import { DEFAULT_MAX_INPUT_PIXELS } from '../../render/image-file.js';
 import { BACKEND_NAMES, type BackendName } from '../../backend/names.js';
 import type { Config } from '../../config/schema/index.js';
 import { inferMessages as msg } from '../../core/messages.js';
-import { loadTrainedCell, readCellConfig, resolveCellRef } from '../../train/infer-model.js';
-import { BASELINE_METHODS, type BaselineMethod } from '../../train/inference.js';
-import { inferImages } from '../../train/infer-batch.js';
-import { uniqueRecordNames, writeDigitizedRecord } from '../../train/infer-wfdb.js';
+import { loadTrainedCell, readCellConfig, resolveCellRef } from '../../inference/load-cell.js';
+import { BASELINE_METHODS, type BaselineMethod } from '../../inference/infer-image.js';
+import { inferImages } from '../../inference/infer-batch.js';
+import { uniqueRecordNames, writeDigitizedRecord } from '../../inference/write-record.js';
 
 /** A path as the user would type it: relative to the working directory when inside it. */
 export function shownPath(path: string, cwd: string): string {

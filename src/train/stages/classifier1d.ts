@@ -14,14 +14,14 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EcgError } from '../../core/errors.js';
 import type { ChallengeClass } from '../../core/ecg.js';
-import { resample } from '../../data/resample.js';
+import { resampleSinc } from '../../data/sinc-resample.js';
 import { readDataset, type DataManifest } from '../../data/dataset-store.js';
 import type { PageSplit } from '../../render/pages.js';
-import { buildClassifier1d } from '../../models/index.js';
+import { buildClassifier1d, specsOf } from '../../models/index.js';
 import type { Stage } from '../stage.js';
 import { saveFinal } from '../fit.js';
-import { requireInput, specsOf, SPLITS } from '../stage-inputs.js';
-import { trainClassifier, type ClassifierSplit } from '../train-classifier.js';
+import { requireInput, SPLITS } from './stage-inputs.js';
+import { trainClassifier, type ClassifierSplit } from './train-classifier.js';
 import { trainMessages } from '../../core/messages.js';
 import type { DigitizedRecord, DigitizerManifest } from './digitizer.js';
 
@@ -46,7 +46,7 @@ export function signalInput(signals: Float32Array, record: DigitizedRecord, fsHz
   const out = new Float32Array(length * 12);
   for (let lead = 0; lead < 12; lead++) {
     const start = record.offset + lead * record.length;
-    const series = resample(signals.slice(start, start + record.length), record.fsHz, fsHz);
+    const series = resampleSinc(signals.slice(start, start + record.length), record.fsHz, fsHz);
     const n = Math.min(length, series.length);
     for (let k = 0; k < n; k++) out[k * 12 + lead] = series[k] as number;
   }

@@ -6,11 +6,11 @@
  * probabilities (probabilities.json) for the hierarchical stage.
  */
 import type { Stage } from '../stage.js';
-import { buildClassifier2d } from '../../models/index.js';
-import { readGreyImages } from '../page-images.js';
+import { buildClassifier2d, specsOf } from '../../models/index.js';
+import { readGreyImages } from '../../page/grey-image.js';
 import { saveFinal } from '../fit.js';
-import { bySplit, readPages, specsOf, SPLITS, type Page } from '../stage-inputs.js';
-import { trainClassifier, type ClassifierSplit } from '../train-classifier.js';
+import { bySplit, readPages, SPLITS, type Page } from './stage-inputs.js';
+import { trainClassifier, type ClassifierSplit } from './train-classifier.js';
 import type { PageSplit } from '../../render/pages.js';
 
 export interface Classifier2dManifest {

@@ -6,10 +6,10 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Stage } from '../stage.js';
-import { buildDenoiser, denoiserLoss, outputOf, trainableVariables } from '../../models/index.js';
+import { buildDenoiser, denoiserLoss, outputOf, trainableVariables, specsOf } from '../../models/index.js';
 import { fit, inChunks, saveFinal } from '../fit.js';
-import { buildCropSets, readBoxes, stackCrops, trainingExamples, type CropExample, type PageCropSet } from '../crop-set.js';
-import { readPages, requireInput, specsOf } from '../stage-inputs.js';
+import { buildCropSets, readBoxes, stackCrops, trainingExamples, type CropExample, type PageCropSet } from './crop-set.js';
+import { readPages, requireInput } from './stage-inputs.js';
 
 export interface DenoiseManifest {
   readonly denoise: boolean;

@@ -20,6 +20,7 @@ import type { Stage, StageContext } from '../stage.js';
 import {
   buildCombiner,
   classificationLoss,
+  cropRequest,
   hierarchicalForward,
   hierarchicalLoss,
   hierarchicalVariables,
@@ -27,15 +28,16 @@ import {
   type HierarchicalBatch,
   type HierarchicalParts,
   type SignalGeometry,
+  specsOf,
 } from '../../models/index.js';
 import type { PageSplit } from '../../render/pages.js';
-import { labelRows, logClassifierScore, scoreClassifier, validationF1 } from '../classification.js';
+import { labelRows, logClassifierScore, scoreClassifier, validationF1 } from './classification.js';
 import { fit, inChunks, saveFinal } from '../fit.js';
-import { deskewDegOf, leadCropsOf, readBoxes, stackCrops, type BoxesFile } from '../crop-set.js';
-import { deskewImage } from '../deskew.js';
-import { cropRequest, type LeadCrop } from '../lead-crops.js';
-import { readGreyImage, type GreyImage } from '../page-images.js';
-import { readPages, readProbabilities, requireInput, specsOf, type Page } from '../stage-inputs.js';
+import { deskewDegOf, leadCropsOf, readBoxes, stackCrops, type BoxesFile } from './crop-set.js';
+import { deskewImage } from '../../page/deskew.js';
+import type { LeadCrop } from '../../page/lead-crop.js';
+import { readGreyImage, type GreyImage } from '../../page/grey-image.js';
+import { readPages, readProbabilities, requireInput, type Page } from './stage-inputs.js';
 import type { DenoiseManifest } from './denoise.js';
 
 export interface HierarchicalManifest {

@@ -2,10 +2,10 @@
  * Stage `roi` (the paper's regions of interest). digitizer.roi = true: the
  * ROI heatmap model (models/roi.ts) is trained on pages resized to
  * model.roi.inputHeight x inputWidth against the central band of every
- * panel's distorted box (lead-crops.ts roiTargetBoxes), and predicts the
+ * panel's distorted box (page-truth.ts roiTargetBoxes), and predicts the
  * boxes of every page (heatmapToBoxes). digitizer.roi = false: the nominal
  * layout's boxes, no training. Either way it writes boxes.json: per page,
- * per lead, the crop box and the row of 0 mV (lead-crops.ts PageBoxes).
+ * per lead, the crop box and the row of 0 mV (lead-crops.ts PagePlacements).
  * digitizer.deskew = true: first each page's rotation is estimated from its
  * image (deskew.ts) and the page turned back by it; the ROI model is
  * trained on and predicts the turned-back page (targets mapped the same
@@ -15,13 +15,15 @@ import * as tf from '@tensorflow/tfjs';
 import { join } from 'node:path';
 import { writeJsonAtomic } from '../../core/fs.js';
 import type { Stage, StageContext } from '../stage.js';
-import { buildRoi, heatmapToBoxes, LAYOUT_GRIDS, rasterizeBoxes, roiLoss, trainableVariables, outputOf } from '../../models/index.js';
-import { readGreyImage, readGreyImages, type GreyImage, type ImageSize } from '../page-images.js';
-import { deskewGroundTruth, deskewImage, estimateSkewDeg, resizeGrey } from '../deskew.js';
+import { buildRoi, roiLoss, trainableVariables, outputOf, specsOf } from '../../models/index.js';
+import { heatmapToBoxes, LAYOUT_GRIDS, rasterizeBoxes } from '../../page/roi-boxes.js';
+import { readGreyImage, readGreyImages, resizeGrey, type GreyImage, type ImageSize } from '../../page/grey-image.js';
+import { deskewImage, estimateSkewDeg } from '../../page/deskew.js';
 import { fit, inChunks, saveFinal } from '../fit.js';
-import { nominalLeadBoxes, roiLeadBoxes, roiTargetBoxes, type PageBoxes } from '../lead-crops.js';
-import { readPages, specsOf, type Page } from '../stage-inputs.js';
-import type { BoxesFile } from '../crop-set.js';
+import type { PagePlacements } from '../../page/lead-placement.js';
+import { deskewGroundTruth, nominalPagePlacements, roiPagePlacements, roiTargetBoxes } from './page-truth.js';
+import { readPages, type Page } from './stage-inputs.js';
+import type { BoxesFile } from './crop-set.js';
 import { trainMessages } from '../../core/messages.js';
 
 export const BOXES_FILE = 'boxes.json';
@@ -32,8 +34,8 @@ export interface RoiManifest {
   readonly model: string | null;
 }
 
-/** Intersection over union of the lead boxes of two PageBoxes (normalised). */
-function meanIou(a: PageBoxes, b: PageBoxes): number {
+/** Intersection over union of the lead boxes of two PagePlacements (normalised). */
+function meanIou(a: PagePlacements, b: PagePlacements): number {
   let sum = 0;
   a.leads.forEach((lead, i) => {
     const other = b.leads[i];
@@ -47,10 +49,10 @@ function meanIou(a: PageBoxes, b: PageBoxes): number {
   return sum / Math.max(1, a.leads.length);
 }
 
-/** The distorted panel boxes as PageBoxes, to score predicted boxes against. */
-function truthBoxes(page: Page): PageBoxes {
+/** The distorted panel boxes as PagePlacements, to score predicted boxes against. */
+function truthBoxes(page: Page): PagePlacements {
   const { gt } = page;
-  const nominal = nominalLeadBoxes(gt);
+  const nominal = nominalPagePlacements(gt);
   return {
     ...nominal,
     leads: nominal.leads.map((lead, i) => {
@@ -89,7 +91,7 @@ async function pageAngles(ctx: StageContext, pages: readonly Page[]): Promise<nu
   return angles;
 }
 
-async function trainAndPredict(ctx: StageContext, rendered: readonly Page[]): Promise<{ boxes: PageBoxes[]; model: string }> {
+async function trainAndPredict(ctx: StageContext, rendered: readonly Page[]): Promise<{ boxes: PagePlacements[]; model: string }> {
   const spec = specsOf(ctx.config).roi;
   const size = { width: spec.inputWidth, height: spec.inputHeight };
   let pages: readonly Page[] = rendered;
@@ -144,14 +146,14 @@ async function trainAndPredict(ctx: StageContext, rendered: readonly Page[]): Pr
       const n = spec.inputHeight * spec.inputWidth;
       return chunk.map((_, k) => data.slice(k * n, (k + 1) * n));
     });
-    const boxes = pages.map((page, i): PageBoxes => {
+    const boxes = pages.map((page, i): PagePlacements => {
       const found = heatmapToBoxes({ data: heatmaps[i] as Float32Array, height: spec.inputHeight, width: spec.inputWidth }, grid, { threshold: ctx.config.model.roi.threshold });
       const deskewDeg = angles[i] as number;
       if (found.length !== page.gt.leads.length) {
         ctx.logger.warn(trainMessages.roiNoBoxes(page.record, found.length, page.gt.leads.length));
-        return { ...nominalLeadBoxes(page.gt), deskewDeg };
+        return { ...nominalPagePlacements(page.gt), deskewDeg };
       }
-      return { ...roiLeadBoxes(page.gt, found), deskewDeg };
+      return { ...roiPagePlacements(page.gt, found), deskewDeg };
     });
     const dir = await saveFinal(ctx, 'roi', 'roi', model, { spec });
     return { boxes, model: dir.slice(ctx.outDir.length + 1) };
@@ -161,9 +163,9 @@ async function trainAndPredict(ctx: StageContext, rendered: readonly Page[]): Pr
 }
 
 /** digitizer.roi = false: the layout's boxes, on the page turned back by its rotation when digitizer.deskew. */
-async function nominalBoxes(ctx: StageContext, pages: readonly Page[]): Promise<{ boxes: PageBoxes[]; model: null }> {
+async function nominalBoxes(ctx: StageContext, pages: readonly Page[]): Promise<{ boxes: PagePlacements[]; model: null }> {
   const angles = await pageAngles(ctx, pages);
-  return { boxes: pages.map((p, i) => ({ ...nominalLeadBoxes(p.gt), deskewDeg: angles[i] as number })), model: null };
+  return { boxes: pages.map((p, i) => ({ ...nominalPagePlacements(p.gt), deskewDeg: angles[i] as number })), model: null };
 }
 
 export const roiStage: Stage<RoiManifest> = {
@@ -179,16 +181,16 @@ export const roiStage: Stage<RoiManifest> = {
     const result = ctx.config.digitizer.roi ? await trainAndPredict(ctx, pages) : await nominalBoxes(ctx, pages);
     const test = pages.flatMap((p, i) => {
       if (p.split !== 'test') return [];
-      const boxes = result.boxes[i] as PageBoxes;
+      const boxes = result.boxes[i] as PagePlacements;
       return [meanIou(boxes, truthBoxes({ ...p, gt: deskewGroundTruth(p.gt, boxes.deskewDeg) }))];
     });
     ctx.metrics.log('roi/test_iou', test.reduce((s, v) => s + v, 0) / Math.max(1, test.length));
     if (ctx.config.digitizer.deskew) {
       // How far the image-based angle is from the renderer's rotation (perspective and wrinkles add tilt of their own).
-      const errors = pages.flatMap((p, i) => (p.split === 'test' ? [Math.abs((result.boxes[i] as PageBoxes).deskewDeg - p.gt.transform.rotationDeg)] : []));
+      const errors = pages.flatMap((p, i) => (p.split === 'test' ? [Math.abs((result.boxes[i] as PagePlacements).deskewDeg - p.gt.transform.rotationDeg)] : []));
       ctx.metrics.log('deskew/test_abs_error_deg', errors.reduce((s, v) => s + v, 0) / Math.max(1, errors.length));
     }
-    const file: BoxesFile = { pages: Object.fromEntries(pages.map((p, i) => [p.record, result.boxes[i] as PageBoxes])) };
+    const file: BoxesFile = { pages: Object.fromEntries(pages.map((p, i) => [p.record, result.boxes[i] as PagePlacements])) };
     await writeJsonAtomic(join(ctx.outDir, BOXES_FILE), file);
     return { roi: ctx.config.digitizer.roi, boxes: BOXES_FILE, model: result.model };
   },

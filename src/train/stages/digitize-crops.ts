@@ -6,9 +6,8 @@
  * SNR reference is NaN there (plottedSignals), so they are not scored.
  */
 import * as tf from '@tensorflow/tfjs';
-import { LEADS } from '../core/ecg.js';
-import { assembleLeads, outputOf, rowsToMillivolts, softArgmaxRows, type SeriesGroup } from '../models/index.js';
-import { cropRequest } from './lead-crops.js';
+import { LEADS } from '../../core/ecg.js';
+import { assembleLeads, cropRequest, outputOf, rowsToMillivolts, softArgmaxRows, type SeriesGroup } from '../../models/index.js';
 import type { PageCropSet } from './crop-set.js';
 import { stackCrops } from './crop-set.js';
 

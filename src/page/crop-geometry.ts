@@ -7,10 +7,10 @@
  *
  * and likewise for columns. Pure functions over numbers and typed arrays.
  */
-import type { Box } from './roi-boxes.js';
+import type { NormalBox } from './box.js';
 
 export interface CropGeometry {
-  readonly box: Box;
+  readonly box: NormalBox;
   readonly pageHeight: number;
   readonly pageWidth: number;
   readonly cropHeight: number;

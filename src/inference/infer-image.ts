@@ -2,18 +2,18 @@
  * Inference on one image, a rendered page or a user's scan or photo. Phases:
  *   1. decode (PNG, JPEG; EXIF orientation applied), greyscale, and resize
  *      to the sizes the cell's models were trained on: the page at
- *      render.dpi (render/layout.ts pageSizeOf), the ROI model's input and
+ *      render.dpi (page/layout.ts pageSizeOf), the ROI model's input and
  *      classifier2d's low-resolution page. The image is taken to show the
  *      whole page and is stretched to the page's size ('fill', as the
  *      stages resize), so its rows and columns keep the page's scale.
  *   2. deskew (digitizer.deskew): the page's rotation estimated from the
- *      image (deskew.ts) and the page turned back by it, as the roi stage
+ *      image (page/deskew.ts) and the page turned back by it, as the roi stage
  *      does; the ROI model's input is resized from the turned-back page.
- *   3. lead boxes: the ROI heatmap's boxes (models/roi-boxes.ts), widened
+ *   3. lead boxes: the ROI heatmap's boxes (page/roi-boxes.ts), widened
  *      back to the full row band as the roi stage does, or the layout's
  *      nominal boxes (digitizer.roi = false, or when the heatmap does not
  *      show the layout's rows and columns).
- *   4. crops (cutCrops, cropHeight x columnsFor(duration)), denoised when
+ *   4. crops (models/crop-cut.ts cutCropPixels, cropHeight x columnsFor(duration)), denoised when
  *      the cell has a denoiser, digitized: per-column soft-argmax rows.
  *   5. rows to mV with the page's scale (render.gainMmPerMv at render.dpi)
  *      and a 0 mV row per crop: the median of the read rows ('median',
@@ -37,27 +37,27 @@ import type { Logger } from '../core/logger.js';
 import type { Config } from '../config/schema/index.js';
 import {
   assembleLeads,
-  heatmapToBoxes,
+  columnsFor,
+  cropRequest,
+  cutCropPixels,
   hierarchicalProbabilities,
-  LAYOUT_GRIDS,
   medianRow,
   outputOf,
   predictProbabilities,
   softArgmaxRows,
+  specsOf,
   type SeriesGroup,
 } from '../models/index.js';
 import { applyThresholds, type Thresholds } from '../metrics/index.js';
-import { layoutPage, pageSizeOf } from '../render/layout.js';
+import { pageSizeOf } from '../page/layout.js';
 import { DEFAULT_MAX_INPUT_PIXELS, outsideImageOptions, requireWithinPixelLimit } from '../render/image-file.js';
-import { columnsFor } from './crop-set.js';
-import { deskewImage, estimateSkewDeg, resizeGrey } from './deskew.js';
-import { cropRequest, cutCrops, normalisePixelBox, placedCrops, roiPlacements, type LeadCrop, type LeadPlacement } from './lead-crops.js';
-import type { GreyImage, ImageSize } from './page-images.js';
-import { specsOf } from './stage-inputs.js';
-import type { TrainedCell } from './infer-model.js';
+import { deskewImage, estimateSkewDeg } from '../page/deskew.js';
+import { resizeGrey, type GreyImage, type ImageSize } from '../page/grey-image.js';
+import { placedCrops, type LeadCrop } from '../page/lead-crop.js';
+import { nominalPlacements, roiPlacements, type LeadPlacement } from '../page/lead-placement.js';
+import { heatmapToBoxes, LAYOUT_GRIDS } from '../page/roi-boxes.js';
+import type { TrainedCell } from './load-cell.js';
 import { concatFloat32 } from '../core/typed-arrays.js';
-
-export { roiPlacements, type LeadPlacement };
 
 export type BaselineMethod = 'median' | 'layout';
 
@@ -99,25 +99,6 @@ export async function readUserImage(path: string, sizes: readonly ImageSize[], m
   return { original: { width, height }, images };
 }
 
-/** The layout's nominal crops on a page of `size` pixels (render/layout.ts), with the baseline of each panel. */
-export function nominalPlacements(config: Config, size: ImageSize): LeadPlacement[] {
-  const layout = layoutPage(config.render);
-  const sx = size.width / layout.page.widthMm;
-  const sy = size.height / layout.page.heightMm;
-  return layout.panels.map((p) => {
-    const [x0, y0, x1, y1] = p.boxMm;
-    return {
-      leadIndex: p.leadIndex,
-      row: p.row,
-      col: p.col,
-      startS: p.startS,
-      endS: p.endS,
-      box: normalisePixelBox([x0 * sx - 0.5, y0 * sy - 0.5, x1 * sx - 0.5, y1 * sy - 0.5], size.width, size.height),
-      baselineY: p.baselineMm * sy - 0.5,
-    };
-  });
-}
-
 /** The ROI model's heatmap of one image ([0, 1], the model's input size). */
 function roiHeatmap(roi: tf.LayersModel, input: GreyImage): Float32Array {
   return tf.tidy(() => tf.sigmoid(outputOf(roi, tf.tensor4d(input.data, [1, input.height, input.width, 1]), { training: false })).dataSync() as Float32Array);
@@ -125,7 +106,7 @@ function roiHeatmap(roi: tf.LayersModel, input: GreyImage): Float32Array {
 
 /**
  * LeadCrops of placements on a page, cut as the stages cut them
- * (lead-crops.ts placedCrops): columns on the digitizer.columnsPerS time
+ * (page/lead-crop.ts placedCrops): columns on the digitizer.columnsPerS time
  * grid, the placements' 0 mV rows and the page's scale in crop pixels; no
  * targets.
  */
@@ -212,7 +193,7 @@ export interface InferenceOptions {
 
 /** Lead placements of a page: the ROI model's boxes when the cell has one and they fit the layout, else nominal. */
 function findLeads(cell: TrainedCell, path: string, roiInput: GreyImage | undefined, size: ImageSize, logger: Logger): { placements: LeadPlacement[]; boxes: 'roi' | 'nominal' } {
-  const nominal = nominalPlacements(cell.config, size);
+  const nominal = nominalPlacements(cell.config.render, size);
   if (!cell.roi || !roiInput) return { placements: nominal, boxes: 'nominal' };
   const heatmap = { data: roiHeatmap(cell.roi, roiInput), height: roiInput.height, width: roiInput.width };
   const found = heatmapToBoxes(heatmap, LAYOUT_GRIDS[cell.config.render.layout], { threshold: cell.config.model.roi.threshold });
@@ -264,7 +245,7 @@ export async function inferImage(cell: TrainedCell, path: string, options: Infer
   const fsHz = config.data.fsHz;
   let signals: Float32Array[] | null = null;
   if (cell.digitization) {
-    const pixels = cutCrops(pageImage, crops, config.digitizer.cropHeight);
+    const pixels = cutCropPixels(pageImage, crops, config.digitizer.cropHeight);
     const rows = readRows(cell, crops, pixels);
     signals = rowsToLeads(crops, rows, options.baseline ?? 'median', fsHz, Math.round(config.data.durationS * fsHz));
   }

@@ -43,3 +43,17 @@ export async function readGreyImages(paths: readonly string[], size?: ImageSize,
     return image;
   });
 }
+
+/** Resize a grey image as readGreyImage resizes a file (sharp, 'fill', cubic), through 8-bit grey like a decoded page. */
+export async function resizeGrey(image: GreyImage, size: ImageSize): Promise<GreyImage> {
+  const bytes = new Uint8Array(image.data.length);
+  for (let i = 0; i < bytes.length; i++) bytes[i] = Math.round(Math.min(1, Math.max(0, image.data[i] as number)) * 255);
+  const { data, info } = await sharp(bytes, { raw: { width: image.width, height: image.height, channels: 1 } })
+    .resize(size.width, size.height, { fit: 'fill', kernel: 'cubic' })
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  const pixels = info.width * info.height;
+  const out = new Float32Array(pixels);
+  for (let i = 0; i < pixels; i++) out[i] = (data[i * info.channels] as number) / 255;
+  return { data: out, width: info.width, height: info.height };
+}

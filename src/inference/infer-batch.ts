@@ -8,8 +8,8 @@ import { EcgError, errorMessage, isEcgError, type ErrorCode } from '../core/erro
 import type { Logger } from '../core/logger.js';
 import { inferMessages as msg } from '../core/messages.js';
 import type { Progress } from '../core/progress.js';
-import type { TrainedCell } from './infer-model.js';
-import { inferImage, type InferenceOptions, type InferenceResult } from './inference.js';
+import type { TrainedCell } from './load-cell.js';
+import { inferImage, type InferenceOptions, type InferenceResult } from './infer-image.js';
 
 export type ImageOutcome<T> =
   | { readonly image: string; readonly ok: true; readonly result: InferenceResult; readonly output: T }

@@ -14,10 +14,12 @@
  *      the span is the crops' time axis, where a fraction of a sample's
  *      error already costs SNR at QRS flanks.
  *
- * Boxes are normalised [0, 1] page coordinates (pixel edges), row-major in
+ * Boxes are normalised [0, 1] page coordinates (pixel edges, not the NormalBox
+ * convention of cropAndResize: roiPlacements converts), row-major in
  * layout order: 3x4 gives rows I aVR V1 V4 / II aVL V2 V5 / III aVF V3 V6 /
  * the rhythm strip, the order tf.image.cropAndResize's box list takes.
  */
+import type { NormalBox } from './box.js';
 
 /** Probabilities in row-major order, [height, width]. */
 export interface Heatmap {
@@ -26,17 +28,11 @@ export interface Heatmap {
   readonly width: number;
 }
 
-export interface Box {
-  readonly y1: number;
-  readonly x1: number;
-  readonly y2: number;
-  readonly x2: number;
-}
-
-export interface LeadBox {
+/** A box the heatmap shows at a layout row and column (roiPlacements turns it into a lead placement). */
+export interface RoiBox {
   readonly row: number;
   readonly column: number;
-  readonly box: Box;
+  readonly box: NormalBox;
 }
 
 /** How many leads each layout row holds, top to bottom. */
@@ -170,11 +166,11 @@ export interface BoxOptions {
 }
 
 /** The layout's boxes in row-major order; [] when the heatmap is empty. */
-export function heatmapToBoxes(heatmap: Heatmap, grid: LayoutGrid, options: BoxOptions = {}): LeadBox[] {
+export function heatmapToBoxes(heatmap: Heatmap, grid: LayoutGrid, options: BoxOptions = {}): RoiBox[] {
   const threshold = options.threshold ?? 0.5;
   const rows = layoutBands(rowProfile(heatmap), grid.columnsPerRow.length, threshold);
   if (rows.length !== grid.columnsPerRow.length) return [];
-  const boxes: LeadBox[] = [];
+  const boxes: RoiBox[] = [];
   rows.forEach(([y0, y1], row) => {
     const columns = grid.columnsPerRow[row] as number;
     const profile = columnProfile(heatmap, y0, y1);
@@ -197,7 +193,7 @@ export function heatmapToBoxes(heatmap: Heatmap, grid: LayoutGrid, options: BoxO
 }
 
 /** The ROI target: 1 inside any box (pixel centres), 0 elsewhere, [height, width] row-major. */
-export function rasterizeBoxes(boxes: readonly Box[], height: number, width: number): Float32Array {
+export function rasterizeBoxes(boxes: readonly NormalBox[], height: number, width: number): Float32Array {
   const out = new Float32Array(height * width);
   for (const { y1, x1, y2, x2 } of boxes) {
     for (let y = 0; y < height; y++) {
@@ -213,7 +209,7 @@ export function rasterizeBoxes(boxes: readonly Box[], height: number, width: num
 }
 
 /** Boxes as the [n, 4] array of [y1, x1, y2, x2] that tf.image.cropAndResize takes. */
-export function boxesToArray(boxes: readonly Box[]): Float32Array {
+export function boxesToArray(boxes: readonly NormalBox[]): Float32Array {
   const out = new Float32Array(boxes.length * 4);
   boxes.forEach((b, i) => out.set([b.y1, b.x1, b.y2, b.x2], i * 4));
   return out;

@@ -5,7 +5,7 @@
  * then 2P / (2P + N), never predicting it scores 0), so that "it learns"
  * has a yardstick.
  */
-import { CHALLENGE_CLASSES, type ChallengeClass } from '../core/ecg.js';
+import { CHALLENGE_CLASSES, type ChallengeClass } from '../../core/ecg.js';
 import {
   applyThresholds,
   chooseThresholds,
@@ -14,8 +14,8 @@ import {
   thresholdMetrics,
   type FMeasure,
   type Thresholds,
-} from '../metrics/index.js';
-import type { StageContext } from './stage.js';
+} from '../../metrics/index.js';
+import type { StageContext } from '../stage.js';
 
 /** 0/1 rows in CHALLENGE_CLASSES order. */
 export function labelRows(labels: readonly (readonly ChallengeClass[])[]): Float32Array[] {

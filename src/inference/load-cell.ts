@@ -31,11 +31,11 @@ import {
   buildRoi,
   loadWeightsInto,
   MODEL_FILE,
+  specsOf,
   type HierarchicalParts,
 } from '../models/index.js';
 import type { Thresholds } from '../metrics/index.js';
 import { RunStore, type MetricPoint } from '../tracking/run-store.js';
-import { specsOf } from './stage-inputs.js';
 
 export interface CellRef {
   /** The cell folder (runs/<experiment>/<sweepId>/cells/<cellId>). */

@@ -4,22 +4,25 @@
  * with the roi stage's boxes, as the hierarchical model cuts them, so a
  * model trained here sees at fine-tuning what it saw in training. With
  * digitizer.deskew the roi stage's boxes are on the page turned back by its
- * estimated rotation (PageBoxes.deskewDeg): the page, its clean twin and its
- * ground truth are turned back the same way (deskew.ts) before cutting.
+ * estimated rotation (PagePlacements.deskewDeg): the page, its clean twin and its
+ * ground truth are turned back the same way (page/deskew.ts, page-truth.ts)
+ * before cutting (models/crop-cut.ts).
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Config } from '../config/schema/index.js';
-import { cropColumns } from '../models/index.js';
-import { deskewGroundTruth, deskewImage } from './deskew.js';
-import { cutCrops, pageCrops, type LeadCrop, type PageBoxes } from './lead-crops.js';
-import { readGreyImage, type GreyImage } from './page-images.js';
-import type { StageContext, StageOutput } from './stage.js';
-import { specsOf, type Page } from './stage-inputs.js';
-import { concatFloat32 } from '../core/typed-arrays.js';
+import type { Config } from '../../config/schema/index.js';
+import { columnsFor, cutCropPixels } from '../../models/index.js';
+import { deskewImage } from '../../page/deskew.js';
+import { readGreyImage, type GreyImage } from '../../page/grey-image.js';
+import type { LeadCrop } from '../../page/lead-crop.js';
+import type { PagePlacements } from '../../page/lead-placement.js';
+import type { StageContext, StageOutput } from '../stage.js';
+import { deskewGroundTruth, trainingCrops } from './page-truth.js';
+import type { Page } from './stage-inputs.js';
+import { concatFloat32 } from '../../core/typed-arrays.js';
 
 export interface BoxesFile {
-  readonly pages: Readonly<Record<string, PageBoxes>>;
+  readonly pages: Readonly<Record<string, PagePlacements>>;
 }
 
 export async function readBoxes(roi: StageOutput): Promise<BoxesFile> {
@@ -27,13 +30,7 @@ export async function readBoxes(roi: StageOutput): Promise<BoxesFile> {
   return JSON.parse(await readFile(join(roi.dir, manifest.boxes), 'utf8')) as BoxesFile;
 }
 
-/** Crop width for a lead spanning durationS (digitizer.columnsPerS, rounded to the U-Nets' stride). */
-export function columnsFor(config: Config): (durationS: number) => number {
-  const specs = specsOf(config);
-  return (durationS) => cropColumns(durationS, config.digitizer.columnsPerS, specs);
-}
-
-function pageBoxesOf(page: Page, boxes: BoxesFile): PageBoxes {
+function pageBoxesOf(page: Page, boxes: BoxesFile): PagePlacements {
   const pageBoxes = boxes.pages[page.record];
   if (!pageBoxes) throw new Error(`roi boxes have no page ${page.record}`);
   return pageBoxes;
@@ -57,7 +54,7 @@ export async function readCropSource(path: string, page: Page, boxes: BoxesFile)
 
 /** The crops of a page (as rendered; its targets are taken from deskewedPage). */
 export function leadCropsOf(config: Config, page: Page, boxes: BoxesFile): LeadCrop[] {
-  return pageCrops(pageBoxesOf(page, boxes), deskewedPage(page, boxes).gt, config.digitizer.cropHeight, columnsFor(config), config.digitizer.columnsPerS);
+  return trainingCrops(pageBoxesOf(page, boxes), deskewedPage(page, boxes).gt, config.digitizer.cropHeight, columnsFor(config), config.digitizer.columnsPerS);
 }
 
 export interface PageCropSet {
@@ -79,8 +76,8 @@ export async function buildCropSets(ctx: StageContext, label: string, pages: rea
       ctx.signal.throwIfAborted();
       const crops = leadCropsOf(ctx.config, rendered, boxes);
       const page = deskewedPage(rendered, boxes);
-      const pixels = cutCrops(await readCropSource(page.imagePath, page, boxes), crops, height);
-      const clean = withClean ? cutCrops(await readCropSource(page.cleanPath, page, boxes), crops, height) : undefined;
+      const pixels = cutCropPixels(await readCropSource(page.imagePath, page, boxes), crops, height);
+      const clean = withClean ? cutCropPixels(await readCropSource(page.cleanPath, page, boxes), crops, height) : undefined;
       out.push(clean ? { page, crops, pixels, clean } : { page, crops, pixels });
       ctx.progress.tick();
     }

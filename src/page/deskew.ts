@@ -18,9 +18,8 @@
  * is the page turned back by a; deskewPoint maps an image point q to
  * c + R(-a) (q - c), where the deskewed image shows it.
  */
-import sharp from 'sharp';
-import type { LeadGroundTruth, PageGroundTruth, Point } from '../render/ground-truth.js';
-import type { GreyImage, ImageSize } from './page-images.js';
+import type { Point } from './box.js';
+import type { GreyImage } from './grey-image.js';
 
 export interface SkewOptions {
   /** Largest rotation searched, degrees (default 10). */
@@ -150,58 +149,4 @@ export function deskewPoint(x: number, y: number, deg: number, width: number, he
   const dx = x - cx;
   const dy = y - cy;
   return [cx + Math.cos(a) * dx + Math.sin(a) * dy, cy - Math.sin(a) * dx + Math.cos(a) * dy];
-}
-
-type Box = LeadGroundTruth['box'];
-
-function boundingBox(points: readonly Point[]): Box {
-  const xs = points.map((p) => p[0]);
-  const ys = points.map((p) => p[1]);
-  return [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)];
-}
-
-function corners(box: Box): Point[] {
-  const [x0, y0, x1, y1] = box;
-  return [[x0, y0], [x1, y0], [x1, y1], [x0, y1]];
-}
-
-/**
- * The ground truth of the deskewed page: every lead's trace positions,
- * panel quad and boxes mapped by deskewPoint (a box becomes the bounding
- * box of its mapped corners; the panel box that of the mapped panel quad).
- * Nominal positions (the undistorted page) are unchanged.
- */
-export function deskewGroundTruth(gt: PageGroundTruth, deg: number): PageGroundTruth {
-  if (deg === 0) return gt;
-  const map = (p: Point) => deskewPoint(p[0], p[1], deg, gt.width, gt.height);
-  const leads = gt.leads.map((lead): LeadGroundTruth => {
-    const points = lead.x.map((x, i) => {
-      const y = lead.y[i];
-      return Number.isFinite(x) && typeof y === 'number' && Number.isFinite(y) ? map([x, y]) : null;
-    });
-    const panelQuad = lead.panelQuad.map(map);
-    return {
-      ...lead,
-      x: points.map((p, i) => (p ? p[0] : (lead.x[i] as number))),
-      y: points.map((p, i) => (p ? p[1] : (lead.y[i] as number))),
-      box: boundingBox(corners(lead.box).map(map)),
-      panelQuad,
-      panelBox: boundingBox(panelQuad),
-    };
-  });
-  return { ...gt, leads };
-}
-
-/** Resize a grey image as readGreyImage resizes a file (sharp, 'fill', cubic), through 8-bit grey like a decoded page. */
-export async function resizeGrey(image: GreyImage, size: ImageSize): Promise<GreyImage> {
-  const bytes = new Uint8Array(image.data.length);
-  for (let i = 0; i < bytes.length; i++) bytes[i] = Math.round(Math.min(1, Math.max(0, image.data[i] as number)) * 255);
-  const { data, info } = await sharp(bytes, { raw: { width: image.width, height: image.height, channels: 1 } })
-    .resize(size.width, size.height, { fit: 'fill', kernel: 'cubic' })
-    .raw()
-    .toBuffer({ resolveWithObject: true });
-  const pixels = info.width * info.height;
-  const out = new Float32Array(pixels);
-  for (let i = 0; i < pixels; i++) out[i] = (data[i * info.channels] as number) / 255;
-  return { data: out, width: info.width, height: info.height };
 }

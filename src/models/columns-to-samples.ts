@@ -5,7 +5,7 @@
  * A crop with `columns` columns shows [startS, startS + durationS) of the
  * record. Column j sits at time startS + j columnStepS when the crop says
  * its column step (the training crops do: their box is cut so that columns
- * fall on the record's samples, lead-crops.ts), else its centre is at
+ * fall on the record's samples, page/lead-crop.ts), else its centre is at
  * startS + (j + 0.5) durationS / columns (columns spread over the span).
  * Sample k of the output grid (time k / fsHz) reads the columns with a
  * triangle kernel centred on its column coordinate
@@ -22,7 +22,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
-export interface Placement {
+export interface ColumnSpan {
   readonly columns: number;
   readonly startS: number;
   readonly durationS: number;
@@ -40,7 +40,7 @@ export interface PlacementMatrix {
   readonly coverage: Float32Array;
 }
 
-export function placementMatrix(p: Placement): PlacementMatrix {
+export function placementMatrix(p: ColumnSpan): PlacementMatrix {
   const matrix = new Float32Array(p.columns * p.length);
   const coverage = new Float32Array(p.length);
   const step = p.columnStepS ?? p.durationS / p.columns;
@@ -73,7 +73,7 @@ export function placementMatrix(p: Placement): PlacementMatrix {
 }
 
 /** series [N, columns] -> [N, length] on the record's grid (0 where not covered). */
-export function resampleColumns(series: tf.Tensor2D, placement: Omit<Placement, 'columns'>): tf.Tensor2D {
+export function resampleColumns(series: tf.Tensor2D, placement: Omit<ColumnSpan, 'columns'>): tf.Tensor2D {
   return tf.tidy(() => {
     const columns = series.shape[1];
     const { matrix } = placementMatrix({ ...placement, columns });

@@ -1,6 +1,6 @@
 /**
  * A digitized image as a record in the PhysioNet Challenge 2024 arrangement
- * (as render/challenge.ts writes a rendered one): `<name>.hea` + `<name>.dat`
+ * written by render/challenge.ts as for a rendered one: `<name>.hea` + `<name>.dat`
  * (WFDB format 16, 1000 ADC units per mV, the 12 leads in LEADS order),
  * the image copied beside it as `<name>-0.png` (or `.jpg`), named in the
  * header by `# Image: <name>-0.png`, and `# Labels: ...` when classified.
@@ -11,15 +11,13 @@
  * costs nothing and keeps every reader happy.
  */
 import { readFile } from 'node:fs/promises';
-import { basename, extname, join } from 'node:path';
+import { basename, extname } from 'node:path';
 import sharp from 'sharp';
 import { LEADS } from '../core/ecg.js';
-import { writeFileAtomic } from '../core/fs.js';
 import { labelsComment } from '../data/wfdb-ecg.js';
-import { writeWfdbRecord } from '../data/wfdb.js';
-import { challengeImageName } from '../render/challenge.js';
+import { writeChallengeFiles } from '../render/challenge.js';
 import { imageFormatOf } from '../render/image-file.js';
-import type { InferenceResult } from './inference.js';
+import type { InferenceResult } from './infer-image.js';
 
 /** Format 16 at 1000 units per mV holds +-32.767 mV. */
 const LIMIT_MV = 32.767;
@@ -36,11 +34,11 @@ function storable(signal: Float32Array): Float32Array {
 }
 
 /** The image bytes as PNG or JPEG (other formats sharp reads are re-encoded as PNG). */
-async function imageBytes(path: string): Promise<{ bytes: Buffer; format: 'png' | 'jpeg' }> {
+async function imageBytes(path: string): Promise<Buffer> {
   const bytes = await readFile(path);
   const isPng = bytes.subarray(0, 4).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47]));
-  if (isPng || imageFormatOf(bytes) === 'jpeg') return { bytes, format: imageFormatOf(bytes) };
-  return { bytes: await sharp(bytes).png().toBuffer(), format: 'png' };
+  if (isPng || imageFormatOf(bytes) === 'jpeg') return bytes;
+  return sharp(bytes).png().toBuffer();
 }
 
 /**
@@ -61,9 +59,7 @@ export function uniqueRecordNames(imagePaths: readonly string[]): string[] {
 /** Write one digitized image into `dir` as record `name` (replacing an earlier one); returns the header path. */
 export async function writeDigitizedRecord(dir: string, name: string, result: InferenceResult): Promise<string> {
   if (!result.signals) throw new TypeError('writeDigitizedRecord needs a digitized result');
-  const { bytes, format } = await imageBytes(result.image);
-  const image = challengeImageName(name, 0, format);
-  await writeFileAtomic(join(dir, image), bytes);
-  const comments = [...(result.classification ? [labelsComment(result.classification.labels)] : []), `Image: ${image}`];
-  return writeWfdbRecord(dir, { name, fsHz: result.fsHz, signals: result.signals.map(storable), leads: LEADS, comments }, { format: 16 });
+  const bytes = await imageBytes(result.image);
+  const comments = result.classification ? [labelsComment(result.classification.labels)] : [];
+  return writeChallengeFiles(dir, { name, fsHz: result.fsHz, signals: result.signals.map(storable), leads: LEADS, comments }, bytes, { format: 16 });
 }

@@ -1,15 +1,13 @@
-/** What the method's stages read from each other: inputs by name, pages with their ground truth, model specs, saved probabilities. */
+/** What the method's stages read from each other: inputs by name, pages with their ground truth, saved probabilities. */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { EcgError } from '../core/errors.js';
-import type { ChallengeClass } from '../core/ecg.js';
-import { writeJsonAtomic } from '../core/fs.js';
-import type { Config } from '../config/schema/index.js';
-import { modelSpecs, type ModelSpecs } from '../models/index.js';
-import type { PageGroundTruth } from '../render/ground-truth.js';
-import { readGroundTruth, readRenderedPages, type PageSplit, type RenderedPageRef } from '../render/pages.js';
-import type { StageContext, StageOutput } from './stage.js';
-import { trainMessages } from '../core/messages.js';
+import { EcgError } from '../../core/errors.js';
+import type { ChallengeClass } from '../../core/ecg.js';
+import { writeJsonAtomic } from '../../core/fs.js';
+import type { PageGroundTruth } from '../../render/ground-truth.js';
+import { readGroundTruth, readRenderedPages, type PageSplit, type RenderedPageRef } from '../../render/pages.js';
+import type { StageContext, StageOutput } from '../stage.js';
+import { trainMessages } from '../../core/messages.js';
 
 export const SPLITS: readonly PageSplit[] = ['train', 'val', 'test'];
 
@@ -31,16 +29,6 @@ export async function readPages(ctx: StageContext, stage: string): Promise<Page[
 
 export function bySplit<T extends { readonly split: PageSplit }>(items: readonly T[], split: PageSplit): T[] {
   return items.filter((p) => p.split === split);
-}
-
-/** The models' specs; each part's keys are read only when its spec is (so a stage needs only its own parts' keys). */
-export function specsOf(config: Config): ModelSpecs {
-  return modelSpecs(config, {
-    seed: config.seed,
-    get signalDurationS() {
-      return config.data.durationS;
-    },
-  });
 }
 
 /** A classifier's probabilities per split, as classifier2d and classifier1d save them. */

@@ -6,14 +6,14 @@
  * `<stage>/f1/macro`, `<stage>/f1/<class>` (thresholds from validation).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { ChallengeClass } from '../core/ecg.js';
-import type { StageTrainConfig } from '../config/schema/train.js';
-import { classificationLoss, classify, trainableVariables } from '../models/index.js';
-import type { PageSplit } from '../render/pages.js';
+import type { ChallengeClass } from '../../core/ecg.js';
+import type { StageTrainConfig } from '../../config/schema/train.js';
+import { classificationLoss, classify, trainableVariables } from '../../models/index.js';
+import type { PageSplit } from '../../render/pages.js';
 import { labelRows, logClassifierScore, scoreClassifier, validationF1 } from './classification.js';
-import { fit, inChunks } from './fit.js';
+import { fit, inChunks } from '../fit.js';
 import { writeProbabilities, type SavedProbabilities } from './stage-inputs.js';
-import type { StageContext } from './stage.js';
+import type { StageContext } from '../stage.js';
 
 export interface ClassifierSplit {
   readonly records: readonly string[];

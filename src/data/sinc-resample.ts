@@ -4,7 +4,7 @@
  * rate (Hann window, 2*8 taps per output period), then evaluation at the new
  * instants; up: the same kernel interpolates. Output length round(n * to / from).
  */
-export function resample(signal: Float32Array, fromHz: number, toHz: number): Float32Array {
+export function resampleSinc(signal: Float32Array, fromHz: number, toHz: number): Float32Array {
   if (fromHz === toHz) return signal;
   const n = signal.length;
   const m = Math.round((n * toHz) / fromHz);

@@ -9,11 +9,12 @@
 import * as tf from '@tensorflow/tfjs';
 import sharp from 'sharp';
 import { join } from 'node:path';
-import { writeJsonAtomic } from '../core/fs.js';
-import { cropColumnToPageX, cropRowToPageY, outputOf, softArgmaxRows, type CropGeometry } from '../models/index.js';
+import { writeJsonAtomic } from '../../core/fs.js';
+import { outputOf, softArgmaxRows } from '../../models/index.js';
+import { cropColumnToPageX, cropRowToPageY, type CropGeometry } from '../../page/crop-geometry.js';
 import type { PageCropSet } from './crop-set.js';
-import { deskewPoint } from './deskew.js';
-import type { StageContext } from './stage.js';
+import { deskewPoint } from '../../page/deskew.js';
+import type { StageContext } from '../stage.js';
 
 export const EXAMPLE_IMAGE = 'example.png';
 export const EXAMPLE_JSON = 'example.json';
@@ -37,7 +38,7 @@ const px = (v: number) => Math.round(v * 100) / 100;
 /**
  * The digitized and reference traces of one page in its image's pixels; the
  * crops' pixels are the digitizer's input (denoised). Crops are cut from the
- * page turned back by `deskewDeg` (deskew.ts), so both traces are turned
+ * page turned back by `deskewDeg` (page/deskew.ts), so both traces are turned
  * forward again onto the image as it was rendered.
  */
 export function examplePage(digitizer: tf.LayersModel, set: PageCropSet, cropHeight: number, deskewDeg = 0): ExamplePage {

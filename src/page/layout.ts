@@ -1,0 +1,177 @@
+/**
+ * Where everything sits on the undistorted page, in mm (origin top left,
+ * y down) and in page pixels (pixel centres at integer coordinates).
+ *
+ * 3x4 follows the PhysioNet Challenge 2024 standard: each column shows
+ * 2.5 s of its three leads in time order (I, II, III at 0-2.5 s; aVR, aVL,
+ * aVF at 2.5-5 s; V1-V3 at 5-7.5 s; V4-V6 at 7.5-10 s), and a rhythm strip
+ * shows one lead over all 10 s. 6x2 shows columns of 5 s the same way
+ * (limb leads, then chest leads); 12x1 shows every lead over 10 s.
+ */
+import { LEADS, type Lead } from '../core/ecg.js';
+import type { RenderConfig } from '../config/schema/render.js';
+import type { PixelBox } from './box.js';
+
+/** Seconds of recording a page shows at most (the challenge's 10 s records). */
+export const PAGE_DURATION_S = 10;
+
+/** Reserved bands, so that nominal boxes do not move when the header or pulse is switched off. */
+const HEADER_MM = 30;
+const FOOTER_MM = 10;
+const SIDE_MARGIN_MM = 6;
+const PULSE_DURATION_S = 0.2;
+
+export interface PageSize {
+  readonly widthMm: number;
+  readonly heightMm: number;
+  readonly widthPx: number;
+  readonly heightPx: number;
+  readonly pxPerMm: number;
+}
+
+const PAPER_MM: Readonly<Record<RenderConfig['paper'], readonly [number, number]>> = {
+  letter: [279.4, 215.9],
+  a4: [297, 210],
+};
+
+/** Landscape page size at the configured resolution. */
+export function pageSizeOf(config: Pick<RenderConfig, 'paper' | 'dpi'>): PageSize {
+  const [widthMm, heightMm] = PAPER_MM[config.paper];
+  const pxPerMm = config.dpi / 25.4;
+  return { widthMm, heightMm, widthPx: Math.round(widthMm * pxPerMm), heightPx: Math.round(heightMm * pxPerMm), pxPerMm };
+}
+
+/** One lead's strip on the page: a lead shown over a time span in one row and column. */
+export interface Panel {
+  readonly lead: Lead;
+  readonly leadIndex: number;
+  readonly row: number;
+  readonly col: number;
+  readonly rhythm: boolean;
+  readonly startS: number;
+  readonly endS: number;
+  /** x of time 0 of the recording (mm); a sample at t s is at x0Mm + t * speed. */
+  readonly x0Mm: number;
+  readonly baselineMm: number;
+  /** Nominal crop [x0, y0, x1, y1] in mm: the panel's time span times its row band. */
+  readonly boxMm: readonly [number, number, number, number];
+}
+
+export interface PageLayout {
+  readonly page: PageSize;
+  readonly panels: readonly Panel[];
+  readonly rows: number;
+  readonly rowSpacingMm: number;
+  /** x (mm) of t = 0; the grid is aligned to it and to the first baseline. */
+  readonly traceStartMm: number;
+  readonly shownDurationS: number;
+  readonly pulseStartMm: number;
+  readonly headerMm: number;
+  readonly footerTopMm: number;
+}
+
+export type LayoutConfig = Pick<RenderConfig, 'layout' | 'rhythmLead' | 'paper' | 'dpi' | 'speedMmPerS'>;
+
+/** Leads of each column, top to bottom. */
+function columnsOf(config: LayoutConfig): Lead[][] {
+  if (config.layout === '12x1') return [[...LEADS]];
+  if (config.layout === '6x2') return [LEADS.slice(0, 6), LEADS.slice(6, 12)];
+  return [0, 1, 2, 3].map((c) => LEADS.slice(c * 3, c * 3 + 3));
+}
+
+export function layoutPage(config: LayoutConfig): PageLayout {
+  const page = pageSizeOf(config);
+  const pulseZoneMm = PULSE_DURATION_S * config.speedMmPerS + 3;
+  const availableMm = page.widthMm - 2 * SIDE_MARGIN_MM - pulseZoneMm;
+  const shownDurationS = Math.min(PAGE_DURATION_S, availableMm / config.speedMmPerS);
+  const traceWidthMm = shownDurationS * config.speedMmPerS;
+  const traceStartMm = Math.round((page.widthMm - traceWidthMm - pulseZoneMm) / 2 + pulseZoneMm);
+
+  const columns = columnsOf(config);
+  const rhythmLead = config.layout === '3x4' && config.rhythmLead !== 'none' ? config.rhythmLead : undefined;
+  const rows = Math.max(...columns.map((c) => c.length)) + (rhythmLead ? 1 : 0);
+  const rowSpacingMm = Math.max(1, Math.floor((page.heightMm - HEADER_MM - FOOTER_MM) / rows));
+  const rowsTopMm = HEADER_MM + Math.floor((page.heightMm - HEADER_MM - FOOTER_MM - rows * rowSpacingMm) / 2);
+  const columnS = shownDurationS / columns.length;
+
+  const panels: Panel[] = [];
+  const panel = (lead: Lead, row: number, col: number, startS: number, endS: number, rhythm: boolean): Panel => {
+    const top = rowsTopMm + row * rowSpacingMm;
+    const baselineMm = Math.round(top + 0.6 * rowSpacingMm);
+    return {
+      lead,
+      leadIndex: LEADS.indexOf(lead),
+      row,
+      col,
+      rhythm,
+      startS,
+      endS,
+      x0Mm: traceStartMm,
+      baselineMm,
+      boxMm: [traceStartMm + startS * config.speedMmPerS, top, traceStartMm + endS * config.speedMmPerS, top + rowSpacingMm],
+    };
+  };
+  columns.forEach((leads, col) =>
+    leads.forEach((lead, row) => panels.push(panel(lead, row, col, col * columnS, (col + 1) * columnS, false))),
+  );
+  if (rhythmLead) panels.push(panel(rhythmLead, rows - 1, 0, 0, shownDurationS, true));
+
+  return {
+    page,
+    panels,
+    rows,
+    rowSpacingMm,
+    traceStartMm,
+    shownDurationS,
+    pulseStartMm: traceStartMm - pulseZoneMm + 1,
+    headerMm: HEADER_MM,
+    footerTopMm: page.heightMm - FOOTER_MM,
+  };
+}
+
+/** Samples [start, end) of a recording at fsHz that fall in a panel's time span, clipped to the record. */
+export function panelSampleRange(panel: Panel, fsHz: number, recordLength: number): readonly [number, number] {
+  const start = Math.min(recordLength, Math.ceil(panel.startS * fsHz - 1e-9));
+  const end = Math.min(recordLength, Math.ceil(panel.endS * fsHz - 1e-9));
+  return [start, Math.max(start, end)];
+}
+
+export interface NominalLeadBox {
+  readonly lead: Lead;
+  readonly leadIndex: number;
+  readonly row: number;
+  readonly col: number;
+  readonly rhythm: boolean;
+  readonly startS: number;
+  readonly endS: number;
+  /** The panel's nominal crop in pixels of an image of `pageSize` (pixel centres at integers, as the ground truth). */
+  readonly box: PixelBox;
+  /** Row of 0 mV in the same pixels. */
+  readonly baselineY: number;
+}
+
+/**
+ * The fixed lead crops of an undistorted page, scaled to an image of
+ * `pageSize` pixels (default: the page at render.dpi). These are the crops
+ * used when the ROI model is switched off; the renderer's ground truth
+ * records the same boxes (nominalBox) for the page it draws.
+ */
+export function nominalLeadBoxes(
+  config: LayoutConfig,
+  pageSize?: { readonly width: number; readonly height: number },
+): NominalLeadBox[] {
+  const layout = layoutPage(config);
+  const sx = (pageSize?.width ?? layout.page.widthPx) / layout.page.widthMm;
+  const sy = (pageSize?.height ?? layout.page.heightPx) / layout.page.heightMm;
+  return layout.panels.map((p) => ({
+    lead: p.lead,
+    leadIndex: p.leadIndex,
+    row: p.row,
+    col: p.col,
+    rhythm: p.rhythm,
+    startS: p.startS,
+    endS: p.endS,
+    box: [p.boxMm[0] * sx - 0.5, p.boxMm[1] * sy - 0.5, p.boxMm[2] * sx - 0.5, p.boxMm[3] * sy - 0.5],
+    baselineY: p.baselineMm * sy - 0.5,
+  }));
+}

@@ -1,0 +1,87 @@
+/**
+ * Where each lead sits on a page, as crops are cut: a NormalBox, the time
+ * span it shows and the page row of 0 mV. Placements come from the layout
+ * (nominalPlacements: the undistorted page, digitizer.roi = false) or from
+ * the ROI model's boxes (roiPlacements); the roi stage writes a page's as
+ * PagePlacements (boxes.json), inference computes them from the image.
+ *
+ * The vertical scale is the page's (render.gainMmPerMv at render.dpi, what
+ * the calibration pulse shows), converted to crop rows by crop-geometry.ts.
+ */
+import { normalisePixelBox, type NormalBox } from './box.js';
+import type { ImageSize } from './grey-image.js';
+import { nominalLeadBoxes, type LayoutConfig } from './layout.js';
+import type { RoiBox } from './roi-boxes.js';
+
+export interface LeadPlacement {
+  readonly leadIndex: number;
+  readonly row: number;
+  readonly col: number;
+  readonly startS: number;
+  readonly endS: number;
+  readonly box: NormalBox;
+  /** Page row (pixel centres) of 0 mV. */
+  readonly baselineY: number;
+}
+
+/** One page's placements, as the roi stage writes them into boxes.json. */
+export interface PagePlacements {
+  readonly record: string;
+  readonly width: number;
+  readonly height: number;
+  readonly pxPerMv: number;
+  /** The page's estimated rotation (deskew.ts): boxes and baselines are on the page turned back by it; 0 without digitizer.deskew. */
+  readonly deskewDeg: number;
+  readonly leads: readonly LeadPlacement[];
+}
+
+/**
+ * Fraction of a panel's row band the ROI model is trained to mark: the
+ * central part, so that neighbouring rows (whose bands touch) stay apart in
+ * the heatmap and heatmapToBoxes finds one band per row. Predicted bands are
+ * widened back by 1 / ROI_BAND_FRACTION about their centre.
+ */
+export const ROI_BAND_FRACTION = 0.6;
+
+/** The layout's nominal crops on a page of `size` pixels (layout.ts nominalLeadBoxes), with the baseline of each panel. */
+export function nominalPlacements(config: LayoutConfig, size: ImageSize): LeadPlacement[] {
+  return nominalLeadBoxes(config, size).map((b) => ({
+    leadIndex: b.leadIndex,
+    row: b.row,
+    col: b.col,
+    startS: b.startS,
+    endS: b.endS,
+    box: normalisePixelBox(b.box, size.width, size.height),
+    baselineY: b.baselineY,
+  }));
+}
+
+/**
+ * digitizer.roi = true: the ROI heatmap's boxes (heatmapToBoxes, [0, 1]
+ * pixel-edge coordinates, row-major layout order) as placements on a page
+ * of `size` pixels, without ground truth (the stages and inference share
+ * it). Each predicted band is widened back by 1 / ROI_BAND_FRACTION about
+ * its centre. The baseline is not predicted: the layout puts it at a fixed
+ * fraction of its row band (layout.ts, 0.6 from the top), so it is
+ * taken at that fraction of the predicted band. The ROI's band follows the
+ * page's shift, zoom and (on average over the row) rotation; the remaining
+ * error of a few tenths of a mV is within what the challenge's SNR
+ * alignment removes (a vertical offset up to 1 mV). A heatmap row r,
+ * column c is the layout panel in row r, column c (3x4: the rhythm strip is
+ * row 3, column 0); leads the heatmap misses keep their nominal placement.
+ */
+export function roiPlacements(nominal: readonly LeadPlacement[], predicted: readonly RoiBox[], size: ImageSize): LeadPlacement[] {
+  return nominal.map((lead) => {
+    const hit = predicted.find((b) => b.row === lead.row && b.column === lead.col);
+    if (!hit) return lead;
+    const centre = (hit.box.y1 + hit.box.y2) / 2;
+    const half = (hit.box.y2 - hit.box.y1) / 2 / ROI_BAND_FRACTION;
+    const nominalTop = lead.box.y1 * (size.height - 1);
+    const nominalBottom = lead.box.y2 * (size.height - 1);
+    const fraction = (lead.baselineY - nominalTop) / Math.max(1, nominalBottom - nominalTop);
+    const topPx = (centre - half) * size.height - 0.5;
+    const bottomPx = (centre + half) * size.height - 0.5;
+    const box = normalisePixelBox([hit.box.x1 * size.width - 0.5, topPx, hit.box.x2 * size.width - 0.5, bottomPx], size.width, size.height);
+    return { ...lead, box, baselineY: topPx + fraction * (bottomPx - topPx) };
+  });
+}
