@@ -9,7 +9,9 @@
  *                               "reference": [[x, y], ...] }] }
  *
  * points and reference are in pixels of the image (x right, y down); a null
- * point breaks the line. Cells without these files are skipped.
+ * point breaks the line. Cells without these files are skipped. The contract's
+ * types are example-traces.ts's: the digitizer stage writes it
+ * (train/stages/example-page.ts), the report reads it.
  */
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
@@ -20,18 +22,10 @@ import { reportMessages as msg } from '../core/messages.js';
 import { textPath } from '../core/text-outline.js';
 import { svgToPng } from './render-plot.js';
 import type { CellResult } from './run-set.js';
+import { EXAMPLE_JSON, type ExampleTrace, type ExampleTraces, type TracePoint } from './example-traces.js';
 
-export const TRACES_FILE = 'example.json';
-
-type Point = [number, number] | null;
-
-export interface TracesFile {
-  version: 1;
-  image: string;
-  leads: { lead: string; points: Point[]; reference?: Point[] }[];
-}
-
-export interface ExamplePage {
+/** An example page drawn for a report: the image with its traces over it, as SVG. */
+export interface ExampleOverlay {
   cell: string;
   stage: string;
   svg: string;
@@ -40,13 +34,13 @@ export interface ExamplePage {
 }
 
 /** Every example page of the cells that have one, first per cell and stage. */
-export async function examplePages(cells: readonly CellResult[]): Promise<ExamplePage[]> {
-  const pages: ExamplePage[] = [];
+export async function examplePages(cells: readonly CellResult[]): Promise<ExampleOverlay[]> {
+  const pages: ExampleOverlay[] = [];
   for (const cell of cells) {
     const dir = cell.artifactsDir;
     if (!dir || !existsSync(dir)) continue;
     for (const stage of (await readdir(dir, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name).sort()) {
-      const file = join(dir, stage, TRACES_FILE);
+      const file = join(dir, stage, EXAMPLE_JSON);
       if (!existsSync(file)) continue;
       pages.push({ cell: cell.cellId, stage, ...(await overlaySvg(file)) });
     }
@@ -54,20 +48,20 @@ export async function examplePages(cells: readonly CellResult[]): Promise<Exampl
   return pages;
 }
 
-export function parseTraces(text: string, file: string): TracesFile {
+export function parseTraces(text: string, file: string): ExampleTraces {
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch (cause) {
     throw new EcgError('REPORT_INVALID', msg.badTraces(file, (cause as Error).message), { cause });
   }
-  const t = data as Partial<TracesFile>;
+  const t = data as Partial<ExampleTraces>;
   if (t.version !== 1) throw new EcgError('REPORT_INVALID', msg.badTraces(file, `version must be 1, not ${JSON.stringify(t.version)}`));
   if (typeof t.image !== 'string') throw new EcgError('REPORT_INVALID', msg.badTraces(file, '"image" must name the image file beside it'));
   if (!Array.isArray(t.leads) || t.leads.some((l) => typeof l?.lead !== 'string' || !Array.isArray(l.points))) {
     throw new EcgError('REPORT_INVALID', msg.badTraces(file, '"leads" must be a list of { lead, points: [[x, y], ...] }'));
   }
-  return t as TracesFile;
+  return t as ExampleTraces;
 }
 
 /** The image with the traces over it, as SVG (image inlined as a data URI). */
@@ -94,8 +88,8 @@ export async function overlayPng(tracesPath: string, scale = 1): Promise<Buffer>
   return svgToPng((await overlaySvg(tracesPath)).svg, scale);
 }
 
-function segments(points: readonly Point[]): [number, number][][] {
-  const out: [number, number][][] = [[]];
+function segments(points: readonly TracePoint[]): (readonly [number, number])[][] {
+  const out: (readonly [number, number])[][] = [[]];
   for (const p of points) {
     if (p === null || !Number.isFinite(p[0]) || !Number.isFinite(p[1])) out.push([]);
     else out[out.length - 1]?.push(p);
@@ -103,13 +97,13 @@ function segments(points: readonly Point[]): [number, number][][] {
   return out.filter((s) => s.length > 1);
 }
 
-function polyline(points: readonly [number, number][], colour: string, dash?: string): string {
+function polyline(points: readonly (readonly [number, number])[], colour: string, dash?: string): string {
   const dashAttr = dash ? ` stroke-dasharray="${dash}"` : '';
   return `<polyline fill="none" stroke="${colour}" stroke-width="1.5" stroke-opacity="0.85"${dashAttr} points="${points.map(([x, y]) => `${x.toFixed(1)},${y.toFixed(1)}`).join(' ')}"/>`;
 }
 
-function label(lead: TracesFile['leads'][number]): string {
-  const first = lead.points.find((p): p is [number, number] => p !== null);
+function label(lead: ExampleTrace): string {
+  const first = lead.points.find((p): p is readonly [number, number] => p !== null);
   if (!first) return '';
   return `<g fill="#d62728">${textPath({ text: lead.lead, x: first[0] + 2, y: first[1] - 6, size: 11 })}</g>`;
 }

@@ -15,23 +15,7 @@ import { cropColumnToPageX, cropRowToPageY, type CropGeometry } from '../../page
 import type { PageCropSet } from './crop-set.js';
 import { deskewPoint } from '../../page/deskew.js';
 import type { StageContext } from '../stage.js';
-
-export const EXAMPLE_IMAGE = 'example.png';
-export const EXAMPLE_JSON = 'example.json';
-
-type XY = readonly [number, number] | null;
-
-export interface ExampleLead {
-  readonly lead: string;
-  readonly points: XY[];
-  readonly reference: XY[];
-}
-
-export interface ExamplePage {
-  readonly version: 1;
-  readonly image: string;
-  readonly leads: ExampleLead[];
-}
+import { EXAMPLE_IMAGE, EXAMPLE_JSON, type ExampleTrace, type ExampleTraces, type TracePoint } from '../../report/example-traces.js';
 
 const px = (v: number) => Math.round(v * 100) / 100;
 
@@ -41,20 +25,20 @@ const px = (v: number) => Math.round(v * 100) / 100;
  * page turned back by `deskewDeg` (page/deskew.ts), so both traces are turned
  * forward again onto the image as it was rendered.
  */
-export function examplePage(digitizer: tf.LayersModel, set: PageCropSet, cropHeight: number, deskewDeg = 0): ExamplePage {
+export function examplePage(digitizer: tf.LayersModel, set: PageCropSet, cropHeight: number, deskewDeg = 0): ExampleTraces {
   const { gt } = set.page;
   const onImage = (x: number, y: number): readonly [number, number] => {
     const [ix, iy] = deskewDeg === 0 ? [x, y] : deskewPoint(x, y, -deskewDeg, gt.width, gt.height);
     return [px(ix), px(iy)];
   };
-  const byLead = new Map<string, ExampleLead>();
+  const byLead = new Map<string, Required<ExampleTrace>>();
   set.crops.forEach((crop, i) => {
     const rows = tf.tidy(() => softArgmaxRows(outputOf(digitizer, tf.tensor4d(set.pixels[i] as Float32Array, [1, cropHeight, crop.columns, 1]), { training: false })).dataSync() as Float32Array);
     const g: CropGeometry = { box: crop.box, pageHeight: gt.height, pageWidth: gt.width, cropHeight, cropWidth: crop.columns };
     const truth = gt.leads[i]!;
     const shown = crop.columnStepS === undefined ? crop.columns : Math.min(crop.columns, Math.round(crop.durationS / crop.columnStepS));
-    const points: XY[] = Array.from({ length: shown }, (_, c) => onImage(cropColumnToPageX(g, c), cropRowToPageY(g, rows[c] as number)));
-    const reference: XY[] = truth.x.map((x, k) => {
+    const points: TracePoint[] = Array.from({ length: shown }, (_, c) => onImage(cropColumnToPageX(g, c), cropRowToPageY(g, rows[c] as number)));
+    const reference: TracePoint[] = truth.x.map((x, k) => {
       const y = truth.y[k];
       return Number.isFinite(x) && typeof y === 'number' && Number.isFinite(y) ? onImage(x, y) : null;
     });
