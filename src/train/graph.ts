@@ -12,7 +12,7 @@ export type StageRegistry = Readonly<Record<string, Stage>>;
 export function createRegistry(stages: readonly Stage[]): StageRegistry {
   const entries: Record<string, Stage> = {};
   for (const stage of stages) {
-    if (entries[stage.name]) throw new Error(`stage '${stage.name}' registered twice`);
+    if (entries[stage.name]) throw new EcgError('STAGE_GRAPH_INVALID', msg.stageRegisteredTwice(stage.name));
     entries[stage.name] = stage;
   }
   return Object.freeze(entries);
@@ -34,7 +34,7 @@ export function resolveStages(registry: StageRegistry, targets: readonly string[
     }
     const seen = state.get(name);
     if (seen === 'done') return;
-    if (seen === 'visiting') throw new EcgError('STAGE_UNKNOWN', msg.stageCycle([...path, name]));
+    if (seen === 'visiting') throw new EcgError('STAGE_GRAPH_INVALID', msg.stageCycle([...path, name]));
     state.set(name, 'visiting');
     for (const input of stage.reads) visit(input, [...path, name]);
     state.set(name, 'done');

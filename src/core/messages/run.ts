@@ -7,6 +7,8 @@ export const stageUnknown = (name: string, known: readonly string[]) =>
 export const stageInputMissing = (stage: string, input: string) =>
   `stage '${stage}' reads '${input}', which is not in the stage graph`;
 
+export const stageRegisteredTwice = (name: string) => `stage '${name}' is registered twice: each stage name names one stage`;
+
 export const stageCycle = (names: readonly string[]) => `the stage graph has a cycle through: ${names.join(' -> ')}`;
 
 export const stageFailed = (stage: string, cell: string, detail: string) => `stage '${stage}' failed in cell ${cell}: ${detail}`;
