@@ -16,6 +16,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { createRng } from '../core/rng.js';
+import { StepDropout } from './step-dropout.js';
 import { CHALLENGE_CLASSES, LEADS } from '../core/ecg.js';
 import {
   applyLayer,
@@ -78,7 +79,7 @@ export function buildClassifier1d(spec: Classifier1dSpec): tf.LayersModel {
     channels = width;
   }
   const features = applyLayer(tf.layers.globalAveragePooling1d({ name: 'features' }), x);
-  const dropped = spec.dropout > 0 ? applyLayer(tf.layers.dropout({ rate: spec.dropout, seed: rng.int(0, 2 ** 31 - 2) }), features) : features;
+  const dropped = spec.dropout > 0 ? applyLayer(new StepDropout({ rate: spec.dropout, seed: rng.int(0, 2 ** 31 - 2) }), features) : features;
   const logits = denseLogits(dropped, spec.classes, rng, 'logits');
   return tf.model({ inputs: input, outputs: [logits, features], name: 'classifier1d' });
 }

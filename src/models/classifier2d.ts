@@ -21,6 +21,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { createRng, type Rng } from '../core/rng.js';
+import { StepDropout } from './step-dropout.js';
 import { CHALLENGE_CLASSES } from '../core/ecg.js';
 import {
   applyLayer,
@@ -118,7 +119,7 @@ export function buildClassifier2d(spec: Classifier2dSpec): tf.LayersModel {
     }
   }
   const features = applyLayer(tf.layers.globalAveragePooling2d({ name: 'features' }), x);
-  const dropped = spec.dropout > 0 ? applyLayer(tf.layers.dropout({ rate: spec.dropout, seed: rng.int(0, 2 ** 31 - 2) }), features) : features;
+  const dropped = spec.dropout > 0 ? applyLayer(new StepDropout({ rate: spec.dropout, seed: rng.int(0, 2 ** 31 - 2) }), features) : features;
   const logits = denseLogits(dropped, spec.classes, rng, 'logits');
   return tf.model({ inputs: input, outputs: [logits, features], name: 'classifier2d' });
 }
