@@ -23,6 +23,9 @@ export interface StepDropoutArgs {
   readonly name?: string;
 }
 
+/** Default layer names: tfjs would derive one from className, whose '>' is not allowed in tensor names. */
+let unnamed = 0;
+
 export class StepDropout extends tf.layers.Layer {
   static readonly className = 'EcgLab>StepDropout';
   readonly rate: number;
@@ -31,7 +34,7 @@ export class StepDropout extends tf.layers.Layer {
   private calls = 0;
 
   constructor(args: StepDropoutArgs) {
-    super(args.name === undefined ? {} : { name: args.name });
+    super({ name: args.name ?? `step_dropout_${++unnamed}` });
     this.rate = args.rate;
     this.seed = args.seed;
     this.supportsMasking = true;
