@@ -7,6 +7,9 @@ import * as tf from '@tensorflow/tfjs';
 import type { Io } from './command.js';
 import type { Config } from '../config/schema/index.js';
 import { selectBackend, backendTags } from '../backend/index.js';
+import { BACKEND_NAMES, type BackendName } from '../backend/names.js';
+import { EcgError } from '../core/errors.js';
+import { backendMessages } from '../core/messages.js';
 
 const loaded = new Map<string, { backend: string; tags: Record<string, string> }>();
 
@@ -20,4 +23,12 @@ export async function loadBackendFor(config: Config, io: Io): Promise<Record<str
   const tags = backendTags(info);
   loaded.set(config.backend, { backend: tf.getBackend(), tags });
   return tags;
+}
+
+/** Load the backend `--backend` names, else the cell's own (config.backend): digitize and classify. */
+export async function loadCellBackend(option: string | undefined, config: Config, io: Io): Promise<void> {
+  if (option !== undefined && !(BACKEND_NAMES as readonly string[]).includes(option)) {
+    throw new EcgError('USAGE', backendMessages.backendOptionInvalid(option, BACKEND_NAMES));
+  }
+  await loadBackendFor({ ...config, backend: (option as BackendName | undefined) ?? config.backend }, io);
 }

@@ -1,6 +1,6 @@
 /** Where configs/ and runs/ are for a command. */
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The package's own root (dist/cli/../..). */
@@ -29,3 +29,8 @@ export function packageVersion(): string {
   }
 }
 
+/** A path as the user would type it: relative to the working directory when inside it. */
+export function shownPath(path: string, cwd: string): string {
+  const rel = relative(cwd, path);
+  return rel.startsWith('..') || isAbsolute(rel) ? path : rel;
+}

@@ -7,9 +7,9 @@
 import { resolve } from 'node:path';
 import type { Command } from '../command.js';
 import { intOption, parseArgs } from '../args.js';
-import { runsDirFor } from '../paths.js';
+import { loadCellBackend } from '../backend.js';
+import { runsDirFor, shownPath } from '../paths.js';
 import { formatTable } from '../table.js';
-import { loadCellBackend, shownPath } from './digitize.js';
 import { BACKEND_NAMES } from '../../backend/names.js';
 import { CHALLENGE_CLASSES } from '../../core/ecg.js';
 import { EcgError } from '../../core/errors.js';

@@ -2,38 +2,23 @@
  * `ecg-lab digitize <image...> --model <run> --out <dir>`: the 12 leads of
  * each image (a rendered page or a user's scan or photo, PNG or JPEG, any
  * size) as WFDB records in the PhysioNet Challenge 2024 arrangement
- * (train/infer-wfdb.ts); `--classify` also writes `# Labels:`.
+ * (inference/write-record.ts); `--classify` also writes `# Labels:`.
  */
 import { mkdir } from 'node:fs/promises';
-import { isAbsolute, relative, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { Command } from '../command.js';
 import { intOption, parseArgs } from '../args.js';
-import { loadBackendFor } from '../backend.js';
-import { runsDirFor } from '../paths.js';
+import { loadCellBackend } from '../backend.js';
+import { runsDirFor, shownPath } from '../paths.js';
 import { formatTable } from '../table.js';
 import { EcgError } from '../../core/errors.js';
 import { DEFAULT_MAX_INPUT_PIXELS } from '../../render/image-file.js';
-import { BACKEND_NAMES, type BackendName } from '../../backend/names.js';
-import type { Config } from '../../config/schema/index.js';
+import { BACKEND_NAMES } from '../../backend/names.js';
 import { inferMessages as msg } from '../../core/messages.js';
 import { loadTrainedCell, readCellConfig, resolveCellRef } from '../../inference/load-cell.js';
 import { BASELINE_METHODS, type BaselineMethod } from '../../inference/infer-image.js';
 import { inferImages } from '../../inference/infer-batch.js';
 import { uniqueRecordNames, writeDigitizedRecord } from '../../inference/write-record.js';
-
-/** A path as the user would type it: relative to the working directory when inside it. */
-export function shownPath(path: string, cwd: string): string {
-  const rel = relative(cwd, path);
-  return rel.startsWith('..') || isAbsolute(rel) ? path : rel;
-}
-
-/** Load the backend `--backend` names, else the cell's own (config.backend). */
-export async function loadCellBackend(option: string | undefined, config: Config, io: Parameters<Command['run']>[1]): Promise<void> {
-  if (option !== undefined && !(BACKEND_NAMES as readonly string[]).includes(option)) {
-    throw new EcgError('USAGE', `--backend = ${option} must be one of ${BACKEND_NAMES.join(', ')}`);
-  }
-  await loadBackendFor({ ...config, backend: (option as BackendName | undefined) ?? config.backend }, io);
-}
 
 export const digitizeCommand: Command = {
   name: 'digitize',

@@ -1,6 +1,8 @@
 export const backendUnknown = (name: string, known: readonly string[]) =>
   `backend '${name}' is not one of: ${known.join(', ')}`;
 
+export const backendOptionInvalid = (option: string, known: readonly string[]) => `--backend = ${option} must be one of ${known.join(', ')}`;
+
 export const backendUnavailable = (name: string, reason: string, command: string) =>
   `backend '${name}' cannot be loaded: ${reason}. Install it with: ${command}`;
 
