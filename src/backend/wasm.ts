@@ -4,6 +4,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { registerWasmGradientKernels } from './wasm-kernels/index.js';
+import { EcgError } from '../core/errors.js';
+import { backendMessages as msg } from '../core/messages.js';
 
 export interface WasmRuntime {
   readonly simd: boolean;
@@ -13,12 +15,12 @@ export interface WasmRuntime {
 export async function loadWasm(): Promise<WasmRuntime> {
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
   registerWasmGradientKernels();
-  if (!(await tf.setBackend('wasm'))) throw new Error('tf.setBackend("wasm") failed');
+  if (!(await tf.setBackend('wasm'))) throw new EcgError('BACKEND_UNAVAILABLE', msg.setBackendFailed('wasm'));
   await tf.ready();
   return { simd: (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) as boolean, threads: wasm.getThreadsCount() };
 }
 
 export async function loadCpu(): Promise<void> {
-  if (!(await tf.setBackend('cpu'))) throw new Error('tf.setBackend("cpu") failed');
+  if (!(await tf.setBackend('cpu'))) throw new EcgError('BACKEND_UNAVAILABLE', msg.setBackendFailed('cpu'));
   await tf.ready();
 }

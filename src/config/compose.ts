@@ -383,7 +383,7 @@ export function selectKeys(config: Config, keys: readonly string[]): Record<stri
   for (const pattern of keys) {
     const matched = pattern.endsWith('.*') ? leaves.filter((k) => k.startsWith(pattern.slice(0, -1))) : [pattern];
     for (const key of matched) {
-      if (schemaEntry(key) === undefined) throw new EcgError('STAGE_UNKNOWN', `stage config key '${key}' is not in the schema`);
+      if (schemaEntry(key) === undefined) throw new EcgError('STAGE_UNKNOWN', msg.stageKeyNotInSchema(key));
       out[key] = getDotted(config, key);
     }
   }

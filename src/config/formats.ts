@@ -1,10 +1,12 @@
 /**
  * Custom convict formats named by the group schemas. Each validator throws
- * with a message saying what is allowed; compose.ts adds the key, the value
- * and where it came from.
+ * with a message saying what is allowed (core/messages/config.ts, format*);
+ * compose.ts adds the key, the value and where it came from.
  */
 import convict from 'convict';
 import { CHALLENGE_CLASSES, isChallengeClass } from '../core/ecg.js';
+import { EcgError } from '../core/errors.js';
+import { configMessages as msg } from '../core/messages.js';
 
 type Format = { name: string; validate: (value: unknown) => void; coerce?: (value: unknown) => unknown };
 
@@ -14,7 +16,7 @@ const range = (name: string, lo: number, hi: number, integer = false): Format =>
   name,
   validate(value) {
     if (!isFiniteNumber(value) || value < lo || value > hi || (integer && !Number.isInteger(value))) {
-      throw new Error(`must be ${integer ? 'an integer' : 'a number'} in [${lo}, ${hi}]`);
+      throw new EcgError('CONFIG_INVALID', msg.formatRange(lo, hi, integer));
     }
   },
   coerce: Number,
@@ -27,21 +29,21 @@ export const FORMATS: readonly Format[] = [
   {
     name: 'positive-number',
     validate(value) {
-      if (!isFiniteNumber(value) || value <= 0) throw new Error('must be a number > 0');
+      if (!isFiniteNumber(value) || value <= 0) throw new EcgError('CONFIG_INVALID', msg.formatPositive());
     },
     coerce: Number,
   },
   {
     name: 'non-negative-number',
     validate(value) {
-      if (!isFiniteNumber(value) || value < 0) throw new Error('must be a number >= 0');
+      if (!isFiniteNumber(value) || value < 0) throw new EcgError('CONFIG_INVALID', msg.formatNonNegative());
     },
     coerce: Number,
   },
   {
     name: 'positive-int',
     validate(value) {
-      if (!isFiniteNumber(value) || value < 1 || !Number.isInteger(value)) throw new Error('must be an integer >= 1');
+      if (!isFiniteNumber(value) || value < 1 || !Number.isInteger(value)) throw new EcgError('CONFIG_INVALID', msg.formatPositiveInt());
     },
     coerce: Number,
   },
@@ -49,7 +51,7 @@ export const FORMATS: readonly Format[] = [
     name: 'int-list',
     validate(value) {
       if (!Array.isArray(value) || value.length === 0 || !value.every((v) => Number.isInteger(v) && v > 0)) {
-        throw new Error('must be a non-empty list of positive integers, e.g. [16, 32, 64]');
+        throw new EcgError('CONFIG_INVALID', msg.formatIntList());
       }
     },
   },
@@ -57,11 +59,11 @@ export const FORMATS: readonly Format[] = [
     name: 'class-priors',
     validate(value) {
       if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-        throw new Error(`must be a mapping of class name to probability in [0, 1]; classes: ${CHALLENGE_CLASSES.join(', ')}`);
+        throw new EcgError('CONFIG_INVALID', msg.formatPriors(CHALLENGE_CLASSES));
       }
       for (const [name, p] of Object.entries(value as Record<string, unknown>)) {
-        if (!isChallengeClass(name)) throw new Error(`has unknown class '${name}'; classes: ${CHALLENGE_CLASSES.join(', ')}`);
-        if (!isFiniteNumber(p) || p < 0 || p > 1) throw new Error(`gives ${name} a prior of ${JSON.stringify(p)}; allowed: [0, 1]`);
+        if (!isChallengeClass(name)) throw new EcgError('CONFIG_INVALID', msg.formatPriorClass(name, CHALLENGE_CLASSES));
+        if (!isFiniteNumber(p) || p < 0 || p > 1) throw new EcgError('CONFIG_INVALID', msg.formatPriorValue(name, p));
       }
     },
   },

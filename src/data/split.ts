@@ -28,7 +28,7 @@ function byStratFold(records: readonly EcgRecord[]): Split[] {
   return records.map((record) => {
     const fold = record.stratFold;
     if (fold === undefined) {
-      throw new EcgError('CONFIG_INVALID', `data.split.method = strat_fold needs PTB-XL folds, but record ${record.name} has none; use data.split.method=seeded`);
+      throw new EcgError('CONFIG_INVALID', msg.stratFoldMissing(record.name));
     }
     return fold === 10 ? 'test' : fold === 9 ? 'val' : 'train';
   });

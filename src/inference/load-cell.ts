@@ -115,7 +115,7 @@ export async function readCellConfig(cell: CellRef): Promise<Config> {
   if (!existsSync(file)) throw new EcgError('RUN_NOT_FOUND', msg.cellConfigMissing(cell.dir));
   try {
     const config = JSON.parse(await readFile(file, 'utf8')) as Config;
-    if (!config?.render || !config.model || !config.digitizer || !config.data) throw new Error('expected the composed config (render, model, digitizer, data)');
+    if (!config?.render || !config.model || !config.digitizer || !config.data) throw new EcgError('RUN_STORE_CORRUPT', msg.cellConfigIncomplete());
     return config;
   } catch (error) {
     throw new EcgError('RUN_STORE_CORRUPT', msg.cellConfigCorrupt(file, errorMessage(error)), { cause: error });

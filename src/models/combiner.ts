@@ -10,6 +10,8 @@
  * worth it only with a lot of data.
  */
 import * as tf from '@tensorflow/tfjs';
+import { EcgError } from '../core/errors.js';
+import { modelMessages as msg } from '../core/messages.js';
 import { createRng } from '../core/rng.js';
 import { CHALLENGE_CLASSES } from '../core/ecg.js';
 import { applyLayer, glorotUniform, requirePositiveInt } from './blocks.js';
@@ -35,7 +37,7 @@ export class PerClassBlend extends tf.layers.Layer {
     return tf.tidy(() => {
       const [image, signal] = inputs as tf.Tensor[];
       if (!image || !signal || !this.weightImage || !this.weightSignal || !this.bias) {
-        throw new Error('PerClassBlend takes [imageLogits, signalLogits] and must be built first');
+        throw new EcgError('MODEL_INVALID', msg.blendInputs());
       }
       return tf.add(tf.add(tf.mul(image, this.weightImage.read()), tf.mul(signal, this.weightSignal.read())), this.bias.read());
     });

@@ -264,6 +264,6 @@ async function readJson<T>(file: string): Promise<T> {
   try {
     return JSON.parse(text) as T;
   } catch (cause) {
-    throw new EcgError('RUN_STORE_CORRUPT', `${file} is not valid JSON: ${(cause as Error).message}`, { cause });
+    throw new EcgError('RUN_STORE_CORRUPT', msg.jsonInvalid(file, (cause as Error).message), { cause });
   }
 }

@@ -90,7 +90,7 @@ export class StageCache {
     let entry: CacheEntry;
     try {
       entry = JSON.parse(await readFile(join(dir, ENTRY_FILE), 'utf8')) as CacheEntry;
-      if (entry.key !== key || entry.stage !== stage) throw new Error(`entry.json names ${entry.stage}/${entry.key}`);
+      if (entry.key !== key || entry.stage !== stage) throw new EcgError('CACHE_CORRUPT', msg.cacheEntryMismatch(entry.stage, entry.key));
     } catch (error) {
       this.logger.warn(msg.cacheEntryCorrupt(dir, (error as Error).message));
       await moveAside(dir);

@@ -163,7 +163,7 @@ export async function runCell(sweep: SweepRun, cellId: string, options: RunnerOp
   const { store, logger } = options;
   const ref = { experiment: sweep.experiment, sweepId: sweep.id, cellId };
   const stored = await store.readCell(ref.experiment, ref.sweepId, ref.cellId);
-  if (!stored) throw new EcgError('RUN_NOT_FOUND', `cell ${cellId} of sweep ${sweep.id} has no run.json`);
+  if (!stored) throw new EcgError('RUN_NOT_FOUND', msg.cellRunMissing(cellId, sweep.id));
   const config = JSON.parse(await readFile(join(store.cellDir(ref.experiment, ref.sweepId, cellId), 'config.json'), 'utf8')) as Config;
   let cell: CellRun = {
     ...stored,

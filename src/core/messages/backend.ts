@@ -21,3 +21,5 @@ export const fellBack = (chosen: string, skipped: string, reason: string) =>
 export const nothingLoads = (reasons: string) => `no backend could be loaded: ${reasons}`;
 
 export const nativeDisabled = () => 'native TensorFlow is turned off (ECG_LAB_NATIVE=0)';
+
+export const setBackendFailed = (name: string) => `tf.setBackend("${name}") failed`;

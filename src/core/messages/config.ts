@@ -70,3 +70,15 @@ export const dataFolderMissing = (key: string, path: string, absolute: string, s
     `data.source = ${source} reads from this folder, and ${absolute} ${state === 'file' ? 'is a file, not a folder' : 'does not exist'}; give an existing folder`,
     where,
   );
+
+export const stageKeyNotInSchema = (key: string) => `stage config key '${key}' is not in the schema`;
+
+/** Custom convict formats (config/formats.ts): what follows the key in compose.ts's message. */
+export const formatRange = (lo: number, hi: number, integer: boolean) => `must be ${integer ? 'an integer' : 'a number'} in [${lo}, ${hi}]`;
+export const formatPositive = () => 'must be a number > 0';
+export const formatNonNegative = () => 'must be a number >= 0';
+export const formatPositiveInt = () => 'must be an integer >= 1';
+export const formatIntList = () => 'must be a non-empty list of positive integers, e.g. [16, 32, 64]';
+export const formatPriors = (classes: readonly string[]) => `must be a mapping of class name to probability in [0, 1]; classes: ${classes.join(', ')}`;
+export const formatPriorClass = (name: string, classes: readonly string[]) => `has unknown class '${name}'; classes: ${classes.join(', ')}`;
+export const formatPriorValue = (name: string, p: unknown) => `gives ${name} a prior of ${JSON.stringify(p)}; allowed: [0, 1]`;

@@ -40,3 +40,5 @@ export const noImages = () => `give at least one image (PNG or JPEG)`;
 export const modelOptionMissing = () => `--model <run> is required (a trained cell, see: ecg-lab runs)`;
 
 export const outOptionMissing = () => `--out <dir> is required`;
+
+export const cellConfigIncomplete = () => 'expected the composed config (render, model, digitizer, data)';

@@ -21,3 +21,5 @@ export const lossNotFinite = (step: number, epoch: number) =>
 
 export const boxesNeedRows = (found: number, expected: number) =>
   `ROI heatmap shows ${found} lead row(s), the layout needs ${expected}; falling back to the nominal rows`;
+
+export const blendInputs = () => 'PerClassBlend takes [imageLogits, signalLogits] and must be built first';

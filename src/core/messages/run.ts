@@ -30,3 +30,9 @@ export const gcSummary = (folders: number, size: string, cacheDir: string, dryRu
   folders === 0
     ? `nothing to free in ${cacheDir}`
     : `${dryRun ? 'would free' : 'freed'} ${size} in ${folders} folder${folders === 1 ? '' : 's'} of ${cacheDir}${dryRun ? ' (dry run: nothing removed)' : ''}`;
+
+export const cellRunMissing = (cellId: string, sweepId: string) => `cell ${cellId} of sweep ${sweepId} has no run.json`;
+
+export const jsonInvalid = (file: string, detail: string) => `${file} is not valid JSON: ${detail}`;
+
+export const cacheEntryMismatch = (stage: string, key: string) => `entry.json names ${stage}/${key}`;

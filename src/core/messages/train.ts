@@ -25,3 +25,5 @@ export const undeclaredKey = (stage: string, key: string, declared: readonly str
   `its cache key would not change with ${key}: add the key to the stage's configKeys or take the value from an input stage's manifest`;
 
 export const configReadOnly = (stage: string, key: string) => `stage ${stage} tried to set config key ${key}; a stage's config is read-only`;
+
+export const roiBoxesMissing = (record: string) => `roi boxes have no page ${record}`;

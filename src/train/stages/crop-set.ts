@@ -20,6 +20,8 @@ import type { StageContext, StageOutput } from '../stage.js';
 import { deskewGroundTruth, trainingCrops } from './page-truth.js';
 import type { Page } from './stage-inputs.js';
 import { concatFloat32 } from '../../core/typed-arrays.js';
+import { EcgError } from '../../core/errors.js';
+import { trainMessages } from '../../core/messages.js';
 
 export interface BoxesFile {
   readonly pages: Readonly<Record<string, PagePlacements>>;
@@ -32,7 +34,7 @@ export async function readBoxes(roi: StageOutput): Promise<BoxesFile> {
 
 function pageBoxesOf(page: Page, boxes: BoxesFile): PagePlacements {
   const pageBoxes = boxes.pages[page.record];
-  if (!pageBoxes) throw new Error(`roi boxes have no page ${page.record}`);
+  if (!pageBoxes) throw new EcgError('STAGE_FAILED', trainMessages.roiBoxesMissing(page.record));
   return pageBoxes;
 }
 
