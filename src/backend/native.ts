@@ -48,6 +48,11 @@ export async function loadNative(name: NativeBackendName, verbose: boolean): Pro
   if (process.env['ECG_LAB_NATIVE'] === '0') throw new NativeLoadError(backendMessages.nativeDisabled());
   if (loadedNative && loadedNative !== name) throw new NativeLoadError(backendMessages.otherNativeLoaded(loadedNative));
   if (name === 'tensorflow-gpu' && !gpuDevicePresent()) throw new NativeLoadError(backendMessages.noGpuDevice());
+  // Why this module, not the cli, writes process.env: the TensorFlow C++
+  // library reads TF_CPP_MIN_LOG_LEVEL from its own process's environment
+  // when it is loaded (no API takes it), and it is loaded just below, only
+  // when a native backend is chosen; setting it in the cli would silence
+  // TensorFlow for runs that never load it and split one decision in two.
   if (!verbose && process.env['TF_CPP_MIN_LOG_LEVEL'] === undefined) process.env['TF_CPP_MIN_LOG_LEVEL'] = '2';
   try {
     requireQuietly(PACKAGE[name], verbose);
