@@ -1,9 +1,12 @@
 /**
  * Exactly-once sync of the local run store to an MLflow tracking server.
  *
- * Mapping: one MLflow experiment per experiment name, a parent run per sweep,
- * a child run per cell (tag mlflow.parentRunId); params are the cell's
- * flattened config, tags the store's tags plus MLflow's system tags, metrics
+ * Mapping: one MLflow experiment per experiment name, a parent run per sweep
+ * (named by its id, params = the config its cells share), a child run per
+ * cell (tag mlflow.parentRunId; named by its overrides, e.g.
+ * `render.noise=0.5,model.hierarchy=false`, or its cell id when it has
+ * none); a child's params are the cell's flattened config, tags the store's
+ * tags plus MLflow's system tags, metrics
  * the lines of metrics.jsonl, artifacts the cell's artifacts/ folder and its
  * config.yaml. Every MLflow run carries the tag ecg-lab.key
  * (<experiment>/<sweep>[/<cell>]), so a run created on the server but never
@@ -119,6 +122,8 @@ export class MlflowSyncer {
   readonly counts: SyncCounts = emptyCounts();
   private readonly logger: Logger;
   private readonly experiments = new Map<string, Experiment>();
+  /** Per sweep (experiment/id): the params its cells share, read once. */
+  private readonly sharedParams = new Map<string, Record<string, string>>();
   private readonly metricsPerRequest: number;
 
   constructor(
@@ -161,7 +166,7 @@ export class MlflowSyncer {
       'ecg-lab.args': sweep.args.join(' '),
     };
     let state = await this.ensureRun(file, key, sweep.experiment, { runName: sweep.id, startTime: Date.parse(sweep.createdAt), tags });
-    state = await this.sendParamsAndTags(file, state, {}, tags, key);
+    state = await this.sendParamsAndTags(file, state, await this.paramsShared(sweep), tags, key);
     if (withStatus) state = await this.sendStatus(file, state, sweep.status, undefined);
     return state;
   }
@@ -178,7 +183,7 @@ export class MlflowSyncer {
     };
     const startTime = Date.parse(cell.startedAt ?? cell.createdAt);
     const created = this.counts.runsCreated;
-    let state = await this.ensureRun(file, key, sweep.experiment, { runName: cell.cellId, startTime, tags });
+    let state = await this.ensureRun(file, key, sweep.experiment, { runName: childRunName(cell), startTime, tags });
     const params = Object.fromEntries(Object.entries(cell.params).map(([k, v]) => [k, paramText(v)]));
     state = await this.sendParamsAndTags(file, state, params, tags, key);
     const before = this.counts.metrics;
@@ -186,6 +191,31 @@ export class MlflowSyncer {
     state = await this.sendArtifacts(file, state, dir);
     await this.sendStatus(file, state, cell.status, cell.endedAt);
     this.logger.debug(msg.syncCell(key, this.counts.metrics - before, this.counts.runsCreated > created));
+  }
+
+  /**
+   * The parent's params: the config keys no cell sweeps, with the value the
+   * cells share (every cell has its run record before any cell starts, so
+   * the first call sees them all; MLflow params cannot change later).
+   */
+  private async paramsShared(sweep: SweepRun): Promise<Record<string, string>> {
+    const key = `${sweep.experiment}/${sweep.id}`;
+    const known = this.sharedParams.get(key);
+    if (known) return known;
+    const swept = new Set(sweep.cells.flatMap((c) => Object.keys(c.overrides)));
+    const cells: CellRun[] = [];
+    for (const { id } of sweep.cells) {
+      const cell = await this.store.readCell(sweep.experiment, sweep.id, id);
+      if (cell) cells.push(cell);
+    }
+    const [first, ...rest] = cells;
+    const shared: Record<string, string> = {};
+    for (const [name, value] of Object.entries(first?.params ?? {})) {
+      const text = paramText(value);
+      if (!swept.has(name) && rest.every((c) => paramText(c.params[name]) === text)) shared[name] = text;
+    }
+    this.sharedParams.set(key, shared);
+    return shared;
   }
 
   private async experiment(name: string): Promise<Experiment> {
@@ -409,6 +439,17 @@ function withSystemTags(tags: Record<string, string>): Record<string, string> {
     if (value !== undefined && value !== 'none') out[to] = value;
   }
   return out;
+}
+
+/**
+ * A child run's name: the cell's overrides as `key=value` joined by commas,
+ * in the sweep's key order (`render.noise=0.5,model.hierarchy=false`), so
+ * the MLflow UI tells cells apart without opening them; the cell id when the
+ * cell sets nothing (a sweep of one cell).
+ */
+export function childRunName(cell: Pick<CellRun, 'cellId' | 'overrides'>): string {
+  const parts = Object.entries(cell.overrides).map(([key, value]) => `${key}=${paramText(value)}`);
+  return parts.length > 0 ? parts.join(',') : cell.cellId;
 }
 
 /** A param as MLflow shows it: strings as they are, everything else as JSON (0.5, true, [1,2]). */

@@ -50,8 +50,17 @@ test('a 4-cell sweep streams to MLflow: one parent, 4 children with params, tags
   assert.is(r.status, 0, r.stderr);
   const [sweep] = sweepsIn(runs, 'tiny');
   const client = new MlflowClient({ uri: server.uri });
-  const { children } = await sweepRuns(client, 'tiny', sweep!.id);
+  const { parent, children } = await sweepRuns(client, 'tiny', sweep!.id);
   assert.is(children.length, 4);
+  assert.is(parent.params['train.epochs'], '5', 'the parent has the params the cells share');
+  assert.is(parent.params['data.records'], '8');
+  assert.is(parent.params['render.noise'], undefined, 'a swept key is no parent param');
+  assert.equal(children.map((c) => c.info.runName).sort(), [
+    'render.noise=0,model.hierarchy=false',
+    'render.noise=0,model.hierarchy=true',
+    'render.noise=0.5,model.hierarchy=false',
+    'render.noise=0.5,model.hierarchy=true',
+  ]);
   for (const child of children) {
     const cellId = child.tags['ecg-lab.cell'] as string;
     assert.ok(cellId, 'child carries its cell id');
@@ -95,8 +104,10 @@ test('server gone mid-sweep: the sweep finishes locally, sync completes the serv
   assert.is(second.status, 0, second.stderr);
   assert.ok(second.stdout.includes('already up to date'), second.stdout);
   const client = new MlflowClient({ uri: server.uri });
-  const { children } = await sweepRuns(client, 'tiny', sweep!.id);
+  const { parent, children } = await sweepRuns(client, 'tiny', sweep!.id);
   assert.is(children.length, 4);
+  assert.is(parent.params['train.epochs'], '4', 'sync gives the parent the params the cells share');
+  assert.equal(children.map((c) => c.info.runName).sort(), ['render.noise=0', 'render.noise=0.25', 'render.noise=0.5', 'render.noise=0.75']);
   for (const run of children) {
     const cellId = run.tags['ecg-lab.cell'] as string;
     const local = metricLines(runs, 'tiny', sweep!.id, cellId);

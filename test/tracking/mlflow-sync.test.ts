@@ -82,6 +82,11 @@ function points(n: number, offset: number): MetricPoint[] {
   });
 }
 
+/** A child run's cell id, from its key tag (its name is its overrides). */
+function cellOf(run: { tags: Record<string, string> }): string {
+  return (run.tags[KEY_TAG] ?? '').split('/').pop() as string;
+}
+
 /** The server's copy: child runs by cell id, with their point counts. */
 async function serverView(client: MlflowClient, experiment: string, sweepId: string) {
   const exp = await client.getExperimentByName(experiment);
@@ -93,7 +98,7 @@ async function serverView(client: MlflowClient, experiment: string, sweepId: str
   for (const child of children) {
     let n = 0;
     for (const name of ['loss', 'snr/II', 'f1/macro']) n += (await client.getMetricHistory(child.info.runId, name)).length;
-    pointsByCell.set(child.info.runName, n);
+    pointsByCell.set(cellOf(child), n);
   }
   return { runs, parents, children, pointsByCell };
 }
@@ -140,9 +145,11 @@ if (server) {
     const parent = view.parents[0]!;
     assert.is(parent.info.status, 'FAILED');
     assert.is(parent.info.runName, built.sweep.id);
+    assert.equal(parent.params, { 'data.source': 'synthetic', 'train.lr': '0.001' }, 'the parent has the params its cells share: not the swept render.noise, nor model.hierarchy, which differs');
     assert.is(view.children.length, 4);
     for (const child of view.children) {
-      const cellId = child.info.runName;
+      const cellId = cellOf(child);
+      assert.is(child.info.runName, `render.noise=${Number(cellId.slice(1)) / 4}`, 'a child is named by its overrides');
       assert.is(child.tags['mlflow.parentRunId'], parent.info.runId);
       assert.is(child.tags['mlflow.source.git.commit'], 'deadbeef');
       assert.is(child.tags['mlflow.user'], 'tester');
@@ -155,9 +162,9 @@ if (server) {
       assert.equal(files, ['config.yaml', 'plots/snr.svg', 'weights.bin']);
       assert.is(new TextDecoder().decode(await client.downloadArtifact(child.info, 'plots/snr.svg')), `<svg id="${cellId}"/>`);
     }
-    const status = Object.fromEntries(view.children.map((c) => [c.info.runName, c.info.status]));
+    const status = Object.fromEntries(view.children.map((c) => [cellOf(c), c.info.status]));
     assert.equal(status, { c0: 'FINISHED', c1: 'FINISHED', c2: 'FAILED', c3: 'KILLED' });
-    const loss = await client.getMetricHistory(view.children.find((c) => c.info.runName === 'c0')!.info.runId, 'loss');
+    const loss = await client.getMetricHistory(view.children.find((c) => cellOf(c) === 'c0')!.info.runId, 'loss');
     assert.ok(loss.some((m) => Number.isNaN(m.value)), 'NaN points arrive as NaN');
 
     const again = await syncRunStore(join(tmp, 'a'), client);

@@ -5,7 +5,7 @@ export const badUri = (uri: string) =>
 
 export const unreachable = (uri: string, detail: string, attempts: number, seconds: number) =>
   `MLflow server at ${uri} is unreachable (${detail}) after ${attempts} attempt${attempts === 1 ? '' : 's'} in ${seconds.toFixed(1)} s; ` +
-  `check MLFLOW_TRACKING_URI / tracking.uri. Runs stay in the local store; send them later with: ecg-lab sync`;
+  `check MLFLOW_TRACKING_URI / tracking.uri`;
 
 export const authRefused = (uri: string, status: number, how: string, detail: string) =>
   `MLflow server at ${uri} refused the request (HTTP ${status}${detail ? `: ${detail}` : ''}) using ${how}; ` +
@@ -42,8 +42,9 @@ export const truncationMarker = (length: number, key: string) =>
 export const paramChanged = (key: string, where: string) =>
   `param '${key}' changed in ${where} after it was sent to MLflow, which keeps params immutable; the server keeps the first value`;
 
-export const streamDisabled = (uri: string, detail: string) =>
-  `MLflow streaming to ${uri} stopped: ${detail}. The run goes on and stays complete in the local store; send the rest later with: ecg-lab sync`;
+/** `withHint`: the first such warning of a process says what to do; later ones only what happened. */
+export const streamDisabled = (uri: string, detail: string, withHint: boolean) =>
+  `MLflow streaming to ${uri} stopped: ${detail}.${withHint ? ' The run goes on and stays complete in the local store; send the rest later with: ecg-lab sync' : ''}`;
 
 export const syncCell = (where: string, metrics: number, created: boolean) =>
   `synced ${where}: ${metrics} metric point${metrics === 1 ? '' : 's'}${created ? ' (new MLflow run)' : ''}`;

@@ -39,6 +39,13 @@ export interface MlflowStreamOptions {
   /** Least time between two rounds of sends; flush() and close() do not wait for it. */
   intervalMs?: number;
   user?: string;
+  /** Shared by the streams of one process, so that the "ecg-lab sync" hint is given once. */
+  hint?: SyncHint;
+}
+
+/** Whether the hint to run `ecg-lab sync` later was given (one object per process: MlflowTracker's). */
+export interface SyncHint {
+  given: boolean;
 }
 
 export class MlflowStream {
@@ -143,6 +150,8 @@ export class MlflowStream {
     if (this.stopped) return;
     this.stopped = true;
     this.dirty.clear();
-    this.logger.warn(msg.streamDisabled(this.options.client.uri, errorMessage(error)));
+    const hint = this.options.hint ?? { given: false };
+    this.logger.warn(msg.streamDisabled(this.options.client.uri, errorMessage(error), !hint.given));
+    hint.given = true;
   }
 }

@@ -7,7 +7,7 @@ import type { Logger } from '../../core/logger.js';
 import type { CellRun, MetricPoint, SweepRun } from '../run-store.js';
 import type { RunTracker } from '../tracker.js';
 import type { MlflowClient } from './client.js';
-import { MlflowStream } from './stream.js';
+import { MlflowStream, type SyncHint } from './stream.js';
 
 export interface MlflowTrackerOptions {
   /** Best made with retry: STREAM_RETRY. */
@@ -20,6 +20,8 @@ export interface MlflowTrackerOptions {
 
 export class MlflowTracker implements RunTracker {
   private readonly streams = new Map<string, MlflowStream>();
+  /** One per tracker, and the runner makes one tracker per process: the sync hint is given once. */
+  private readonly hint: SyncHint = { given: false };
 
   constructor(private readonly options: MlflowTrackerOptions) {}
 
@@ -59,6 +61,7 @@ export class MlflowTracker implements RunTracker {
       runsDir: this.options.runsDir,
       experiment: sweep.experiment,
       sweepId: sweep.id,
+      hint: this.hint,
       ...(this.options.logger ? { logger: this.options.logger } : {}),
       ...(this.options.user !== undefined ? { user: this.options.user } : {}),
       ...(this.options.intervalMs !== undefined ? { intervalMs: this.options.intervalMs } : {}),
