@@ -103,24 +103,43 @@ const count = (rng: Rng, noise: number, strength: number) => {
   return Math.floor(expected) + (rng.chance(expected - Math.floor(expected)) ? 1 : 0);
 };
 
-export function planDistortions(input: PlanInput, rng: Rng): DistortionPlan {
-  const { noise, distort: d, width, height, pxPerMm } = input;
-  const scale = pxPerMm / (200 / 25.4);
-  const rGeom = rng.fork('geometry');
-  const rWaves = rng.fork('wrinkles');
-  const rCreases = rng.fork('creases');
-  const rLight = rng.fork('lighting');
-  const rOptics = rng.fork('optics');
-  const rColour = rng.fork('colour');
-  const rStains = rng.fork('stains');
-  const rMarks = rng.fork('marks');
+/** Page pixels per mm of the 200 dpi page the distortion sizes below were tuned on: sizes in pixels scale by pxPerMm / this. */
+const TUNED_PX_PER_MM = 200 / 25.4;
 
-  const rotationDeg = signed(rGeom, amount(rGeom, noise, d.rotationDeg));
-  const crop = amount(rGeom, noise, d.crop);
+/** Wrinkle components: alternately smooth (displacing) and ridged (shading only). */
+const WRINKLE_COMPONENTS = 10;
+/** Wavelengths in pixels at 200 dpi: ridged folds are short, smooth waves long; the envelope sets where they show. */
+const RIDGED_WAVELENGTH_PX = [90, 320] as const;
+const SMOOTH_WAVELENGTH_PX = [220, 700] as const;
+const ENVELOPE_WAVELENGTH_PX = [500, 1400] as const;
+/** Largest displacement of one smooth wave per unit of wrinkle strength, pixels at 200 dpi. */
+const WAVE_SHIFT_PX = 2.2;
+/** Bound on sum |grad E| of the displacement field: below 1 the fixed point q + E(q) = H p converges, at 0.2 fast. */
+const WAVE_GRADIENT_BOUND = 0.2;
+/** Shading of a wave per unit of wrinkle strength: ridges darker than smooth waves. */
+const RIDGED_SHADE = 0.06;
+const SMOOTH_SHADE = 0.035;
+
+/** Fraction of the shading strength the vignette takes. */
+const VIGNETTE_FRACTION = 0.8;
+/** JPEG quality at jpeg strength 0+ and its drop at strength 1 (95 -> 30). */
+const JPEG_QUALITY_MAX = 95;
+const JPEG_QUALITY_DROP = 65;
+
+type Geometry = Pick<DistortionPlan, 'rotationDeg' | 'zoom' | 'shiftPx' | 'corners' | 'homography'>;
+type Photometry = Pick<DistortionPlan, 'blurSigmaPx' | 'sensorNoiseSd' | 'jpegQuality'>;
+type Colour = Pick<DistortionPlan, 'brightness' | 'contrast' | 'colourTemperature'>;
+
+/** Rotation, crop (zoom with a shift inside its slack) and perspective (each corner jittered), as the homography of the page's corners. */
+function planGeometry(r: Rng, input: PlanInput): Geometry {
+  const { noise, distort: d, width, height } = input;
+  const rotationDeg = signed(r, amount(r, noise, d.rotationDeg));
+  const crop = amount(r, noise, d.crop);
   const zoom = 1 + crop;
+  // The shift stays within half the zoom's margin, so the page still fills the image.
   const slack = crop * 0.5;
-  const shiftPx: [number, number] = [rGeom.uniform(-slack, slack) * width, rGeom.uniform(-slack, slack) * height];
-  const perspective = amount(rGeom, noise, d.perspective);
+  const shiftPx: [number, number] = [r.uniform(-slack, slack) * width, r.uniform(-slack, slack) * height];
+  const perspective = amount(r, noise, d.perspective);
   const pageCorners: [number, number][] = [
     [0, 0],
     [width - 1, 0],
@@ -132,119 +151,161 @@ export function planDistortions(input: PlanInput, rng: Rng): DistortionPlan {
   const cos = Math.cos((rotationDeg * Math.PI) / 180);
   const sin = Math.sin((rotationDeg * Math.PI) / 180);
   const corners = pageCorners.map(([x, y]) => {
-    const jx = rGeom.uniform(-1, 1) * perspective * width;
-    const jy = rGeom.uniform(-1, 1) * perspective * height;
+    const jx = r.uniform(-1, 1) * perspective * width;
+    const jy = r.uniform(-1, 1) * perspective * height;
     const ox = (x - cx) * zoom;
     const oy = (y - cy) * zoom;
     return [cx + cos * ox - sin * oy + shiftPx[0] + jx, cy + sin * ox + cos * oy + shiftPx[1] + jy] as const;
   });
   const geometric = rotationDeg !== 0 || crop !== 0 || perspective !== 0;
   const homography = geometric ? homographyFromCorners(pageCorners, corners) : IDENTITY;
+  return { rotationDeg, zoom, shiftPx, corners, homography };
+}
 
-  const wrinkle = amount(rWaves, noise, d.wrinkles);
+/** Wrinkles: WRINKLE_COMPONENTS plane waves, each under a plane-wave envelope; none without wrinkle strength. */
+function planWaves(r: Rng, input: PlanInput, scale: number): WaveComponent[] {
+  const wrinkle = amount(r, input.noise, input.distort.wrinkles);
   const waves: WaveComponent[] = [];
-  if (wrinkle > 0) {
-    const n = 10;
-    for (let i = 0; i < n; i++) {
-      const ridged = i % 2 === 1;
-      const wavelength = (ridged ? rWaves.uniform(90, 320) : rWaves.uniform(220, 700)) * scale;
-      const k = (2 * Math.PI) / wavelength;
-      const angle = rWaves.uniform(0, Math.PI);
-      const envWavelength = rWaves.uniform(500, 1400) * scale;
-      const envAngle = rWaves.uniform(0, Math.PI);
-      // |grad E| <= sum of shiftPx * k stays below 0.2: the fixed point converges fast.
-      const shiftPx = ridged ? 0 : Math.min(wrinkle * 2.2 * scale * rWaves.uniform(0.5, 1), 0.2 / (n * k));
-      waves.push({
-        kx: k * Math.cos(angle),
-        ky: k * Math.sin(angle),
-        phase: rWaves.uniform(0, 2 * Math.PI),
-        shiftPx,
-        shade: wrinkle * (ridged ? 0.06 : 0.035) * rWaves.uniform(0.4, 1),
-        ridged,
-        envKx: ((2 * Math.PI) / envWavelength) * Math.cos(envAngle),
-        envKy: ((2 * Math.PI) / envWavelength) * Math.sin(envAngle),
-        envPhase: rWaves.uniform(0, 2 * Math.PI),
-      });
-    }
+  if (wrinkle <= 0) return waves;
+  const n = WRINKLE_COMPONENTS;
+  for (let i = 0; i < n; i++) {
+    const ridged = i % 2 === 1;
+    const wavelength = (ridged ? r.uniform(...RIDGED_WAVELENGTH_PX) : r.uniform(...SMOOTH_WAVELENGTH_PX)) * scale;
+    const k = (2 * Math.PI) / wavelength;
+    const angle = r.uniform(0, Math.PI);
+    const envWavelength = r.uniform(...ENVELOPE_WAVELENGTH_PX) * scale;
+    const envAngle = r.uniform(0, Math.PI);
+    // |grad E| <= sum of shiftPx * k stays below WAVE_GRADIENT_BOUND: the fixed point converges fast.
+    const shiftPx = ridged ? 0 : Math.min(wrinkle * WAVE_SHIFT_PX * scale * r.uniform(0.5, 1), WAVE_GRADIENT_BOUND / (n * k));
+    waves.push({
+      kx: k * Math.cos(angle),
+      ky: k * Math.sin(angle),
+      phase: r.uniform(0, 2 * Math.PI),
+      shiftPx,
+      shade: wrinkle * (ridged ? RIDGED_SHADE : SMOOTH_SHADE) * r.uniform(0.4, 1),
+      ridged,
+      envKx: ((2 * Math.PI) / envWavelength) * Math.cos(envAngle),
+      envKy: ((2 * Math.PI) / envWavelength) * Math.sin(envAngle),
+      envPhase: r.uniform(0, 2 * Math.PI),
+    });
   }
+  return waves;
+}
 
+/** Creases: straight folds with a kink in the displacement, a dark line and a shaded side. */
+function planCreases(r: Rng, input: PlanInput, scale: number): Crease[] {
+  const { noise, width, height } = input;
+  const cx = (width - 1) / 2;
+  const cy = (height - 1) / 2;
   const creases: Crease[] = [];
-  const nCreases = count(rCreases, noise, d.creases);
+  const nCreases = count(r, noise, input.distort.creases);
   for (let i = 0; i < nCreases; i++) {
     // Folds run roughly along or across the page, as when it was folded to fit a pocket or a file.
-    const across = rCreases.chance(0.5);
-    const angle = (across ? 0 : Math.PI / 2) + rCreases.normal(0, 0.06);
+    const across = r.chance(0.5);
+    const angle = (across ? 0 : Math.PI / 2) + r.normal(0, 0.06);
     const nx = Math.cos(angle);
     const ny = Math.sin(angle);
     const along = across ? width : height;
-    const position = rCreases.uniform(0.2, 0.8) * along;
-    const kinkPx = rCreases.uniform(0.6, 1.6) * scale * noise;
+    // Folds keep off the outer fifth of the page.
+    const position = r.uniform(0.2, 0.8) * along;
+    const kinkPx = r.uniform(0.6, 1.6) * scale * noise;
     creases.push({
       nx,
       ny,
       offset: nx * (across ? position : cx) + ny * (across ? cy : position),
-      kinkPx: signed(rCreases, kinkPx),
+      kinkPx: signed(r, kinkPx),
       kinkWidthPx: Math.max(6 * Math.abs(kinkPx), 4),
-      darkness: rCreases.uniform(0.12, 0.3) * noise,
-      lineWidthPx: rCreases.uniform(1, 2.2) * scale,
-      sideShade: signed(rCreases, rCreases.uniform(0.01, 0.05) * noise),
+      darkness: r.uniform(0.12, 0.3) * noise,
+      lineWidthPx: r.uniform(1, 2.2) * scale,
+      sideShade: signed(r, r.uniform(0.01, 0.05) * noise),
     });
   }
+  return creases;
+}
 
-  const lightAngle = rLight.uniform(0, 2 * Math.PI);
-  const lighting = {
-    strength: amount(rLight, noise, d.shading),
+/** Uneven lighting: a directional gradient and a vignette. */
+function planLighting(r: Rng, input: PlanInput): DistortionPlan['lighting'] {
+  const lightAngle = r.uniform(0, 2 * Math.PI);
+  return {
+    strength: amount(r, input.noise, input.distort.shading),
     dirX: Math.cos(lightAngle),
     dirY: Math.sin(lightAngle),
-    vignette: amount(rLight, noise, d.shading) * 0.8,
+    vignette: amount(r, input.noise, input.distort.shading) * VIGNETTE_FRACTION,
   };
+}
 
-  const blurSigmaPx = amount(rOptics, noise, d.blurPx) * scale;
-  const sensorNoiseSd = amount(rOptics, noise, d.sensorNoise);
-  const jpeg = amount(rOptics, noise, d.jpeg);
-  const jpegQuality = jpeg > 0 ? Math.round(95 - 65 * jpeg) : 0;
+/** Optics and sensor: blur, sensor noise, JPEG quality (0: not JPEG-encoded). */
+function planOptics(r: Rng, input: PlanInput, scale: number): Photometry {
+  const { noise, distort: d } = input;
+  const blurSigmaPx = amount(r, noise, d.blurPx) * scale;
+  const sensorNoiseSd = amount(r, noise, d.sensorNoise);
+  const jpeg = amount(r, noise, d.jpeg);
+  const jpegQuality = jpeg > 0 ? Math.round(JPEG_QUALITY_MAX - JPEG_QUALITY_DROP * jpeg) : 0;
+  return { blurSigmaPx, sensorNoiseSd, jpegQuality };
+}
 
-  const brightness = signed(rColour, amount(rColour, noise, d.brightness));
-  const contrast = 1 - amount(rColour, noise, d.contrast);
-  const colourTemperature = signed(rColour, amount(rColour, noise, d.colourTemperature));
+/** Brightness, contrast and colour temperature. */
+function planColour(r: Rng, input: PlanInput): Colour {
+  const { noise, distort: d } = input;
+  const brightness = signed(r, amount(r, noise, d.brightness));
+  const contrast = 1 - amount(r, noise, d.contrast);
+  const colourTemperature = signed(r, amount(r, noise, d.colourTemperature));
+  return { brightness, contrast, colourTemperature };
+}
 
+/** Coffee stains: rings or blobs of brown, 8-30 mm across, wobbly. */
+function planStains(r: Rng, input: PlanInput): Stain[] {
+  const { width, height, pxPerMm } = input;
   const stains: Stain[] = [];
-  const nStains = count(rStains, noise, d.stains);
+  const nStains = count(r, input.noise, input.distort.stains);
   for (let i = 0; i < nStains; i++) {
     stains.push({
-      kind: rStains.chance(0.6) ? 'ring' : 'blob',
-      cx: rStains.uniform(0, width),
-      cy: rStains.uniform(0, height),
-      radiusPx: rStains.uniform(8, 30) * pxPerMm,
-      opacity: rStains.uniform(0.12, 0.4),
-      rgb: [rStains.int(120, 170), rStains.int(80, 110), rStains.int(30, 60)],
-      wobble: [rStains.uniform(0, 0.08), rStains.uniform(0, 0.06), rStains.uniform(0, 2 * Math.PI)],
+      kind: r.chance(0.6) ? 'ring' : 'blob',
+      cx: r.uniform(0, width),
+      cy: r.uniform(0, height),
+      radiusPx: r.uniform(8, 30) * pxPerMm,
+      opacity: r.uniform(0.12, 0.4),
+      rgb: [r.int(120, 170), r.int(80, 110), r.int(30, 60)],
+      wobble: [r.uniform(0, 0.08), r.uniform(0, 0.06), r.uniform(0, 2 * Math.PI)],
     });
   }
+  return stains;
+}
 
+/** Pen marks (drawMark). */
+function planMarks(r: Rng, input: PlanInput): Mark[] {
   const marks: Mark[] = [];
-  const nMarks = count(rMarks, noise, d.marks);
-  for (let i = 0; i < nMarks; i++) marks.push(drawMark(rMarks, width, height, pxPerMm));
+  const nMarks = count(r, input.noise, input.distort.marks);
+  for (let i = 0; i < nMarks; i++) marks.push(drawMark(r, input.width, input.height, input.pxPerMm));
+  return marks;
+}
 
+/**
+ * Every distortion of one page, drawn from its own stream of `rng` (forked
+ * by name, in this order), so that switching one distortion off or changing
+ * its draws leaves the others' as they were.
+ */
+export function planDistortions(input: PlanInput, rng: Rng): DistortionPlan {
+  const scale = input.pxPerMm / TUNED_PX_PER_MM;
+  const rGeom = rng.fork('geometry');
+  const rWaves = rng.fork('wrinkles');
+  const rCreases = rng.fork('creases');
+  const rLight = rng.fork('lighting');
+  const rOptics = rng.fork('optics');
+  const rColour = rng.fork('colour');
+  const rStains = rng.fork('stains');
+  const rMarks = rng.fork('marks');
   return {
-    noise,
-    rotationDeg,
-    zoom,
-    shiftPx,
-    corners,
-    homography,
-    waves,
-    creases,
+    noise: input.noise,
+    ...planGeometry(rGeom, input),
+    waves: planWaves(rWaves, input, scale),
+    creases: planCreases(rCreases, input, scale),
     fieldCellPx: FIELD_CELL_PX,
-    lighting,
-    blurSigmaPx,
-    sensorNoiseSd,
-    jpegQuality,
-    brightness,
-    contrast,
-    colourTemperature,
-    stains,
-    marks,
+    lighting: planLighting(rLight, input),
+    ...planOptics(rOptics, input, scale),
+    ...planColour(rColour, input),
+    stains: planStains(rStains, input),
+    marks: planMarks(rMarks, input),
   };
 }
 
