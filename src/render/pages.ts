@@ -19,6 +19,7 @@ import type { ChallengeClass, EcgRecord } from '../core/ecg.js';
 import { EcgError } from '../core/errors.js';
 import { ensureDir, writeFileAtomic, writeJsonAtomic } from '../core/fs.js';
 import type { Logger } from '../core/logger.js';
+import { mapLimited } from '../core/map-limited.js';
 import { renderMessages } from '../core/messages.js';
 import type { Progress } from '../core/progress.js';
 import type { RenderConfig } from '../config/schema/render.js';
@@ -66,12 +67,15 @@ const safeStem = (name: string) => name.replace(/[^A-Za-z0-9._-]/g, '_');
 export async function writeRenderedPage(dir: string, stem: string, page: Pick<RenderedPage, 'image' | 'imageFormat' | 'clean' | 'mask' | 'groundTruth'>): Promise<Pick<RenderedPageEntry, 'image' | 'clean' | 'mask' | 'groundTruth'>> {
   const files = { image: `${stem}${IMAGE_EXTENSIONS[page.imageFormat]}`, clean: `${stem}-clean.png`, mask: `${stem}-mask.png`, groundTruth: `${stem}.json` };
   const groundTruth: PageGroundTruth = { ...page.groundTruth, files: { image: files.image, clean: files.clean, mask: files.mask } };
-  await Promise.all([
+  // Every write settles before a failure is thrown: a caller that then removes the folder (the stage cache) races no write.
+  const writes = await Promise.allSettled([
     writeFileAtomic(join(dir, files.image), page.image),
     writeFileAtomic(join(dir, files.clean), page.clean),
     writeFileAtomic(join(dir, files.mask), page.mask),
     writeFileAtomic(join(dir, files.groundTruth), JSON.stringify(groundTruth)),
   ]);
+  const failed = writes.find((w) => w.status === 'rejected');
+  if (failed) throw failed.reason;
   return files;
 }
 
@@ -94,23 +98,18 @@ export async function renderPagesToDir(dir: string, jobs: readonly RenderJob[], 
   const renderOptions = normalizeRenderOptions(config);
   const checked = renderConfigOf(renderOptions);
   await ensureDir(dir);
-  const entries: RenderedPageEntry[] = new Array(jobs.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < jobs.length) {
+  options.progress?.start(`render: ${jobs.length} pages`, jobs.length);
+  let entries: RenderedPageEntry[];
+  try {
+    // After a failure (or an abort) no page starts, and the rejection waits for the pages in flight to finish writing.
+    entries = await mapLimited(jobs, Math.max(1, options.concurrency ?? 2), async (job) => {
       options.signal?.throwIfAborted();
-      const index = next++;
-      const job = jobs[index] as RenderJob;
       const seed = pageSeed(options.seed, job.record.name);
       const page = await renderPage(job.record, checked, { seed });
       const files = await writeRenderedPage(dir, safeStem(job.record.name), page);
-      entries[index] = { split: job.split, record: job.record.name, labels: job.record.labels, seed, ...files };
       options.progress?.tick();
-    }
-  };
-  options.progress?.start(`render: ${jobs.length} pages`, jobs.length);
-  try {
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency ?? 2, jobs.length)) }, worker));
+      return { split: job.split, record: job.record.name, labels: job.record.labels, seed, ...files };
+    });
   } finally {
     options.progress?.stop();
   }
