@@ -15,6 +15,17 @@ export function configsDirFor(experimentPath: string, cwd: string): string {
   return candidates.find((dir) => existsSync(dir)) ?? (candidates[2] as string);
 }
 
+/**
+ * An experiment as the user named it: a path to a file as given; a bare name
+ * (`quickstart`) that is no file in the working directory is
+ * experiments/<name>.yaml there, else the package's own.
+ */
+export function experimentFile(ref: string, cwd: string): string {
+  if (existsSync(resolve(cwd, ref)) || ref.includes('/') || ref.includes('\\') || /\.ya?ml$/.test(ref)) return ref;
+  const candidates = [join('experiments', `${ref}.yaml`), join(PACKAGE_ROOT, 'experiments', `${ref}.yaml`)];
+  return candidates.find((path) => existsSync(resolve(cwd, path))) ?? ref;
+}
+
 /** --runs, else ECG_LAB_RUNS, else ./runs. */
 export function runsDirFor(option: string | undefined, env: NodeJS.ProcessEnv, cwd: string): string {
   return resolve(cwd, option ?? env['ECG_LAB_RUNS'] ?? 'runs');

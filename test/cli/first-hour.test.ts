@@ -55,4 +55,17 @@ test('runs: a running cell shows its stage and time so far; values fixed on the 
   assert.match(second ?? '', /c01\s+missing\s+render\.noise=0\.5 model\.hierarchy=false/);
 });
 
+test('an experiment by name: run quickstart is experiments/quickstart.yaml', () => {
+  const runs = mkdtempSync(join(tmpdir(), 'by-name-'));
+  const r = cli(['run', 'quickstart', '--dry-run', '--runs', runs]);
+  assert.is(r.status, 0, r.stderr);
+  assert.ok(r.stdout.startsWith('4 cell(s)'), r.stdout);
+  const config = cli(['config', 'quickstart', '--json']);
+  assert.is(config.status, 0, config.stderr);
+  assert.is(JSON.parse(config.stdout).data.records, 160, 'the values of experiments/quickstart.yaml');
+  const missing = cli(['run', 'quickstrat', '--runs', runs]);
+  assert.is(missing.status, 2);
+  assert.match(missing.stderr, /experiment file not found: quickstrat .*or the name of one in experiments\//);
+});
+
 test.run();

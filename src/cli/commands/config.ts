@@ -1,7 +1,7 @@
 import YAML from 'yaml';
 import type { Command } from '../command.js';
 import { parseArgs } from '../args.js';
-import { configsDirFor } from '../paths.js';
+import { configsDirFor, experimentFile } from '../paths.js';
 import { planSweep } from '../../train/plan.js';
 
 export const configCommand: Command = {
@@ -13,11 +13,12 @@ export const configCommand: Command = {
   --cells   print every cell of the sweep with its own values`,
   async run(args, io) {
     const parsed = parseArgs(args, { flags: ['json', 'cells'] });
-    const [experimentPath, ...overrides] = parsed.positionals;
-    if (!experimentPath) {
+    const [experimentRef, ...overrides] = parsed.positionals;
+    if (!experimentRef) {
       io.out(this.usage);
       return 2;
     }
+    const experimentPath = experimentFile(experimentRef, io.cwd);
     const plan = planSweep(experimentPath, overrides, configsDirFor(experimentPath, io.cwd));
     const json = parsed.flags.has('json');
     if (parsed.flags.has('cells')) {

@@ -1,6 +1,6 @@
 import type { Command, Io } from '../command.js';
 import { parseArgs, intOption } from '../args.js';
-import { configsDirFor, runsDirFor } from '../paths.js';
+import { configsDirFor, experimentFile, runsDirFor } from '../paths.js';
 import { runnerEnv, stageRegistry } from '../runner-env.js';
 import { composeSweep, outlineSweep, type SweepOutline } from '../../train/plan.js';
 import { createSweep, dryRun } from '../../train/runner.js';
@@ -27,9 +27,10 @@ function sweepUsesBackend(plan: SweepPlan, registry: StageRegistry): boolean {
 export const runCommand: Command = {
   name: 'run',
   summary: 'run an experiment: every cell of its sweep, stages from the cache where they can be',
-  usage: `ecg-lab run <experiment.yaml> [key=value ...] [key=v1,v2 ...] [group=option ...] [--jobs N] [--dry-run] [--yes] [--runs DIR]
+  usage: `ecg-lab run <experiment.yaml | name> [key=value ...] [key=v1,v2 ...] [group=option ...] [--jobs N] [--dry-run] [--yes] [--runs DIR]
                    [--launcher local|slurm [--slurm.partition P ...] [--no-wait]]
 
+  name           an experiment by name: experiments/<name>.yaml (e.g. ecg-lab run quickstart)
   key=value      override a config key (after the experiment's own values)
   key=v1,v2,v3   sweep a key over values (adds a grid axis to the experiment's sweep)
   group=option   take configs/<group>/<option>.yaml for a config group
@@ -40,11 +41,12 @@ export const runCommand: Command = {
 ${LAUNCHER_USAGE}`,
   async run(args, io) {
     const parsed = parseArgs(args, { withValue: ['jobs', 'runs', ...LAUNCHER_ARGS.withValue], flags: ['dry-run', 'yes', ...LAUNCHER_ARGS.flags] });
-    const [experimentPath, ...overrides] = parsed.positionals;
-    if (!experimentPath) {
+    const [experimentRef, ...overrides] = parsed.positionals;
+    if (!experimentRef) {
       io.out(this.usage);
       return 2;
     }
+    const experimentPath = experimentFile(experimentRef, io.cwd);
     const runsDir = runsDirFor(parsed.options.get('runs'), io.env, io.cwd);
     const jobs = intOption(parsed, 'jobs', 1);
     const launcher = launcherFrom(parsed, io);

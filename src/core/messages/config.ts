@@ -16,7 +16,7 @@ export const badOverride = (text: string) =>
   `cannot read override '${text}': write it as key=value, e.g. render.noise=0.5 or render.noise=0,0.25,0.5 for a sweep`;
 
 export const experimentNotFound = (path: string) =>
-  `experiment file not found: ${path} (give a path to a YAML file, e.g. experiments/quickstart.yaml)`;
+  `experiment file not found: ${path} (give a path to a YAML file, e.g. experiments/quickstart.yaml, or the name of one in experiments/, e.g. quickstart)`;
 
 export const groupOptionNotFound = (group: string, option: string, available: readonly string[], where: string) =>
   `config group '${group}' has no option '${option}' (${where}); available: ${available.join(', ') || 'none'}`;
