@@ -69,6 +69,17 @@ test('imports point inward only', () => {
   assert.equal(violations, []);
 });
 
+test('models import page/ for its types only (the geometry is computed outside the models)', () => {
+  const violations: string[] = [];
+  for (const file of files(join(SRC, 'models'))) {
+    const text = readFileSync(file, 'utf8');
+    for (const match of text.matchAll(/^(import|export)(\s+type)?\s[^;]*?from\s+['"](\.\.\/page\/[^'"]+)['"]/gm)) {
+      if (!match[2]) violations.push(`${relative(SRC, file)} imports values from ${match[3]}`);
+    }
+  }
+  assert.equal(violations, []);
+});
+
 test('only src/cli writes to the console or sets exit codes', () => {
   const violations: string[] = [];
   for (const file of files(SRC)) {

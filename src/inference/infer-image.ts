@@ -110,7 +110,7 @@ function roiHeatmap(roi: tf.LayersModel, input: GreyImage): Float32Array {
  * grid, the placements' 0 mV rows and the page's scale in crop pixels; no
  * targets.
  */
-export function leadCrops(config: Config, placements: readonly LeadPlacement[], size: ImageSize): LeadCrop[] {
+export function inferenceCrops(config: Config, placements: readonly LeadPlacement[], size: ImageSize): LeadCrop[] {
   const page = pageSizeOf(config.render);
   const pagePxPerMv = (config.render.gainMmPerMv * page.pxPerMm * size.height) / page.heightPx;
   return placedCrops(placements, size, pagePxPerMv, config.digitizer.cropHeight, columnsFor(config), config.digitizer.columnsPerS);
@@ -241,7 +241,7 @@ export async function inferImage(cell: TrainedCell, path: string, options: Infer
   const lowRes = cell.classification ? (images[images.length - 1] as GreyImage) : undefined;
 
   const leads = needCrops ? findLeads(cell, path, roiInput, size, options.logger) : { placements: [], boxes: 'nominal' as const };
-  const crops = leadCrops(config, leads.placements, size);
+  const crops = inferenceCrops(config, leads.placements, size);
   const fsHz = config.data.fsHz;
   let signals: Float32Array[] | null = null;
   if (cell.digitization) {

@@ -55,7 +55,7 @@ export async function readCropSource(path: string, page: Page, boxes: BoxesFile)
 }
 
 /** The crops of a page (as rendered; its targets are taken from deskewedPage). */
-export function leadCropsOf(config: Config, page: Page, boxes: BoxesFile): LeadCrop[] {
+export function pageTrainingCrops(config: Config, page: Page, boxes: BoxesFile): LeadCrop[] {
   return trainingCrops(pageBoxesOf(page, boxes), deskewedPage(page, boxes).gt, config.digitizer.cropHeight, columnsFor(config), config.digitizer.columnsPerS);
 }
 
@@ -76,7 +76,7 @@ export async function buildCropSets(ctx: StageContext, label: string, pages: rea
   try {
     for (const rendered of pages) {
       ctx.signal.throwIfAborted();
-      const crops = leadCropsOf(ctx.config, rendered, boxes);
+      const crops = pageTrainingCrops(ctx.config, rendered, boxes);
       const page = deskewedPage(rendered, boxes);
       const pixels = cutCropPixels(await readCropSource(page.imagePath, page, boxes), crops, height);
       const clean = withClean ? cutCropPixels(await readCropSource(page.cleanPath, page, boxes), crops, height) : undefined;

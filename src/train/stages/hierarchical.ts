@@ -33,7 +33,7 @@ import {
 import type { PageSplit } from '../../render/pages.js';
 import { labelRows, logClassifierScore, scoreClassifier, validationF1 } from './classification.js';
 import { fit, inChunks, saveFinal } from '../fit.js';
-import { deskewDegOf, leadCropsOf, readBoxes, stackCrops, type BoxesFile } from './crop-set.js';
+import { deskewDegOf, pageTrainingCrops, readBoxes, stackCrops, type BoxesFile } from './crop-set.js';
 import { deskewImage } from '../../page/deskew.js';
 import type { LeadCrop } from '../../page/lead-crop.js';
 import { readGreyImage, type GreyImage } from '../../page/grey-image.js';
@@ -143,7 +143,7 @@ async function endToEnd(ctx: StageContext): Promise<HierarchicalManifest> {
   const pages = await readPages(ctx, 'hierarchical');
   const size = { width: specs.classifier2d.inputWidth, height: specs.classifier2d.inputHeight };
   const lowRes = await Promise.all(pages.map((p) => readGreyImage(p.imagePath, size)));
-  const examples: PageExample[] = pages.map((page, i) => ({ page, deskewDeg: deskewDegOf(page, boxes), lowRes: lowRes[i] as GreyImage, crops: leadCropsOf(ctx.config, page, boxes) }));
+  const examples: PageExample[] = pages.map((page, i) => ({ page, deskewDeg: deskewDegOf(page, boxes), lowRes: lowRes[i] as GreyImage, crops: pageTrainingCrops(ctx.config, page, boxes) }));
   const of = (split: PageSplit) => examples.filter((e) => e.page.split === split);
   const train = of('train');
   const val = of('val');
