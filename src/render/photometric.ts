@@ -16,16 +16,50 @@ import sharp from 'sharp';
 import type { Rng } from '../core/rng.js';
 import { smoothShadeGrid, type DistortionPlan, type Mark, type Stain } from './distortions.js';
 import { clearCoverageRows, createCoverage, paintCoverage, strokePolyline, type RgbImage } from './raster.js';
+import { timed, timedAsync, type PhaseTimings } from './phase-timings.js';
 
 const SHADE_CELL_PX = 16;
 
-export async function applyPhotometric(clean: RgbImage, plan: DistortionPlan, rng: Rng): Promise<RgbImage> {
-  const image: RgbImage = { width: clean.width, height: clean.height, data: clean.data.slice() };
-  for (const stain of plan.stains) paintStain(image, stain);
-  if (plan.marks.length > 0) paintMarks(image, plan.marks);
-  const blurred = plan.blurSigmaPx >= 0.3 ? await blur(image, plan.blurSigmaPx) : image;
-  shadeColourAndNoise(blurred, plan, rng);
-  return blurred;
+export interface PhotometricWork {
+  readonly timings?: PhaseTimings | undefined;
+  /** Memory of the clean image's size that the chain may overwrite, instead of allocating its copy. */
+  readonly scratch?: Uint8ClampedArray | undefined;
+}
+
+export async function applyPhotometric(clean: RgbImage, plan: DistortionPlan, rng: Rng, work: PhotometricWork = {}): Promise<RgbImage> {
+  const { timings } = work;
+  const blurring = plan.blurSigmaPx >= 0.3;
+  const onPaper = plan.stains.length > 0 || plan.marks.length > 0;
+  // The clean twin is kept, so the chain works on a copy; a blur with nothing on the paper makes that copy itself.
+  const image: RgbImage = blurring && !onPaper ? clean : { width: clean.width, height: clean.height, data: copyOf(clean.data, work.scratch) };
+  if (plan.stains.length > 0) {
+    timed(timings, 'stains', () => {
+      for (const stain of plan.stains) paintStain(image, stain);
+    });
+  }
+  if (plan.marks.length > 0) timed(timings, 'marks', () => paintMarks(image, plan.marks));
+  if (!blurring) {
+    timed(timings, 'shadeColourNoise', () => shadeColourAndNoise(image, plan, prepareShading(plan, image.width, image.height, rng), rng));
+    return image;
+  }
+  // libvips blurs on its own thread while this one draws the shading grid and the noise tables.
+  const blurred = timedAsync(timings, 'blur', () => blur(image, plan.blurSigmaPx));
+  let shading: Shading;
+  try {
+    shading = timed(timings, 'shadeColourNoise', () => prepareShading(plan, image.width, image.height, rng));
+  } catch (error) {
+    await Promise.allSettled([blurred]);
+    throw error;
+  }
+  const out = await blurred;
+  timed(timings, 'shadeColourNoise', () => shadeColourAndNoise(out, plan, shading, rng));
+  return out;
+}
+
+function copyOf(data: Uint8ClampedArray, scratch: Uint8ClampedArray | undefined): Uint8ClampedArray {
+  if (!scratch || scratch.length !== data.length) return data.slice();
+  scratch.set(data);
+  return scratch;
 }
 
 /** Pen marks over the page, one after another through one coverage buffer (cleared behind each). */
@@ -41,38 +75,46 @@ function paintMarks(image: RgbImage, marks: readonly Mark[]): void {
   }
 }
 
-/** Multiply blend of a coffee ring or blotch with a wobbly rim. */
+/**
+ * Multiply blend of a coffee ring or blotch with a wobbly rim. Each row is
+ * visited only across the disc of radius `reach`, and a ring's exp(-(u-1)^2 /
+ * 0.0016) is taken as 0 beyond |u - 1| = 0.18, where it is below 2e-9.
+ */
 function paintStain(image: RgbImage, stain: Stain): void {
   const { width, height, data } = image;
   const reach = stain.radiusPx * 1.25;
-  const x0 = Math.max(0, Math.floor(stain.cx - reach));
-  const x1 = Math.min(width - 1, Math.ceil(stain.cx + reach));
   const y0 = Math.max(0, Math.floor(stain.cy - reach));
   const y1 = Math.min(height - 1, Math.ceil(stain.cy + reach));
   const [a3, a2, phase] = stain.wobble;
   const cp = Math.cos(phase);
   const sp = Math.sin(phase);
-  const tint = stain.rgb.map((c) => 1 - c / 255);
+  const t0 = 1 - stain.rgb[0] / 255;
+  const t1 = 1 - stain.rgb[1] / 255;
+  const t2 = 1 - stain.rgb[2] / 255;
+  const ring = stain.kind === 'ring';
   for (let y = y0; y <= y1; y++) {
+    const dy = y - stain.cy;
+    const halfChord = Math.sqrt(Math.max(0, reach * reach - dy * dy));
+    const x0 = Math.max(0, Math.floor(stain.cx - halfChord));
+    const x1 = Math.min(width - 1, Math.ceil(stain.cx + halfChord));
     for (let x = x0; x <= x1; x++) {
       const dx = x - stain.cx;
-      const dy = y - stain.cy;
-      const r = Math.hypot(dx, dy);
+      const r = Math.sqrt(dx * dx + dy * dy);
       if (r > reach) continue;
       // Rim radius varies with the angle: sin 3t and cos 2t from the unit vector, rotated by phase.
       const c = r > 0 ? (dx * cp + dy * sp) / r : 1;
       const s = r > 0 ? (dy * cp - dx * sp) / r : 0;
       const rim = stain.radiusPx * (1 + a3 * (3 * s - 4 * s * s * s) + a2 * (c * c - s * s));
       const u = r / rim;
-      const alpha =
-        stain.kind === 'ring'
-          ? stain.opacity * (Math.exp(-((u - 1) * (u - 1)) / 0.0016) * 0.9 + (u < 1 ? 0.18 * u * u : 0))
-          : stain.opacity * (u < 0.85 ? 0.7 : u < 1.02 ? 0.7 + 0.3 * Math.exp(-((u - 1) * (u - 1)) / 0.002) : 0);
+      const d2 = (u - 1) * (u - 1);
+      const alpha = ring
+        ? stain.opacity * ((d2 < 0.0324 ? Math.exp(-d2 / 0.0016) * 0.9 : 0) + (u < 1 ? 0.18 * u * u : 0))
+        : stain.opacity * (u < 0.85 ? 0.7 : u < 1.02 ? 0.7 + 0.3 * Math.exp(-d2 / 0.002) : 0);
       if (alpha <= 0.002) continue;
       const k = (y * width + x) * 3;
-      data[k] = (data[k] as number) * (1 - alpha * (tint[0] as number));
-      data[k + 1] = (data[k + 1] as number) * (1 - alpha * (tint[1] as number));
-      data[k + 2] = (data[k + 2] as number) * (1 - alpha * (tint[2] as number));
+      data[k] = data[k]! * (1 - alpha * t0);
+      data[k + 1] = data[k + 1]! * (1 - alpha * t1);
+      data[k + 2] = data[k + 2]! * (1 - alpha * t2);
     }
   }
 }
@@ -109,6 +151,36 @@ function shadeCreaseLines(shade: Float32Array, plan: DistortionPlan, y: number):
   }
 }
 
+/** Fixed point of the one pass: values in 1/65536 grey levels, so a product of a level and a gain fits in int32. */
+const FIXED_BITS = 16;
+const FIXED_ONE = 1 << FIXED_BITS;
+
+/** What the one pass reads besides the image: the smooth shade grid and the noise tables, in fixed point. */
+interface Shading {
+  readonly cols: number;
+  readonly grid: Float32Array;
+  /** Luminance noise plus the exposure offset and the rounding half level. */
+  readonly luma: Int32Array;
+  readonly chroma: Int32Array;
+}
+
+/** The shade grid and the noise tables; draws the table's normals from `rng` (none without sensor noise). */
+function prepareShading(plan: DistortionPlan, width: number, height: number, rng: Rng): Shading {
+  const { cols, grid } = smoothShadeGrid(plan, width, height, SHADE_CELL_PX);
+  const contrast = plan.contrast;
+  const offset = 128 * (1 - contrast) + plan.brightness * 255;
+  const sd = plan.sensorNoiseSd;
+  const normals = new Float32Array(NOISE_TABLE_SIZE);
+  if (sd > 0) for (let i = 0; i < NOISE_TABLE_SIZE; i++) normals[i] = rng.normal(0, 1);
+  const luma = new Int32Array(NOISE_TABLE_SIZE);
+  const chroma = new Int32Array(NOISE_TABLE_SIZE);
+  for (let i = 0; i < NOISE_TABLE_SIZE; i++) {
+    luma[i] = Math.round((offset + normals[i]! * sd + 0.5) * FIXED_ONE);
+    chroma[i] = Math.round(((normals[i]! * sd) / 3) * FIXED_ONE);
+  }
+  return { cols, grid, luma, chroma };
+}
+
 /**
  * One pass over the page: v' = v * shade * contrast * gain_c + offset + noise_c,
  * with shade the bilinear interpolant of the smooth shade grid times the
@@ -118,20 +190,22 @@ function shadeCreaseLines(shade: Float32Array, plan: DistortionPlan, y: number):
  * every row (the table is far longer than a row, so no pattern repeats
  * visibly), which is about ten times faster than drawing one normal per
  * pixel and channel.
+ *
+ * Speed: the sum is in 16.16 fixed point (int32), with the offset, the noise
+ * scale and the rounding folded into the tables, and stored as an integer
+ * (the clamped array then only clamps); the shade along a row steps through
+ * each grid cell by adds. A value within about 1e-4 of a half level may round
+ * the other way than in doubles; nothing else changes.
  */
-function shadeColourAndNoise(image: RgbImage, plan: DistortionPlan, rng: Rng): void {
+function shadeColourAndNoise(image: RgbImage, plan: DistortionPlan, shading: Shading, rng: Rng): void {
   const { width, height, data } = image;
-  const { cols, grid } = smoothShadeGrid(plan, width, height, SHADE_CELL_PX);
+  const { cols, grid, luma, chroma } = shading;
   const t = plan.colourTemperature;
   const contrast = plan.contrast;
-  const g0 = (1 + t) * contrast;
-  const g1 = (1 + t * 0.15) * contrast;
-  const g2 = (1 - t) * contrast;
-  const offset = 128 * (1 - contrast) + plan.brightness * 255;
-  const sd = plan.sensorNoiseSd;
-  const chroma = sd / 3;
-  const table = new Float32Array(NOISE_TABLE_SIZE);
-  if (sd > 0) for (let i = 0; i < NOISE_TABLE_SIZE; i++) table[i] = rng.normal(0, 1);
+  const g0 = (1 + t) * contrast * FIXED_ONE;
+  const g1 = (1 + t * 0.15) * contrast * FIXED_ONE;
+  const g2 = (1 - t) * contrast * FIXED_ONE;
+  const noisy = plan.sensorNoiseSd > 0;
   const mask = NOISE_TABLE_SIZE - 1;
   const row = new Float32Array(cols);
   const shade = new Float32Array(width);
@@ -140,26 +214,25 @@ function shadeColourAndNoise(image: RgbImage, plan: DistortionPlan, rng: Rng): v
     const j = Math.floor(gy);
     const fy = gy - j;
     for (let i = 0; i < cols; i++) row[i] = grid[j * cols + i]! * (1 - fy) + grid[(j + 1) * cols + i]! * fy;
-    for (let x = 0; x < width; x++) {
-      const gx = x / SHADE_CELL_PX;
-      const i = Math.floor(gx);
-      const fx = gx - i;
-      shade[x] = row[i]! * (1 - fx) + row[i + 1]! * fx;
+    for (let i = 0, x = 0; x < width; i++) {
+      const a = row[i]!;
+      const step = (row[i + 1]! - a) / SHADE_CELL_PX;
+      for (let f = 0; f < SHADE_CELL_PX && x < width; f++, x++) shade[x] = a + step * f;
     }
     shadeCreaseLines(shade, plan, y);
     let lo = 0;
     let co = 0;
-    if (sd > 0) {
+    if (noisy) {
       lo = rng.int(0, mask);
       co = rng.int(0, mask);
     }
     let k = y * width * 3;
     for (let x = 0; x < width; x++, k += 3) {
       const m = shade[x]!;
-      const l = offset + table[lo++ & mask]! * sd;
-      data[k] = data[k]! * m * g0 + l + table[co++ & mask]! * chroma;
-      data[k + 1] = data[k + 1]! * m * g1 + l + table[co++ & mask]! * chroma;
-      data[k + 2] = data[k + 2]! * m * g2 + l + table[co++ & mask]! * chroma;
+      const l = luma[lo++ & mask]!;
+      data[k] = (Math.imul(data[k]!, (m * g0) | 0) + l + chroma[co++ & mask]!) >> FIXED_BITS;
+      data[k + 1] = (Math.imul(data[k + 1]!, (m * g1) | 0) + l + chroma[co++ & mask]!) >> FIXED_BITS;
+      data[k + 2] = (Math.imul(data[k + 2]!, (m * g2) | 0) + l + chroma[co++ & mask]!) >> FIXED_BITS;
     }
   }
 }

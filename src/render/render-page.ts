@@ -19,12 +19,13 @@ import { createRng } from '../core/rng.js';
 import { planDistortions, pageMappingOf, type DistortionPlan } from './distortions.js';
 import { isIdentityMapping, mapPoint, warpImage, type PageMapping } from './geometry.js';
 import { transformOf, type Box, type CalibrationGroundTruth, type LeadGroundTruth, type PageGroundTruth, type Point } from './ground-truth.js';
-import { layoutPage, panelSampleRange, type PageLayout, type Panel } from './layout.js';
+import { layoutPage, panelSampleRange, type PageLayout, type Panel } from '../page/layout.js';
 import { normalizeRenderOptions, renderConfigOf, type RenderConfigInput, type RenderOptions, type Rgb } from './options.js';
 import { compositeRgba, createCoverage, paintCoverage, strokePolyline, strokeSegment, type Coverage, type RgbImage } from './raster.js';
 import { headerStripRgba, makeHeaderFields, staticPageImage, type HeaderFields } from './paper.js';
 import { applyPhotometric } from './photometric.js';
 import { decodeRgb, encodeJpeg, encodeMaskPng, encodePng, type ImageFormat } from './image-file.js';
+import { timed, timedAsync, type PhaseTimings } from './phase-timings.js';
 
 /** What lies around the page in a photo (a dark desk). */
 export const BACKGROUND_RGB: Rgb = [44, 41, 38];
@@ -32,6 +33,8 @@ export const BACKGROUND_RGB: Rgb = [44, 41, 38];
 export interface RenderPageRequest {
   /** Same seed, same bytes. */
   readonly seed: number | string;
+  /** Filled with where the time went (phase -> ms), when given; see phase-timings.ts. */
+  readonly timings?: PhaseTimings;
 }
 
 /** A rendered page in memory: encoded images and ground truth. */
@@ -250,13 +253,24 @@ async function printPage(
   return { page, traces, drawn };
 }
 
-function strokeMask(leads: readonly LeadGroundTruth[], width: number, height: number, widthPx: number): Coverage {
-  const mask = createCoverage(width, height);
+/** The lead traces stroked in image space into `mask` (cleared first: the page's trace coverage, no longer needed, saves allocating one). */
+function strokeMask(leads: readonly LeadGroundTruth[], mask: Coverage, widthPx: number): Coverage {
+  mask.data.fill(0);
   for (const lead of leads) {
     const ys = lead.y.map((v, i) => (lead.mv[i] === null ? Number.NaN : v));
     strokeWithGaps(mask, lead.x, ys, widthPx);
   }
   return mask;
+}
+
+/**
+ * A promise started now and awaited later: marked handled at once, so that a
+ * rejection while other work runs in between is not reported as unhandled
+ * (awaiting it still throws).
+ */
+function started<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined);
+  return promise;
 }
 
 /** Render one record as a page. Validates the options and the record first (EcgError RENDER_INVALID). */
@@ -271,22 +285,36 @@ export async function renderPage(record: EcgRecord, config: RenderConfigInput, r
   const layout = layoutPage(options);
   const { pxPerMm, widthPx, heightPx } = layout.page;
   const header = options.header ? makeHeaderFields(rHeader) : null;
-  const { page, traces, drawn } = await printPage(record, layout, options, header);
+  const { timings } = request;
+  const { page, traces, drawn } = await timedAsync(timings, 'print', () => printPage(record, layout, options, header));
 
-  const plan: DistortionPlan = planDistortions({ noise: options.noise, distort: options.distort, width: widthPx, height: heightPx, pxPerMm }, rPlan);
-  const mapping = pageMappingOf(plan, widthPx, heightPx);
+  const plan: DistortionPlan = timed(timings, 'plan', () =>
+    planDistortions({ noise: options.noise, distort: options.distort, width: widthPx, height: heightPx, pxPerMm }, rPlan),
+  );
+  const mapping = timed(timings, 'displacementField', () => pageMappingOf(plan, widthPx, heightPx));
   const identity = isIdentityMapping(mapping);
-  const clean = identity ? page : warpImage(page, mapping, BACKGROUND_RGB);
+  const clean = identity ? page : timed(timings, 'warp', () => warpImage(page, mapping, BACKGROUND_RGB));
 
   const traceWidthPx = options.traceWidthMm * pxPerMm;
-  const leads = drawn.map((d) => leadGroundTruth(d, mapping, identity, pxPerMm, traceWidthPx / 2));
-  const mask = identity ? traces : strokeMask(leads, widthPx, heightPx, traceWidthPx * plan.zoom);
+  const leads = timed(timings, 'groundTruthPoints', () => drawn.map((d) => leadGroundTruth(d, mapping, identity, pxPerMm, traceWidthPx / 2)));
+  const mask = identity ? traces : timed(timings, 'mask', () => strokeMask(leads, traces, traceWidthPx * plan.zoom));
 
-  const image = options.noise > 0 ? await applyPhotometric(clean, plan, rPhoto) : clean;
-  const [encoded, cleanPng, maskPng] = await Promise.all([
-    encodeImage(image, plan.jpegQuality, options.imageFormat),
-    image === clean ? undefined : encodePng(clean),
-    encodeMaskPng(mask),
+  // The mask and the clean twin are final: libvips encodes them on its threads while this one runs the photometric chain.
+  const noisy = options.noise > 0;
+  const maskPng = started(timedAsync(timings, 'encodeMask', () => encodeMaskPng(mask)));
+  const cleanPng = noisy ? started(timedAsync(timings, 'encodeClean', () => encodePng(clean))) : undefined;
+  let image: RgbImage;
+  try {
+    // Once warped, the printed page is free for the photometric chain to work in.
+    image = noisy ? await applyPhotometric(clean, plan, rPhoto, { timings, scratch: identity ? undefined : page.data }) : clean;
+  } catch (error) {
+    await Promise.allSettled([maskPng, cleanPng]);
+    throw error;
+  }
+  const [encoded, cleanBytes, maskBytes] = await Promise.all([
+    timedAsync(timings, 'encodeImage', () => encodeImage(image, plan.jpegQuality, options.imageFormat)),
+    cleanPng,
+    maskPng,
   ]);
 
   const groundTruth: PageGroundTruth = {
@@ -321,5 +349,5 @@ export async function renderPage(record: EcgRecord, config: RenderConfigInput, r
     leads,
     header,
   };
-  return { image: encoded.bytes, imageFormat: encoded.format, clean: cleanPng ?? encoded.bytes, mask: maskPng, groundTruth };
+  return { image: encoded.bytes, imageFormat: encoded.format, clean: cleanBytes ?? encoded.bytes, mask: maskBytes, groundTruth };
 }
