@@ -132,6 +132,14 @@ export interface HierarchicalLossOptions {
  * own during fine-tuning; the digitizer term keeps the signals signals
  * (the classification loss alone would let the digitizer drift into any
  * feature the 1-D classifier likes).
+ *
+ * The parts run in inference mode while their weights are fine-tuned:
+ * batch norm keeps the statistics each part learned in its own stage (an
+ * end-to-end batch is a few pages, too few for batch statistics of the
+ * image classifier), and dropout is off. The loss is then a plain mean over
+ * the pages, so a batch split into micro-batches (train-loop.ts) gets
+ * exactly the gradient of the whole batch, one page at a time if memory
+ * asks for it.
  */
 export function hierarchicalLoss(
   parts: HierarchicalParts,
@@ -144,7 +152,7 @@ export function hierarchicalLoss(
   const auxWeight = options.auxWeight ?? 0.5;
   const digitizerWeight = options.digitizerWeight ?? 0;
   return tf.tidy(() => {
-    const out = hierarchicalForward(parts, batch, geometry, { training: true });
+    const out = hierarchicalForward(parts, batch, geometry, { training: false });
     let loss = classificationLoss(out.logits, labels);
     if (auxWeight > 0) {
       const aux = tf.add(classificationLoss(out.imageLogits, labels), classificationLoss(out.signalLogits, labels));

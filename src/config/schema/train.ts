@@ -51,11 +51,16 @@ export const trainSchema: SchemaTree = {
     },
     classifier2d: stage('the 2-D image classifier', 'pages', 20, 16, 2e-3),
     roi: stage('the ROI heatmap model (digitizer.roi = true)', 'pages', 10, 8, 2e-3),
-    denoise: stage('the denoiser (digitizer.denoise = true)', 'lead crops', 6, 32, 2e-3),
-    digitizer: stage('the digitizer', 'lead crops', 10, 32, 2e-3),
+    // The U-Nets of denoise and digitizer hold about 40 MB of activations per
+    // 48 x 256 crop for the backward pass (tfjs keeps every op's inputs):
+    // pieces of 8 crops keep a step near 0.4 GB whatever the batch size.
+    denoise: stage('the denoiser (digitizer.denoise = true)', 'lead crops', 6, 32, 2e-3, 8),
+    digitizer: stage('the digitizer', 'lead crops', 10, 32, 2e-3, 8),
     classifier1d: stage('the 1-D classifier on digitized leads', 'records', 20, 16, 2e-3),
-    // Two pages at a time: the end-to-end pass holds every lead crop's digitizer
-    // activations for the backward pass (about 0.9 GB a page at 100 DPI).
-    hierarchical: stage('the end-to-end fine-tuning of the hierarchy (model.hierarchy = true)', 'pages', 4, 8, 3e-4, 2),
+    // One page at a time: the end-to-end pass holds every lead crop's digitizer
+    // activations for the backward pass (about 0.7 GB a page at 100 DPI); the
+    // parts run in inference mode (models/hierarchical.ts), so the gradient is
+    // exactly the batch's.
+    hierarchical: stage('the end-to-end fine-tuning of the hierarchy (model.hierarchy = true)', 'pages', 4, 8, 3e-4, 1),
   },
 };
