@@ -55,7 +55,7 @@ export const NOISE_KEY = 'render.noise';
 export const F1_MACRO = 'f1/macro';
 export const SNR_MEAN = 'snr/mean';
 
-/** The text MLflow stores for a param (same rule as tracking/sync.ts), parsed back to a scalar. */
+/** The text MLflow stores for a param (same rule as tracking/mlflow/sync.ts), parsed back to a scalar. */
 export function coordValue(value: unknown): CoordValue {
   if (value === null || value === undefined) return null;
   if (typeof value === 'number' || typeof value === 'boolean') return value;

@@ -1,6 +1,6 @@
 /**
  * Load cells from MLflow alone, in the same shape as the local run store
- * (tracking/sync.ts's mapping): one experiment per experiment name, a parent
+ * (tracking/mlflow/sync.ts's mapping): one experiment per experiment name, a parent
  * run per sweep (tag ecg-lab.sweep), a child per cell (tag
  * mlflow.parentRunId), params = the flattened config, latest metrics.
  *

@@ -5,7 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MlflowClient } from '../../src/tracking/mlflow/client.js';
-import { syncRunStore } from '../../src/tracking/sync.js';
+import { syncRunStore } from '../../src/tracking/mlflow/sync.js';
 import { buildComparison, loadLocalRuns, loadMlflowRuns, parseBaseline, toMarkdown } from '../../src/report/index.js';
 import { mlflowServerForTests } from '../helpers/mlflow-server.js';
 import { buildFixtureStore, cellId } from './fixture-store.js';

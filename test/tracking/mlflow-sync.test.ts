@@ -14,7 +14,7 @@ import { MlflowClient } from '../../src/tracking/mlflow/client.js';
 import { MlflowStream } from '../../src/tracking/mlflow/stream.js';
 import { MlflowTracker } from '../../src/tracking/mlflow/tracker.js';
 import { RunStore, type CellRun, type MetricPoint, type RunStatus, type SweepRun } from '../../src/tracking/run-store.js';
-import { KEY_TAG, sentNothing, syncRunStore, type SyncCounts } from '../../src/tracking/sync.js';
+import { KEY_TAG, sentNothing, syncRunStore, type SyncCounts } from '../../src/tracking/mlflow/sync.js';
 import { ownedMlflowServerForTests } from '../helpers/mlflow-server.js';
 
 // This file stops and restarts its server, so it always starts its own.

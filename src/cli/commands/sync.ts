@@ -5,7 +5,7 @@ import { runsDirFor } from '../paths.js';
 import { EcgError } from '../../core/errors.js';
 import { MlflowClient } from '../../tracking/mlflow/client.js';
 import { authFromEnv, trackingUri } from '../../tracking/mlflow/auth.js';
-import { syncRunStore, sentNothing } from '../../tracking/sync.js';
+import { syncRunStore, sentNothing } from '../../tracking/mlflow/sync.js';
 import { RunStore } from '../../tracking/run-store.js';
 
 export const syncCommand: Command = {

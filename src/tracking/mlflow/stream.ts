@@ -21,7 +21,7 @@ import { silentLogger } from '../../core/logger.js';
 import { errorMessage } from '../../core/errors.js';
 import { mlflowMessages as msg } from '../../core/messages.js';
 import { RunStore } from '../run-store.js';
-import { MlflowSyncer, type SyncCounts } from '../sync.js';
+import { MlflowSyncer, type SyncCounts } from './sync.js';
 import type { MlflowClient } from './client.js';
 
 /**
