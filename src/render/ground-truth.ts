@@ -11,8 +11,6 @@ import type { Matrix3 } from './geometry.js';
 import type { HeaderFields } from './paper.js';
 import type { PixelBox, Point } from '../page/box.js';
 
-/** Boxes and points are page/box.ts's (Box is its PixelBox, the name render-page.ts imports). */
-export type { PixelBox as Box, Point } from '../page/box.js';
 
 export interface LeadGroundTruth {
   readonly lead: Lead;

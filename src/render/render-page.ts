@@ -18,7 +18,8 @@ import { renderMessages } from '../core/messages.js';
 import { createRng } from '../core/rng.js';
 import { planDistortions, pageMappingOf, type DistortionPlan } from './distortions.js';
 import { isIdentityMapping, mapPoint, warpImage, type PageMapping } from './geometry.js';
-import { transformOf, type Box, type CalibrationGroundTruth, type LeadGroundTruth, type PageGroundTruth, type Point } from './ground-truth.js';
+import { transformOf, type CalibrationGroundTruth, type LeadGroundTruth, type PageGroundTruth } from './ground-truth.js';
+import type { PixelBox, Point } from '../page/box.js';
 import { layoutPage, panelSampleRange, type PageLayout, type Panel } from '../page/layout.js';
 import { normalizeRenderOptions, renderConfigOf, type RenderConfigInput, type RenderOptions, type Rgb } from './options.js';
 import { compositeRgba, createCoverage, paintCoverage, strokePolyline, strokeSegment, type Coverage, type RgbImage } from './raster.js';
@@ -135,7 +136,7 @@ function drawFurniture(coverage: Coverage, layout: PageLayout, options: RenderOp
   }
 }
 
-function boundsOf(xs: ArrayLike<number>, ys: ArrayLike<number>, pad: number): Box {
+function boundsOf(xs: ArrayLike<number>, ys: ArrayLike<number>, pad: number): PixelBox {
   let x0 = Infinity;
   let y0 = Infinity;
   let x1 = -Infinity;
@@ -155,7 +156,7 @@ function boundsOf(xs: ArrayLike<number>, ys: ArrayLike<number>, pad: number): Bo
 
 const round2 = (v: number) => Math.round(v * 100) / 100;
 const round5 = (v: number) => Math.round(v * 1e5) / 1e5;
-const roundBox = (b: Box): Box => [round2(b[0]), round2(b[1]), round2(b[2]), round2(b[3])];
+const roundBox = (b: PixelBox): PixelBox => [round2(b[0]), round2(b[1]), round2(b[2]), round2(b[3])];
 
 function leadGroundTruth(drawn: DrawnPanel, mapping: PageMapping, identity: boolean, pxPerMm: number, halfWidthPx: number): LeadGroundTruth {
   const { panel, range } = drawn;
@@ -171,7 +172,7 @@ function leadGroundTruth(drawn: DrawnPanel, mapping: PageMapping, identity: bool
     y[i] = round2(qy);
   }
   const ys = y.map((v, i) => (drawn.mv[i] === null ? Number.NaN : v));
-  const nominal: Box = [
+  const nominal: PixelBox = [
     toPx(panel.boxMm[0], pxPerMm),
     toPx(panel.boxMm[1], pxPerMm),
     toPx(panel.boxMm[2], pxPerMm),
