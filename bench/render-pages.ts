@@ -17,10 +17,12 @@
  * CLEAN,AUGMENTED); otherwise by the README's figures from another machine
  * of this kind, and says so.
  *
- * Then where a page's time goes: the median of each phase of renderPage
- * (src/render/phase-timings.ts) and of the ground truth's JSON. The three
- * encodings run at once on libvips threads, so phases may add up to more
- * than the page.
+ * Then where a page's time goes: the median wall time of each phase of
+ * renderPage (src/render/phase-timings.ts) and of the ground truth's JSON.
+ * The mask's and the clean twin's encodings run on libvips threads from the
+ * moment their pixels are final, beside the photometric chain, so phases may
+ * add up to more than the page; on a loaded machine every phase's wall time
+ * grows, and the CPU columns above are the ones to compare.
  *
  *   node --import tsx bench/render-pages.ts [pages] [--kit-s CLEAN,AUGMENTED]
  */
@@ -136,7 +138,7 @@ async function main(): Promise<void> {
   console.log(`ecg-image-kit s/page: ${kit.source}. Noisy/clean bound (issue 21): ${MAX_NOISY_OVER_CLEAN}.`);
 
   console.log('');
-  console.log('Where the time goes (median ms per phase; the encodings overlap):');
+  console.log('Where the time goes (median wall ms per phase; the encodings overlap the photometric chain):');
   console.log('| phase | clean ms | noise 0.5 ms | noise 0.5 share of wall |');
   console.log('| --- | --- | --- | --- |');
   const phaseMs = (key: SettingKey, phase: BenchPhase) => median(samples.get(key)!.phases.get(phase) ?? []);
