@@ -57,3 +57,5 @@ export const pendingBatchChecked = (where: string, landed: number, resent: numbe
 
 export const duplicateRuns = (key: string, count: number, chosen: string) =>
   `MLflow has ${count} runs tagged ecg_lab.key=${key}; syncing into the oldest (${chosen})`;
+
+export const syncFileCorrupt = (file: string) => `${file} is not valid JSON; delete it to sync the run in full again`;

@@ -541,6 +541,6 @@ async function readSyncFile(file: string): Promise<SyncFile> {
     const parsed = JSON.parse(await readFile(file, 'utf8')) as Partial<SyncFile>;
     return { version: 1, servers: parsed.servers ?? {} };
   } catch (cause) {
-    throw new EcgError('RUN_STORE_CORRUPT', `${file} is not valid JSON; delete it to sync the run in full again`, { cause });
+    throw new EcgError('RUN_STORE_CORRUPT', msg.syncFileCorrupt(file), { cause });
   }
 }
