@@ -16,16 +16,20 @@ export interface ProcessFigures {
   readonly peakRssMb: number;
   readonly loadBefore: string;
   readonly loadAfter: string;
+  /** Resident memory over time: [ms since start, MB] per sample (VmRSS). */
+  readonly rssSamples: readonly (readonly [number, number])[];
 }
 
 const CLOCK_TICKS_PER_S = 100;
 
 const loadAverage = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 
-function peakRssKb(pid: number): number | undefined {
+/** VmHWM (peak) and VmRSS (now) in kB. */
+function residentKb(pid: number): { peak: number; now: number } | undefined {
   try {
-    const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return match ? Number(match[1]) : undefined;
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const field = (name: string) => Number(new RegExp(`${name}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0);
+    return { peak: field('VmHWM'), now: field('VmRSS') };
   } catch {
     return undefined;
   }
@@ -52,9 +56,14 @@ export async function measureProcess(
   const child = spawn(command, args, { env: options.env ?? process.env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   let peakKb = 0;
   let cpuS = 0;
+  const rssSamples: [number, number][] = [];
   const sample = () => {
     if (child.pid === undefined) return;
-    peakKb = Math.max(peakKb, peakRssKb(child.pid) ?? 0);
+    const resident = residentKb(child.pid);
+    if (resident) {
+      peakKb = Math.max(peakKb, resident.peak);
+      rssSamples.push([performance.now() - start, resident.now / 1024]);
+    }
     cpuS = Math.max(cpuS, cpuSeconds(child.pid) ?? 0);
   };
   const timer = setInterval(sample, options.sampleMs ?? 500);
@@ -65,5 +74,5 @@ export async function measureProcess(
     child.on('exit', (code) => resolve(code));
   });
   clearInterval(timer);
-  return { exitCode, wallS: (performance.now() - start) / 1000, cpuS, peakRssMb: peakKb / 1024, loadBefore, loadAfter: loadAverage() };
+  return { exitCode, wallS: (performance.now() - start) / 1000, cpuS, peakRssMb: peakKb / 1024, loadBefore, loadAfter: loadAverage(), rssSamples };
 }
