@@ -40,9 +40,9 @@ export async function encodeJpeg(image: RgbImage, quality: number): Promise<Buff
   return sharp(image.data, rawOf(image, 3)).jpeg({ quality, chromaSubsampling: '4:2:0', optimiseCoding: false }).toBuffer();
 }
 
-export async function decodeRgb(bytes: Buffer, width: number, height: number): Promise<RgbImage> {
-  const out = await sharp(bytes).removeAlpha().raw().toBuffer();
-  return { width, height, data: new Uint8ClampedArray(out.buffer, out.byteOffset, out.length) };
+/** The pixels of a JPEG as a PNG, in one libvips pipeline (no raw copy through JavaScript). */
+export async function jpegToPng(jpeg: Buffer): Promise<Buffer> {
+  return sharp(jpeg).png(PNG_OPTIONS).toBuffer();
 }
 
 const JPEG_MAGIC = [0xff, 0xd8, 0xff] as const;

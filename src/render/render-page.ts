@@ -25,7 +25,7 @@ import { normalizeRenderOptions, renderConfigOf, type RenderConfigInput, type Re
 import { compositeRgba, createCoverage, paintCoverage, strokePolyline, strokeSegment, type Coverage, type RgbImage } from './raster.js';
 import { headerStripRgba, makeHeaderFields, staticPageImage, type HeaderFields } from './paper.js';
 import { applyPhotometric } from './photometric.js';
-import { decodeRgb, encodeJpeg, encodeMaskPng, encodePng, type ImageFormat } from './image-file.js';
+import { encodeJpeg, encodeMaskPng, encodePng, jpegToPng, type ImageFormat } from './image-file.js';
 import { timed, timedAsync, type PhaseTimings } from './phase-timings.js';
 
 /** What lies around the page in a photo (a dark desk). */
@@ -228,7 +228,7 @@ async function encodeImage(image: RgbImage, jpegQuality: number, imageFormat: Re
   if (jpegQuality === 0) return { bytes: await encodePng(image), format: 'png' };
   const jpeg = await encodeJpeg(image, jpegQuality);
   if (imageFormat === 'auto') return { bytes: jpeg, format: 'jpeg' };
-  return { bytes: await encodePng(await decodeRgb(jpeg, image.width, image.height)), format: 'png' };
+  return { bytes: await jpegToPng(jpeg), format: 'png' };
 }
 
 /** The undistorted printed page: static layer, header, traces, pulses. Also returns the trace coverage. */
