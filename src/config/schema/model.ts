@@ -2,12 +2,22 @@ import type { SchemaTree } from './types.js';
 
 /**
  * `model.*`: the architectures (src/models/, one spec per part) and the
- * hierarchy switch; `digitizer.*`: the digitization pipeline (ROI, denoising,
+ * hierarchy switches; `digitizer.*`: the digitization pipeline (ROI, denoising,
  * crop size). Seeds are not here: every part derives its seed from `seed`.
+ *
+ * The hierarchy is two switches (the paper's steps 3 and 4, ablated apart):
+ * `model.combine` (the combined 2-D + 1-D output is the cell's classifier)
+ * and `model.finetune` (end-to-end fine-tuning, the classification loss
+ * reaching the digitizer). `model.hierarchy` is the shorthand that sets
+ * both: a switch left at null takes hierarchy's value, an explicit true or
+ * false wins (hierarchy=false, combine=true is the combiner on the frozen
+ * parts). hierarchySwitches() is the one place that resolves them.
  */
 export interface ModelConfig {
   model: {
     hierarchy: boolean;
+    combine: boolean | null;
+    finetune: boolean | null;
     classifier2d: {
       inputHeight: number;
       inputWidth: number;
@@ -27,14 +37,38 @@ export interface ModelConfig {
   digitizer: { roi: boolean; deskew: boolean; denoise: boolean; cropHeight: number; columnsPerS: number };
 }
 
+/** What a cell's hierarchy does, with model.combine / model.finetune resolved against model.hierarchy (see the header). */
+export interface HierarchySwitches {
+  readonly combine: boolean;
+  readonly finetune: boolean;
+}
+
+export function hierarchySwitches(model: Pick<ModelConfig['model'], 'hierarchy' | 'combine' | 'finetune'>): HierarchySwitches {
+  return { combine: model.combine ?? model.hierarchy, finetune: model.finetune ?? model.hierarchy };
+}
+
 const widths = (doc: string, value: number[]) => ({ doc, format: 'int-list', default: value });
 
 export const modelSchema: SchemaTree = {
   model: {
     hierarchy: {
-      doc: 'Stack the 1-D classifier on the digitizer and fine-tune end to end; false reports the image classifier alone.',
+      doc: 'Shorthand for model.combine and model.finetune (each left at null takes this value); false reports the image classifier alone, before fine-tuning.',
       format: Boolean,
       default: true,
+    },
+    combine: {
+      doc:
+        'Report the combination of the 2-D and 1-D classifiers (a combiner trained on their logits, train.combiner.*); false reports the 2-D classifier. ' +
+        'null: as model.hierarchy.',
+      format: [null, true, false],
+      default: null,
+    },
+    finetune: {
+      doc:
+        'Fine-tune the parts end to end (train.hierarchical.*), so the classification loss reaches the digitizer; false keeps the separately trained parts. ' +
+        'null: as model.hierarchy.',
+      format: [null, true, false],
+      default: null,
     },
     classifier2d: {
       inputHeight: { doc: 'Height in pixels of the low-resolution page the 2-D classifier sees.', format: 'positive-int', default: 128 },

@@ -11,11 +11,23 @@ export interface StageTrainConfig {
 export const TRAINED_STAGES = ['classifier2d', 'roi', 'denoise', 'digitizer', 'classifier1d', 'hierarchical'] as const;
 export type TrainedStage = (typeof TRAINED_STAGES)[number];
 
+/** The combiner-only phase of the hierarchical stage (`train.combiner.*`). */
+export interface CombinerTrainConfig {
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+}
+
+/** The classifiers' loss (models/forward.ts classificationLossOf). */
+export type ClassificationLossKind = 'bce' | 'weighted-bce' | 'asymmetric';
+
 export interface TrainConfig extends Record<TrainedStage, StageTrainConfig> {
   epochs: number;
   batchSize: number;
   learningRate: number;
   patience: number;
+  loss: ClassificationLossKind;
+  combiner: CombinerTrainConfig;
 }
 
 /**
@@ -49,6 +61,13 @@ export const trainSchema: SchemaTree = {
       format: 'nat',
       default: 3,
     },
+    loss: {
+      doc:
+        'Loss of the classifiers (classifier2d, classifier1d, hierarchical): bce; weighted-bce, positives weighted by (1 - q) / q ' +
+        'of the class\'s training prevalence q, clipped to [0.1, 10]; asymmetric, Ridnik et al. 2021 with gamma+ = 0, gamma- = 4, margin 0.05.',
+      format: ['bce', 'weighted-bce', 'asymmetric'],
+      default: 'bce',
+    },
     classifier2d: stage('the 2-D image classifier', 'pages', 20, 16, 2e-3),
     roi: stage('the ROI heatmap model (digitizer.roi = true)', 'pages', 10, 8, 2e-3),
     // The U-Nets of denoise and digitizer hold about 40 MB of activations per
@@ -61,6 +80,17 @@ export const trainSchema: SchemaTree = {
     // activations for the backward pass (about 0.7 GB a page at 100 DPI); the
     // parts run in inference mode (models/hierarchical.ts), so the gradient is
     // exactly the batch's.
-    hierarchical: stage('the end-to-end fine-tuning of the hierarchy (model.hierarchy = true)', 'pages', 4, 8, 3e-4, 1),
+    hierarchical: stage('the end-to-end fine-tuning of the hierarchy (model.finetune)', 'pages', 4, 8, 3e-4, 1),
+    // The combiner has 33 weights (per-class) and trains on the frozen parts'
+    // logits, computed once: many cheap epochs at a high rate.
+    combiner: {
+      epochs: {
+        doc: 'Maximum epochs of the combiner-only phase (model.combine): the combiner trained on the frozen parts\' logits, before any fine-tuning (0 keeps its initial mean of the two).',
+        format: 'nat',
+        default: 60,
+      },
+      batchSize: { doc: 'Batch size of the combiner-only phase, in pages.', format: 'positive-int', default: 32 },
+      learningRate: { doc: 'Adam learning rate of the combiner-only phase.', format: 'positive-number', default: 0.02 },
+    },
   },
 };
