@@ -8,6 +8,12 @@
  * signal classifier and morphology classes the image one. `dense`: a dense
  * layer on the concatenated logits (22 -> 11), which also mixes classes;
  * worth it only with a lot of data.
+ *
+ * The combiner learns on the frozen parts' logits first (combinerLoss, the
+ * hierarchical stage's combiner-only phase): with 33 weights and logits
+ * computed once, it takes many cheap steps at its own rate
+ * (train.combiner.*), so that a branch that carries no information is
+ * weighted down before, or instead of, end-to-end fine-tuning.
  */
 import * as tf from '@tensorflow/tfjs';
 import { EcgError } from '../core/errors.js';
@@ -15,6 +21,7 @@ import { modelMessages as msg } from '../core/messages.js';
 import { createRng } from '../core/rng.js';
 import { CHALLENGE_CLASSES } from '../core/ecg.js';
 import { applyLayer, glorotUniform, requirePositiveInt } from './blocks.js';
+import { classificationLoss, type ClassificationLoss, outputOf } from './forward.js';
 
 /** z = a (.) z2d + b (.) z1d + c, per class. Registered for serialisation. */
 export class PerClassBlend extends tf.layers.Layer {
@@ -72,4 +79,33 @@ export function buildCombiner(spec: CombinerSpec): tf.LayersModel {
   const joined = applyLayer(tf.layers.concatenate({ axis: -1 }), [image, signal]);
   const out = applyLayer(tf.layers.dense({ units: spec.classes, kernelInitializer: glorotUniform(rng), name: 'blend' }), joined);
   return tf.model({ inputs: [image, signal], outputs: out, name: 'combiner' });
+}
+
+/** The loss of the combined logits, the branches' logits held fixed (inputs, not variables). */
+export function combinerLoss(combiner: tf.LayersModel, imageLogits: tf.Tensor2D, signalLogits: tf.Tensor2D, labels: tf.Tensor2D, loss?: ClassificationLoss): tf.Scalar {
+  return tf.tidy(() => classificationLoss(outputOf(combiner, [imageLogits, signalLogits], { training: true }), labels, loss));
+}
+
+export interface CombinerWeights {
+  /** Per class, what multiplies the image classifier's logit. */
+  readonly image: Float32Array;
+  /** Per class, what multiplies the signal classifier's logit. */
+  readonly signal: Float32Array;
+}
+
+/**
+ * Each class's weight on each branch: a and b of the per-class blend; for
+ * the dense combiner, the kernel's entries from class k's logit of each
+ * branch to output k (what the other classes add is not shown).
+ */
+export function combinerWeights(combiner: tf.LayersModel): CombinerWeights {
+  const blend = combiner.getLayer('blend');
+  const values = blend.getWeights().map((w) => w.dataSync() as Float32Array);
+  if (blend instanceof PerClassBlend) return { image: Float32Array.from(values[0] as Float32Array), signal: Float32Array.from(values[1] as Float32Array) };
+  const kernel = values[0] as Float32Array;
+  const classes = (combiner.outputs[0]?.shape.at(-1) ?? 0) as number;
+  return {
+    image: Float32Array.from({ length: classes }, (_, k) => kernel[k * classes + k] as number),
+    signal: Float32Array.from({ length: classes }, (_, k) => kernel[(classes + k) * classes + k] as number),
+  };
 }
