@@ -27,3 +27,5 @@ export const undeclaredKey = (stage: string, key: string, declared: readonly str
 export const configReadOnly = (stage: string, key: string) => `stage ${stage} tried to set config key ${key}; a stage's config is read-only`;
 
 export const roiBoxesMissing = (record: string) => `roi boxes have no page ${record}`;
+
+export const noCleanCrops = (stage: string) => `stage ${stage} asked for clean-twin crops, but its crop sets were cut without them`;

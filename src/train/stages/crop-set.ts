@@ -6,7 +6,8 @@
  * digitizer.deskew the roi stage's boxes are on the page turned back by its
  * estimated rotation (PagePlacements.deskewDeg): the page, its clean twin and its
  * ground truth are turned back the same way (page/deskew.ts, page-truth.ts)
- * before cutting (models/crop-cut.ts).
+ * before cutting (models/crop-cut.ts). The pixels go to a crop file on
+ * disk (crop-file.ts), so memory does not grow with the number of pages.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -22,6 +23,7 @@ import type { Page } from './stage-inputs.js';
 import { concatFloat32 } from '../../core/typed-arrays.js';
 import { EcgError } from '../../core/errors.js';
 import { trainMessages } from '../../core/messages.js';
+import { CropFile } from './crop-file.js';
 
 export interface BoxesFile {
   readonly pages: Readonly<Record<string, PagePlacements>>;
@@ -63,30 +65,64 @@ export interface PageCropSet {
   /** The page, its ground truth on the deskewed page (deskewedPage). */
   readonly page: Page;
   readonly crops: readonly LeadCrop[];
-  /** Crop pixels of the page (cropHeight x columns each). */
-  readonly pixels: Float32Array[];
-  /** The clean twin's crops, when asked for. */
-  readonly clean?: readonly Float32Array[];
+  /** Crop i's pixels (cropHeight x columns), read from the stage's crop file. */
+  pixels(i: number): Float32Array;
+  /** Replace crop i's pixels (same size), e.g. by the denoiser's output. */
+  replacePixels(i: number, pixels: Float32Array): void;
+  /** The clean twin's crop i, when the sets were built with clean twins. */
+  clean(i: number): Float32Array;
 }
 
-export async function buildCropSets(ctx: StageContext, label: string, pages: readonly Page[], boxes: BoxesFile, withClean: boolean): Promise<PageCropSet[]> {
+/** Every page's crop set; their pixels live in crop files (crop-file.ts) until remove(). */
+export interface CropSets {
+  readonly sets: readonly PageCropSet[];
+  /** Delete the crop files (call when the stage is done with the pixels). */
+  remove(): void;
+}
+
+/**
+ * Cut the lead crops of every page (and of its clean twin with `withClean`)
+ * into crop files in a scratch folder inside the stage's output folder
+ * (removed by remove(), and with the output folder if the stage dies):
+ * memory holds one page's crops at a time, whatever the number of pages.
+ */
+export async function buildCropSets(ctx: StageContext, label: string, pages: readonly Page[], boxes: BoxesFile, withClean: boolean): Promise<CropSets> {
   const height = ctx.config.digitizer.cropHeight;
-  const out: PageCropSet[] = [];
+  const noisyFile = CropFile.create(join(ctx.outDir, '.crops-'));
+  const cleanFile = withClean ? CropFile.create(join(ctx.outDir, '.clean-crops-')) : undefined;
+  const remove = () => {
+    noisyFile.remove();
+    cleanFile?.remove();
+  };
+  const sets: PageCropSet[] = [];
   ctx.progress.start(`${label}: cutting lead crops`, pages.length);
   try {
     for (const rendered of pages) {
       ctx.signal.throwIfAborted();
       const crops = pageTrainingCrops(ctx.config, rendered, boxes);
       const page = deskewedPage(rendered, boxes);
-      const pixels = cutCropPixels(await readCropSource(page.imagePath, page, boxes), crops, height);
-      const clean = withClean ? cutCropPixels(await readCropSource(page.cleanPath, page, boxes), crops, height) : undefined;
-      out.push(clean ? { page, crops, pixels, clean } : { page, crops, pixels });
+      const sizes = crops.map((c) => height * c.columns);
+      const offsets = cutCropPixels(await readCropSource(page.imagePath, page, boxes), crops, height).map((pixels) => noisyFile.append(pixels));
+      const cleanOffsets = cleanFile ? cutCropPixels(await readCropSource(page.cleanPath, page, boxes), crops, height).map((pixels) => cleanFile.append(pixels)) : [];
+      sets.push({
+        page,
+        crops,
+        pixels: (i) => noisyFile.read(offsets[i] as number, sizes[i] as number),
+        replacePixels: (i, pixels) => noisyFile.overwrite(offsets[i] as number, pixels),
+        clean: (i) => {
+          if (!cleanFile) throw new EcgError('STAGE_FAILED', trainMessages.noCleanCrops(label));
+          return cleanFile.read(cleanOffsets[i] as number, sizes[i] as number);
+        },
+      });
       ctx.progress.tick();
     }
+  } catch (error) {
+    remove();
+    throw error;
   } finally {
     ctx.progress.stop();
   }
-  return out;
+  return { sets, remove };
 }
 
 /** One training crop. */

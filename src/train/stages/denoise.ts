@@ -38,13 +38,14 @@ export const denoiseStage: Stage<DenoiseManifest> = {
     if (!ctx.config.digitizer.denoise) return { denoise: false, model: null };
     const spec = specsOf(ctx.config).denoiser;
     const pages = (await readPages(ctx, 'denoise')).filter((p) => p.split !== 'test');
-    const sets = await buildCropSets(ctx, 'denoise', pages, await readBoxes(requireInput(ctx, 'denoise', 'roi')), true);
+    const cropSets = await buildCropSets(ctx, 'denoise', pages, await readBoxes(requireInput(ctx, 'denoise', 'roi')), true);
+    const { sets } = cropSets;
     const train = trainingExamples(sets, 'train');
     const val = trainingExamples(sets, 'val');
     const height = ctx.config.digitizer.cropHeight;
     const tensorOf = (examples: readonly CropExample[], clean: boolean) =>
       tf.tensor4d(
-        stackCrops(examples.map(({ set, index }) => ((clean ? (sets[set] as PageCropSet).clean : (sets[set] as PageCropSet).pixels) as Float32Array[])[index] as Float32Array)),
+        stackCrops(examples.map(({ set, index }) => (clean ? (sets[set] as PageCropSet).clean(index) : (sets[set] as PageCropSet).pixels(index)))),
         [examples.length, height, train.columns, 1],
       );
     const weight = ctx.config.model.denoiser.traceWeight;
@@ -77,6 +78,7 @@ export const denoiseStage: Stage<DenoiseManifest> = {
       return { denoise: true, model: dir.slice(ctx.outDir.length + 1) };
     } finally {
       model.dispose();
+      cropSets.remove();
     }
   },
 };

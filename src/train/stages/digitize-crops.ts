@@ -18,16 +18,16 @@ function widthGroups(set: PageCropSet): number[][] {
   return [...groups.values()];
 }
 
-/** Replace every crop's pixels by the denoiser's output (inference mode). */
+/** Replace every crop's pixels by the denoiser's output (inference mode), in the set's crop file. */
 export function denoiseCrops(denoiser: tf.LayersModel, set: PageCropSet, height: number): void {
   for (const group of widthGroups(set)) {
     const columns = set.crops[group[0] as number]!.columns;
     const out = tf.tidy(() => {
-      const x = tf.tensor4d(stackCrops(group.map((i) => set.pixels[i] as Float32Array)), [group.length, height, columns, 1]);
+      const x = tf.tensor4d(stackCrops(group.map((i) => set.pixels(i))), [group.length, height, columns, 1]);
       return outputOf(denoiser, x, { training: false }).dataSync() as Float32Array;
     });
     const size = height * columns;
-    group.forEach((cropIndex, k) => (set.pixels[cropIndex] = out.slice(k * size, (k + 1) * size)));
+    group.forEach((cropIndex, k) => set.replacePixels(cropIndex, out.subarray(k * size, (k + 1) * size)));
   }
 }
 
@@ -37,7 +37,7 @@ export function digitizePage(digitizer: tf.LayersModel, set: PageCropSet, height
     const series: SeriesGroup[] = widthGroups(set).map((group) => {
       const crops = group.map((i) => cropRequest(set.crops[i]!, 0));
       const columns = crops[0]!.columns;
-      const x = tf.tensor4d(stackCrops(group.map((i) => set.pixels[i] as Float32Array)), [group.length, height, columns, 1]);
+      const x = tf.tensor4d(stackCrops(group.map((i) => set.pixels(i))), [group.length, height, columns, 1]);
       const rows = softArgmaxRows(outputOf(digitizer, x, { training: false }));
       const mv = rowsToMillivolts(rows, tf.tensor1d(crops.map((c) => c.baselineRow)), tf.tensor1d(crops.map((c) => c.pxPerMv)));
       return { series: mv, placements: crops };

@@ -13,13 +13,14 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { join } from 'node:path';
-import { writeFileAtomic, writeJsonAtomic } from '../../core/fs.js';
+import { closeSync, openSync, writeSync } from 'node:fs';
+import { writeJsonAtomic } from '../../core/fs.js';
 import type { Stage, StageContext } from '../stage.js';
-import { buildDigitizer, digitizerLoss, loadModel, outputOf, trainableVariables, specsOf } from '../../models/index.js';
+import { buildDigitizer, digitizerLoss, loadModel, outputOf, trainableVariables, specsOf, type DigitizerSpec } from '../../models/index.js';
 import { recordSnr, snrMetrics, snrSummary } from '../../metrics/index.js';
 import { plottedSignals } from '../../render/ground-truth.js';
 import { fit, inChunks, saveFinal } from '../fit.js';
-import { buildCropSets, deskewDegOf, readBoxes, stackCrops, trainingExamples, type CropExample, type PageCropSet } from './crop-set.js';
+import { buildCropSets, deskewDegOf, readBoxes, stackCrops, trainingExamples, type BoxesFile, type CropExample, type PageCropSet } from './crop-set.js';
 import { denoiseCrops, digitizePage } from './digitize-crops.js';
 import { writeExamplePage } from './example-page.js';
 import { readPages, requireInput } from './stage-inputs.js';
@@ -45,9 +46,37 @@ export interface DigitizerManifest {
   readonly snrMean: number;
 }
 
-function snrOf(sets: readonly PageCropSet[], signals: readonly Float32Array[][], split: PageSplit) {
-  const rows = sets.flatMap((s, i) => (s.page.split === split ? [recordSnr(plottedSignals(s.page.gt), signals[i] as Float32Array[], s.page.gt.fsHz)] : []));
-  return snrSummary(rows);
+/**
+ * Digitize every page into signals.f32, one page at a time (appended as it
+ * is read, so memory does not grow with the pages), and keep only each
+ * validation and test record's per-lead SNR.
+ */
+function digitizeAll(
+  ctx: StageContext,
+  model: tf.LayersModel,
+  sets: readonly PageCropSet[],
+  height: number,
+): { index: DigitizedRecord[]; scores: Record<PageSplit, number[][]> } {
+  const index: DigitizedRecord[] = [];
+  const scores: Record<PageSplit, number[][]> = { train: [], val: [], test: [] };
+  const fd = openSync(join(ctx.outDir, SIGNALS_FILE), 'w');
+  let offset = 0;
+  ctx.progress.start('digitizer: digitizing pages', sets.length);
+  try {
+    for (const s of sets) {
+      const { fsHz, recordLength } = s.page.gt;
+      const leads = digitizePage(model, s, height, fsHz, recordLength);
+      for (const lead of leads) writeSync(fd, new Uint8Array(lead.buffer, lead.byteOffset, lead.byteLength));
+      index.push({ record: s.page.record, split: s.page.split, fsHz, length: recordLength, offset });
+      offset += leads.length * recordLength;
+      if (s.page.split !== 'train') scores[s.page.split].push(recordSnr(plottedSignals(s.page.gt), leads, fsHz));
+      ctx.progress.tick();
+    }
+  } finally {
+    closeSync(fd);
+    ctx.progress.stop();
+  }
+  return { index, scores };
 }
 
 async function loadDenoiser(ctx: StageContext): Promise<tf.LayersModel | null> {
@@ -69,78 +98,73 @@ export const digitizerStage: Stage<DigitizerManifest> = {
     const height = ctx.config.digitizer.cropHeight;
     const pages = await readPages(ctx, 'digitizer');
     const boxes = await readBoxes(requireInput(ctx, 'digitizer', 'roi'));
-    const sets = await buildCropSets(ctx, 'digitizer', pages, boxes, false);
-    const denoiser = await loadDenoiser(ctx);
-    if (denoiser) {
-      try {
-        for (const set of sets) denoiseCrops(denoiser, set, height);
-      } finally {
-        denoiser.dispose();
-      }
-    }
-    const train = trainingExamples(sets, 'train');
-    const val = trainingExamples(sets, 'val');
-    const { sigmaPx, l1Weight } = ctx.config.model.digitizer;
-    const cropOf = ({ set, index }: CropExample) => (sets[set] as PageCropSet).crops[index]!;
-    const batchOf = (examples: readonly CropExample[]) => ({
-      x: tf.tensor4d(stackCrops(examples.map(({ set, index }) => (sets[set] as PageCropSet).pixels[index] as Float32Array)), [examples.length, height, train.columns, 1]),
-      rows: tf.tensor2d(stackCrops(examples.map((e) => cropOf(e).targetRows)), [examples.length, train.columns]),
-      mask: tf.tensor2d(stackCrops(examples.map((e) => cropOf(e).targetMask)), [examples.length, train.columns]),
-    });
-    const model = buildDigitizer(spec);
+    const cropSets = await buildCropSets(ctx, 'digitizer', pages, boxes, false);
+    const { sets } = cropSets;
     try {
-      await fit({
-        stage: 'digitizer',
-        ctx,
-        models: { digitizer: model },
-        variables: trainableVariables(model),
-        train: ctx.config.train.digitizer,
-        examples: train.examples.length,
-        mode: 'min',
-        batch: (indices) => batchOf(indices.map((i) => train.examples[i] as CropExample)),
-        loss: ({ x, rows, mask }) => digitizerLoss(outputOf(model, x, { training: true }), rows, mask, { sigmaPx, l1Weight }),
-        validate: async () => {
-          const parts = await inChunks(val.examples, 64, (chunk) => [
-            tf.tidy(() => {
-              const b = batchOf(chunk);
-              return digitizerLoss(outputOf(model, b.x, { training: false }), b.rows, b.mask, { sigmaPx, l1Weight }).dataSync()[0] as number;
-            }) * chunk.length,
-          ]);
-          const value = parts.reduce((s, v) => s + v, 0) / Math.max(1, val.examples.length);
-          return { value, metrics: { val_loss: value } };
-        },
-      });
-      ctx.progress.start('digitizer: digitizing pages', sets.length);
-      const signals = sets.map((s) => {
-        const out = digitizePage(model, s, height, s.page.gt.fsHz, s.page.gt.recordLength);
-        ctx.progress.tick();
-        return out;
-      });
-      ctx.progress.stop();
-      const index: DigitizedRecord[] = [];
-      let offset = 0;
-      sets.forEach((s) => {
-        index.push({ record: s.page.record, split: s.page.split, fsHz: s.page.gt.fsHz, length: s.page.gt.recordLength, offset });
-        offset += 12 * s.page.gt.recordLength;
-      });
-      const flat = new Float32Array(offset);
-      signals.forEach((leads, i) => leads.forEach((lead, l) => flat.set(lead, index[i]!.offset + l * lead.length)));
-      await writeFileAtomic(join(ctx.outDir, SIGNALS_FILE), new Uint8Array(flat.buffer));
-      await writeJsonAtomic(join(ctx.outDir, SIGNALS_INDEX), { records: index });
-
-      const example = sets.find((s) => s.page.split === 'test') ?? sets[0];
-      if (example) await writeExamplePage(ctx, 'digitizer', model, example, height, deskewDegOf(example.page, boxes));
-
-      const test = snrOf(sets, signals, 'test');
-      for (const [name, value] of Object.entries(snrMetrics(test))) ctx.metrics.log(name, value);
-      ctx.metrics.log('digitizer/val_snr', snrOf(sets, signals, 'val').mean);
-      ctx.metrics.log('noise', ctx.config.render.noise);
-      ctx.tags.set('render.noise', String(ctx.config.render.noise));
-      ctx.logger.info(`digitizer: test SNR ${test.mean.toFixed(2)} dB over ${test.scoredPairs} of ${test.pairs} (record, lead) pairs at noise ${ctx.config.render.noise}`);
-      const dir = await saveFinal(ctx, 'digitizer', 'digitizer', model, { spec });
-      return { model: dir.slice(ctx.outDir.length + 1), signals: SIGNALS_FILE, index: SIGNALS_INDEX, snrMean: test.mean };
+      const denoiser = await loadDenoiser(ctx);
+      if (denoiser) {
+        try {
+          for (const set of sets) denoiseCrops(denoiser, set, height);
+        } finally {
+          denoiser.dispose();
+        }
+      }
+      return await trainAndDigitize(ctx, spec, sets, boxes);
     } finally {
-      model.dispose();
+      cropSets.remove();
     }
   },
 };
+
+async function trainAndDigitize(ctx: StageContext, spec: DigitizerSpec, sets: readonly PageCropSet[], boxes: BoxesFile): Promise<DigitizerManifest> {
+  const height = ctx.config.digitizer.cropHeight;
+  const train = trainingExamples(sets, 'train');
+  const val = trainingExamples(sets, 'val');
+  const { sigmaPx, l1Weight } = ctx.config.model.digitizer;
+  const cropOf = ({ set, index }: CropExample) => (sets[set] as PageCropSet).crops[index]!;
+  const batchOf = (examples: readonly CropExample[]) => ({
+    x: tf.tensor4d(stackCrops(examples.map(({ set, index }) => (sets[set] as PageCropSet).pixels(index))), [examples.length, height, train.columns, 1]),
+    rows: tf.tensor2d(stackCrops(examples.map((e) => cropOf(e).targetRows)), [examples.length, train.columns]),
+    mask: tf.tensor2d(stackCrops(examples.map((e) => cropOf(e).targetMask)), [examples.length, train.columns]),
+  });
+  const model = buildDigitizer(spec);
+  try {
+    await fit({
+      stage: 'digitizer',
+      ctx,
+      models: { digitizer: model },
+      variables: trainableVariables(model),
+      train: ctx.config.train.digitizer,
+      examples: train.examples.length,
+      mode: 'min',
+      batch: (indices) => batchOf(indices.map((i) => train.examples[i] as CropExample)),
+      loss: ({ x, rows, mask }) => digitizerLoss(outputOf(model, x, { training: true }), rows, mask, { sigmaPx, l1Weight }),
+      validate: async () => {
+        const parts = await inChunks(val.examples, 64, (chunk) => [
+          tf.tidy(() => {
+            const b = batchOf(chunk);
+            return digitizerLoss(outputOf(model, b.x, { training: false }), b.rows, b.mask, { sigmaPx, l1Weight }).dataSync()[0] as number;
+          }) * chunk.length,
+        ]);
+        const value = parts.reduce((s, v) => s + v, 0) / Math.max(1, val.examples.length);
+        return { value, metrics: { val_loss: value } };
+      },
+    });
+    const { index, scores } = digitizeAll(ctx, model, sets, height);
+    await writeJsonAtomic(join(ctx.outDir, SIGNALS_INDEX), { records: index });
+
+    const example = sets.find((s) => s.page.split === 'test') ?? sets[0];
+    if (example) await writeExamplePage(ctx, 'digitizer', model, example, height, deskewDegOf(example.page, boxes));
+
+    const test = snrSummary(scores.test);
+    for (const [name, value] of Object.entries(snrMetrics(test))) ctx.metrics.log(name, value);
+    ctx.metrics.log('digitizer/val_snr', snrSummary(scores.val).mean);
+    ctx.metrics.log('noise', ctx.config.render.noise);
+    ctx.tags.set('render.noise', String(ctx.config.render.noise));
+    ctx.logger.info(`digitizer: test SNR ${test.mean.toFixed(2)} dB over ${test.scoredPairs} of ${test.pairs} (record, lead) pairs at noise ${ctx.config.render.noise}`);
+    const dir = await saveFinal(ctx, 'digitizer', 'digitizer', model, { spec });
+    return { model: dir.slice(ctx.outDir.length + 1), signals: SIGNALS_FILE, index: SIGNALS_INDEX, snrMean: test.mean };
+  } finally {
+    model.dispose();
+  }
+}

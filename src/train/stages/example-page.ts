@@ -33,7 +33,7 @@ export function examplePage(digitizer: tf.LayersModel, set: PageCropSet, cropHei
   };
   const byLead = new Map<string, Required<ExampleTrace>>();
   set.crops.forEach((crop, i) => {
-    const rows = tf.tidy(() => softArgmaxRows(outputOf(digitizer, tf.tensor4d(set.pixels[i] as Float32Array, [1, cropHeight, crop.columns, 1]), { training: false })).dataSync() as Float32Array);
+    const rows = tf.tidy(() => softArgmaxRows(outputOf(digitizer, tf.tensor4d(set.pixels(i), [1, cropHeight, crop.columns, 1]), { training: false })).dataSync() as Float32Array);
     const g: CropGeometry = { box: crop.box, pageHeight: gt.height, pageWidth: gt.width, cropHeight, cropWidth: crop.columns };
     const truth = gt.leads[i]!;
     const shown = crop.columnStepS === undefined ? crop.columns : Math.min(crop.columns, Math.round(crop.durationS / crop.columnStepS));
