@@ -14,13 +14,19 @@
  * crop itself has no gradient in tfjs 4.22 (no CropAndResize gradient is
  * registered), which is fine: boxes come from the ROI model or the layout,
  * the page is data, and nothing trainable lies before the crop.
- * `model.hierarchy = false` uses classifier2d alone (forward.ts).
+ *
+ * Without a combiner (model.combine = false) the output is the image
+ * classifier's logits and the signal branch is supervised only by its own
+ * (auxiliary) loss: fine-tuning then still lets a classification loss reach
+ * the digitizer, through the 1-D classifier, but the reported classifier
+ * is the 2-D one. Neither combined nor fine-tuned: classifier2d alone
+ * (forward.ts), no page pass at all.
  */
 import * as tf from '@tensorflow/tfjs';
 import { LEADS } from '../core/ecg.js';
 import { assembleLeads, type CropPlacement, type SeriesGroup } from './assemble-leads.js';
 import { digitizerLoss, type DigitizerLossOptions, rowsToMillivolts, softArgmaxRows } from './digitizer.js';
-import { classificationLoss, classify, type Mode, outputOf } from './forward.js';
+import { classificationLoss, type ClassificationLoss, classify, type Mode, outputOf } from './forward.js';
 import { cutCropTensor } from './crop-cut.js';
 import type { LeadCrop } from '../page/lead-crop.js';
 import { trainableVariables } from './variables.js';
@@ -32,7 +38,8 @@ export interface HierarchicalParts {
   readonly denoiser: tf.LayersModel | null;
   readonly digitizer: tf.LayersModel;
   readonly classifier1d: tf.LayersModel;
-  readonly combiner: tf.LayersModel;
+  /** null when model.combine = false: the output is the image classifier's logits. */
+  readonly combiner: tf.LayersModel | null;
 }
 
 /**
@@ -114,7 +121,7 @@ export function hierarchicalForward(
   const signals = assembleLeads(series, { examples, leads: LEADS.length, fsHz: geometry.fsHz, length: geometry.length });
   const image = classify(parts.classifier2d, batch.lowRes, mode);
   const signal = classify(parts.classifier1d, signals, mode);
-  const logits = outputOf(parts.combiner, [image.logits, signal.logits], mode) as tf.Tensor2D;
+  const logits = parts.combiner ? (outputOf(parts.combiner, [image.logits, signal.logits], mode) as tf.Tensor2D) : image.logits;
   return { logits, imageLogits: image.logits, signalLogits: signal.logits, signals, groups };
 }
 
@@ -124,14 +131,18 @@ export interface HierarchicalLossOptions {
   /** Weight of the digitizer's loss where crops carry targets; default 0 (classification only). */
   readonly digitizerWeight?: number;
   readonly digitizer?: DigitizerLossOptions;
+  /** The classification loss of every term (train.loss); bce by default. */
+  readonly classification?: ClassificationLoss;
 }
 
 /**
- * BCE(combined) + auxWeight (BCE(image) + BCE(signal)) + digitizerWeight x
- * digitizer loss. The auxiliary terms keep each branch a classifier on its
- * own during fine-tuning; the digitizer term keeps the signals signals
- * (the classification loss alone would let the digitizer drift into any
- * feature the 1-D classifier likes).
+ * L(output) + auxWeight (L(image) + L(signal)) + digitizerWeight x
+ * digitizer loss, L the classification loss (bce unless told). The
+ * auxiliary terms keep each branch a classifier on its own during
+ * fine-tuning; the digitizer term keeps the signals signals (the
+ * classification loss alone would let the digitizer drift into any feature
+ * the 1-D classifier likes). Without a combiner the output is the image
+ * branch, so L(image) counts 1 + auxWeight times.
  *
  * The parts run in inference mode while their weights are fine-tuned:
  * batch norm keeps the statistics each part learned in its own stage (an
@@ -153,9 +164,10 @@ export function hierarchicalLoss(
   const digitizerWeight = options.digitizerWeight ?? 0;
   return tf.tidy(() => {
     const out = hierarchicalForward(parts, batch, geometry, { training: false });
-    let loss = classificationLoss(out.logits, labels);
+    const lossOf = (logits: tf.Tensor2D) => classificationLoss(logits, labels, options.classification);
+    let loss = lossOf(out.logits);
     if (auxWeight > 0) {
-      const aux = tf.add(classificationLoss(out.imageLogits, labels), classificationLoss(out.signalLogits, labels));
+      const aux = tf.add(lossOf(out.imageLogits), lossOf(out.signalLogits));
       loss = tf.add(loss, tf.mul(auxWeight, aux));
     }
     if (digitizerWeight > 0) {

@@ -9,6 +9,7 @@ import { buildCombiner } from '../../src/models/combiner.js';
 import {
   type CropRequest,
   type HierarchicalBatch,
+  hierarchicalForward,
   hierarchicalLoss,
   hierarchicalProbabilities,
   type HierarchicalParts,
@@ -113,6 +114,23 @@ test('one end-to-end step: the classification loss reaches the digitizer and den
     return Object.values(grads).map((g) => tf.max(tf.abs(g)).dataSync()[0] as number);
   });
   assert.ok(grads.every((g) => g > 0), `zero gradient in the digitizer: ${grads.join(', ')}`);
+  disposeBatch(b);
+  disposeParts(parts);
+});
+
+test('without a combiner the output is the image classifier\'s, and the signal branch\'s own loss still reaches the digitizer', () => {
+  const parts = { ...tinyParts(false), combiner: null };
+  const b = batch();
+  const [same, grads] = tf.tidy(() => {
+    const out = hierarchicalForward(parts, b, GEOMETRY, { training: false });
+    const equal = tf.max(tf.abs(tf.sub(out.logits, out.imageLogits))).dataSync()[0] === 0;
+    const { grads } = tf.variableGrads(() => hierarchicalLoss(parts, b, GEOMETRY, { digitizerWeight: 0, auxWeight: 0.5 }), trainableVariables(parts.digitizer));
+    return [equal, Object.values(grads).map((g) => tf.max(tf.abs(g)).dataSync()[0] as number)] as const;
+  });
+  assert.ok(same, 'output logits are the image logits');
+  assert.ok(grads.some((g) => g > 0), 'no gradient reached the digitizer');
+  // auxWeight 0 and no combiner: the image loss alone, and no path from it to the digitizer (tfjs refuses the gradient).
+  assert.throws(() => tf.tidy(() => tf.variableGrads(() => hierarchicalLoss(parts, b, GEOMETRY, { digitizerWeight: 0, auxWeight: 0 }), trainableVariables(parts.digitizer))), /connection/);
   disposeBatch(b);
   disposeParts(parts);
 });
