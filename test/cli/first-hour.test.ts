@@ -5,7 +5,7 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cli } from '../helpers/cli.js';
@@ -66,6 +66,22 @@ test('an experiment by name: run quickstart is experiments/quickstart.yaml', () 
   const missing = cli(['run', 'quickstrat', '--runs', runs]);
   assert.is(missing.status, 2);
   assert.match(missing.stderr, /experiment file not found: quickstrat .*or the name of one in experiments\//);
+});
+
+test('generate images from a folder renders every record unless --n, and says how many --n left out', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gen-folder-'));
+  const signals = cli(['generate', 'signals', '--n', '12', '--out', join(dir, 'syn')]);
+  assert.is(signals.status, 0, signals.stderr);
+  const source = ['data=wfdb-folder', `data.path=${join(dir, 'syn')}`, 'render.dpi=50'];
+  const all = cli(['generate', 'images', '--out', join(dir, 'all'), ...source]);
+  assert.is(all.status, 0, all.stderr);
+  assert.match(all.stdout, /^12 pages/m);
+  assert.not.match(all.stderr, /left out/);
+  const five = cli(['generate', 'images', '--n', '5', '--out', join(dir, 'five'), ...source]);
+  assert.is(five.status, 0, five.stderr);
+  assert.match(five.stdout, /^5 pages/m);
+  assert.match(five.stderr, /rendered 5 of the 12 records in .*: 7 left out by --n/);
+  assert.is(readdirSync(join(dir, 'five')).filter((f) => /^syn-\d+\.(png|jpg)$/.test(f)).length, 5);
 });
 
 test.run();

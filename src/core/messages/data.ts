@@ -80,7 +80,7 @@ export const recordsLeftOut = (rendered: number, available: number, path: string
   `rendered ${rendered} of the ${available} records in ${path}: ${available - rendered} left out by --n or data.records (give neither to render all)`;
 
 export const recordsWithoutClass = (count: number, total: number) =>
-  `${count} of ${total} records have none of the 11 classes: their '# Labels:' line is empty, as the Challenge writes such records (a missing line would mean unlabelled)`;
+  `${count} of ${total} records ${count === 1 ? 'has' : 'have'} none of the 11 classes: their '# Labels:' line is empty, as the Challenge writes such records (a missing line would mean unlabelled)`;
 
 export const stratFoldMissing = (record: string) =>
   `data.split.method = strat_fold needs PTB-XL folds, but record ${record} has none; use data.split.method=seeded`;
