@@ -4,6 +4,11 @@
  * predictor's F1 beside it (always predicting every class: a class's F is
  * then 2P / (2P + N), never predicting it scores 0), so that "it learns"
  * has a yardstick.
+ *
+ * Records whose reference has no label are left out of both the threshold
+ * choice and the score, as the Challenge's evaluate_model.py leaves them out;
+ * a class without validation positives gets its threshold from the training
+ * prevalence (metrics/thresholds.ts), over the labelled training records.
  */
 import { CHALLENGE_CLASSES, type ChallengeClass } from '../../core/ecg.js';
 import {
@@ -11,6 +16,7 @@ import {
   chooseThresholds,
   fMeasureMetrics,
   macroFMeasure,
+  prevalence,
   thresholdMetrics,
   type FMeasure,
   type Thresholds,
@@ -33,21 +39,35 @@ export interface ClassifierScore {
   readonly constant: FMeasure;
 }
 
-/** Thresholds on `val`, F1 on `test`. */
-export function scoreClassifier(val: SplitProbabilities, test: SplitProbabilities): ClassifierScore {
-  const thresholds = chooseThresholds(val.probabilities, labelRows(val.labels));
-  const predicted = applyThresholds(test.probabilities, thresholds);
+/** The records of `split` whose reference has at least one label (evaluate_model.py drops the others). */
+export function labelledOnly(split: SplitProbabilities): SplitProbabilities {
+  const keep = split.labels.flatMap((l, i) => (l.length > 0 ? [i] : []));
+  return { probabilities: keep.map((i) => split.probabilities[i] as Float32Array), labels: keep.map((i) => split.labels[i] as readonly ChallengeClass[]) };
+}
+
+/** Each class's share of the labelled training records (CHALLENGE_CLASSES order): the threshold rule's and weighted-bce's q. */
+export function trainPrevalence(trainLabels: readonly (readonly ChallengeClass[])[]): Float64Array {
+  return prevalence(labelRows(trainLabels.filter((l) => l.length > 0)));
+}
+
+/** Thresholds on `val` (training prevalence for classes without validation positives), F1 on `test`; unlabelled records left out of both. */
+export function scoreClassifier(val: SplitProbabilities, test: SplitProbabilities, trainLabels: readonly (readonly ChallengeClass[])[]): ClassifierScore {
+  const v = labelledOnly(val);
+  const t = labelledOnly(test);
+  const thresholds = chooseThresholds(v.probabilities, labelRows(v.labels), trainPrevalence(trainLabels));
+  const predicted = applyThresholds(t.probabilities, thresholds);
   return {
     thresholds,
-    test: macroFMeasure(test.labels, predicted),
-    constant: macroFMeasure(test.labels, test.labels.map(() => [...CHALLENGE_CLASSES])),
+    test: macroFMeasure(t.labels, predicted),
+    constant: macroFMeasure(t.labels, t.labels.map(() => [...CHALLENGE_CLASSES])),
   };
 }
 
 /** Validation macro F1 with thresholds chosen on the same split: the early-stopping signal (optimistic, never reported as a score). */
 export function validationF1(val: SplitProbabilities): number {
-  const thresholds = chooseThresholds(val.probabilities, labelRows(val.labels));
-  return macroFMeasure(val.labels, applyThresholds(val.probabilities, thresholds)).macro;
+  const v = labelledOnly(val);
+  const thresholds = chooseThresholds(v.probabilities, labelRows(v.labels));
+  return macroFMeasure(v.labels, applyThresholds(v.probabilities, thresholds)).macro;
 }
 
 /**

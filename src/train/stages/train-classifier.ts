@@ -1,6 +1,7 @@
 /**
  * Training one of the two classifiers (image or signal) on fixed inputs:
- * binary cross-entropy on the 11 classes, early stopping on the validation
+ * train.loss on the 11 classes (bce; weighted-bce's weights from the train
+ * split's prevalence), early stopping on the validation
  * loss, validation F1 logged per epoch, then probabilities of every split
  * saved for the hierarchical stage and the test F1 logged as
  * `<stage>/f1/macro`, `<stage>/f1/<class>` (thresholds from validation).
@@ -8,9 +9,9 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ChallengeClass } from '../../core/ecg.js';
 import type { StageTrainConfig } from '../../config/schema/train.js';
-import { classificationLoss, classify, trainableVariables } from '../../models/index.js';
+import { classificationLoss, classificationLossOf, classify, type ClassificationLoss, trainableVariables } from '../../models/index.js';
 import type { PageSplit } from '../../render/pages.js';
-import { labelRows, logClassifierScore, scoreClassifier, validationF1 } from './classification.js';
+import { labelRows, logClassifierScore, scoreClassifier, trainPrevalence, validationF1 } from './classification.js';
 import { fit, inChunks } from '../fit.js';
 import { writeProbabilities, type SavedProbabilities } from './stage-inputs.js';
 import type { StageContext } from '../stage.js';
@@ -41,14 +42,14 @@ function labelTensor(labels: readonly (readonly ChallengeClass[])[]): tf.Tensor2
   return stack(rows, [rows[0]?.length ?? 11]) as tf.Tensor2D;
 }
 
-/** Probabilities and the mean BCE of `split`, in inference mode. */
-export async function predictSplit(model: tf.LayersModel, split: ClassifierSplit, shape: readonly number[]): Promise<{ probabilities: Float32Array[]; loss: number }> {
+/** Probabilities and the mean loss of `split`, in inference mode. */
+export async function predictSplit(model: tf.LayersModel, split: ClassifierSplit, shape: readonly number[], lossKind?: ClassificationLoss): Promise<{ probabilities: Float32Array[]; loss: number }> {
   let lossSum = 0;
   const probabilities = await inChunks(split.inputs, PREDICT_BATCH, async (chunk, offset) => {
     const [probs, loss] = tf.tidy(() => {
       const logits = classify(model, stack(chunk, shape), { training: false }).logits;
       const labels = labelTensor(split.labels.slice(offset, offset + chunk.length));
-      return [tf.sigmoid(logits), tf.mul(classificationLoss(logits, labels), chunk.length)];
+      return [tf.sigmoid(logits), tf.mul(classificationLoss(logits, labels, lossKind), chunk.length)];
     });
     const values = (await probs.data()) as Float32Array;
     lossSum += (await loss.data())[0] as number;
@@ -61,6 +62,7 @@ export async function predictSplit(model: tf.LayersModel, split: ClassifierSplit
 
 export async function trainClassifier(ctx: StageContext, stage: string, model: tf.LayersModel, train: StageTrainConfig, data: ClassifierData): Promise<SavedProbabilities> {
   const { shape, splits } = data;
+  const lossKind = classificationLossOf(ctx.config.train.loss, trainPrevalence(splits.train.labels));
   await fit({
     stage,
     ctx,
@@ -73,9 +75,9 @@ export async function trainClassifier(ctx: StageContext, stage: string, model: t
       x: stack(indices.map((i) => splits.train.inputs[i] as Float32Array), shape),
       y: labelTensor(indices.map((i) => splits.train.labels[i] as ChallengeClass[])),
     }),
-    loss: ({ x, y }) => classificationLoss(classify(model, x, { training: true }).logits, y),
+    loss: ({ x, y }) => classificationLoss(classify(model, x, { training: true }).logits, y, lossKind),
     validate: async () => {
-      const val = await predictSplit(model, splits.val, shape);
+      const val = await predictSplit(model, splits.val, shape, lossKind);
       const f1 = validationF1({ probabilities: val.probabilities, labels: splits.val.labels });
       return { value: val.loss, metrics: { val_loss: val.loss, val_f1: f1 } };
     },
@@ -91,6 +93,7 @@ export async function trainClassifier(ctx: StageContext, stage: string, model: t
   const score = scoreClassifier(
     { probabilities: predicted.val ?? [], labels: splits.val.labels },
     { probabilities: predicted.test ?? [], labels: splits.test.labels },
+    splits.train.labels,
   );
   logClassifierScore(ctx, score, stage);
   ctx.logger.info(`${stage}: test macro F1 ${score.test.macro.toFixed(3)} (constant predictor ${score.constant.macro.toFixed(3)})`);
