@@ -29,3 +29,7 @@ export const configReadOnly = (stage: string, key: string) => `stage ${stage} tr
 export const roiBoxesMissing = (record: string) => `roi boxes have no page ${record}`;
 
 export const noCleanCrops = (stage: string) => `stage ${stage} asked for clean-twin crops, but its crop sets were cut without them`;
+
+export const needsLabels = (stage: string, records: number) =>
+  `stage ${stage} needs labelled records, but none of the ${records} training records has a label (no '# Labels:' line, or only empty ones); ` +
+  `on unlabelled data run only the stages that need none (data, render, roi, denoise, digitizer): 'stages: [digitizer]' in the experiment, as experiments/real-signals.yaml does`;

@@ -7,6 +7,8 @@
  * `<stage>/f1/macro`, `<stage>/f1/<class>` (thresholds from validation).
  */
 import * as tf from '@tensorflow/tfjs';
+import { trainMessages } from '../../core/messages.js';
+import { EcgError } from '../../core/errors.js';
 import type { ChallengeClass } from '../../core/ecg.js';
 import type { StageTrainConfig } from '../../config/schema/train.js';
 import { classificationLoss, classificationLossOf, classify, type ClassificationLoss, trainableVariables } from '../../models/index.js';
@@ -62,6 +64,10 @@ export async function predictSplit(model: tf.LayersModel, split: ClassifierSplit
 
 export async function trainClassifier(ctx: StageContext, stage: string, model: tf.LayersModel, train: StageTrainConfig, data: ClassifierData): Promise<SavedProbabilities> {
   const { shape, splits } = data;
+  // A folder of unlabelled records (e.g. ../shared/data/ptb-xl-unlabelled) would train on all-negative targets and score NaN.
+  if (!splits.train.labels.some((labels) => labels.length > 0)) {
+    throw new EcgError('DATA_INVALID', trainMessages.needsLabels(stage, splits.train.labels.length));
+  }
   const lossKind = classificationLossOf(ctx.config.train.loss, trainPrevalence(splits.train.labels));
   await fit({
     stage,
