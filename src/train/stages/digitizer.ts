@@ -7,7 +7,10 @@
  * page is digitized at its record's fs (digitize.ts) and saved
  * (signals.f32 + signals.json) for classifier1d, and the test split is
  * scored with the challenge SNR against the plotted reference:
- * `snr/mean`, `snr/I` ... `snr/V6` (validation: `digitizer/val_snr`).
+ * `digitizer/snr/mean`, `digitizer/snr/I` ... (validation:
+ * `digitizer/val_snr`): the digitizer before any fine-tuning. The cell's
+ * `snr/*` are the hierarchical stage's, with the digitizer it ends with.
+ * Version 5: the SNR metrics renamed so.
  * The first test page, with its digitized traces drawn back onto it, is the
  * stage's example for reports (artifacts digitizer/example.png + .json).
  */
@@ -87,7 +90,7 @@ async function loadDenoiser(ctx: StageContext): Promise<tf.LayersModel | null> {
 
 export const digitizerStage: Stage<DigitizerManifest> = {
   name: 'digitizer',
-  version: 4,
+  version: 5,
   description: 'Train the digitizer on (denoised) lead crops; digitize every page; test SNR per lead.',
   reads: ['render', 'roi', 'denoise'],
   configKeys: ['seed', 'render.noise', 'digitizer.*', 'model.denoiser.*', 'model.digitizer.*', 'train.digitizer.*', 'train.patience'],
@@ -157,7 +160,7 @@ async function trainAndDigitize(ctx: StageContext, spec: DigitizerSpec, sets: re
     if (example) await writeExamplePage(ctx, 'digitizer', model, example, height, deskewDegOf(example.page, boxes));
 
     const test = snrSummary(scores.test);
-    for (const [name, value] of Object.entries(snrMetrics(test))) ctx.metrics.log(name, value);
+    for (const [name, value] of Object.entries(snrMetrics(test))) ctx.metrics.log(`digitizer/${name}`, value);
     ctx.metrics.log('digitizer/val_snr', snrSummary(scores.val).mean);
     ctx.metrics.log('noise', ctx.config.render.noise);
     ctx.tags.set('render.noise', String(ctx.config.render.noise));
