@@ -6,6 +6,7 @@
 import { compose } from '../config/compose.js';
 import { parseOverrides } from '../config/overrides.js';
 import type { Config } from '../config/schema/index.js';
+import { isSeedKey } from '../config/schema/run.js';
 import { EcgError } from '../core/errors.js';
 import { configsDirFor } from './paths.js';
 
@@ -20,8 +21,8 @@ export function generateConfig(
   const axes = Object.keys(overrides.axes);
   if (axes.length > 0) throw new EcgError('USAGE', `${command} takes one value per key, not a sweep: ${axes.join(', ')}`);
   for (const key of Object.keys(overrides.values)) {
-    if (key !== 'seed' && !allowedPrefixes.some((prefix) => key.startsWith(`${prefix}.`))) {
-      const allowed = ['seed', ...allowedPrefixes.map((p) => `${p}.*`)].join(', ');
+    if (!isSeedKey(key) && !allowedPrefixes.some((prefix) => key.startsWith(`${prefix}.`))) {
+      const allowed = ['seed', 'seed.data', ...allowedPrefixes.map((p) => `${p}.*`)].join(', ');
       throw new EcgError('USAGE', `${command} takes ${allowed} overrides only, not '${key}'`);
     }
   }

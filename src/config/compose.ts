@@ -17,6 +17,7 @@ import { EcgError, isEcgError } from '../core/errors.js';
 import { stableStringify } from '../core/hash.js';
 import { configMessages as msg } from '../core/messages.js';
 import { SCHEMA, CONFIG_GROUPS, type Config, type ConfigGroup } from './schema/index.js';
+import { SHORTHAND_KEYS } from './schema/run.js';
 import { isSchemaEntry, type SchemaEntry, type SchemaTree } from './schema/types.js';
 import { registerFormats } from './formats.js';
 import { configChecker } from './checks.js';
@@ -83,9 +84,24 @@ export function flattenBySchema(value: unknown, where: string, tree: SchemaTree 
       throw new EcgError('CONFIG_INVALID', msg.unknownKey(key, where, near, closestNames(key, near)));
     }
     if (isSchemaEntry(node)) out[key] = v;
+    else if (isShorthand(key) && (v === null || typeof v !== 'object')) Object.assign(out, expandShorthand(key, v));
     else Object.assign(out, flattenBySchema(v, where, node as SchemaTree, `${key}.`));
   }
   return out;
+}
+
+export function isShorthand(key: string): boolean {
+  return Object.hasOwn(SHORTHAND_KEYS, key);
+}
+
+/** A shorthand key (`seed`) as the leaves it sets, each to `value`; any other key as itself. */
+export function expandShorthand(key: string, value: unknown): Values {
+  return Object.fromEntries(shorthandLeaves(key).map((leaf) => [leaf, value]));
+}
+
+/** The leaves a key names: a shorthand's, or the key itself. */
+export function shorthandLeaves(key: string): readonly string[] {
+  return isShorthand(key) ? (SHORTHAND_KEYS[key] as readonly string[]) : [key];
 }
 
 function readYaml(path: string): unknown {
@@ -234,7 +250,9 @@ export function composer(input: Omit<ComposeInput, 'overrides' | 'overridesLabel
   const checks = configChecker();
 
   return {
-    compose(overrides, overridesLabel) {
+    compose(given, overridesLabel) {
+      const overrides: Values = {};
+      for (const [key, value] of Object.entries(given)) Object.assign(overrides, expandShorthand(key, value));
       const keys = Object.keys(overrides).sort();
       for (const key of keys) checkKnownKey(key, overridesLabel);
       const overrideSources = Object.fromEntries(keys.map((key) => [key, overridesLabel]));

@@ -2,11 +2,13 @@
  * Command-line overrides: `a.b=value` sets a key, `a.b=v1,v2,v3` makes it a
  * sweep axis, `group=option` picks a config group's option file. Values are
  * read as YAML scalars (0.5, true, [8, 16]); a bracketed list is one value.
+ * A shorthand key sets all its leaves: `seed=3` is seed.data=3 seed.train=3
+ * (as an axis, `seed=0,1`, the two vary together: config/sweep.ts).
  */
 import YAML from 'yaml';
 import { EcgError } from '../core/errors.js';
 import { configMessages as msg } from '../core/messages.js';
-import { isGroup, type Values } from './compose.js';
+import { expandShorthand, isGroup, type Values } from './compose.js';
 import type { ConfigGroup } from './schema/index.js';
 
 export interface ParsedOverrides {
@@ -31,7 +33,7 @@ export function parseOverrides(args: readonly string[]): ParsedOverrides {
     }
     const items = splitTopLevel(text);
     if (items.length > 1) axes[key] = items.map(parseScalar);
-    else values[key] = parseScalar(text);
+    else Object.assign(values, expandShorthand(key, parseScalar(text)));
   }
   return { values, axes, groupChoices };
 }

@@ -3,8 +3,17 @@
  * assignments (dotted key -> value) and comes from one of:
  *   `key: [v1, v2]` or `grid: {key: [...]}`   one key, its values
  *   `zip: [{a: [...], b: [...]}]`              keys that vary together
- *   `seeds: [0, 1, 2]`                         the `seed` key; cells that differ
- *                                              only in seed share a `group`
+ *   `seeds: [0, 1, 2]`                         seed.train: initialisation, batch
+ *                                              order, dropout; data and pages
+ *                                              stay fixed, so the cells share
+ *                                              the data and render cache
+ *                                              entries and one data digest
+ *   `seeds: {data: [0, 1]}`                    seed.data instead (records,
+ *                                              split, pages); `{data, train}`
+ *                                              gives both axes, crossed
+ *   `seed: [0, 1]` (grid, or `seed=0,1`)       the shorthand: seed.data and
+ *                                              seed.train vary together
+ * Cells that differ only in seed keys share a `group` (mean and CI in reports).
  *   `ofat: {baseline: {...}, vary: {k: [...]}}` one factor at a time around
  *                                              a baseline: one axis of
  *                                              1 + sum(len(values)) settings
@@ -15,7 +24,8 @@
 import { EcgError } from '../core/errors.js';
 import { configMessages as msg } from '../core/messages.js';
 import { hashValue, stableStringify } from '../core/hash.js';
-import { schemaEntry, schemaLeafKeys, type Values } from './compose.js';
+import { isShorthand, schemaEntry, schemaLeafKeys, shorthandLeaves, type Values } from './compose.js';
+import { isSeedKey } from './schema/run.js';
 import { closestNames } from './suggest.js';
 
 export type Assignment = Readonly<Values>;
@@ -26,7 +36,7 @@ export interface Cell {
   readonly id: string;
   /** What this cell sets on top of the composed experiment. */
   readonly overrides: Assignment;
-  /** Same for cells that differ only in `seed` (for mean and CI in reports). */
+  /** Same for cells that differ only in seed keys (for mean and CI in reports). */
   readonly group: string;
 }
 
@@ -58,12 +68,12 @@ export function expandSweep(input: SweepInput): Cell[] {
     } else if (field === 'zip') {
       for (const group of asList(value, 'zip', where)) axes.push(zipAxis(asMapping(group, 'sweep.zip[]', where), where));
     } else if (field === 'seeds') {
-      axes.push(keyAxis('seed', value, where));
+      axes.push(...seedAxes(value, where));
     } else if (field === 'ofat') {
       axes.push(ofatAxis(asMapping(value, 'sweep.ofat', where), where));
     } else if (field === 'exclude') {
       for (const entry of asList(value, 'exclude', where)) exclusions.push(asMapping(entry, 'sweep.exclude[]', where));
-    } else if (field.includes('.') || schemaEntry(field) !== undefined) {
+    } else if (field.includes('.') || schemaEntry(field) !== undefined || isShorthand(field)) {
       axes.push(keyAxis(field, value, where));
     } else if (!SWEEP_FIELDS.has(field)) {
       throw new EcgError('SWEEP_INVALID', msg.sweepUnknownField(field, where));
@@ -71,7 +81,7 @@ export function expandSweep(input: SweepInput): Cell[] {
   }
 
   const cliAxes = input.cliAxes ?? {};
-  const replaced = new Set([...Object.keys(cliAxes), ...(input.cliFixed ?? [])]);
+  const replaced = new Set([...Object.keys(cliAxes), ...(input.cliFixed ?? [])].flatMap(shorthandLeaves));
   const kept = axes
     .map((axis) => dropKeys(axis, replaced))
     .filter((axis): axis is Axis => axis !== undefined);
@@ -83,7 +93,7 @@ export function expandSweep(input: SweepInput): Cell[] {
 
   const width = String(assignments.length - 1).length < 2 ? 2 : String(assignments.length - 1).length;
   return assignments.map((overrides, index) => {
-    const { seed: _seed, ...rest } = overrides;
+    const rest = Object.fromEntries(Object.entries(overrides).filter(([key]) => !isSeedKey(key)));
     return {
       index,
       id: `c${String(index).padStart(width, '0')}`,
@@ -93,7 +103,17 @@ export function expandSweep(input: SweepInput): Cell[] {
   });
 }
 
+/** `seeds: [..]` varies seed.train; `seeds: {data: [..], train: [..]}` names the seed keys to vary. */
+function seedAxes(value: unknown, where: string): Axis[] {
+  if (Array.isArray(value)) return [keyAxis('seed.train', value, where)];
+  return Object.entries(asMapping(value, 'sweep.seeds', where)).map(([part, values]) => {
+    if (part !== 'data' && part !== 'train') throw new EcgError('SWEEP_INVALID', msg.unknownKey(`seeds.${part}`, where, ['seeds.data', 'seeds.train'], []));
+    return keyAxis(`seed.${part}`, values, where);
+  });
+}
+
 function keyAxis(key: string, values: unknown, where: string): Axis {
+  if (isShorthand(key)) return zipAxis(Object.fromEntries(shorthandLeaves(key).map((leaf) => [leaf, values])), where);
   if (schemaEntry(key) === undefined) throw new EcgError('SWEEP_INVALID', msg.unknownKey(key, where, [], closestNames(key, schemaLeafKeys())));
   if (!Array.isArray(values) || values.length === 0) throw new EcgError('SWEEP_INVALID', msg.sweepValuesNotList(key, where));
   return { keys: [key], items: values.map((v) => ({ [key]: v })) };

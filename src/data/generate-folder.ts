@@ -41,13 +41,13 @@ export async function generateSignalsToFolder(config: Config, n: number, outDir:
   };
   progress.start('generate signals', n);
   if (config.data.source === 'synthetic') {
-    const synthetic = syntheticOptions(config.data, config.seed);
+    const synthetic = syntheticOptions(config.data, config.seed.data);
     for (let i = 0; i < n; i++) {
       options.signal?.throwIfAborted();
       await write(generateRecord(i, synthetic));
     }
   } else {
-    const loaded = await loadRecords({ ...config.data, records: n }, config.seed, { logger: options.logger, ...(options.signal ? { signal: options.signal } : {}) });
+    const loaded = await loadRecords({ ...config.data, records: n }, config.seed.data, { logger: options.logger, ...(options.signal ? { signal: options.signal } : {}) });
     for (const record of loaded.records) await write(record);
   }
   progress.stop();

@@ -70,12 +70,12 @@ export function cropColumns(durationS: number, columnsPerS: number, specs: Pick<
 }
 
 /** What specsOf reads of the composed config beside `model.*` and `digitizer.*`. */
-export type SpecsConfig = ModelConfig & { readonly seed: number; readonly data: { readonly durationS: number } };
+export type SpecsConfig = ModelConfig & { readonly seed: { readonly train: number }; readonly data: { readonly durationS: number } };
 
 /** The models' specs of a composed config; each part's keys are read only when its spec is (so a stage needs only its own parts' keys). */
 export function specsOf(config: SpecsConfig): ModelSpecs {
   return modelSpecs(config, {
-    seed: config.seed,
+    seed: config.seed.train,
     get signalDurationS() {
       return config.data.durationS;
     },

@@ -11,7 +11,7 @@ import { EcgError } from '../core/errors.js';
 import { reportMessages as msg } from '../core/messages.js';
 import { baselineCoords, coordsKey, type Baseline } from './baseline.js';
 import { metricValue } from './cells-table.js';
-import { F1_MACRO, NOISE_KEY, SEED_KEY, SNR_MEAN, compareCoords, type CellStatus, type CoordValue, type RunSet } from './run-set.js';
+import { F1_MACRO, NOISE_KEY, isSeedKey, SNR_MEAN, compareCoords, type CellStatus, type CoordValue, type RunSet } from './run-set.js';
 
 export interface PivotSpec {
   rows: string[];
@@ -48,7 +48,7 @@ const UNSCORED = ['failed', 'killed', 'running', 'pending', 'missing'] as const;
 export function defaultPivotSpec(sweptKeys: readonly string[]): PivotSpec {
   const hasNoise = sweptKeys.includes(NOISE_KEY);
   return {
-    rows: sweptKeys.filter((k) => k !== NOISE_KEY && k !== SEED_KEY),
+    rows: sweptKeys.filter((k) => k !== NOISE_KEY && !isSeedKey(k)),
     cols: hasNoise ? [NOISE_KEY] : [],
     values: [F1_MACRO, SNR_MEAN],
   };

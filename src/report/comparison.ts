@@ -9,7 +9,7 @@ import { reportMessages as msg } from '../core/messages.js';
 import { ablationPivot, defaultPivotSpec, hasBaselineRow, pivotDelta, type Pivot, type PivotCell, type PivotSpec } from './ablation.js';
 import { baselineText, type Baseline } from './baseline.js';
 import { cellsTable, DELTA_PREFIX } from './cells-table.js';
-import { coordText, resultMetrics, type CellStatus, type CoordValue, type RunSet } from './run-set.js';
+import { coordText, isSeedKey, resultMetrics, type CellStatus, type CoordValue, type RunSet } from './run-set.js';
 import { workOf, workLine, type Work } from './work.js';
 
 export interface CompareOptions {
@@ -57,7 +57,7 @@ export function headline(cmp: Comparison): string {
 }
 
 export function pivotTitle(cmp: Comparison): string {
-  const seeds = cmp.set.sweptKeys.includes('seed') ? ', mean ± std over seeds' : '';
+  const seeds = cmp.set.sweptKeys.some(isSeedKey) ? ', mean ± std over seeds' : '';
   return `Ablation: ${cmp.pivot.spec.values.join(' / ')}${seeds}`;
 }
 

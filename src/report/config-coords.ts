@@ -14,7 +14,7 @@
  * of its own sweep (a sweep's cells differ only in their coordinates).
  */
 import { stableStringify } from '../core/hash.js';
-import { SEED_KEY, coordValue, unionKeys, type CellResult, type CoordValue } from './run-set.js';
+import { isSeedKey, coordValue, unionKeys, type CellResult, type CoordValue } from './run-set.js';
 
 /** Config keys that name or route a run but do not change its numbers. */
 const BOOKKEEPING = /^(experiment|tracking)\./;
@@ -30,7 +30,7 @@ export function withConfigCoords(cells: readonly CellResult[]): ConfigCoords {
   const swept = unionKeys(cells.map((c) => c.coords));
   const known = configs.filter((c): c is Record<string, CoordValue> => c !== undefined);
   const differing = unionKeys(known)
-    .filter((key) => key !== SEED_KEY && !BOOKKEEPING.test(key) && !swept.includes(key))
+    .filter((key) => !isSeedKey(key) && !BOOKKEEPING.test(key) && !swept.includes(key))
     .filter((key) => new Set(known.map((config) => stableStringify(config[key] ?? null))).size > 1);
   const sweptKeys = [...swept, ...differing];
   return {

@@ -8,7 +8,7 @@ import { from, op } from 'arquero';
 import type { TopLevelSpec } from 'vega-lite';
 import { CHALLENGE_CLASSES, LEADS } from '../core/ecg.js';
 import { metricValue } from './cells-table.js';
-import { NOISE_KEY, SEED_KEY, coordText, type CellResult, type RunSet } from './run-set.js';
+import { NOISE_KEY, isSeedKey, coordText, type CellResult, type RunSet } from './run-set.js';
 
 export interface PlotSpec {
   /** File-name stem: learning-curves-classifier2d, snr-per-lead, ... */
@@ -23,7 +23,7 @@ const CURVE = /^([^/]+)\/(loss|val_.+|train_.+)$/;
 /** Label of a cell's ablation setting: its coordinates except the seed (and except `omit`). */
 export function settingLabel(cell: CellResult, omit: readonly string[] = []): string {
   const parts = Object.entries(cell.coords)
-    .filter(([k]) => k !== SEED_KEY && !omit.includes(k))
+    .filter(([k]) => !isSeedKey(k) && !omit.includes(k))
     .map(([k, v]) => `${k.split('.').pop()}=${coordText(v)}`);
   return parts.join(', ') || 'all';
 }

@@ -48,8 +48,8 @@ export interface RunSet {
   history(cell: CellResult): Promise<Record<string, MetricSeriesPoint[]>>;
 }
 
-/** The seed axis: cells differing only in it are averaged. */
-export const SEED_KEY = 'seed';
+/** The seed axes (`seed` of older run stores, `seed.data`, `seed.train`): cells differing only in them are averaged. */
+export { isSeedKey } from '../config/schema/run.js';
 /** The noise axis: the columns of the default ablation table. */
 export const NOISE_KEY = 'render.noise';
 export const F1_MACRO = 'f1/macro';

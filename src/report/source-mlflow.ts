@@ -15,7 +15,7 @@ import { reportMessages as msg } from '../core/messages.js';
 import { SYSTEM_TAGS, type MlflowClient } from '../tracking/mlflow/client.js';
 import type { Run, RunStatus } from '../tracking/mlflow/types.js';
 import { withConfigCoords } from './config-coords.js';
-import { SEED_KEY, coordValue, unionKeys, type CellResult, type CellStatus, type CoordValue, type MetricSeriesPoint, type RunSet } from './run-set.js';
+import { isSeedKey, coordValue, unionKeys, type CellResult, type CellStatus, type CoordValue, type MetricSeriesPoint, type RunSet } from './run-set.js';
 
 export const OVERRIDES_TAG = 'ecg-lab.overrides';
 const SWEEP_TAG = 'ecg-lab.sweep';
@@ -108,7 +108,7 @@ function toCell(run: Run, experiment: string, sweepId: string, fallbackKeys: rea
 function fallbackSweptKeys(children: readonly Run[]): string[] {
   const keys = unionKeys(children.map((c) => c.params));
   const varying = keys.filter((k) => new Set(children.map((c) => c.params[k])).size > 1).sort();
-  return [...varying.filter((k) => k !== SEED_KEY), ...varying.filter((k) => k === SEED_KEY)];
+  return [...varying.filter((k) => !isSeedKey(k)), ...varying.filter(isSeedKey)];
 }
 
 function statusOf(status: RunStatus): CellStatus {

@@ -61,7 +61,7 @@ export async function fit<B extends tf.TensorContainer>(options: FitOptions<B>):
       epochs: train.epochs,
       examples: options.examples,
       batchSize: train.batchSize,
-      seed: `${stage}:${ctx.config.seed}`,
+      seed: `${stage}:${ctx.config.seed.train}`,
       signal: ctx.signal,
       microBatchSize: train.microBatchSize,
       batch: (indices) => options.batch(indices),

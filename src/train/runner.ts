@@ -89,7 +89,8 @@ export async function createSweep(plan: SweepPlan, options: RunnerOptions): Prom
       tags: {
         ...options.baseTags,
         'ecg-lab.configHash': planned.configHash,
-        'ecg-lab.seed': String(planned.config.seed),
+        'ecg-lab.seed.data': String(planned.config.seed.data),
+        'ecg-lab.seed.train': String(planned.config.seed.train),
         'ecg-lab.sweep': sweep.id,
         'ecg-lab.cell': planned.cell.id,
         'ecg-lab.group': planned.cell.group,

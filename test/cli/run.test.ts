@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cli } from '../helpers/cli.js';
 import { tinyEnv, sweepsIn, metricLines, TINY, GRID } from '../helpers/tiny-runs.js';
@@ -83,6 +84,27 @@ test('--dry-run lists cells and cache hits and writes no run', () => {
   assert.is(sweepsIn(runs, 'tiny').length, 1, 'no sweep written by the dry run');
 });
 
+test('a 2-seed synthetic sweep of the method plans one data key, and one render key per noise level (--dry-run)', () => {
+  const { env } = tinyEnv();
+  delete env['ECG_LAB_PLUGINS'];
+  const dir = mkdtempSync(join(tmpdir(), 'ecg-seeds-'));
+  const experiment = join(dir, 'seeds.yaml');
+  writeFileSync(experiment, 'defaults:\n  - data: synthetic\ndata:\n  records: 20\nsweep:\n  render.noise: [0, 0.5]\n  seeds: [0, 1]\n');
+  const r = cli(['run', experiment, '--dry-run'], { env });
+  assert.is(r.status, 0, r.stderr);
+  assert.ok(r.stdout.includes('4 cell(s)'), r.stdout);
+  const rows = r.stdout.split('\n').filter((l) => /^c0\d/.test(l)).map((l) => l.split(/\s+/));
+  const keys = (stage: string) => rows.filter((row) => row[1] === stage).map((row) => row[2]);
+  assert.is(keys('data').length, 4);
+  assert.is(new Set(keys('data')).size, 1, 'one data key for both seeds and both noise levels');
+  assert.equal(keys('render'), [keys('render')[0], keys('render')[0], keys('render')[2], keys('render')[2]], 'cells c00/c01 (noise 0) and c02/c03 (noise 0.5) share their render');
+  assert.is(new Set(keys('render')).size, 2);
+  assert.is(new Set(keys('digitizer')).size, 4, 'each seed trains its own digitizer');
+  const seedsOnData = cli(['run', experiment, 'seed.train=0', '--dry-run'], { env });
+  assert.is(seedsOnData.status, 0, seedsOnData.stderr);
+  assert.ok(seedsOnData.stdout.includes('2 cell(s)'), 'a fixed seed.train removes the seeds axis');
+});
+
 test('a 12-cell sweep with --jobs 2: every cell finished, shared stages computed once', () => {
   const { runs, env } = tinyEnv();
   const r = cli(['run', GRID, '--jobs', '2'], { env });
@@ -92,10 +114,10 @@ test('a 12-cell sweep with --jobs 2: every cell finished, shared stages computed
   assert.is(sweep!.cells.length, 12);
   assert.ok(sweep!.cells.every((c) => c.status === 'finished'));
   const dataKeys = new Set(sweep!.cells.map((c) => c.stages['tiny-data']!.key));
-  assert.is(dataKeys.size, 2, 'tiny-data depends only on seed (2 values)');
+  assert.is(dataKeys.size, 1, 'tiny-data depends on seed.data, which `seeds` holds fixed');
   const entries = readdirSync(join(runs, '.cache', 'tiny-train')).filter((n) => !n.startsWith('.'));
   assert.is(entries.length, 12);
-  assert.is(readdirSync(join(runs, '.cache', 'tiny-render')).filter((n) => !n.startsWith('.')).length, 4);
+  assert.is(readdirSync(join(runs, '.cache', 'tiny-render')).filter((n) => !n.startsWith('.')).length, 2, 'one render per noise level');
 });
 
 test('a failing cell is recorded and the rest of the sweep goes on', () => {

@@ -66,6 +66,21 @@ test('override values are typed: numbers, booleans, lists', () => {
   assert.is(config.train.learningRate, 3e-4);
 });
 
+test('seed is the shorthand for seed.data and seed.train: `seed=3` and YAML `seed: 3` set both, `seed.train=1` one', () => {
+  const both = composeWith(['seed=3']);
+  assert.equal(both.config.seed, { data: 3, train: 3 });
+  assert.is(both.sources['seed.data'], 'command line');
+  assert.equal(composeWith(['seed.train=1']).config.seed, { data: 0, train: 1 });
+  assert.equal(composeWith(['seed=3', 'seed.train=1']).config.seed, { data: 3, train: 1 }, 'later overrides win, leaf by leaf');
+  const yaml = experimentFile('seed: 3\n');
+  const fromFile = composeWith([], yaml);
+  assert.equal(fromFile.config.seed, { data: 3, train: 3 });
+  assert.is(fromFile.sources['seed.train'], yaml);
+  assert.equal(composeWith([], experimentFile('seed:\n  data: 5\n')).config.seed, { data: 5, train: 0 });
+  assert.equal(composeWith(['seed.data=2'], yaml).config.seed, { data: 2, train: 3 });
+  refused(() => composeWith(['seed=-1']), 'CONFIG_INVALID', 'seed.data');
+});
+
 test('flattened config has every schema leaf as a dotted key', () => {
   const flat = flattenConfig(composeWith([]).config);
   assert.is(flat['render.noise'], 0);

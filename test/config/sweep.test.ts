@@ -54,13 +54,32 @@ test('excluded combinations are dropped', () => {
   assert.not.ok(cells.some((c) => c.overrides['digitizer.roi'] === false && c.overrides['digitizer.denoise'] === true));
 });
 
-test('seed axis: cells differing only in seed share a group', () => {
+test('seed axis: `seeds` varies seed.train, and cells differing only in it share a group', () => {
   const cells = expandSweep({ spec: { 'render.noise': [0, 0.5], seeds: [0, 1, 2] }, where });
   assert.is(cells.length, 6);
+  assert.ok(cells.every((c) => !('seed.data' in c.overrides)), 'data seed held fixed');
   const groups = new Map<string, number[]>();
-  for (const c of cells) groups.set(c.group, [...(groups.get(c.group) ?? []), c.overrides['seed'] as number]);
+  for (const c of cells) groups.set(c.group, [...(groups.get(c.group) ?? []), c.overrides['seed.train'] as number]);
   assert.is(groups.size, 2);
   for (const seeds of groups.values()) assert.equal(seeds.sort(), [0, 1, 2]);
+});
+
+test('seed axis: `seeds: {data: [..]}` varies seed.data; a `seed` grid or `seed=0,1` varies both together', () => {
+  const data = expandSweep({ spec: { seeds: { data: [0, 1] } }, where });
+  assert.equal(data.map((c) => c.overrides), [{ 'seed.data': 0 }, { 'seed.data': 1 }]);
+  assert.is(new Set(data.map((c) => c.group)).size, 1);
+  const crossed = expandSweep({ spec: { seeds: { data: [0, 1], train: [0, 1] } }, where });
+  assert.is(crossed.length, 4);
+  assert.is(new Set(crossed.map((c) => c.group)).size, 1);
+  const both = expandSweep({ spec: { seed: [4, 5] }, where });
+  assert.equal(both.map((c) => c.overrides), [{ 'seed.data': 4, 'seed.train': 4 }, { 'seed.data': 5, 'seed.train': 5 }]);
+  const cli = parseOverrides(['seed=0,1']);
+  const fromCli = expandSweep({ spec: { seeds: [7, 8, 9] }, where, cliAxes: cli.axes, cliFixed: Object.keys(cli.values) });
+  assert.equal(fromCli.map((c) => c.overrides), [{ 'seed.data': 0, 'seed.train': 0 }, { 'seed.data': 1, 'seed.train': 1 }], 'the command-line seed axis replaces the file seeds');
+  const fixed = parseOverrides(['seed=3']);
+  assert.equal(fixed.values, { 'seed.data': 3, 'seed.train': 3 });
+  assert.is(expandSweep({ spec: { seeds: [0, 1] }, where, cliFixed: Object.keys(fixed.values) }).length, 1, 'a fixed seed removes the seeds axis');
+  refused(() => expandSweep({ spec: { seeds: { init: [0] } }, where }), 'seeds.init');
 });
 
 test('one factor at a time around a baseline', () => {

@@ -17,7 +17,7 @@ import { silentProgress } from '../../src/core/progress.js';
 /** Schema defaults (no config files), with a few data keys set. */
 function config(data: Partial<Config['data']> = {}, seed = 3): Config {
   const defaults = convict(JSON.parse(JSON.stringify(SCHEMA, (key, value) => (key === 'format' ? undefined : value))) as convict.Schema<Config>, { args: [], env: {} }).getProperties();
-  return { ...defaults, seed, data: { ...defaults.data, ...data } };
+  return { ...defaults, seed: { data: seed, train: seed }, data: { ...defaults.data, ...data } };
 }
 
 async function runStage(cfg: Config): Promise<{ dir: string; manifest: DataManifest; metrics: Record<string, number> }> {
@@ -51,7 +51,7 @@ test('data stage: synthetic records split, stored, read back sample for sample; 
   assert.is(manifest.counts.test, 8);
   assert.is(metrics['data/test'], 8);
   const splits = await readDataset({ dir, manifest });
-  const options = syntheticOptions(cfg.data, cfg.seed);
+  const options = syntheticOptions(cfg.data, cfg.seed.data);
   for (const record of [...splits.train, ...splits.val, ...splits.test]) {
     const fresh = generateRecord(Number(record.name.slice(4)), options);
     assert.equal(record.labels, fresh.labels);
@@ -67,7 +67,7 @@ test('data stage declares its config keys (every data.* leaf of the schema and t
   const leaves = (tree: object, prefix: string): string[] =>
     Object.entries(tree).flatMap(([k, v]) => ('doc' in (v as object) ? [`${prefix}${k}`] : leaves(v as object, `${prefix}${k}.`)));
   const keys = leaves((SCHEMA as Record<string, object>)['data']!, 'data.');
-  assert.equal([...dataStage.configKeys].sort(), ['seed', ...keys].sort());
+  assert.equal([...dataStage.configKeys].sort(), ['seed.data', ...keys].sort());
   assert.equal(dataStage.reads, []);
 });
 
@@ -77,7 +77,7 @@ test('generate signals to a folder, load it back as data.source = wfdb-folder wi
   const names = await generateSignalsToFolder(cfg, 6, out, { logger: capturingLogger() });
   assert.is(names.length, 6);
   const { records } = await loadWfdbFolder({ path: out, fsHz: 100, durationS: 10, limit: 0 });
-  const options = syntheticOptions(cfg.data, cfg.seed);
+  const options = syntheticOptions(cfg.data, cfg.seed.data);
   for (const record of records) {
     const fresh = generateRecord(Number(record.name.slice(4)), options);
     assert.equal(record.labels, fresh.labels);

@@ -29,7 +29,7 @@ function defaults(): Config {
 /** A folder of 10 WFDB records with `# Labels:` lines, written by the project's writer. */
 async function wfdbFolder(): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'fingerprint-wfdb-'));
-  await generateSignalsToFolder({ ...defaults(), seed: 4 }, 10, dir, { logger: capturingLogger() });
+  await generateSignalsToFolder({ ...defaults(), seed: { data: 4, train: 4 } }, 10, dir, { logger: capturingLogger() });
   return dir;
 }
 

@@ -30,7 +30,7 @@ function challengeLabels(header: string): { labels: string[]; hasLabels: boolean
 test('records without a class keep an empty # Labels: line; all labels round-trip', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'gen-labels-'));
   const drawn: EcgRecord[] = [];
-  await generateSignalsToFolder({ ...defaults(), seed: 0 }, 30, dir, { logger: capturingLogger(), onRecord: (r) => drawn.push(r) });
+  await generateSignalsToFolder({ ...defaults(), seed: { data: 0, train: 0 } }, 30, dir, { logger: capturingLogger(), onRecord: (r) => drawn.push(r) });
   const empty = drawn.filter((r) => r.labels.length === 0);
   assert.ok(empty.length > 0 && empty.length < drawn.length, `seed 0 draws some records without a class (${empty.length} of ${drawn.length})`);
   for (const record of drawn) {

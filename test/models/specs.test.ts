@@ -30,7 +30,7 @@ function composed(option: string, overrides: Record<string, unknown> = {}) {
 for (const option of ['default', 'small']) {
   test(`configs/model/${option}.yaml builds every part at its real size, and each runs one input`, () => {
     const config = composed(option);
-    const specs = modelSpecs(config, { seed: config.seed, signalDurationS: config.data.durationS });
+    const specs = modelSpecs(config, { seed: config.seed.train, signalDurationS: config.data.durationS });
     const c2d = buildClassifier2d(specs.classifier2d);
     const c1d = buildClassifier1d(specs.classifier1d);
     const roi = buildRoi(specs.roi);

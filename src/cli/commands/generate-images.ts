@@ -41,14 +41,14 @@ export const generateImagesCommand: Command = {
     const composed = generateConfig('generate images', parsed.positionals, ['data', 'render'], io.cwd);
     const config = { ...composed, data: { ...composed.data, records: recordCount(parsed, composed.data) } };
     const outDir = resolve(io.cwd, out);
-    const loaded = await loadRecords(config.data, config.seed, { logger: io.logger });
+    const loaded = await loadRecords(config.data, config.seed.data, { logger: io.logger });
     const records = loaded.records;
     if (config.data.source !== 'synthetic' && config.data.records > 0) {
       const available = folderRecords(config.data);
       if (available > config.data.records) io.logger.warn(dataMessages.recordsLeftOut(config.data.records, available, config.data.path));
     }
     const manifest = await renderPagesToDir(outDir, records.map((record) => ({ split: 'train' as const, record })), config.render, {
-      seed: config.seed,
+      seed: config.seed.data,
       progress: io.progress,
       logger: io.logger,
     });
@@ -58,7 +58,7 @@ export const generateImagesCommand: Command = {
         if (entry) await writeChallengeRecord(join(outDir, 'challenge'), record, { image: await readFile(join(outDir, entry.image)) });
       }
     }
-    io.out(`${manifest.pages.length} pages (noise ${config.render.noise}, ${config.render.layout}, ${manifest.width} x ${manifest.height} px, seed ${config.seed}) written to ${outDir}`);
+    io.out(`${manifest.pages.length} pages (noise ${config.render.noise}, ${config.render.layout}, ${manifest.width} x ${manifest.height} px, seed ${config.seed.data}) written to ${outDir}`);
     return 0;
   },
 };

@@ -35,7 +35,7 @@ export const generateSignalsCommand: Command = {
       if (record.labels.length === 0) withoutClass++;
     };
     const names = await generateSignalsToFolder(config, n, outDir, { logger: io.logger, progress: io.progress, onRecord });
-    io.out(`${names.length} records (${config.data.source}, ${config.data.fsHz} Hz, seed ${config.seed}) written to ${outDir}`);
+    io.out(`${names.length} records (${config.data.source}, ${config.data.fsHz} Hz, seed ${config.seed.data}) written to ${outDir}`);
     if (withoutClass > 0) io.out(dataMessages.recordsWithoutClass(withoutClass, names.length));
     return 0;
   },

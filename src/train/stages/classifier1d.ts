@@ -58,7 +58,7 @@ export const classifier1dStage: Stage<Classifier1dManifest> = {
   version: 1,
   description: 'Train the 1-D classifier on the digitized leads; save its weights and per-split probabilities.',
   reads: ['data', 'digitizer'],
-  configKeys: ['seed', 'data.durationS', 'model.classifier1d.*', 'train.classifier1d.*', 'train.patience', 'train.loss'],
+  configKeys: ['seed.train', 'data.durationS', 'model.classifier1d.*', 'train.classifier1d.*', 'train.patience', 'train.loss'],
   writes: 'model/classifier1d (TF.js), probabilities.json',
   usesBackend: true,
   async run(ctx) {

@@ -24,7 +24,7 @@ export const classifier2dStage: Stage<Classifier2dManifest> = {
   version: 1,
   description: 'Train the 2-D image classifier on low-resolution pages; save its weights and per-split probabilities.',
   reads: ['render'],
-  configKeys: ['seed', 'model.classifier2d.*', 'train.classifier2d.*', 'train.patience', 'train.loss'],
+  configKeys: ['seed.train', 'model.classifier2d.*', 'train.classifier2d.*', 'train.patience', 'train.loss'],
   writes: 'model/classifier2d (TF.js), probabilities.json',
   usesBackend: true,
   async run(ctx) {

@@ -15,7 +15,7 @@ import { writeDataset, type DataManifest } from '../../data/dataset-store.js';
 import { dataFingerprint } from '../../data/fingerprint.js';
 
 export const DATA_CONFIG_KEYS = [
-  'seed',
+  'seed.data',
   'data.source',
   'data.path',
   'data.ptbxlPlusPath',
@@ -41,7 +41,8 @@ export const dataStage: Stage<DataManifest> = {
   writes: 'signals.f32 + manifest.json (records, labels, splits, dataset digest)',
   fingerprint: (config) => dataFingerprint(config.data),
   async run(ctx) {
-    const { data, seed } = ctx.config;
+    const { data } = ctx.config;
+    const seed = ctx.config.seed.data;
     ctx.progress.start(`data: ${data.source}`, data.source === 'synthetic' ? data.records : 0);
     const loaded = await loadRecords(data, seed, { logger: ctx.logger, signal: ctx.signal, onRecord: () => ctx.progress.tick() });
     ctx.progress.stop();

@@ -22,7 +22,7 @@ export const denoiseStage: Stage<DenoiseManifest> = {
   description: 'Train the crop denoiser on (noisy, clean twin) pairs (digitizer.denoise = true), else identity.',
   reads: ['render', 'roi'],
   configKeys: [
-    'seed',
+    'seed.train',
     'digitizer.denoise',
     'digitizer.deskew',
     'digitizer.cropHeight',

@@ -197,7 +197,7 @@ export const hierarchicalStage: Stage<HierarchicalManifest> = {
   // crop geometry) and to label its metrics; the input stages' keys already
   // vary with these, so declaring them shares nothing less.
   configKeys: [
-    'seed',
+    'seed.train',
     'render.noise',
     'data.durationS',
     'digitizer.*',

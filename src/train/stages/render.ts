@@ -9,8 +9,8 @@ import { EcgError } from '../../core/errors.js';
 import { renderMessages } from '../../core/messages.js';
 import { renderPagesToDir, type RenderJob, type RenderManifest } from '../../render/pages.js';
 
-/** Every render.* key (render.distort.* included) and the seed. */
-export const RENDER_CONFIG_KEYS = ['seed', 'render.*'] as const;
+/** Every render.* key (render.distort.* included) and the data seed (pages are data). */
+export const RENDER_CONFIG_KEYS = ['seed.data', 'render.*'] as const;
 
 export const renderStage: Stage<RenderManifest> = {
   name: 'render',
@@ -25,7 +25,7 @@ export const renderStage: Stage<RenderManifest> = {
     const splits = await readDataset({ dir: data.dir, manifest: data.manifest as DataManifest });
     const jobs: RenderJob[] = (['train', 'val', 'test'] as const).flatMap((split) => splits[split].map((record) => ({ split, record })));
     const manifest = await renderPagesToDir(ctx.outDir, jobs, ctx.config.render, {
-      seed: ctx.config.seed,
+      seed: ctx.config.seed.data,
       progress: ctx.progress,
       logger: ctx.logger,
       signal: ctx.signal,

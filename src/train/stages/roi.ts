@@ -173,7 +173,7 @@ export const roiStage: Stage<RoiManifest> = {
   version: 3,
   description: 'Lead boxes per page, on the deskewed page (digitizer.deskew): trained ROI heatmap model (digitizer.roi = true) or the nominal layout.',
   reads: ['render'],
-  configKeys: ['seed', 'digitizer.roi', 'digitizer.deskew', 'render.layout', 'model.roi.*', 'train.roi.*', 'train.patience'],
+  configKeys: ['seed.train', 'digitizer.roi', 'digitizer.deskew', 'render.layout', 'model.roi.*', 'train.roi.*', 'train.patience'],
   writes: 'boxes.json (per page, per lead: crop box and 0 mV row), model/roi (TF.js) when trained',
   usesBackend: true,
   async run(ctx) {
