@@ -5,10 +5,15 @@
  * thresholds it chose on its validation split.
  *
  * Artifacts, as the stages save them (fit.ts saveFinal, `<stage>/<name>/`):
- *   roi/roi, denoise/denoiser, digitizer/digitizer  the digitization path
- *   classifier2d/classifier2d                        model.hierarchy = false
+ *   roi/roi, denoise/denoiser, digitizer/digitizer,
+ *   classifier2d/classifier2d, classifier1d/classifier1d   the separately trained parts
+ *   hierarchical/combiner                                   model.combine
  *   hierarchical/{classifier2d, denoiser, digitizer, classifier1d, combiner}
- *                                                    model.hierarchy = true (fine-tuned end to end)
+ *                                                           model.finetune (fine-tuned end to end)
+ * A cell's parts are the ones it reports with (cellArtifacts): the
+ * fine-tuned weights when its hierarchical stage fine-tuned (for `digitize`
+ * too: the digitizer the cell's `snr/*` measured), else each part's own
+ * stage; the combined model when model.combine, else classifier2d alone.
  * Thresholds: the cell's last `threshold/<class>` metrics, which the
  * hierarchical stage logs for the classifier the cell reports (the combined
  * model, or classifier2d alone).
@@ -22,6 +27,7 @@ import { EcgError, errorMessage } from '../core/errors.js';
 import { inferMessages as msg } from '../core/messages.js';
 import type { Logger } from '../core/logger.js';
 import type { Config } from '../config/schema/index.js';
+import { hierarchySwitches } from '../config/schema/model.js';
 import {
   buildClassifier1d,
   buildClassifier2d,
@@ -173,8 +179,33 @@ export interface DigitizerParts {
   readonly digitizer: tf.LayersModel;
 }
 
-/** What classifies: the hierarchical parts (model.hierarchy), else classifier2d alone. */
+/** What classifies: the hierarchical parts (model.combine), else classifier2d alone (fine-tuned when model.finetune). */
 export type ClassifierParts = { readonly kind: 'hierarchical'; readonly parts: HierarchicalParts } | { readonly kind: 'image'; readonly classifier2d: tf.LayersModel };
+
+/** The artifact (`<stage>/<name>`) each part of a cell is loaded from; null: the cell has no such part. */
+export interface CellArtifacts {
+  readonly roi: string | null;
+  readonly denoiser: string | null;
+  readonly digitizer: string;
+  readonly classifier2d: string;
+  /** null when the cell reports classifier2d alone (model.combine = false). */
+  readonly classifier1d: string | null;
+  readonly combiner: string | null;
+}
+
+/** Where each part of a cell with this config comes from (see the header). */
+export function cellArtifacts(config: Config): CellArtifacts {
+  const { combine, finetune } = hierarchySwitches(config.model);
+  const part = (stage: string, name: string) => (finetune ? `hierarchical/${name}` : `${stage}/${name}`);
+  return {
+    roi: config.digitizer.roi ? 'roi/roi' : null,
+    denoiser: config.digitizer.denoise ? part('denoise', 'denoiser') : null,
+    digitizer: part('digitizer', 'digitizer'),
+    classifier2d: part('classifier2d', 'classifier2d'),
+    classifier1d: combine ? part('classifier1d', 'classifier1d') : null,
+    combiner: combine ? 'hierarchical/combiner' : null,
+  };
+}
 
 export interface TrainedCell {
   readonly cell: CellRef;
@@ -198,36 +229,41 @@ export async function loadTrainedCell(cell: CellRef, options: LoadCellOptions): 
   await checkStatus(cell, options.logger);
   const config = await readCellConfig(cell);
   const specs = specsOf(config);
-  const loaded: tf.LayersModel[] = [];
+  const artifacts = cellArtifacts(config);
+  // One instance per artifact: digitize and classify share a fine-tuned digitizer.
+  const loaded = new Map<string, tf.LayersModel>();
   const load = async (artifact: string, build: () => tf.LayersModel) => {
+    const known = loaded.get(artifact);
+    if (known) return known;
     const model = await loadPart(cell, artifact, build);
-    loaded.push(model);
+    loaded.set(artifact, model);
     return model;
   };
+  const loadOptional = async (artifact: string | null, build: () => tf.LayersModel) => (artifact ? load(artifact, build) : null);
   const dispose = () => {
-    for (const m of loaded) m.dispose();
-    loaded.length = 0;
+    for (const m of loaded.values()) m.dispose();
+    loaded.clear();
   };
   try {
-    const needRoi = config.digitizer.roi && (options.digitize || (options.classify && config.model.hierarchy));
-    const roi = needRoi ? await load('roi/roi', () => buildRoi(specs.roi)) : null;
-    let digitization: DigitizerParts | null = null;
-    if (options.digitize) {
-      const denoiser = config.digitizer.denoise ? await load('denoise/denoiser', () => buildDenoiser(specs.denoiser)) : null;
-      digitization = { denoiser, digitizer: await load('digitizer/digitizer', () => buildDigitizer(specs.digitizer)) };
-    }
+    // Crops are cut for digitize, and for classify when the combined model reads the digitized leads.
+    const needRoi = options.digitize || (options.classify && artifacts.combiner !== null);
+    const roi = needRoi ? await loadOptional(artifacts.roi, () => buildRoi(specs.roi)) : null;
+    const denoiser = () => loadOptional(artifacts.denoiser, () => buildDenoiser(specs.denoiser));
+    const digitizer = () => load(artifacts.digitizer, () => buildDigitizer(specs.digitizer));
+    const classifier2d = () => load(artifacts.classifier2d, () => buildClassifier2d(specs.classifier2d));
+    const digitization: DigitizerParts | null = options.digitize ? { denoiser: await denoiser(), digitizer: await digitizer() } : null;
     let classification: ClassifierParts | null = null;
-    if (options.classify && config.model.hierarchy) {
+    if (options.classify && artifacts.combiner !== null && artifacts.classifier1d !== null) {
       const parts: HierarchicalParts = {
-        classifier2d: await load('hierarchical/classifier2d', () => buildClassifier2d(specs.classifier2d)),
-        denoiser: config.digitizer.denoise ? await load('hierarchical/denoiser', () => buildDenoiser(specs.denoiser)) : null,
-        digitizer: await load('hierarchical/digitizer', () => buildDigitizer(specs.digitizer)),
-        classifier1d: await load('hierarchical/classifier1d', () => buildClassifier1d(specs.classifier1d)),
-        combiner: await load('hierarchical/combiner', () => buildCombiner(specs.combiner)),
+        classifier2d: await classifier2d(),
+        denoiser: await denoiser(),
+        digitizer: await digitizer(),
+        classifier1d: await load(artifacts.classifier1d, () => buildClassifier1d(specs.classifier1d)),
+        combiner: await load(artifacts.combiner, () => buildCombiner(specs.combiner)),
       };
       classification = { kind: 'hierarchical', parts };
     } else if (options.classify) {
-      classification = { kind: 'image', classifier2d: await load('classifier2d/classifier2d', () => buildClassifier2d(specs.classifier2d)) };
+      classification = { kind: 'image', classifier2d: await classifier2d() };
     }
     const thresholds = options.classify ? await readThresholds(cell, options.logger) : (Object.fromEntries(CHALLENGE_CLASSES.map((c) => [c, 0.5])) as Thresholds);
     return { cell, config, thresholds, roi, digitization, classification, dispose };

@@ -1,15 +1,18 @@
 /**
  * The method's stages, for real, through the runner on tiny data: every
  * part trains with a falling loss, the cell logs the challenge figures, the
- * hierarchy=false cell re-uses every stage but the last, the end-to-end
- * stage moves the digitizer's weights, and nothing leaks tensors.
+ * hierarchy arms (combine x finetune: on/on, off/off, on/off) re-use every
+ * stage but the last, the end-to-end stage moves the digitizer's weights
+ * and is scored with them, the combiner learns on the frozen parts, and
+ * nothing leaks tensors.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as tf from '@tensorflow/tfjs';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { LEADS } from '../../src/core/ecg.js';
+import { CHALLENGE_CLASSES, LEADS } from '../../src/core/ecg.js';
+import type { MetricPoint } from '../../src/tracking/run-store.js';
 import { loadModel } from '../../src/models/index.js';
 import { RunStore } from '../../src/tracking/run-store.js';
 import { cacheEntry, last, loadBackend, runExperiment, series, tinyExperiment, TINY_ARGS, type SweepResult } from './helpers.js';
@@ -19,14 +22,14 @@ let runs: string;
 
 test.before(async () => {
   await loadBackend();
-  const experiment = tinyExperiment('tiny-method', 'sweep:\n  model.hierarchy: [true, false]\n');
+  const experiment = tinyExperiment('tiny-method', 'sweep:\n  zip:\n    - { model.combine: [true, false, true], model.finetune: [true, false, false] }\n');
   runs = experiment.runs;
   const tensorsBefore = tf.memory().numTensors;
-  result = await runExperiment(experiment.path, runs, TINY_ARGS);
+  result = await runExperiment(experiment.path, runs, [...TINY_ARGS, 'train.combiner.epochs=20']);
   assert.is(tf.memory().numTensors, tensorsBefore, 'tensors leaked by the stages');
 });
 
-test('both cells finish and report test F1 per class, thresholds, SNR per lead and noise', () => {
+test('every cell finishes and reports test F1 per class, thresholds, SNR per lead (final and the digitizer stage\'s) and noise', () => {
   assert.is(result.sweep.status, 'finished', result.cells.map((c) => c.error ?? '').join('\n'));
   for (const metrics of result.metrics) {
     const macro = last(metrics, 'f1/macro');
@@ -34,7 +37,9 @@ test('both cells finish and report test F1 per class, thresholds, SNR per lead a
     assert.ok(metrics.some((p) => p.name.startsWith('f1/') && p.name !== 'f1/macro' && p.name !== 'f1/constant_macro'), 'per-class F1');
     assert.ok(metrics.some((p) => p.name.startsWith('threshold/')), 'thresholds chosen on validation are logged');
     for (const lead of LEADS) assert.ok(last(metrics, `snr/${lead}`) !== undefined, `snr/${lead}`);
+    for (const lead of LEADS) assert.ok(last(metrics, `digitizer/snr/${lead}`) !== undefined, `digitizer/snr/${lead}`);
     assert.ok(Number.isFinite(last(metrics, 'snr/mean')), 'snr/mean');
+    assert.is(series(metrics, 'snr/mean').length, 1, 'snr/mean logged once, by the hierarchical stage');
     assert.is(last(metrics, 'noise'), 0);
   }
 });
@@ -75,20 +80,50 @@ test('each trained part logs a loss per epoch that falls', () => {
 
 test('no trained stage grows the live tensor count from epoch to epoch', () => {
   const metrics = result.metrics[0] ?? [];
-  for (const stage of ['classifier2d', 'roi', 'denoise', 'digitizer', 'classifier1d', 'hierarchical']) {
+  for (const stage of ['classifier2d', 'roi', 'denoise', 'digitizer', 'classifier1d', 'combiner', 'hierarchical']) {
     const tensors = series(metrics, `${stage}/tensors`);
     assert.ok(tensors.length >= 2, `${stage}: ${tensors.length} epochs logged`);
     assert.ok(tensors.every((n) => n === tensors[0]), `${stage} tensors per epoch: ${tensors.join(', ')}`);
   }
 });
 
-test('hierarchy=false re-uses every stage but hierarchical', () => {
-  const [on, off] = result.cells;
-  for (const [name, stage] of Object.entries(off?.stages ?? {})) {
-    if (name === 'hierarchical') assert.is(stage.cached, false);
-    else assert.is(stage.cached, true, `${name} was not re-used`);
-    if (name !== 'hierarchical') assert.is(stage.key, on?.stages[name]?.key);
+test('the other arms re-use every stage but hierarchical', () => {
+  const [on, ...others] = result.cells;
+  for (const cell of others) {
+    for (const [name, stage] of Object.entries(cell.stages)) {
+      if (name === 'hierarchical') assert.is(stage.cached, false);
+      else assert.is(stage.cached, true, `${name} was not re-used`);
+      if (name !== 'hierarchical') assert.is(stage.key, on?.stages[name]?.key);
+    }
   }
+});
+
+test('SNR is measured where digitization ends: the digitizer stage\'s figure without fine-tuning, the fine-tuned digitizer\'s with it', () => {
+  const [tuned, off, combined] = result.metrics as [MetricPoint[], MetricPoint[], MetricPoint[]];
+  for (const metrics of [off, combined]) {
+    assert.is(last(metrics, 'snr/mean'), last(metrics, 'digitizer/snr/mean'));
+    for (const lead of LEADS) assert.is(last(metrics, `snr/${lead}`), last(metrics, `digitizer/snr/${lead}`), lead);
+  }
+  assert.is(last(tuned, 'digitizer/snr/mean'), last(off, 'digitizer/snr/mean'), 'the same digitizer stage');
+  assert.ok(last(tuned, 'snr/mean') !== last(tuned, 'digitizer/snr/mean'), 'the fine-tuned digitizer was not the one scored');
+});
+
+test('the combiner trains on the frozen parts (combine on, finetune off): its loss falls, its weights are logged per class, only it is saved', () => {
+  const [tuned, off, combined] = result.metrics as [MetricPoint[], MetricPoint[], MetricPoint[]];
+  const losses = series(combined, 'combiner/loss');
+  assert.ok(losses.length >= 2 && (losses.at(-1) as number) < (losses[0] as number), `combiner/loss ${losses.join(', ')}`);
+  assert.is(series(combined, 'hierarchical/loss').length, 0, 'no end-to-end epoch');
+  for (const cls of CHALLENGE_CLASSES) {
+    assert.ok(Number.isFinite(last(combined, `combiner/image_weight/${cls}`)), cls);
+    assert.ok(Number.isFinite(last(combined, `combiner/signal_weight/${cls}`)), cls);
+    // Fine-tuned after the combiner phase: logged at step 0 and again at step 1.
+    assert.is(series(tuned, `combiner/signal_weight/${cls}`).length, 2, cls);
+  }
+  assert.ok(CHALLENGE_CLASSES.some((cls) => last(combined, `combiner/image_weight/${cls}`) !== 0.5), 'the combiner did not move');
+  assert.is(series(off, 'combiner/loss').length, 0);
+  const saved = (cell: number) => readdirSync(join(cacheEntry(runs, 'hierarchical', result.cells[cell]?.stages['hierarchical']?.key ?? ''), 'model')).sort();
+  assert.equal(saved(2), ['combiner']);
+  assert.equal(saved(0), ['classifier1d', 'classifier2d', 'combiner', 'denoiser', 'digitizer']);
 });
 
 test('end-to-end fine-tuning moves the digitizer weights', async () => {

@@ -1,48 +1,98 @@
 /**
  * Stage `hierarchical` (the paper's hierarchy, steps 3 and 4) and the
- * cell's reported classification figures: `f1/macro`, `f1/<class>`,
- * `threshold/<class>` (chosen on validation), `f1/constant_macro` (the best
- * constant predictor, the yardstick) and `noise`.
+ * cell's reported figures: `f1/macro`, `f1/<class>`, `threshold/<class>`
+ * (chosen on validation), `f1/constant_macro` (the best constant predictor,
+ * the yardstick), `snr/mean` and `snr/<lead>` (test split, with the
+ * digitizer the cell ends with) and `noise`.
  *
- * model.hierarchy = true: the trained parts (classifier2d, denoiser,
- * digitizer, classifier1d) and a new combiner are fine-tuned end to end on
- * the train pages (models/hierarchical.ts): the page, turned back by the
- * roi stage's angle (digitizer.deskew), is cut with its boxes, denoised, digitized, assembled into leads and classified,
- * and the combined loss (plus each branch's own and the digitizer's) moves
- * every part, the digitizer included. Early stopping on the validation loss
- * of the combined output. model.hierarchy = false: classifier2d's saved
- * probabilities alone, so the two cells share every other stage.
+ * Two switches (config/schema/model.ts hierarchySwitches; model.hierarchy
+ * sets both), four arms that share every other stage:
+ *
+ *   combine  finetune  reported classifier          digitizer scored
+ *   false    false     classifier2d alone           the digitizer stage's
+ *   true     false     combiner on the frozen parts the digitizer stage's
+ *   false    true      fine-tuned classifier2d      fine-tuned
+ *   true     true      fine-tuned combined model    fine-tuned
+ *
+ * combine: a combiner-only phase first (train.combiner.*): the frozen parts'
+ * logits of every train and validation page are computed once through the
+ * hierarchical path (models/hierarchical.ts, inference mode: the path that
+ * fine-tuning and `ecg-lab classify` run), and the combiner alone learns on
+ * them, early stopping on the validation loss. No gradient reaches the
+ * parts. Its per-class weights are logged as `combiner/image_weight/<class>`
+ * and `combiner/signal_weight/<class>` (step 0 after this phase, step 1
+ * after fine-tuning).
+ *
+ * finetune: every part (classifier2d, denoiser, digitizer, classifier1d,
+ * and the combiner when there is one) is trained end to end on the train
+ * pages: the page, turned back by the roi stage's angle (digitizer.deskew),
+ * is cut with its boxes, denoised, digitized, assembled into leads and
+ * classified; the loss is L(output) + auxWeight (L(image) + L(signal)) +
+ * digitizerWeight x the digitizer's loss, L = train.loss; early stopping on
+ * the validation loss of the output. Without combine the output IS the
+ * image classifier's logits: there is no combined output to replace, so the
+ * honest arm reports the 2-D classifier after fine-tuning, and the
+ * classification loss reaches the digitizer only through the 1-D
+ * classifier's own term (auxWeight; with auxWeight 0 only the digitizer's
+ * loss moves it). That arm isolates "the classification loss improves the
+ * digitizer" (claim c) from "combining improves classification" (claim b).
+ *
+ * SNR: without fine-tuning, the digitizer stage's own test signals
+ * (signals.f32: the same weights, so `snr/*` equals `digitizer/snr/*`);
+ * with it, the test pages digitized again through the digitizer stage's
+ * path (crop-set.ts, digitize-crops.ts) with the fine-tuned denoiser and
+ * digitizer, scored with the same alignment and masking (metrics/snr.ts on
+ * plottedSignals). Either way only the weights differ between the arms.
+ *
+ * Saved (artifacts hierarchical/<part>): the combiner when combine, every
+ * fine-tuned part when finetune; inference/load-cell.ts takes a part from
+ * here when the cell's switches say this stage trained it.
  */
 import * as tf from '@tensorflow/tfjs';
 import { join } from 'node:path';
-import type { ChallengeClass } from '../../core/ecg.js';
+import { CHALLENGE_CLASSES, type ChallengeClass } from '../../core/ecg.js';
+import { hierarchySwitches, type HierarchySwitches } from '../../config/schema/model.js';
 import type { Stage, StageContext } from '../stage.js';
 import {
   buildCombiner,
   classificationLoss,
+  classificationLossOf,
+  combinerLoss,
+  combinerWeights,
   cropRequest,
   hierarchicalForward,
   hierarchicalLoss,
   hierarchicalVariables,
   loadModel,
+  outputOf,
+  trainableVariables,
+  type ClassificationLoss,
   type HierarchicalBatch,
   type HierarchicalParts,
   type SignalGeometry,
   specsOf,
 } from '../../models/index.js';
+import { recordSnr, snrMetrics, snrSummary, type SnrSummary } from '../../metrics/index.js';
+import { plottedSignals } from '../../render/ground-truth.js';
 import type { PageSplit } from '../../render/pages.js';
-import { labelRows, logClassifierScore, scoreClassifier, validationF1 } from './classification.js';
+import { labelRows, logClassifierScore, scoreClassifier, trainPrevalence, validationF1, type SplitProbabilities } from './classification.js';
 import { fit, inChunks, saveFinal } from '../fit.js';
-import { deskewDegOf, pageTrainingCrops, readBoxes, stackCrops, type BoxesFile } from './crop-set.js';
+import { buildCropSets, deskewDegOf, deskewedPage, pageTrainingCrops, readBoxes, stackCrops, type BoxesFile } from './crop-set.js';
+import { denoiseCrops, digitizePage } from './digitize-crops.js';
 import { deskewImage } from '../../page/deskew.js';
 import type { LeadCrop } from '../../page/lead-crop.js';
 import { readGreyImage, type GreyImage } from '../../page/grey-image.js';
 import { readPages, readProbabilities, requireInput, type Page } from './stage-inputs.js';
+import { readDigitized } from './classifier1d.js';
 import type { DenoiseManifest } from './denoise.js';
+import type { DigitizerManifest } from './digitizer.js';
 
 export interface HierarchicalManifest {
-  readonly hierarchy: boolean;
+  readonly combine: boolean;
+  readonly finetune: boolean;
   readonly macroF1: number;
+  /** Test SNR with the digitizer the cell ends with. */
+  readonly snrMean: number;
   readonly models: readonly string[];
 }
 
@@ -54,7 +104,14 @@ interface PageExample {
   readonly crops: readonly LeadCrop[];
 }
 
+/** The frozen parts' logits of some pages, one row per page. */
+interface BranchLogits {
+  readonly image: readonly Float32Array[];
+  readonly signal: readonly Float32Array[];
+}
+
 const PREDICT_BATCH = 8;
+const CLASSES = CHALLENGE_CLASSES.length;
 
 /** A batch as the train loop disposes it (its tensors are found by walking the object). */
 type PageBatch = HierarchicalBatch & tf.TensorContainerObject;
@@ -63,7 +120,7 @@ async function loadPart(output: { dir: string; manifest: unknown }): Promise<tf.
   return (await loadModel(join(output.dir, (output.manifest as { model: string }).model))).model;
 }
 
-async function loadParts(ctx: StageContext): Promise<HierarchicalParts> {
+async function loadParts(ctx: StageContext, combine: boolean): Promise<HierarchicalParts> {
   const input = (name: string) => requireInput(ctx, 'hierarchical', name);
   const denoise = input('denoise') as { dir: string; manifest: DenoiseManifest };
   const loaded: tf.LayersModel[] = [];
@@ -77,7 +134,8 @@ async function loadParts(ctx: StageContext): Promise<HierarchicalParts> {
     const denoiser = denoise.manifest.denoise ? await load('denoise') : null;
     const digitizer = await load('digitizer');
     const classifier1d = await load('classifier1d');
-    return { classifier2d, denoiser, digitizer, classifier1d, combiner: buildCombiner(specsOf(ctx.config).combiner) };
+    const combiner = combine ? buildCombiner(specsOf(ctx.config).combiner) : null;
+    return { classifier2d, denoiser, digitizer, classifier1d, combiner };
   } catch (error) {
     for (const m of loaded) m.dispose();
     throw error;
@@ -99,24 +157,25 @@ async function makeBatch(examples: readonly PageExample[], withLabels: boolean):
   };
   if (!withLabels) return batch as PageBatch;
   const rows = labelRows(examples.map((e) => e.page.labels));
-  return { ...batch, labels: tf.tensor2d(stackCrops(rows), [rows.length, rows[0]?.length ?? 11]) } as PageBatch;
+  return { ...batch, labels: tf.tensor2d(stackCrops(rows), [rows.length, rows[0]?.length ?? CLASSES]) } as PageBatch;
 }
 
-/** Combined probabilities and mean BCE of `examples`, in inference mode. */
-async function predict(parts: HierarchicalParts, examples: readonly PageExample[], geometry: SignalGeometry): Promise<{ probabilities: Float32Array[]; loss: number }> {
+const rowsOf = (values: Float32Array, n: number) => Array.from({ length: n }, (_, i) => values.slice(i * CLASSES, (i + 1) * CLASSES));
+
+/** The output's probabilities and mean loss of `examples`, in inference mode. */
+async function predict(parts: HierarchicalParts, examples: readonly PageExample[], geometry: SignalGeometry, loss: ClassificationLoss): Promise<{ probabilities: Float32Array[]; loss: number }> {
   let lossSum = 0;
   const probabilities = await inChunks(examples, PREDICT_BATCH, async (chunk) => {
     const batch = await makeBatch(chunk, true);
     try {
-      const [probs, loss] = tf.tidy(() => {
+      const [probs, cost] = tf.tidy(() => {
         const out = hierarchicalForward(parts, batch, geometry, { training: false });
-        return [tf.sigmoid(out.logits), classificationLoss(out.logits, batch.labels as tf.Tensor2D)];
+        return [tf.sigmoid(out.logits), classificationLoss(out.logits, batch.labels as tf.Tensor2D, loss)];
       });
       const values = (await probs.data()) as Float32Array;
-      lossSum += ((await loss.data())[0] as number) * chunk.length;
-      tf.dispose([probs, loss]);
-      const classes = probs.shape[1] as number;
-      return chunk.map((_, i) => values.slice(i * classes, (i + 1) * classes));
+      lossSum += ((await cost.data())[0] as number) * chunk.length;
+      tf.dispose([probs, cost]);
+      return rowsOf(values, chunk.length);
     } finally {
       tf.dispose([batch.lowRes, batch.page, batch.labels as tf.Tensor]);
     }
@@ -124,19 +183,122 @@ async function predict(parts: HierarchicalParts, examples: readonly PageExample[
   return { probabilities, loss: lossSum / Math.max(1, examples.length) };
 }
 
+/** Both branches' logits of `examples` through the hierarchical path, in inference mode. */
+async function branchLogits(parts: HierarchicalParts, examples: readonly PageExample[], geometry: SignalGeometry): Promise<BranchLogits> {
+  const rows = await inChunks(examples, PREDICT_BATCH, async (chunk) => {
+    const batch = await makeBatch(chunk, false);
+    try {
+      const [image, signal] = tf.tidy(() => {
+        const out = hierarchicalForward(parts, batch, geometry, { training: false });
+        return [out.imageLogits.dataSync() as Float32Array, out.signalLogits.dataSync() as Float32Array];
+      });
+      const images = rowsOf(image, chunk.length);
+      const signals = rowsOf(signal, chunk.length);
+      return chunk.map((_, i) => ({ image: images[i] as Float32Array, signal: signals[i] as Float32Array }));
+    } finally {
+      tf.dispose([batch.lowRes, batch.page]);
+    }
+  });
+  return { image: rows.map((r) => r.image), signal: rows.map((r) => r.signal) };
+}
+
+const logitTensor = (rows: readonly Float32Array[]) => tf.tensor2d(stackCrops(rows), [rows.length, CLASSES]);
+
+/** The combiner's probabilities on fixed branch logits. */
+function combinedProbabilities(combiner: tf.LayersModel, logits: BranchLogits): Float32Array[] {
+  const values = tf.tidy(() => tf.sigmoid(outputOf(combiner, [logitTensor(logits.image), logitTensor(logits.signal)], { training: false })).dataSync() as Float32Array);
+  return rowsOf(values, logits.image.length);
+}
+
+function logCombinerWeights(ctx: StageContext, combiner: tf.LayersModel, step: number): void {
+  const { image, signal } = combinerWeights(combiner);
+  CHALLENGE_CLASSES.forEach((cls, k) => {
+    ctx.metrics.log(`combiner/image_weight/${cls}`, image[k] as number, step);
+    ctx.metrics.log(`combiner/signal_weight/${cls}`, signal[k] as number, step);
+  });
+}
+
+/** The combiner-only phase (see the header): the combiner trained on the frozen parts' train logits, early stopping on validation. */
+async function trainCombiner(ctx: StageContext, combiner: tf.LayersModel, train: { logits: BranchLogits; labels: readonly (readonly ChallengeClass[])[] }, val: { logits: BranchLogits; labels: readonly (readonly ChallengeClass[])[] }, loss: ClassificationLoss): Promise<void> {
+  const labelsOf = (labels: readonly (readonly ChallengeClass[])[]) => logitTensor(labelRows(labels));
+  const pick = <T>(rows: readonly T[], indices: readonly number[]) => indices.map((i) => rows[i] as T);
+  await fit({
+    stage: 'combiner',
+    ctx,
+    models: { combiner },
+    variables: trainableVariables(combiner),
+    train: { ...ctx.config.train.combiner, microBatchSize: 0 },
+    examples: train.labels.length,
+    mode: 'min',
+    batch: (indices) => ({
+      image: logitTensor(pick(train.logits.image, indices)),
+      signal: logitTensor(pick(train.logits.signal, indices)),
+      labels: labelsOf(pick(train.labels, indices)),
+    }),
+    loss: (b) => combinerLoss(combiner, b.image as tf.Tensor2D, b.signal as tf.Tensor2D, b.labels as tf.Tensor2D, loss),
+    validate: () => {
+      const value = tf.tidy(() => combinerLoss(combiner, logitTensor(val.logits.image), logitTensor(val.logits.signal), labelsOf(val.labels), loss).dataSync()[0] as number);
+      const f1 = validationF1({ probabilities: combinedProbabilities(combiner, val.logits), labels: val.labels });
+      return { value, metrics: { val_loss: value, val_f1: f1 } };
+    },
+  });
+  logCombinerWeights(ctx, combiner, 0);
+}
+
+/** Test SNR of the digitizer stage's saved signals: the final digitizer when nothing was fine-tuned. */
+async function savedSignalsSnr(ctx: StageContext, pages: readonly Page[], boxes: BoxesFile): Promise<SnrSummary> {
+  const digitizer = requireInput<DigitizerManifest>(ctx, 'hierarchical', 'digitizer');
+  const { index, signals } = await readDigitized(digitizer.dir, digitizer.manifest);
+  const byRecord = new Map(index.map((r) => [r.record, r]));
+  const rows = pages
+    .filter((p) => p.split === 'test')
+    .map((p) => {
+      const gt = deskewedPage(p, boxes).gt;
+      const r = byRecord.get(p.record);
+      const leads = r ? Array.from({ length: 12 }, (_, lead) => signals.subarray(r.offset + lead * r.length, r.offset + (lead + 1) * r.length)) : undefined;
+      return recordSnr(plottedSignals(gt), leads, gt.fsHz);
+    });
+  return snrSummary(rows);
+}
+
+/** Test SNR of the test pages digitized again, through the digitizer stage's path, with the fine-tuned denoiser and digitizer. */
+async function finetunedSnr(ctx: StageContext, parts: HierarchicalParts, pages: readonly Page[], boxes: BoxesFile): Promise<SnrSummary> {
+  const height = ctx.config.digitizer.cropHeight;
+  const cropSets = await buildCropSets(ctx, 'hierarchical', pages.filter((p) => p.split === 'test'), boxes, false);
+  try {
+    const rows = cropSets.sets.map((set) => {
+      if (parts.denoiser) denoiseCrops(parts.denoiser, set, height);
+      const { fsHz, recordLength } = set.page.gt;
+      return recordSnr(plottedSignals(set.page.gt), digitizePage(parts.digitizer, set, height, fsHz, recordLength), fsHz);
+    });
+    return snrSummary(rows);
+  } finally {
+    cropSets.remove();
+  }
+}
+
+function logSnr(ctx: StageContext, snr: SnrSummary, which: string): void {
+  for (const [name, value] of Object.entries(snrMetrics(snr))) ctx.metrics.log(name, value);
+  ctx.logger.info(`hierarchical: test SNR ${snr.mean.toFixed(2)} dB with ${which} over ${snr.scoredPairs} of ${snr.pairs} (record, lead) pairs`);
+}
+
+/** combine = finetune = false: classifier2d's saved probabilities, the digitizer stage's signals. */
 async function imageOnly(ctx: StageContext): Promise<HierarchicalManifest> {
   const saved = await readProbabilities(requireInput(ctx, 'hierarchical', 'classifier2d'));
-  const split = (name: PageSplit) => {
+  const split = (name: PageSplit): SplitProbabilities => {
     const s = saved.splits[name];
     return { probabilities: (s?.probabilities ?? []).map((p) => Float32Array.from(p)), labels: (s?.labels ?? []) as ChallengeClass[][] };
   };
-  const score = scoreClassifier(split('val'), split('test'));
+  const score = scoreClassifier(split('val'), split('test'), split('train').labels);
   logClassifierScore(ctx, score);
   ctx.logger.info(`hierarchical (image classifier alone): test macro F1 ${score.test.macro.toFixed(3)}`);
-  return { hierarchy: false, macroF1: score.test.macro, models: [] };
+  const boxes = await readBoxes(requireInput(ctx, 'hierarchical', 'roi'));
+  const snr = await savedSignalsSnr(ctx, await readPages(ctx, 'hierarchical'), boxes);
+  logSnr(ctx, snr, 'the digitizer stage\'s digitizer');
+  return { combine: false, finetune: false, macroF1: score.test.macro, snrMean: snr.mean, models: [] };
 }
 
-async function endToEnd(ctx: StageContext): Promise<HierarchicalManifest> {
+async function withParts(ctx: StageContext, switches: HierarchySwitches): Promise<HierarchicalManifest> {
   const specs = specsOf(ctx.config);
   const geometry: SignalGeometry = { cropHeight: ctx.config.digitizer.cropHeight, fsHz: specs.classifier1d.length / ctx.config.data.durationS, length: specs.classifier1d.length };
   const boxes: BoxesFile = await readBoxes(requireInput(ctx, 'hierarchical', 'roi'));
@@ -145,44 +307,59 @@ async function endToEnd(ctx: StageContext): Promise<HierarchicalManifest> {
   const lowRes = await Promise.all(pages.map((p) => readGreyImage(p.imagePath, size)));
   const examples: PageExample[] = pages.map((page, i) => ({ page, deskewDeg: deskewDegOf(page, boxes), lowRes: lowRes[i] as GreyImage, crops: pageTrainingCrops(ctx.config, page, boxes) }));
   const of = (split: PageSplit) => examples.filter((e) => e.page.split === split);
+  const labelsOf = (split: readonly PageExample[]) => split.map((e) => e.page.labels);
   const train = of('train');
   const val = of('val');
-  const parts = await loadParts(ctx);
+  const test = of('test');
+  const loss = classificationLossOf(ctx.config.train.loss, trainPrevalence(labelsOf(train)));
+  const parts = await loadParts(ctx, switches.combine);
   try {
-    const { auxWeight, digitizerWeight } = ctx.config.model.endToEnd;
-    const { sigmaPx, l1Weight } = ctx.config.model.digitizer;
-    await fit({
-      stage: 'hierarchical',
-      ctx,
-      models: Object.fromEntries(Object.entries(parts).filter(([, m]) => m !== null)) as Record<string, tf.LayersModel>,
-      variables: hierarchicalVariables(parts),
-      train: ctx.config.train.hierarchical,
-      examples: train.length,
-      mode: 'min',
-      batch: (indices) => makeBatch(indices.map((i) => train[i] as PageExample), true),
-      loss: (batch) => hierarchicalLoss(parts, batch, geometry, { auxWeight, digitizerWeight, digitizer: { sigmaPx, l1Weight } }),
-      validate: async () => {
-        const v = await predict(parts, val, geometry);
-        const f1 = validationF1({ probabilities: v.probabilities, labels: val.map((e) => e.page.labels) });
-        return { value: v.loss, metrics: { val_loss: v.loss, val_f1: f1 } };
-      },
-    });
-    const valPred = await predict(parts, val, geometry);
-    const testExamples = of('test');
-    const testPred = await predict(parts, testExamples, geometry);
-    const score = scoreClassifier(
-      { probabilities: valPred.probabilities, labels: val.map((e) => e.page.labels) },
-      { probabilities: testPred.probabilities, labels: testExamples.map((e) => e.page.labels) },
-    );
+    let frozen: { val: BranchLogits } | undefined;
+    if (parts.combiner) {
+      const trainLogits = await branchLogits(parts, train, geometry);
+      const valLogits = await branchLogits(parts, val, geometry);
+      await trainCombiner(ctx, parts.combiner, { logits: trainLogits, labels: labelsOf(train) }, { logits: valLogits, labels: labelsOf(val) }, loss);
+      frozen = { val: valLogits };
+    }
+    if (switches.finetune) {
+      const { auxWeight, digitizerWeight } = ctx.config.model.endToEnd;
+      const { sigmaPx, l1Weight } = ctx.config.model.digitizer;
+      await fit({
+        stage: 'hierarchical',
+        ctx,
+        models: Object.fromEntries(Object.entries(parts).filter(([, m]) => m !== null)) as Record<string, tf.LayersModel>,
+        variables: hierarchicalVariables(parts),
+        train: ctx.config.train.hierarchical,
+        examples: train.length,
+        mode: 'min',
+        batch: (indices) => makeBatch(indices.map((i) => train[i] as PageExample), true),
+        loss: (batch) => hierarchicalLoss(parts, batch, geometry, { auxWeight, digitizerWeight, digitizer: { sigmaPx, l1Weight }, classification: loss }),
+        validate: async () => {
+          const v = await predict(parts, val, geometry, loss);
+          const f1 = validationF1({ probabilities: v.probabilities, labels: labelsOf(val) });
+          return { value: v.loss, metrics: { val_loss: v.loss, val_f1: f1 } };
+        },
+      });
+      if (parts.combiner) logCombinerWeights(ctx, parts.combiner, 1);
+    }
+    // Not fine-tuned: the branches are the frozen parts, whose validation logits the combiner phase already has.
+    const valProbabilities =
+      frozen && parts.combiner && !switches.finetune ? combinedProbabilities(parts.combiner, frozen.val) : (await predict(parts, val, geometry, loss)).probabilities;
+    const testProbabilities =
+      parts.combiner && !switches.finetune ? combinedProbabilities(parts.combiner, await branchLogits(parts, test, geometry)) : (await predict(parts, test, geometry, loss)).probabilities;
+    const score = scoreClassifier({ probabilities: valProbabilities, labels: labelsOf(val) }, { probabilities: testProbabilities, labels: labelsOf(test) }, labelsOf(train));
     logClassifierScore(ctx, score);
-    ctx.logger.info(`hierarchical: test macro F1 ${score.test.macro.toFixed(3)} (constant predictor ${score.constant.macro.toFixed(3)})`);
+    const arm = `${switches.combine ? 'combined' : 'image classifier'}, ${switches.finetune ? 'fine-tuned' : 'frozen parts'}`;
+    ctx.logger.info(`hierarchical (${arm}): test macro F1 ${score.test.macro.toFixed(3)} (constant predictor ${score.constant.macro.toFixed(3)})`);
+    const snr = switches.finetune ? await finetunedSnr(ctx, parts, pages, boxes) : await savedSignalsSnr(ctx, pages, boxes);
+    logSnr(ctx, snr, switches.finetune ? 'the fine-tuned digitizer' : 'the digitizer stage\'s digitizer');
     const models: string[] = [];
     for (const [name, model] of Object.entries(parts)) {
-      if (!model) continue;
+      if (!model || (!switches.finetune && name !== 'combiner')) continue;
       const dir = await saveFinal(ctx, 'hierarchical', name, model as tf.LayersModel, { stage: 'hierarchical' });
       models.push(dir.slice(ctx.outDir.length + 1));
     }
-    return { hierarchy: true, macroF1: score.test.macro, models };
+    return { combine: switches.combine, finetune: switches.finetune, macroF1: score.test.macro, snrMean: snr.mean, models };
   } finally {
     disposeParts(parts);
   }
@@ -190,18 +367,22 @@ async function endToEnd(ctx: StageContext): Promise<HierarchicalManifest> {
 
 export const hierarchicalStage: Stage<HierarchicalManifest> = {
   name: 'hierarchical',
-  version: 3,
-  description: 'Combine the classifiers and fine-tune end to end (model.hierarchy = true) or report classifier2d alone; test F1.',
+  version: 4,
+  description: 'Combine the classifiers (model.combine) and fine-tune end to end (model.finetune), or report classifier2d alone; test F1 and SNR with the final digitizer.',
   reads: ['data', 'render', 'roi', 'denoise', 'digitizer', 'classifier2d', 'classifier1d'],
   // Besides its own keys, what it reads to rebuild the parts' inputs (specs,
   // crop geometry) and to label its metrics; the input stages' keys already
-  // vary with these, so declaring them shares nothing less.
+  // vary with these, so declaring them shares nothing less. Only this stage
+  // reads model.hierarchy, model.combine and model.finetune: the four arms
+  // share every other stage.
   configKeys: [
-    'seed.train',
+    'seed',
     'render.noise',
     'data.durationS',
     'digitizer.*',
     'model.hierarchy',
+    'model.combine',
+    'model.finetune',
     'model.combiner',
     'model.endToEnd.*',
     'model.classifier2d.*',
@@ -209,14 +390,19 @@ export const hierarchicalStage: Stage<HierarchicalManifest> = {
     'model.denoiser.*',
     'model.digitizer.*',
     'train.hierarchical.*',
+    'train.combiner.*',
+    'train.loss',
     'train.patience',
   ],
-  writes: 'fine-tuned parts model/<part> (TF.js) when model.hierarchy = true; test F1 metrics',
+  writes: 'the combiner (model.combine) and the fine-tuned parts (model.finetune), model/<part> (TF.js); test F1 and SNR metrics',
   usesBackend: true,
   async run(ctx) {
+    const switches = hierarchySwitches(ctx.config.model);
     ctx.metrics.log('noise', ctx.config.render.noise);
     ctx.tags.set('render.noise', String(ctx.config.render.noise));
     ctx.tags.set('model.hierarchy', String(ctx.config.model.hierarchy));
-    return ctx.config.model.hierarchy ? endToEnd(ctx) : imageOnly(ctx);
+    ctx.tags.set('model.combine', String(switches.combine));
+    ctx.tags.set('model.finetune', String(switches.finetune));
+    return switches.combine || switches.finetune ? withParts(ctx, switches) : imageOnly(ctx);
   },
 };

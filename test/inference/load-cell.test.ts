@@ -1,0 +1,59 @@
+/**
+ * Which weights a trained cell is used with (src/inference/load-cell.ts
+ * cellArtifacts): the fine-tuned parts when its hierarchical stage
+ * fine-tuned, for `digitize` as for `classify`; the combined model only when
+ * it combined; the separately trained parts otherwise.
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { Config } from '../../src/config/schema/index.js';
+import { cellArtifacts } from '../../src/inference/load-cell.js';
+
+function configWith(model: { hierarchy: boolean; combine?: boolean | null; finetune?: boolean | null }, digitizer = { roi: true, denoise: true }): Config {
+  return { model: { combine: null, finetune: null, ...model }, digitizer } as unknown as Config;
+}
+
+test('hierarchy on (both switches): every part fine-tuned, the combined model classifies', () => {
+  assert.equal(cellArtifacts(configWith({ hierarchy: true })), {
+    roi: 'roi/roi',
+    denoiser: 'hierarchical/denoiser',
+    digitizer: 'hierarchical/digitizer',
+    classifier2d: 'hierarchical/classifier2d',
+    classifier1d: 'hierarchical/classifier1d',
+    combiner: 'hierarchical/combiner',
+  });
+});
+
+test('hierarchy off: the separately trained digitizer and classifier2d alone', () => {
+  assert.equal(cellArtifacts(configWith({ hierarchy: false }, { roi: false, denoise: false })), {
+    roi: null,
+    denoiser: null,
+    digitizer: 'digitizer/digitizer',
+    classifier2d: 'classifier2d/classifier2d',
+    classifier1d: null,
+    combiner: null,
+  });
+});
+
+test('combine without fine-tuning: the frozen parts and the trained combiner', () => {
+  const a = cellArtifacts(configWith({ hierarchy: true, finetune: false }));
+  assert.equal([a.denoiser, a.digitizer, a.classifier2d, a.classifier1d, a.combiner], [
+    'denoise/denoiser',
+    'digitizer/digitizer',
+    'classifier2d/classifier2d',
+    'classifier1d/classifier1d',
+    'hierarchical/combiner',
+  ]);
+});
+
+test('fine-tuning without combining: the fine-tuned digitizer for digitize, the fine-tuned classifier2d alone for classify', () => {
+  const a = cellArtifacts(configWith({ hierarchy: false, finetune: true }));
+  assert.equal([a.denoiser, a.digitizer, a.classifier2d, a.classifier1d, a.combiner], ['hierarchical/denoiser', 'hierarchical/digitizer', 'hierarchical/classifier2d', null, null]);
+});
+
+test('a cell saved before model.combine / model.finetune existed follows model.hierarchy', () => {
+  const old = { model: { hierarchy: true }, digitizer: { roi: true, denoise: true } } as unknown as Config;
+  assert.is(cellArtifacts(old).digitizer, 'hierarchical/digitizer');
+});
+
+test.run();
