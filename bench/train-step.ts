@@ -26,6 +26,7 @@ const PLAN: Readonly<Record<LoadedBackendName, { batch: number; warmup: number; 
   tensorflow: { batch: 16, warmup: 2 },
   wasm: { batch: 16, warmup: 2, steps: 5 },
   cpu: { batch: 2, warmup: 0, steps: 1 },
+  webgpu: { batch: 16, warmup: 2 },
 };
 
 interface Figure {

@@ -24,6 +24,8 @@ export interface BackendInfo {
   readonly threads: number;
   /** WASM only: whether its SIMD build runs. */
   readonly wasmSimd: boolean | null;
+  /** WebGPU only: the adapter Dawn chose (vendor, architecture, device). */
+  readonly gpuAdapter: string | null;
   /** Why faster backends were passed over (auto only); empty when the first choice loaded. */
   readonly fallback: readonly FallbackReason[];
 }
@@ -41,6 +43,7 @@ export function backendTags(info: BackendInfo): Record<string, string> {
   if (info.tensorflowVersion) tags['ecg-lab.backend.tensorflow'] = info.tensorflowVersion;
   if (info.oneDnn !== null) tags['ecg-lab.backend.onednn'] = info.oneDnn ? 'on' : 'off';
   if (info.wasmSimd !== null) tags['ecg-lab.backend.wasm_simd'] = info.wasmSimd ? 'on' : 'off';
+  if (info.gpuAdapter !== null) tags['ecg-lab.backend.gpu_adapter'] = info.gpuAdapter;
   if (info.fallback.length > 0) tags['ecg-lab.backend.fallback'] = info.fallback.map((f) => `${f.backend}: ${f.reason}`).join('; ');
   return tags;
 }
@@ -50,6 +53,7 @@ export function describeBackend(info: BackendInfo): string {
   const parts = [
     info.tensorflowVersion ? `TensorFlow ${info.tensorflowVersion}` : `TensorFlow.js ${info.tfjsVersion}`,
     info.device.toUpperCase(),
+    ...(info.gpuAdapter === null ? [] : [info.gpuAdapter]),
     ...(info.oneDnn === null ? [] : [`oneDNN ${info.oneDnn ? 'on' : 'off'}`]),
     ...(info.wasmSimd === null ? [] : [`SIMD ${info.wasmSimd ? 'on' : 'off'}`]),
     `${info.threads} thread${info.threads === 1 ? '' : 's'}`,

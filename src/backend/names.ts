@@ -1,5 +1,9 @@
-/** The backends a config may name (`backend:`), fastest first after `auto`. */
-export const BACKEND_NAMES = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
+/**
+ * The backends a config may name (`backend:`), fastest first after `auto`,
+ * then `webgpu`: opt-in only (installed by its own setup, never taken by
+ * auto) until ecg-lab has convolution kernels of its own for it (docs/gpu.md).
+ */
+export const BACKEND_NAMES = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu', 'webgpu'] as const;
 
 export type BackendName = (typeof BACKEND_NAMES)[number];
 
@@ -15,4 +19,5 @@ export const INSTALL_COMMAND: Readonly<Record<LoadedBackendName, string>> = Obje
   tensorflow: 'npm run setup:native',
   wasm: 'npm ci (the @tensorflow/tfjs-backend-wasm dependency)',
   cpu: 'npm ci (the @tensorflow/tfjs dependency)',
+  webgpu: 'npm run setup:webgpu',
 });

@@ -1,8 +1,9 @@
 /**
  * Choosing and loading the TensorFlow.js backend a config names:
- * `auto | tensorflow-gpu | tensorflow | wasm | cpu`. `auto` takes the first
- * that loads in AUTO_ORDER (fastest first; tensorflow-gpu only where a GPU
- * device exists) and reports why it passed over the faster ones. A backend
+ * `auto | tensorflow-gpu | tensorflow | wasm | cpu | webgpu`. `auto` takes
+ * the first that loads in AUTO_ORDER (fastest first; tensorflow-gpu only
+ * where a GPU device exists; never webgpu, which is opt-in) and reports why
+ * it passed over the faster ones. A backend
  * asked for by name that cannot load is a BACKEND_UNAVAILABLE error naming
  * the command that installs it.
  */
@@ -17,6 +18,7 @@ import { AUTO_ORDER, BACKEND_NAMES, INSTALL_COMMAND } from './names.js';
 import type { BackendName, LoadedBackendName } from './names.js';
 import { gpuDevicePresent, loadNative, oneDnnEnabled } from './native.js';
 import { loadCpu, loadWasm } from './wasm.js';
+import { loadWebgpu } from './webgpu.js';
 
 export interface SelectBackendOptions {
   /** Let TensorFlow print its start-up logging (device, oneDNN and CPU-feature banners). */
@@ -62,12 +64,16 @@ async function load(name: LoadedBackendName, options: SelectBackendOptions): Pro
   const common = { tfjsVersion: tf.version_core, cpuFeatures: cpuFeatures(), threads: cpuThreads() };
   if (name === 'tensorflow' || name === 'tensorflow-gpu') {
     const native = await loadNative(name, options.verbose ?? false);
-    return { ...common, name, tensorflowVersion: native.tensorflowVersion, device: native.gpu ? 'gpu' : 'cpu', oneDnn: native.gpu ? null : oneDnnEnabled(), wasmSimd: null };
+    return { ...common, name, tensorflowVersion: native.tensorflowVersion, device: native.gpu ? 'gpu' : 'cpu', oneDnn: native.gpu ? null : oneDnnEnabled(), wasmSimd: null, gpuAdapter: null };
   }
   if (name === 'wasm') {
     const wasm = await loadWasm();
-    return { ...common, name, tensorflowVersion: null, device: 'cpu', oneDnn: null, threads: wasm.threads, wasmSimd: wasm.simd };
+    return { ...common, name, tensorflowVersion: null, device: 'cpu', oneDnn: null, threads: wasm.threads, wasmSimd: wasm.simd, gpuAdapter: null };
+  }
+  if (name === 'webgpu') {
+    const webgpu = await loadWebgpu();
+    return { ...common, name, tensorflowVersion: null, device: 'gpu', oneDnn: null, threads: 1, wasmSimd: null, gpuAdapter: webgpu.adapter };
   }
   await loadCpu();
-  return { ...common, name, tensorflowVersion: null, device: 'cpu', oneDnn: null, threads: 1, wasmSimd: null };
+  return { ...common, name, tensorflowVersion: null, device: 'cpu', oneDnn: null, threads: 1, wasmSimd: null, gpuAdapter: null };
 }

@@ -11,6 +11,7 @@ export * as modelMessages from './messages/models.js';
 export * as mlflowMessages from './messages/mlflow.js';
 export * as metricsMessages from './messages/metrics.js';
 export * as backendMessages from './messages/backend.js';
+export * as webgpuMessages from './messages/webgpu.js';
 export * as reportMessages from './messages/report.js';
 export * as launchMessages from './messages/launch.js';
 export * as trainMessages from './messages/train.js';

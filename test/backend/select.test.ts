@@ -12,7 +12,7 @@ import * as tf from '@tensorflow/tfjs';
 import { capturingLogger } from '../../src/core/logger.js';
 import { isEcgError } from '../../src/core/errors.js';
 import { backendTags, describeBackend, nativeSetupStatus, selectBackend } from '../../src/backend/index.js';
-import type { BackendName } from '../../src/backend/index.js';
+import type { BackendInfo, BackendName } from '../../src/backend/index.js';
 import { cpuFeatures } from '../../src/backend/cpu-features.js';
 
 process.env['ECG_LAB_NATIVE'] = '0';
@@ -28,9 +28,9 @@ async function rejection(promise: Promise<unknown>): Promise<unknown> {
 }
 
 test('an unknown backend name is refused with the allowed names', async () => {
-  const error = await rejection(selectBackend('webgpu' as BackendName, capturingLogger()));
+  const error = await rejection(selectBackend('metal' as BackendName, capturingLogger()));
   assert.ok(isEcgError(error, 'BACKEND_UNAVAILABLE'));
-  assert.match((error as Error).message, /auto, tensorflow-gpu, tensorflow, wasm, cpu/);
+  assert.match((error as Error).message, /auto, tensorflow-gpu, tensorflow, wasm, cpu, webgpu/);
 });
 
 test('tensorflow asked for by name and unavailable: BACKEND_UNAVAILABLE naming its install command', async () => {
@@ -71,6 +71,22 @@ test('cpu loads by name and trains nothing faster than it says', async () => {
   assert.is(info.name, 'cpu');
   assert.is(info.tensorflowVersion, null);
   assert.equal(info.fallback, []);
+});
+
+test('webgpu by name: loads on a GPU adapter, else BACKEND_UNAVAILABLE saying why (package or adapter) with npm run setup:webgpu and the cause', async () => {
+  const outcome: BackendInfo | Error = await selectBackend('webgpu', capturingLogger()).catch((error: unknown) => error as Error);
+  if (!(outcome instanceof Error)) {
+    assert.is(outcome.name, 'webgpu');
+    assert.is(outcome.device, 'gpu');
+    assert.ok(outcome.gpuAdapter);
+    assert.is(backendTags(outcome)['ecg-lab.backend.gpu_adapter'], outcome.gpuAdapter);
+    return;
+  }
+  assert.ok(isEcgError(outcome, 'BACKEND_UNAVAILABLE'));
+  assert.match(outcome.message, /^backend 'webgpu' cannot be loaded: (the package (webgpu|@tensorflow\/tfjs-backend-webgpu) is not installed|no WebGPU adapter: Dawn needs a Vulkan GPU driver)/);
+  assert.match(outcome.message, /npm run setup:webgpu/);
+  assert.ok(isEcgError(outcome.cause, 'BACKEND_UNAVAILABLE'));
+  if (/not installed/.test(outcome.message)) assert.is(((outcome.cause as Error).cause as { code?: string }).code, 'ERR_MODULE_NOT_FOUND');
 });
 
 test('cpuFeatures reads the flags line of /proc/cpuinfo', () => {

@@ -3,7 +3,7 @@ import type { SchemaTree } from './types.js';
 export interface RunConfig {
   seed: { data: number; train: number };
   deterministic: boolean;
-  backend: 'auto' | 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+  backend: 'auto' | 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu' | 'webgpu';
   experiment: { name: string; description: string };
 }
 
@@ -22,8 +22,8 @@ export const runSchema: SchemaTree = {
     default: false,
   },
   backend: {
-    doc: 'TensorFlow.js backend; auto takes the fastest that loads (tensorflow-gpu, tensorflow, wasm, cpu).',
-    format: ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'],
+    doc: 'TensorFlow.js backend; auto takes the fastest that loads (tensorflow-gpu, tensorflow, wasm, cpu); webgpu only when named (npm run setup:webgpu, docs/gpu.md).',
+    format: ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu', 'webgpu'],
     default: 'auto',
   },
   experiment: {
