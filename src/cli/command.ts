@@ -5,6 +5,7 @@
  */
 import type { Logger } from '../core/logger.js';
 import type { Progress } from '../core/progress.js';
+import type { SweepProgress } from './sweep-progress.js';
 
 export interface Io {
   /** Result output (tables, JSON): stdout. */
@@ -13,6 +14,8 @@ export interface Io {
   logger: Logger;
   /** A progress reporter suited to the terminal (bar on a TTY, plain lines otherwise). */
   progress: Progress;
+  /** Sweep-level progress: cells done of total, ETA (the footer's first line on a TTY); none in tests that build an Io. */
+  sweep?: SweepProgress;
   readonly cwd: string;
   readonly env: NodeJS.ProcessEnv;
   readonly verbose: boolean;

@@ -1,84 +1,80 @@
-/** The terminal side of Io: progress bars on a TTY, plain lines elsewhere. */
-import cliProgress from 'cli-progress';
+/**
+ * The terminal side of Io. On a TTY: a footer (footer.ts) with the sweep's
+ * line and the current task's bar, and every log line and result printed
+ * above it. Elsewhere (CI, `| tee`, a `run-cell` child whose parent reads
+ * its stderr, TERM=dumb): plain lines, no carriage returns, no escape codes.
+ */
 import type { Io } from './command.js';
 import type { Logger } from '../core/logger.js';
-import type { Progress } from '../core/progress.js';
+import { terminalFooter } from './footer.js';
+import { barProgress, lineProgress } from './task-progress.js';
+import { footerSweepProgress, lineSweepProgress } from './sweep-progress.js';
 
-export function terminalIo(options: { verbose: boolean; quiet?: boolean; prefix?: string }): Io {
-  const prefix = options.prefix ? `[${options.prefix}] ` : '';
-  const logger: Logger = {
-    info: (m) => {
-      if (!options.quiet) process.stderr.write(`${prefix}${m}\n`);
-    },
-    warn: (m) => process.stderr.write(`${prefix}warning: ${m}\n`),
+/** The footer is drawn at most this often while a bar ticks; its ETA is redrawn every second. */
+const REDRAW_MS = 100;
+const CLOCK_MS = 1000;
+
+export function terminalIo(options: { verbose: boolean; prefix?: string }): Io {
+  const tty = process.stderr.isTTY === true && process.env['TERM'] !== 'dumb' && !options.prefix;
+  return tty ? footerIo(options.verbose) : lineIo(options.verbose, options.prefix ? `[${options.prefix}] ` : '');
+}
+
+function logTo(write: (line: string) => void, verbose: boolean, prefix = ''): Logger {
+  return {
+    info: (m) => write(`${prefix}${m}`),
+    warn: (m) => write(`${prefix}warning: ${m}`),
     debug: (m) => {
-      if (options.verbose) process.stderr.write(`${prefix}${m}\n`);
+      if (verbose) write(`${prefix}${m}`);
     },
   };
+}
+
+function lineIo(verbose: boolean, prefix: string): Io {
+  const logger = logTo((line) => process.stderr.write(`${line}\n`), verbose, prefix);
   return {
     out: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
     logger,
-    progress: process.stderr.isTTY && !options.prefix ? barProgress() : lineProgress(logger),
+    progress: lineProgress(logger),
+    sweep: lineSweepProgress(logger),
     cwd: process.cwd(),
     env: process.env,
-    verbose: options.verbose,
+    verbose,
   };
 }
 
-function barProgress(): Progress {
-  let bar: cliProgress.SingleBar | undefined;
-  return {
-    start(label, total) {
-      bar?.stop();
-      bar = new cliProgress.SingleBar(
-        { format: `${label} [{bar}] {value}/{total} | ETA {eta_formatted} | {status}`, hideCursor: true, clearOnComplete: false },
-        cliProgress.Presets.shades_classic,
-      );
-      bar.start(total, 0, { status: '' });
-    },
-    tick(units = 1, status = '') {
-      bar?.increment(units, { status });
-    },
-    stop() {
-      bar?.stop();
-      bar = undefined;
-    },
+function footerIo(verbose: boolean): Io {
+  const lines = (): string[] => [sweep.line(), task.line()].filter((l): l is string => l !== undefined);
+  const footer = terminalFooter(process.stderr, lines);
+  let lastDraw = 0;
+  let pending: NodeJS.Timeout | undefined;
+  const redraw = (): void => {
+    if (pending) return;
+    const wait = lastDraw + REDRAW_MS - Date.now();
+    if (wait > 0) {
+      pending = setTimeout(() => {
+        pending = undefined;
+        lastDraw = Date.now();
+        footer.redraw();
+      }, wait);
+      pending.unref();
+      return;
+    }
+    lastDraw = Date.now();
+    footer.redraw();
   };
-}
-
-/** Without a terminal: one line per task start, a line at most every 10 s, one at the end, with ETA. */
-function lineProgress(logger: Logger): Progress {
-  let label = '';
-  let total = 0;
-  let done = 0;
-  let started = 0;
-  let lastPrint = 0;
-  let lastStatus = '';
-  const eta = (): string => {
-    if (done === 0) return '?';
-    const s = ((Date.now() - started) / done) * (total - done) / 1000;
-    return s < 60 ? `${s.toFixed(0)}s` : `${(s / 60).toFixed(1)}min`;
-  };
+  const logger = logTo((line) => footer.print(line), verbose);
+  const task = barProgress(redraw, logger);
+  const sweep = footerSweepProgress(redraw);
+  setInterval(() => footer.redraw(), CLOCK_MS).unref();
+  // An exit while a bar shows (a second Ctrl-C) leaves the prompt on a clean line.
+  process.on('exit', () => footer.erase());
   return {
-    start(l, t) {
-      label = l;
-      total = t;
-      done = 0;
-      started = Date.now();
-      lastPrint = started;
-      logger.info(`${label}: started (${total})`);
-    },
-    tick(units = 1, status = '') {
-      done += units;
-      lastStatus = status;
-      if (Date.now() - lastPrint > 10_000) {
-        lastPrint = Date.now();
-        logger.info(`${label}: ${done}/${total} ETA ${eta()}${status ? ` ${status}` : ''}`);
-      }
-    },
-    stop() {
-      if (label) logger.info(`${label}: ${done}/${total} done in ${((Date.now() - started) / 1000).toFixed(1)}s${lastStatus ? ` ${lastStatus}` : ''}`);
-      label = '';
-    },
+    out: (text) => footer.print(text, process.stdout),
+    logger,
+    progress: task,
+    sweep,
+    cwd: process.cwd(),
+    env: process.env,
+    verbose,
   };
 }

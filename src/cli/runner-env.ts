@@ -4,9 +4,11 @@
  * `--jobs N`, and the backend loader.
  */
 import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { EcgError } from '../core/errors.js';
+import { runMessages as msg } from '../core/messages.js';
 import type { Stage } from '../train/stage.js';
 import { createRegistry } from '../train/graph.js';
 import type { Io } from './command.js';
@@ -26,6 +28,8 @@ import type { RunTracker } from '../tracking/tracker.js';
 
 export interface RunnerEnv {
   readonly options: RunnerOptions;
+  /** Whether a SIGINT or SIGTERM asked the run to stop. */
+  interrupted(): boolean;
   /** Stop handling signals (call when the command ends). */
   dispose(): void;
 }
@@ -72,13 +76,28 @@ function trackers(io: Io, runsDir: string, uri: string | undefined): RunTracker[
   return [new MlflowTracker({ client, runsDir, logger: io.logger, user: userInfo().username })];
 }
 
+/** Cells run in this process report to the sweep's progress through the tracker interface. */
+function cellProgressTracker(io: Io): RunTracker {
+  return {
+    sweepStarted: async () => {},
+    cellStarted: async (_sweep, cell) => io.sweep?.cellStarted(cell.cellId),
+    metricsLogged: async () => {},
+    artifactsAdded: async () => {},
+    cellEnded: async (_sweep, cell) => io.sweep?.cellEnded(cell.cellId, cell.status),
+    sweepEnded: async () => {},
+  };
+}
+
 export async function runnerEnv(io: Io, runsDir: string, opts: { jobs: number; trackingUri?: string }): Promise<RunnerEnv> {
   const registry = await stageRegistry(io);
   const controller = new AbortController();
   const children = new Set<ReturnType<typeof spawn>>();
   const onSignal = (signal: NodeJS.Signals): void => {
-    if (controller.signal.aborted) process.exit(130);
-    io.logger.warn(`${signal}: stopping after the current step (again to stop at once)`);
+    if (controller.signal.aborted) {
+      for (const child of children) child.kill('SIGKILL');
+      process.exit(130);
+    }
+    io.logger.warn(msg.interruptFirst(signal));
     controller.abort();
     for (const child of children) child.kill(signal);
   };
@@ -87,22 +106,31 @@ export async function runnerEnv(io: Io, runsDir: string, opts: { jobs: number; t
 
   // The store keeps the tracking URI without its user-info: a child cell gets the real one here.
   const childEnv = opts.trackingUri ? { ...io.env, MLFLOW_TRACKING_URI: opts.trackingUri } : io.env;
+  // Children run in their own process group: a Ctrl-C reaches them once, forwarded from here, not twice
+  // (the terminal's and ours), which they would take for the second one. Their lines go through our logger,
+  // above the footer.
   const launchCell = (sweep: SweepRun, cellId: string): Promise<void> =>
     new Promise((resolve) => {
       const child = spawn(
         process.execPath,
         [...process.execArgv, process.argv[1] as string, 'run-cell', `${sweep.experiment}/${sweep.id}`, cellId, '--runs', runsDir, ...(io.verbose ? ['--verbose'] : [])],
-        { stdio: ['ignore', 'inherit', 'inherit'], env: childEnv },
+        { stdio: ['ignore', 'pipe', 'pipe'], env: childEnv, detached: true },
       );
       children.add(child);
-      child.on('exit', () => {
+      io.sweep?.cellStarted(cellId);
+      for (const stream of [child.stdout, child.stderr]) createInterface({ input: stream }).on('line', (line) => io.logger.info(line));
+      child.on('close', () => {
         children.delete(child);
-        resolve();
+        void store.readCell(sweep.experiment, sweep.id, cellId).then(
+          (cell) => io.sweep?.cellEnded(cellId, cell?.status ?? 'failed'),
+          () => io.sweep?.cellEnded(cellId, 'failed'),
+        ).finally(resolve);
       });
     });
 
+  const store = new RunStore(runsDir, io.logger);
   const options: RunnerOptions = {
-    store: new RunStore(runsDir, io.logger),
+    store,
     registry,
     logger: io.logger,
     progress: io.progress,
@@ -110,13 +138,14 @@ export async function runnerEnv(io: Io, runsDir: string, opts: { jobs: number; t
     prepareBackend: (config) => loadBackendFor(config, io),
     launchCell,
     jobs: opts.jobs,
-    trackers: trackers(io, runsDir, opts.trackingUri),
+    trackers: [...trackers(io, runsDir, opts.trackingUri), cellProgressTracker(io)],
     signal: controller.signal,
     isAlive,
     pid: process.pid,
   };
   return {
     options,
+    interrupted: () => controller.signal.aborted,
     dispose() {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);

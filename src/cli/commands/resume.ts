@@ -5,6 +5,7 @@ import { sweepTrackingUri } from '../tracking-uri.js';
 import { runnerEnv } from '../runner-env.js';
 import { LAUNCHER_ARGS, LAUNCHER_USAGE, launcherFrom } from '../launcher-options.js';
 import { StageCache } from '../../train/cache.js';
+import { launchSweep } from '../launch-sweep.js';
 import { RunStore } from '../../tracking/run-store.js';
 
 export const resumeCommand: Command = {
@@ -31,9 +32,7 @@ ${LAUNCHER_USAGE}`,
       if (removed > 0) io.logger.info(`removed ${removed} unfinished cache folder(s) of killed runs`);
       const todo = await launcher.unfinishedCells(sweep, env.options);
       io.logger.info(`sweep ${sweep.experiment}/${sweep.id}: ${todo.length} of ${sweep.cells.length} cell(s) to finish${todo.length ? `: ${todo.join(', ')}` : ''}`);
-      const done = await launcher.launch(sweep, todo, env.options);
-      io.out(`sweep ${done.experiment}/${done.id} ${done.status}`);
-      return done.status === 'finished' || done.status === 'running' ? 0 : 1;
+      return await launchSweep(io, env, launcher, sweep, todo);
     } finally {
       env.dispose();
     }

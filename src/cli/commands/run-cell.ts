@@ -4,6 +4,7 @@ import { runsDirFor } from '../paths.js';
 import { sweepTrackingUri } from '../tracking-uri.js';
 import { runnerEnv } from '../runner-env.js';
 import { runCell } from '../../train/runner.js';
+import { EXIT_INTERRUPTED } from '../launch-sweep.js';
 import { RunStore } from '../../tracking/run-store.js';
 
 /** Internal: one cell of an existing sweep, in this process (used by --jobs N and launchers). */
@@ -24,6 +25,7 @@ export const runCellCommand: Command = {
     const env = await runnerEnv(io, runsDir, { jobs: 1, trackingUri: await sweepTrackingUri(store, sweep, io) });
     try {
       const cell = await runCell(sweep, cellId, env.options);
+      if (env.interrupted()) return EXIT_INTERRUPTED;
       return cell.status === 'finished' ? 0 : 1;
     } finally {
       env.dispose();

@@ -3,9 +3,10 @@ import { parseArgs, intOption } from '../args.js';
 import { configsDirFor, experimentFile, runsDirFor } from '../paths.js';
 import { runnerEnv, stageRegistry } from '../runner-env.js';
 import { composeSweep, outlineSweep, type SweepOutline } from '../../train/plan.js';
-import { createSweep, dryRun } from '../../train/runner.js';
+import { createSweep, dryRun, type Rebuild } from '../../train/runner.js';
 import { LAUNCHER_ARGS, LAUNCHER_USAGE, launcherFrom } from '../launcher-options.js';
 import { formatTable } from '../table.js';
+import { launchSweep } from '../launch-sweep.js';
 import { trackingUri } from '../../tracking/mlflow/auth.js';
 import { resolveStages, type StageRegistry } from '../../train/graph.js';
 import type { SweepPlan } from '../../train/plan.js';
@@ -28,6 +29,7 @@ export const runCommand: Command = {
   name: 'run',
   summary: 'run an experiment: every cell of its sweep, stages from the cache where they can be',
   usage: `ecg-lab run <experiment.yaml | name> [key=value ...] [key=v1,v2 ...] [group=option ...] [--jobs N] [--dry-run] [--yes] [--runs DIR]
+                   [--no-cache | --force STAGE[,STAGE...]]
                    [--launcher local|slurm [--slurm.partition P ...] [--no-wait]]
 
   name           an experiment by name: experiments/<name>.yaml (e.g. ecg-lab run quickstart)
@@ -36,11 +38,13 @@ export const runCommand: Command = {
   group=option   take configs/<group>/<option>.yaml for a config group
   --jobs N       run N cells at a time, each in its own process (default 1)
   --dry-run      list the cells and, per stage, whether it would come from the cache
+  --no-cache     run every stage again instead of reading the cache; the new entries replace the old
+  --force STAGE  run STAGE again, and every stage that reads it (directly or not); comma-separated for several
   --yes          run a sweep of more than ${CONFIRM_ABOVE_CELLS} cells (refused without it, before anything is written)
   --runs DIR     run store folder (default ./runs, or $ECG_LAB_RUNS)
 ${LAUNCHER_USAGE}`,
   async run(args, io) {
-    const parsed = parseArgs(args, { withValue: ['jobs', 'runs', ...LAUNCHER_ARGS.withValue], flags: ['dry-run', 'yes', ...LAUNCHER_ARGS.flags] });
+    const parsed = parseArgs(args, { withValue: ['jobs', 'runs', 'force', ...LAUNCHER_ARGS.withValue], flags: ['dry-run', 'yes', 'no-cache', ...LAUNCHER_ARGS.flags] });
     const [experimentRef, ...overrides] = parsed.positionals;
     if (!experimentRef) {
       io.out(this.usage);
@@ -50,6 +54,7 @@ ${LAUNCHER_USAGE}`,
     const runsDir = runsDirFor(parsed.options.get('runs'), io.env, io.cwd);
     const jobs = intOption(parsed, 'jobs', 1);
     const launcher = launcherFrom(parsed, io);
+    const rebuild = rebuildFrom(parsed.flags.has('no-cache'), parsed.options.get('force'));
     const outline = outlineSweep(experimentPath, overrides);
     if (!parsed.flags.has('dry-run') && !parsed.flags.has('yes')) await refuseLargeSweep(outline, io);
     const plan = composeSweep(outline, configsDirFor(experimentPath, io.cwd));
@@ -57,21 +62,28 @@ ${LAUNCHER_USAGE}`,
     const env = await runnerEnv(io, runsDir, { jobs, trackingUri: uri });
     try {
       if (parsed.flags.has('dry-run')) {
-        printDryRun(io, plan.cells.length, dryRun(plan, env.options));
+        printDryRun(io, plan.cells.length, dryRun(plan, env.options, rebuild));
         return 0;
       }
       const first = plan.cells[0];
       if (first && sweepUsesBackend(plan, env.options.registry)) await env.options.prepareBackend?.(first.config);
-      const sweep = await createSweep(plan, env.options);
+      const sweep = await createSweep(plan, env.options, rebuild);
       io.logger.info(`sweep ${sweep.experiment}/${sweep.id}: ${plan.cells.length} cell(s), stages ${sweep.stages.join(' -> ') || '(none)'}`);
-      const done = await launcher.launch(sweep, sweep.cells.map((c) => c.id), env.options);
-      io.out(`sweep ${done.experiment}/${done.id} ${done.status}`);
-      return done.status === 'finished' || done.status === 'running' ? 0 : 1;
+      return await launchSweep(io, env, launcher, sweep, sweep.cells.map((c) => c.id));
     } finally {
       env.dispose();
     }
   },
 };
+
+function rebuildFrom(noCache: boolean, force: string | undefined): Rebuild | undefined {
+  if (noCache && force !== undefined) throw new EcgError('USAGE', runMessages.noCacheAndForce());
+  if (noCache) return { all: true };
+  if (force === undefined) return undefined;
+  const stages = force.split(',').map((s) => s.trim()).filter(Boolean);
+  if (stages.length === 0) throw new EcgError('USAGE', runMessages.forceNeedsStage());
+  return { stages };
+}
 
 /** USAGE (exit 2) when the sweep has more than CONFIRM_ABOVE_CELLS cells, saying how many cells and stage runs. */
 async function refuseLargeSweep(outline: SweepOutline, io: Io): Promise<void> {

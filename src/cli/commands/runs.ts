@@ -8,11 +8,12 @@ import type { Command } from '../command.js';
 import { parseArgs } from '../args.js';
 import { runsDirFor } from '../paths.js';
 import { formatTable } from '../table.js';
+import { duration } from '../duration.js';
+import { KEY_METRICS } from '../results-table.js';
 import { parseOverrides } from '../../config/overrides.js';
 import { isEcgError } from '../../core/errors.js';
 import { RunStore, type CellRun, type SweepRun } from '../../tracking/run-store.js';
 
-const KEY_METRICS = ['f1/macro', 'snr/mean'];
 
 export const runsCommand: Command = {
   name: 'runs',
@@ -80,12 +81,4 @@ function timeText(cell: CellRun, now: number): string {
   const started = Date.parse(cell.startedAt);
   if (cell.endedAt) return duration(Date.parse(cell.endedAt) - started);
   return cell.status === 'running' ? `${duration(now - started)} so far` : '';
-}
-
-/** `42s`, `3m 05s`, `2h 03m`. */
-export function duration(ms: number): string {
-  const s = Math.max(0, Math.round(ms / 1000));
-  if (s < 60) return `${s}s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, '0')}s`;
-  return `${Math.floor(s / 3600)}h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
 }

@@ -36,3 +36,18 @@ export const cellRunMissing = (cellId: string, sweepId: string) => `cell ${cellI
 export const jsonInvalid = (file: string, detail: string) => `${file} is not valid JSON: ${detail}`;
 
 export const cacheEntryMismatch = (stage: string, key: string) => `entry.json names ${stage}/${key}`;
+
+export const forcedStageUnknown = (name: string, stages: readonly string[]) =>
+  `--force ${name}: no such stage in this experiment; its stages: ${stages.join(', ')}`;
+
+export const headMoved = (sweep: string, createdAt: string, now: string) =>
+  `HEAD moved since sweep ${sweep} was created (${createdAt.slice(0, 12)} -> ${now.slice(0, 12)}): the cells resumed now run the new code and record commit ${now.slice(0, 12)}; compare them with care (ecg-lab diff)`;
+
+export const noCacheAndForce = () => '--no-cache already runs every stage again; give it or --force STAGE, not both';
+
+export const forceNeedsStage = () => '--force takes a stage name (or several, comma-separated)';
+
+export const interruptFirst = (signal: string) =>
+  signal === 'SIGINT' ? 'stopping after the current step; Ctrl-C again to stop now' : `${signal}: stopping after the current step; again to stop now`;
+
+export const interrupted = (sweep: string) => `stopped; ecg-lab resume ${sweep} finishes the cells that did not`;
