@@ -11,10 +11,13 @@ import { baselineText, type Baseline } from './baseline.js';
 import { cellsTable, DELTA_PREFIX } from './cells-table.js';
 import { coordText, isSeedKey, resultMetrics, type CellStatus, type CoordValue, type RunSet } from './run-set.js';
 import { workOf, workLine, type Work } from './work.js';
+import { statsReport, type StatsReport } from './stats-table.js';
 
 export interface CompareOptions {
   pivot?: PivotSpec;
   baseline?: Baseline;
+  /** Add the statistics over seeds (stats-table.ts). */
+  stats?: boolean;
 }
 
 export interface Comparison {
@@ -25,6 +28,8 @@ export interface Comparison {
   table: ColumnTable;
   pivot: Pivot;
   baseline?: Baseline;
+  /** Per arm mean and CI, and paired tests against the baseline (compare --stats). */
+  stats?: StatsReport;
   /** Notes for the reader (mixed data, baseline not found). */
   warnings: string[];
 }
@@ -48,7 +53,8 @@ export function buildComparison(set: RunSet, options: CompareOptions = {}): Comp
   }
   const table = cellsTable(set, metrics, baseline ? { baseline } : {});
   const sweeps = [...new Set(set.cells.map((c) => `${c.experiment} (sweep ${c.sweepId})`))];
-  return { title: sweeps.join(', '), set, work, metrics, table, pivot, warnings, ...(baseline ? { baseline } : {}) };
+  const stats = options.stats ? statsReport(set, pivot.spec.values, baseline) : undefined;
+  return { title: sweeps.join(', '), set, work, metrics, table, pivot, warnings, ...(baseline ? { baseline } : {}), ...(stats ? { stats } : {}) };
 }
 
 export function headline(cmp: Comparison): string {

@@ -5,6 +5,7 @@
  * clash), example pages PNG data URIs; the page loads nothing else.
  */
 import { cellsText, deltaText, deltaTitle, headline, pivotText, pivotTitle, type Comparison, type TextTable } from './comparison.js';
+import { armsText, pairedText, pairedTitle, STATS_TITLE } from './stats-table.js';
 import { examplePages } from './example-page.js';
 import { allPlots } from './plots.js';
 import { renderSvg, svgToPng } from './render-plot.js';
@@ -22,6 +23,10 @@ export async function toHtml(cmp: Comparison): Promise<string> {
   body.push(`<h2>${esc(pivotTitle(cmp))}</h2>`, htmlTable(pivotText(cmp), cmp.pivot.spec.rows.length));
   const delta = deltaText(cmp);
   if (delta) body.push(`<h2>${esc(deltaTitle(cmp))}</h2>`, htmlTable(delta, cmp.pivot.spec.rows.length));
+  if (cmp.stats) {
+    body.push(`<h2>${esc(STATS_TITLE)}</h2>`, htmlTable(armsText(cmp.stats, cmp.pivot.spec.values), cmp.stats.armKeys.length));
+    if (cmp.stats.baseline) body.push(`<h2>${esc(pairedTitle(cmp.stats))}</h2>`, htmlTable(pairedText(cmp.stats), cmp.stats.armKeys.length + 1));
+  }
   body.push('<h2>Plots</h2>');
   for (const plot of await allPlots(cmp.set)) {
     const rendered = await renderSvg(plot.spec);

@@ -1,6 +1,7 @@
 /** A comparison as Markdown, CSV (the long table) or JSON. */
-import { toCSV } from 'arquero';
+import { from, toCSV } from 'arquero';
 import { cellsText, deltaText, deltaTitle, headline, pivotText, pivotTitle, type Comparison, type TextTable } from './comparison.js';
+import { armsText, pairedText, statsRows, STATS_TITLE, pairedTitle } from './stats-table.js';
 
 export function toMarkdown(cmp: Comparison): string {
   const parts = [`# Comparison: ${cmp.title}`, '', headline(cmp), ''];
@@ -9,6 +10,10 @@ export function toMarkdown(cmp: Comparison): string {
   parts.push(`## ${pivotTitle(cmp)}`, '', markdownTable(pivotText(cmp)), '');
   const delta = deltaText(cmp);
   if (delta) parts.push(`## ${deltaTitle(cmp)}`, '', markdownTable(delta), '');
+  if (cmp.stats) {
+    parts.push(`## ${STATS_TITLE}`, '', markdownTable(armsText(cmp.stats, cmp.pivot.spec.values)), '');
+    if (cmp.stats.baseline) parts.push(`## ${pairedTitle(cmp.stats)}`, '', markdownTable(pairedText(cmp.stats)), '');
+  }
   parts.push('## Cells', '', markdownTable(cellsText(cmp)), '');
   return parts.join('\n');
 }
@@ -18,9 +23,15 @@ export function markdownTable(table: TextTable): string {
   return [line(table.header), line(table.header.map(() => '---')), ...table.rows.map(line)].join('\n');
 }
 
-/** The long table, one row per cell; the first line names the work. Empty fields are cells without a value. */
+/**
+ * The long table, one row per cell; the first line names the work. Empty
+ * fields are cells without a value. With --stats, the statistics instead:
+ * one row per arm and metric (statsRows), the same numbers as the other formats.
+ */
 export function toCsvText(cmp: Comparison): string {
-  return `# ${headline(cmp)}\n${cmp.set.notes.map((n) => `# runs: ${n}\n`).join('')}${toCSV(cmp.table)}\n`;
+  const head = `# ${headline(cmp)}\n${cmp.set.notes.map((n) => `# runs: ${n}\n`).join('')}`;
+  if (cmp.stats) return `${head}${toCSV(from(statsRows(cmp.stats)))}\n`;
+  return `${head}${toCSV(cmp.table)}\n`;
 }
 
 export function toJsonText(cmp: Comparison): string {
@@ -37,6 +48,7 @@ export function toJsonText(cmp: Comparison): string {
       cells: cmp.table.objects(),
       pivot: { spec: cmp.pivot.spec, header: pivot.header, rows: pivot.rows },
       ...(delta ? { baseline: cmp.baseline, differences: { header: delta.header, rows: delta.rows } } : {}),
+      ...(cmp.stats ? { stats: statsRows(cmp.stats) } : {}),
     },
     null,
     2,

@@ -36,10 +36,12 @@ export const compareCommand: Command = {
   --pivot      the ablation table's rows, columns and values (default: rows = swept keys but render.noise
                and seed, cols = render.noise, value = f1/macro,snr/mean)
   --baseline   add differences against the cells with these values, e.g. model.hierarchy=false,digitizer.roi=false
+  --stats      per arm (cells differing only in seeds) the mean with its 95% t interval; with --baseline the
+               difference paired by seed, its interval, a paired t-test, an exact Wilcoxon test and d_z
 
 Failed or never-run cells show as 'failed' / 'missing', never as 0; every table names its split, data and noise.`,
   async run(args, io) {
-    const parsed = parseArgs(args, { withValue: ['from', 'format', 'out', 'pivot', 'baseline', 'runs', 'uri'] });
+    const parsed = parseArgs(args, { withValue: ['from', 'format', 'out', 'pivot', 'baseline', 'runs', 'uri'], flags: ['stats'] });
     if (parsed.flags.has('help') || parsed.positionals.length === 0) {
       io.out(this.usage);
       return parsed.flags.has('help') ? 0 : 2;
@@ -52,6 +54,7 @@ Failed or never-run cells show as 'failed' / 'missing', never as 0; every table 
     const cmp = buildComparison(set, {
       ...(pivotText ? { pivot: parsePivotSpec(pivotText, set.sweptKeys) } : {}),
       ...(baselineText ? { baseline: parseBaseline(baselineText) } : {}),
+      stats: parsed.flags.has('stats'),
     });
     for (const warning of cmp.warnings) io.logger.warn(warning);
     const text = format === 'md' ? toMarkdown(cmp) : format === 'csv' ? toCsvText(cmp) : format === 'json' ? toJsonText(cmp) : await toHtml(cmp);
