@@ -179,7 +179,8 @@ test('a truncated checkpoint is a CHECKPOINT_CORRUPT error naming the file', () 
   const copy = join(dir, 'copied-cell');
   mkdirSync(copy);
   cpSync(join(runs, 'infer', sweepId, 'cells', 'c00'), copy, { recursive: true });
-  const weights = join(copy, 'artifacts', 'digitizer', 'digitizer', 'weights.bin');
+  // c00 fine-tuned end to end: digitize reads the fine-tuned digitizer (load-cell.ts cellArtifacts), so that is the one to break.
+  const weights = join(copy, 'artifacts', 'hierarchical', 'digitizer', 'weights.bin');
   truncateSync(weights, 100);
   const result = cli(['digitize', page('syn-000000'), '--model', copy, '--out', join(dir, 'never')], { env });
   assert.is(result.status, 1, result.stderr);

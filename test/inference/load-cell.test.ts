@@ -9,8 +9,8 @@ import * as assert from 'uvu/assert';
 import type { Config } from '../../src/config/schema/index.js';
 import { cellArtifacts } from '../../src/inference/load-cell.js';
 
-function configWith(model: { hierarchy: boolean; combine?: boolean | null; finetune?: boolean | null }, digitizer = { roi: true, denoise: true }): Config {
-  return { model: { combine: null, finetune: null, ...model }, digitizer } as unknown as Config;
+function configWith(model: { hierarchy: boolean; combine?: boolean; finetune?: boolean }, digitizer = { roi: true, denoise: true }): Config {
+  return { model: { combine: true, finetune: true, ...model }, digitizer } as unknown as Config;
 }
 
 test('hierarchy on (both switches): every part fine-tuned, the combined model classifies', () => {
@@ -24,8 +24,8 @@ test('hierarchy on (both switches): every part fine-tuned, the combined model cl
   });
 });
 
-test('hierarchy off: the separately trained digitizer and classifier2d alone', () => {
-  assert.equal(cellArtifacts(configWith({ hierarchy: false }, { roi: false, denoise: false })), {
+test('hierarchy off: the separately trained digitizer and classifier2d alone, whatever the two switches say', () => {
+  assert.equal(cellArtifacts(configWith({ hierarchy: false, combine: true, finetune: true }, { roi: false, denoise: false })), {
     roi: null,
     denoiser: null,
     digitizer: 'digitizer/digitizer',
@@ -47,13 +47,14 @@ test('combine without fine-tuning: the frozen parts and the trained combiner', (
 });
 
 test('fine-tuning without combining: the fine-tuned digitizer for digitize, the fine-tuned classifier2d alone for classify', () => {
-  const a = cellArtifacts(configWith({ hierarchy: false, finetune: true }));
+  const a = cellArtifacts(configWith({ hierarchy: true, combine: false }));
   assert.equal([a.denoiser, a.digitizer, a.classifier2d, a.classifier1d, a.combiner], ['hierarchical/denoiser', 'hierarchical/digitizer', 'hierarchical/classifier2d', null, null]);
 });
 
 test('a cell saved before model.combine / model.finetune existed follows model.hierarchy', () => {
-  const old = { model: { hierarchy: true }, digitizer: { roi: true, denoise: true } } as unknown as Config;
-  assert.is(cellArtifacts(old).digitizer, 'hierarchical/digitizer');
+  const old = (hierarchy: boolean) => ({ model: { hierarchy }, digitizer: { roi: true, denoise: true } }) as unknown as Config;
+  assert.is(cellArtifacts(old(true)).digitizer, 'hierarchical/digitizer');
+  assert.is(cellArtifacts(old(false)).digitizer, 'digitizer/digitizer');
 });
 
 test.run();

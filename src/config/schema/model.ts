@@ -8,16 +8,19 @@ import type { SchemaTree } from './types.js';
  * The hierarchy is two switches (the paper's steps 3 and 4, ablated apart):
  * `model.combine` (the combined 2-D + 1-D output is the cell's classifier)
  * and `model.finetune` (end-to-end fine-tuning, the classification loss
- * reaching the digitizer). `model.hierarchy` is the shorthand that sets
- * both: a switch left at null takes hierarchy's value, an explicit true or
- * false wins (hierarchy=false, combine=true is the combiner on the frozen
- * parts). hierarchySwitches() is the one place that resolves them.
+ * reaching the digitizer). `model.hierarchy` is the master switch over
+ * both: false turns the whole hierarchy off whatever the two say (the
+ * image classifier alone, the digitizer as trained); true (the default)
+ * leaves them to decide. Sweep either hierarchy or the two switches:
+ * hierarchy=false cells with different switches are the same arm under
+ * different cache keys. hierarchySwitches() is the one place that resolves
+ * them.
  */
 export interface ModelConfig {
   model: {
     hierarchy: boolean;
-    combine: boolean | null;
-    finetune: boolean | null;
+    combine: boolean;
+    finetune: boolean;
     classifier2d: {
       inputHeight: number;
       inputWidth: number;
@@ -44,7 +47,8 @@ export interface HierarchySwitches {
 }
 
 export function hierarchySwitches(model: Pick<ModelConfig['model'], 'hierarchy' | 'combine' | 'finetune'>): HierarchySwitches {
-  return { combine: model.combine ?? model.hierarchy, finetune: model.finetune ?? model.hierarchy };
+  // `?? true`: a cell's config.json saved before the two switches existed.
+  return { combine: model.hierarchy && (model.combine ?? true), finetune: model.hierarchy && (model.finetune ?? true) };
 }
 
 const widths = (doc: string, value: number[]) => ({ doc, format: 'int-list', default: value });
@@ -52,23 +56,23 @@ const widths = (doc: string, value: number[]) => ({ doc, format: 'int-list', def
 export const modelSchema: SchemaTree = {
   model: {
     hierarchy: {
-      doc: 'Shorthand for model.combine and model.finetune (each left at null takes this value); false reports the image classifier alone, before fine-tuning.',
+      doc: 'The hierarchy\'s master switch: false reports the image classifier alone with the digitizer as trained, whatever model.combine and model.finetune say.',
       format: Boolean,
       default: true,
     },
     combine: {
       doc:
-        'Report the combination of the 2-D and 1-D classifiers (a combiner trained on their logits, train.combiner.*); false reports the 2-D classifier. ' +
-        'null: as model.hierarchy.',
-      format: [null, true, false],
-      default: null,
+        'Report the combination of the 2-D and 1-D classifiers (a combiner trained on their logits, train.combiner.*); false reports the 2-D classifier ' +
+        '(with model.hierarchy).',
+      format: Boolean,
+      default: true,
     },
     finetune: {
       doc:
-        'Fine-tune the parts end to end (train.hierarchical.*), so the classification loss reaches the digitizer; false keeps the separately trained parts. ' +
-        'null: as model.hierarchy.',
-      format: [null, true, false],
-      default: null,
+        'Fine-tune the parts end to end (train.hierarchical.*), so the classification loss reaches the digitizer; false keeps the separately trained parts ' +
+        '(with model.hierarchy).',
+      format: Boolean,
+      default: true,
     },
     classifier2d: {
       inputHeight: { doc: 'Height in pixels of the low-resolution page the 2-D classifier sees.', format: 'positive-int', default: 128 },

@@ -5,8 +5,8 @@
  * the yardstick), `snr/mean` and `snr/<lead>` (test split, with the
  * digitizer the cell ends with) and `noise`.
  *
- * Two switches (config/schema/model.ts hierarchySwitches; model.hierarchy
- * sets both), four arms that share every other stage:
+ * Two switches (config/schema/model.ts hierarchySwitches; model.hierarchy =
+ * false turns both off), four arms that share every other stage:
  *
  *   combine  finetune  reported classifier          digitizer scored
  *   false    false     classifier2d alone           the digitizer stage's
