@@ -44,6 +44,17 @@ test('every cell finishes and reports test F1 per class, thresholds, SNR per lea
   }
 });
 
+test('the digitizer stage keeps per-record, per-lead SNR of the scored splits as an artifact, matching its mean', () => {
+  const csv = readFileSync(join(new RunStore(runs).artifactsDir(result.cells[0]!), 'digitizer', 'per-record-snr.csv'), 'utf8').trim().split('\n');
+  assert.equal(csv[0]?.split(','), ['record', 'split', ...LEADS]);
+  const test = csv.slice(1).map((line) => line.split(',')).filter((cells) => cells[1] === 'test');
+  assert.ok(test.length > 0 && csv.slice(1).every((line) => !line.includes(',train,')), 'test and val records only');
+  const values = test.flatMap((cells) => cells.slice(2).filter((v) => v !== '').map(Number));
+  const mean = values.reduce((s, v) => s + v, 0) / values.length;
+  const logged = last(result.metrics[0] ?? [], 'digitizer/snr/mean') as number;
+  assert.ok(Math.abs(mean - logged) < 1e-3, `per-record mean ${mean} vs digitizer/snr/mean ${logged}`);
+});
+
 test('the digitizer stage writes an example page: its image and every lead traced in image pixels beside the reference', async () => {
   const dir = join(new RunStore(runs).artifactsDir(result.cells[0]!), 'digitizer');
   assert.ok(existsSync(join(dir, 'example.png')), 'example.png');

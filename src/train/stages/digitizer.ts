@@ -17,7 +17,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { join } from 'node:path';
 import { closeSync, openSync, writeSync } from 'node:fs';
-import { writeJsonAtomic } from '../../core/fs.js';
+import { writeFileAtomic, writeJsonAtomic } from '../../core/fs.js';
+import { LEADS } from '../../core/ecg.js';
 import type { Stage, StageContext } from '../stage.js';
 import { buildDigitizer, digitizerLoss, loadModel, outputOf, trainableVariables, specsOf, type DigitizerSpec } from '../../models/index.js';
 import { recordSnr, snrMetrics, snrSummary } from '../../metrics/index.js';
@@ -32,6 +33,7 @@ import type { PageSplit } from '../../render/pages.js';
 
 export const SIGNALS_FILE = 'signals.f32';
 export const SIGNALS_INDEX = 'signals.json';
+export const PER_RECORD_SNR = 'per-record-snr.csv';
 
 export interface DigitizedRecord {
   readonly record: string;
@@ -59,9 +61,10 @@ function digitizeAll(
   model: tf.LayersModel,
   sets: readonly PageCropSet[],
   height: number,
-): { index: DigitizedRecord[]; scores: Record<PageSplit, number[][]> } {
+): { index: DigitizedRecord[]; scores: Record<PageSplit, number[][]>; scored: { record: string; split: PageSplit; snr: number[] }[] } {
   const index: DigitizedRecord[] = [];
   const scores: Record<PageSplit, number[][]> = { train: [], val: [], test: [] };
+  const scored: { record: string; split: PageSplit; snr: number[] }[] = [];
   const fd = openSync(join(ctx.outDir, SIGNALS_FILE), 'w');
   let offset = 0;
   ctx.progress.start('digitizer: digitizing pages', sets.length);
@@ -72,14 +75,24 @@ function digitizeAll(
       for (const lead of leads) writeSync(fd, new Uint8Array(lead.buffer, lead.byteOffset, lead.byteLength));
       index.push({ record: s.page.record, split: s.page.split, fsHz, length: recordLength, offset });
       offset += leads.length * recordLength;
-      if (s.page.split !== 'train') scores[s.page.split].push(recordSnr(plottedSignals(s.page.gt), leads, fsHz));
+      if (s.page.split !== 'train') {
+        const snr = recordSnr(plottedSignals(s.page.gt), leads, fsHz);
+        scores[s.page.split].push(snr);
+        scored.push({ record: s.page.record, split: s.page.split, snr });
+      }
       ctx.progress.tick();
     }
   } finally {
     closeSync(fd);
     ctx.progress.stop();
   }
-  return { index, scores };
+  return { index, scores, scored };
+}
+
+/** Per-record, per-lead SNR of the scored splits as CSV (record,split,I..V6; empty = NaN): the artifact reports bootstrap from. */
+function perRecordSnrCsv(scored: readonly { record: string; split: PageSplit; snr: number[] }[]): string {
+  const cell = (v: number) => (Number.isFinite(v) ? v.toFixed(4) : '');
+  return [['record', 'split', ...LEADS].join(','), ...scored.map((r) => [r.record, r.split, ...r.snr.map(cell)].join(','))].join('\n') + '\n';
 }
 
 async function loadDenoiser(ctx: StageContext): Promise<tf.LayersModel | null> {
@@ -90,7 +103,7 @@ async function loadDenoiser(ctx: StageContext): Promise<tf.LayersModel | null> {
 
 export const digitizerStage: Stage<DigitizerManifest> = {
   name: 'digitizer',
-  version: 5,
+  version: 6,
   description: 'Train the digitizer on (denoised) lead crops; digitize every page; test SNR per lead.',
   reads: ['render', 'roi', 'denoise'],
   configKeys: ['seed.train', 'render.noise', 'digitizer.*', 'model.denoiser.*', 'model.digitizer.*', 'train.digitizer.*', 'train.patience'],
@@ -153,8 +166,10 @@ async function trainAndDigitize(ctx: StageContext, spec: DigitizerSpec, sets: re
         return { value, metrics: { val_loss: value } };
       },
     });
-    const { index, scores } = digitizeAll(ctx, model, sets, height);
+    const { index, scores, scored } = digitizeAll(ctx, model, sets, height);
     await writeJsonAtomic(join(ctx.outDir, SIGNALS_INDEX), { records: index });
+    await writeFileAtomic(join(ctx.outDir, PER_RECORD_SNR), perRecordSnrCsv(scored));
+    await ctx.artifacts.add(join(ctx.outDir, PER_RECORD_SNR), `digitizer/${PER_RECORD_SNR}`);
 
     const example = sets.find((s) => s.page.split === 'test') ?? sets[0];
     if (example) await writeExamplePage(ctx, 'digitizer', model, example, height, deskewDegOf(example.page, boxes));
