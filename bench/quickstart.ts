@@ -87,6 +87,7 @@ const columns: [string, (m: Record<string, number>) => string][] = [
   ['f1/constant_macro', (m) => fmt(m['f1/constant_macro'])],
   ['classifier1d/f1/macro', (m) => fmt(m['classifier1d/f1/macro'])],
   ['snr/mean (dB)', (m) => fmt(m['snr/mean'], 2)],
+  ['digitizer/snr/mean (dB, before fine-tuning)', (m) => fmt(m['digitizer/snr/mean'], 2)],
   ['roi/test_iou', (m) => fmt(m['roi/test_iou'])],
 ];
 console.log(`| cell | ${columns.map(([n]) => n).join(' | ')} |`);
