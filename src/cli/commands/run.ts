@@ -7,6 +7,8 @@ import { createSweep, dryRun, type Rebuild } from '../../train/runner.js';
 import { LAUNCHER_ARGS, LAUNCHER_USAGE, launcherFrom } from '../launcher-options.js';
 import { formatTable } from '../table.js';
 import { launchSweep } from '../launch-sweep.js';
+import { estimateRun, type RunEstimate } from '../run-estimate.js';
+import { duration } from '../duration.js';
 import { trackingUri } from '../../tracking/mlflow/auth.js';
 import { resolveStages, type StageRegistry } from '../../train/graph.js';
 import type { SweepPlan } from '../../train/plan.js';
@@ -37,7 +39,8 @@ export const runCommand: Command = {
   key=v1,v2,v3   sweep a key over values (adds a grid axis to the experiment's sweep)
   group=option   take configs/<group>/<option>.yaml for a config group
   --jobs N       run N cells at a time, each in its own process (default 1)
-  --dry-run      list the cells and, per stage, whether it would come from the cache
+  --dry-run      list the cells and, per stage, whether it would come from the cache; estimate the time
+                 from the stage timings of earlier runs in the run store
   --no-cache     run every stage again instead of reading the cache; the new entries replace the old
   --force STAGE  run STAGE again, and every stage that reads it (directly or not); comma-separated for several
   --yes          run a sweep of more than ${CONFIRM_ABOVE_CELLS} cells (refused without it, before anything is written)
@@ -62,7 +65,9 @@ ${LAUNCHER_USAGE}`,
     const env = await runnerEnv(io, runsDir, { jobs, trackingUri: uri });
     try {
       if (parsed.flags.has('dry-run')) {
-        printDryRun(io, plan.cells.length, dryRun(plan, env.options, rebuild));
+        const lines = dryRun(plan, env.options, rebuild);
+        printDryRun(io, plan.cells.length, lines);
+        io.out(estimateText(await estimateRun(plan, lines, env.options.store, env.options.registry, jobs), runsDir, jobs));
         return 0;
       }
       const first = plan.cells[0];
@@ -91,6 +96,12 @@ async function refuseLargeSweep(outline: SweepOutline, io: Io): Promise<void> {
   if (cells <= CONFIRM_ABOVE_CELLS) return;
   const stages = resolveStages(await stageRegistry(io), outline.experiment.stages).length;
   throw new EcgError('USAGE', runMessages.sweepNeedsYes(outline.experiment.path, cells, stages, CONFIRM_ABOVE_CELLS));
+}
+
+function estimateText(estimate: RunEstimate, runsDir: string, jobs: number): string {
+  const timed = estimate.sameSettings + estimate.otherSettings;
+  if (timed === 0) return runMessages.estimateNone(estimate.stageRuns, runsDir);
+  return runMessages.estimate(duration(estimate.totalMs), estimate.stageRuns, estimate.sameSettings, estimate.otherSettings, estimate.untimed, jobs);
 }
 
 function printDryRun(io: Io, cells: number, lines: ReturnType<typeof dryRun>): void {

@@ -51,3 +51,13 @@ export const interruptFirst = (signal: string) =>
   signal === 'SIGINT' ? 'stopping after the current step; Ctrl-C again to stop now' : `${signal}: stopping after the current step; again to stop now`;
 
 export const interrupted = (sweep: string) => `stopped; ecg-lab resume ${sweep} finishes the cells that did not`;
+
+export const estimateNone = (stageRuns: number, runsDir: string) =>
+  stageRuns === 0
+    ? 'estimated time: none to speak of, every stage comes from the cache'
+    : `estimated time: none yet (no earlier run in ${runsDir} timed these stages; a first run records them)`;
+
+export const estimate = (time: string, stageRuns: number, same: number, other: number, untimed: readonly string[], jobs: number) =>
+  `estimated time: about ${time} for ${stageRuns} stage run(s)${jobs > 1 ? ` with --jobs ${jobs}` : ''}, ` +
+  `from earlier runs (${same} with the same settings${other > 0 ? `, ${other} with other settings` : ''})` +
+  (untimed.length > 0 ? `; not counted, no timing yet: ${untimed.join(', ')}` : '');
