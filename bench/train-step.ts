@@ -4,12 +4,17 @@
  * average pooling, dense 11, sigmoid cross-entropy, Adam 1e-3) on every
  * backend that loads, each in its own process (two TensorFlow runtimes
  * cannot share one), and PyTorch's figure from the reference script in the
- * same run when `import torch` works, with the ratio.
+ * same run when `import torch` works, with the ratio: CPU backends against
+ * PyTorch on the CPU, GPU backends (tensorflow-gpu, webgpu) against PyTorch
+ * on CUDA when `torch.cuda.is_available()` (the same script with CUDA as
+ * torch's default device). A backend that does not load (webgpu without an
+ * adapter, tensorflow-gpu without a GPU) gets one row saying why.
  *
- *   node --import tsx bench/train-step.ts [--steps 10] [--backends tensorflow,wasm,cpu] [--profile]
+ *   node --import tsx bench/train-step.ts [--steps 10] [--backends tensorflow,wasm,cpu,webgpu] [--profile]
  *
- * Figure: images/s of a full step (forward, backward, update), after two
- * warm-up steps, median over the steps. The pure-JavaScript cpu backend
+ * Figure: images/s of a full step (forward, backward, update, the loss
+ * read back with `data()`: webgpu cannot read synchronously in Node), after
+ * two warm-up steps, median over the steps. The pure-JavaScript cpu backend
  * takes minutes per batch of 16, so it runs batch 2 for one step.
  */
 import { spawnSync } from 'node:child_process';
@@ -31,6 +36,7 @@ const PLAN: Readonly<Record<LoadedBackendName, { batch: number; warmup: number; 
 
 interface Figure {
   backend: string;
+  device: 'gpu' | 'cpu';
   batch: number;
   steps: number;
   msPerStep: number;
@@ -66,27 +72,27 @@ async function measure(backend: LoadedBackendName, steps: number, profile: boole
   const optimizer = tf.train.adam(1e-3);
   const x = tf.randomNormal([plan.batch, 128, 256, 1]);
   const y = tf.cast(tf.greater(tf.randomUniform([plan.batch, 11]), 0.5), 'float32');
-  const step = () => {
+  const step = async () => {
     const loss = optimizer.minimize(() => tf.losses.sigmoidCrossEntropy(y, model.apply(x) as tf.Tensor) as tf.Scalar, true)!;
-    loss.dataSync();
+    await loss.data();
     loss.dispose();
   };
-  for (let i = 0; i < plan.warmup; i++) step();
+  for (let i = 0; i < plan.warmup; i++) await step();
   if (profile) await printProfile(step);
   const times: number[] = [];
   for (let i = 0; i < (plan.steps ?? steps); i++) {
     const t0 = performance.now();
-    step();
+    await step();
     times.push(performance.now() - t0);
   }
   times.sort((a, b) => a - b);
   const ms = times[Math.floor(times.length / 2)]!;
-  const detail = [info.tensorflowVersion && `TF ${info.tensorflowVersion}`, info.oneDnn !== null && `oneDNN ${info.oneDnn ? 'on' : 'off'}`, `${info.threads} threads`].filter(Boolean).join(', ');
-  return { backend, batch: plan.batch, steps: times.length, msPerStep: ms, imgPerS: (plan.batch * 1000) / ms, detail };
+  const detail = [info.tensorflowVersion && `TF ${info.tensorflowVersion}`, info.gpuAdapter, info.oneDnn !== null && `oneDNN ${info.oneDnn ? 'on' : 'off'}`, `${info.threads} threads`].filter(Boolean).join(', ');
+  return { backend, device: info.device, batch: plan.batch, steps: times.length, msPerStep: ms, imgPerS: (plan.batch * 1000) / ms, detail };
 }
 
 /** The kernels of one step, slowest first (tf.profile). */
-async function printProfile(step: () => void): Promise<void> {
+async function printProfile(step: () => Promise<void>): Promise<void> {
   const profile = await tf.profile(step);
   const byKernel = new Map<string, number>();
   for (const k of profile.kernels) byKernel.set(k.name, (byKernel.get(k.name) ?? 0) + (k.kernelTimeMs as number));
@@ -96,7 +102,8 @@ async function printProfile(step: () => void): Promise<void> {
 }
 
 function runChild(backend: LoadedBackendName, steps: number, profile: boolean): Figure | string {
-  const args = ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', backend, '--steps', String(steps), ...(profile ? ['--profile'] : [])];
+  // process.execArgv: `--import tsx` when run from source, nothing when bundled (scripts/pack-gpu.sh).
+  const args = [...process.execArgv, fileURLToPath(import.meta.url), '--child', backend, '--steps', String(steps), ...(profile ? ['--profile'] : [])];
   const result = spawnSync(process.execPath, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   const out = result.stdout.trim().split('\n');
   const last = out.pop() ?? '';
@@ -105,13 +112,25 @@ function runChild(backend: LoadedBackendName, steps: number, profile: boolean): 
   return JSON.parse(last) as Figure;
 }
 
-function torchFigure(): Figure | string {
+/** Runs the reference script as it is, or with CUDA as torch's default device (model, batch and optimiser state on the GPU). */
+const TORCH_ON_CUDA = "import runpy, sys, torch; torch.set_default_device('cuda'); sys.argv = sys.argv[1:]; runpy.run_path(sys.argv[0], run_name='__main__')";
+
+function torchFigure(device: 'cpu' | 'cuda'): Figure | string {
   if (spawnSync('python3', ['-c', 'import torch'], { stdio: 'ignore' }).status !== 0) return 'python3 cannot import torch (pip install torch==2.13.0)';
   if (!existsSync(TORCH_SCRIPT)) return `${TORCH_SCRIPT} not found`;
-  const result = spawnSync('python3', [TORCH_SCRIPT, '--batch', '16', '--steps', '10'], { encoding: 'utf8' });
+  if (device === 'cuda' && spawnSync('python3', ['-c', 'import torch; print(torch.cuda.is_available())'], { encoding: 'utf8' }).stdout.trim() !== 'True') {
+    return 'torch.cuda.is_available() is False (no CUDA GPU, or a CPU build of torch)';
+  }
+  const script = [TORCH_SCRIPT, '--batch', '16', '--steps', '10'];
+  const result = spawnSync('python3', device === 'cuda' ? ['-c', TORCH_ON_CUDA, ...script] : script, { encoding: 'utf8' });
   if (result.status !== 0) return result.stderr.trim().split('\n').pop() ?? 'failed';
   const r = JSON.parse(result.stdout.trim().split('\n').pop()!) as { ms_per_step: number; img_per_s: number; version: string; threads: number };
-  return { backend: 'pytorch', batch: 16, steps: 10, msPerStep: r.ms_per_step, imgPerS: r.img_per_s, detail: `torch ${r.version}, ${r.threads} threads` };
+  const detail = device === 'cuda' ? `torch ${r.version}, CUDA` : `torch ${r.version}, ${r.threads} threads`;
+  return { backend: device === 'cuda' ? 'pytorch-cuda' : 'pytorch', device: device === 'cuda' ? 'gpu' : 'cpu', batch: 16, steps: 10, msPerStep: r.ms_per_step, imgPerS: r.img_per_s, detail };
+}
+
+function torchRow(name: string, torch: Figure | string): string {
+  return typeof torch === 'string' ? `| ${name} | - | - | - | ${torch} |` : `| ${name} | ${torch.msPerStep.toFixed(0)} (batch 16, 10 steps) | ${torch.imgPerS.toFixed(2)} | 1.00x | ${torch.detail} |`;
 }
 
 async function main(): Promise<void> {
@@ -122,8 +141,8 @@ async function main(): Promise<void> {
     console.log(JSON.stringify(await measure(child, steps, profile)));
     return;
   }
-  const backends = (arg('backends') ?? 'tensorflow-gpu,tensorflow,wasm,cpu').split(',') as LoadedBackendName[];
-  const torch = torchFigure();
+  const backends = (arg('backends') ?? 'tensorflow-gpu,tensorflow,wasm,cpu,webgpu').split(',') as LoadedBackendName[];
+  const torch = { cpu: torchFigure('cpu'), gpu: torchFigure('cuda') };
   const rows: string[] = [];
   for (const backend of backends) {
     const figure = runChild(backend, steps, profile);
@@ -131,10 +150,11 @@ async function main(): Promise<void> {
       rows.push(`| ${backend} | - | - | - | did not load: ${figure.replace(/\|/g, '/')} |`);
       continue;
     }
-    const ratio = typeof torch === 'string' ? '-' : `${(figure.imgPerS / torch.imgPerS).toFixed(2)}x`;
+    const reference = torch[figure.device];
+    const ratio = typeof reference === 'string' ? '-' : `${(figure.imgPerS / reference.imgPerS).toFixed(figure.imgPerS < reference.imgPerS / 100 ? 4 : 2)}x vs ${reference.backend}`;
     rows.push(`| ${backend} | ${figure.msPerStep.toFixed(0)} (batch ${figure.batch}, ${figure.steps} steps) | ${figure.imgPerS.toFixed(2)} | ${ratio} | ${figure.detail} |`);
   }
-  rows.push(typeof torch === 'string' ? `| pytorch | - | - | - | ${torch} |` : `| pytorch | ${torch.msPerStep.toFixed(0)} (batch 16, 10 steps) | ${torch.imgPerS.toFixed(2)} | 1.00x | ${torch.detail} |`);
+  rows.push(torchRow('pytorch', torch.cpu), torchRow('pytorch-cuda', torch.gpu));
   console.log(['| backend | ms per step | images/s | vs PyTorch | note |', '| --- | --- | --- | --- | --- |', ...rows].join('\n'));
 }
 
