@@ -63,11 +63,21 @@ export const classifier1dEmpty = (durationS: number, fsHz: number, where: string
 export const dataPathEmpty = (source: string, where: string) =>
   badValue('data.path', '', `data.source = ${source} reads its records from a folder; set data.path to it, e.g. data.path=/data/ptb-xl`, where);
 
+/** Where the data a missing folder should hold comes from. */
+export const PTBXL_URL = 'https://physionet.org/content/ptb-xl/';
+export const PTBXL_PLUS_URL = 'https://physionet.org/content/ptb-xl-plus/';
+
+const whereToGet = (key: string, source: string): string => {
+  if (key === 'data.ptbxlPlusPath') return `PTB-XL+ (its 12SL statements, for Acute MI) is at ${PTBXL_PLUS_URL}`;
+  if (source === 'ptbxl') return `download PTB-XL from ${PTBXL_URL} (the folder that holds ptbxl_database.csv; the experiments look in data/ptb-xl)`;
+  return `a folder of WFDB records (.hea with .dat), e.g. PTB-XL's records100/ from ${PTBXL_URL}, or one that ecg-lab generate signals --out DIR writes`;
+};
+
 export const dataFolderMissing = (key: string, path: string, absolute: string, state: 'file' | 'missing', source: string, where: string) =>
   badValue(
     key,
     path,
-    `data.source = ${source} reads from this folder, and ${absolute} ${state === 'file' ? 'is a file, not a folder' : 'does not exist'}; give an existing folder`,
+    `data.source = ${source} reads from this folder, and ${absolute} ${state === 'file' ? 'is a file, not a folder' : 'does not exist'}; give an existing folder: ${whereToGet(key, source)}`,
     where,
   );
 
