@@ -376,7 +376,7 @@ export const hierarchicalStage: Stage<HierarchicalManifest> = {
   // reads model.hierarchy, model.combine and model.finetune: the four arms
   // share every other stage.
   configKeys: [
-    'seed',
+    'seed.train',
     'render.noise',
     'data.durationS',
     'digitizer.*',
