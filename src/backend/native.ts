@@ -38,6 +38,32 @@ let loadedNative: NativeBackendName | undefined;
 export class NativeLoadError extends Error {}
 
 /**
+ * What `deterministic: true` asks of the TensorFlow C library, read from its
+ * process's environment once, when it loads (TensorFlow 2.21, whose
+ * libtensorflow_framework holds all three names):
+ *   TF_DETERMINISTIC_OPS=1    ops with a deterministic kernel use it, and ops
+ *                             without one fail rather than vary
+ *                             (core/util/determinism.cc)
+ *   TF_NUM_INTRAOP_THREADS=1  one thread per op, so reductions add in one
+ *   TF_NUM_INTEROP_THREADS=1  order, and ops run one at a time
+ *                             (core/common_runtime/process_util.cc; tfjs-node's
+ *                             eager context leaves both pools at 0 = these)
+ * One thread rather than the machine's count, so that two machines with
+ * different core counts give the same numbers too. The cli sets them before
+ * the backend loads (only the cli writes process.env); they cannot change
+ * afterwards in the same process.
+ */
+export const DETERMINISTIC_ENV: Readonly<Record<string, string>> = Object.freeze({
+  TF_DETERMINISTIC_OPS: '1',
+  TF_NUM_INTRAOP_THREADS: '1',
+  TF_NUM_INTEROP_THREADS: '1',
+});
+
+export function nativeLoaded(): NativeBackendName | undefined {
+  return loadedNative;
+}
+
+/**
  * Loads a native backend and makes it tfjs's current backend. Unless
  * verbose, TensorFlow's start-up logging is silenced: TF_CPP_MIN_LOG_LEVEL=2
  * before the library loads (a value the user set is kept) for its own

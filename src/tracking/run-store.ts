@@ -74,6 +74,12 @@ export interface SweepRun {
   stages: string[];
   cells: { id: string; overrides: Record<string, unknown>; group: string }[];
   tags: Record<string, string>;
+  /**
+   * `run --no-cache` / `--force <stage>`: these stages of every cell are
+   * built again, never taken from a cache entry made before `since` (an
+   * entry this sweep built, in any process or on resume, is used).
+   */
+  rebuild?: { since: string; stages: string[] };
 }
 
 export interface MetricPoint {

@@ -24,6 +24,14 @@
  * naming the entry and the file, and is rebuilt. Entries written before
  * entries recorded their files cannot be checked, and are treated the same:
  * moved aside and rebuilt once.
+ *
+ * `run --no-cache` / `--force` build an entry again under its key: the new
+ * one is built aside like any other, then the old one is renamed away and
+ * the new one renamed in (two renames: a reader in between finds no entry
+ * and builds it, never a mix of the two), and the old one is removed.
+ *
+ * entry.json also records what built the entry: the git commit and the
+ * backend (`builtBy`), for provenance; lookups do not read it.
  */
 import { mkdir, readFile, readdir, rename, rm, cp, stat, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
@@ -57,6 +65,13 @@ export interface CacheEntry {
   readonly durationS: number;
   /** Size and sha256 of every file of the entry but entry.json, by path relative to the entry; absent in entries of older versions. */
   readonly files?: Readonly<Record<string, FileDigest>>;
+  /** The commit and backend that built it (absent in older entries and in entries of stages that ran before the backend loaded). */
+  readonly builtBy?: Readonly<Record<string, string>>;
+}
+
+export interface ProduceOptions {
+  /** An entry already under the key is replaced unless it was created at or after this ISO time. */
+  readonly replaceOlderThan?: string;
 }
 
 export function stageKey(stage: Stage, config: Config, inputKeys: Readonly<Record<string, string>>): string {
@@ -118,6 +133,7 @@ export class StageCache {
     key: string,
     describe: Omit<CacheEntry, 'manifest' | 'metrics' | 'tags' | 'createdAt' | 'durationS' | 'stage' | 'version' | 'key'>,
     build: (tmpDir: string) => Promise<{ manifest: unknown; metrics: MetricPoint[]; tags: Record<string, string> }>,
+    options: ProduceOptions = {},
   ): Promise<{ output: StageOutput; entry: CacheEntry }> {
     const parent = join(this.root, stage.name);
     await mkdir(parent, { recursive: true });
@@ -141,17 +157,22 @@ export class StageCache {
       };
       await writeFile(join(tmp, ENTRY_FILE), `${JSON.stringify(entry, null, 2)}\n`);
       const final = this.entryDir(stage.name, key);
-      try {
-        await rename(tmp, final);
-      } catch (error) {
-        const code = (error as NodeJS.ErrnoException).code;
-        if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw error;
-        await rm(tmp, { recursive: true, force: true });
-        const existing = await this.lookup(stage.name, key);
-        if (!existing) throw new EcgError('CACHE_CORRUPT', msg.cacheEntryCorrupt(final, 'lost a race and found no entry'));
-        return existing;
+      if (await renameIntoPlace(tmp, final)) return { output: { stage: stage.name, key, dir: final, manifest }, entry };
+      const existing = await this.lookup(stage.name, key);
+      const replace = options.replaceOlderThan !== undefined && (existing === undefined || existing.entry.createdAt < options.replaceOlderThan);
+      if (replace) {
+        const old = `${final}.replaced-${randomBytes(3).toString('hex')}`;
+        await rename(final, old).catch((error: NodeJS.ErrnoException) => {
+          if (error.code !== 'ENOENT') throw error;
+        });
+        const placed = await renameIntoPlace(tmp, final);
+        await rm(old, { recursive: true, force: true });
+        if (placed) return { output: { stage: stage.name, key, dir: final, manifest }, entry };
       }
-      return { output: { stage: stage.name, key, dir: final, manifest }, entry };
+      await rm(tmp, { recursive: true, force: true });
+      const winner = existing !== undefined && !replace ? existing : await this.lookup(stage.name, key);
+      if (!winner) throw new EcgError('CACHE_CORRUPT', msg.cacheEntryCorrupt(final, 'lost a race and found no entry'));
+      return winner;
     } catch (error) {
       await rm(tmp, { recursive: true, force: true });
       throw error;
@@ -172,6 +193,18 @@ export class StageCache {
       }
     }
     return removed;
+  }
+}
+
+/** Rename a built entry to its key; false when an entry is already there. */
+async function renameIntoPlace(tmp: string, final: string): Promise<boolean> {
+  try {
+    await rename(tmp, final);
+    return true;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw error;
+    return false;
   }
 }
 

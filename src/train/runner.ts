@@ -9,6 +9,10 @@
  *      is there, else run into a temporary folder and renamed into the cache
  *   5. sweep status: finished when every cell finished, else failed/killed
  * `resume` re-enters at 3 with the cells that did not finish.
+ *
+ * `--no-cache` / `--force <stage>` (a Rebuild) are recorded on the sweep
+ * (sweep.rebuild): in phase 4 those stages do not take a cache entry made
+ * before the sweep, and the entry they build replaces the old one.
  */
 import { existsSync } from 'node:fs';
 import { readFile, mkdir, cp } from 'node:fs/promises';
@@ -51,6 +55,20 @@ export interface RunnerOptions {
   readonly pid?: number;
 }
 
+/** What `run --no-cache` (every stage) or `--force <stage>` (it and what reads it, directly or not) builds again. */
+export type Rebuild = { readonly all: true } | { readonly stages: readonly string[] };
+
+/** The stages of `stages` a Rebuild names: the forced ones and every stage downstream of one. */
+export function stagesToRebuild(stages: readonly Stage[], rebuild: Rebuild): string[] {
+  if ('all' in rebuild) return stages.map((s) => s.name);
+  for (const name of rebuild.stages) {
+    if (!stages.some((s) => s.name === name)) throw new EcgError('USAGE', msg.forcedStageUnknown(name, stages.map((s) => s.name)));
+  }
+  const out = new Set(rebuild.stages);
+  for (const stage of stages) if (stage.reads.some((input) => out.has(input))) out.add(stage.name);
+  return stages.map((s) => s.name).filter((name) => out.has(name));
+}
+
 export interface StagePlanLine {
   readonly cellId: string;
   readonly stage: string;
@@ -59,9 +77,10 @@ export interface StagePlanLine {
 }
 
 /** Phase 2: the sweep and its cells in the store, all pending. */
-export async function createSweep(plan: SweepPlan, options: RunnerOptions): Promise<SweepRun> {
+export async function createSweep(plan: SweepPlan, options: RunnerOptions, rebuild?: Rebuild): Promise<SweepRun> {
   const { store } = options;
-  const stages = resolveStages(options.registry, plan.experiment.stages).map((s) => s.name);
+  const resolved = resolveStages(options.registry, plan.experiment.stages);
+  const stages = resolved.map((s) => s.name);
   const sweep = await store.createSweep({
     experiment: plan.experiment.name,
     experimentPath: plan.experiment.path,
@@ -70,6 +89,7 @@ export async function createSweep(plan: SweepPlan, options: RunnerOptions): Prom
     stages,
     cells: plan.cells.map(({ cell }) => ({ id: cell.id, overrides: { ...cell.overrides }, group: cell.group })),
     tags: { ...options.baseTags },
+    ...(rebuild ? { rebuild: { since: new Date().toISOString(), stages: stagesToRebuild(resolved, rebuild) } } : {}),
   });
   for (const planned of plan.cells) {
     const ref = { experiment: sweep.experiment, sweepId: sweep.id, cellId: planned.cell.id };
@@ -103,15 +123,16 @@ export async function createSweep(plan: SweepPlan, options: RunnerOptions): Prom
 }
 
 /** `--dry-run`: per cell and stage, its cache key and whether it would come from the cache. */
-export function dryRun(plan: SweepPlan, options: Pick<RunnerOptions, 'store' | 'registry' | 'logger'>): StagePlanLine[] {
+export function dryRun(plan: SweepPlan, options: Pick<RunnerOptions, 'store' | 'registry' | 'logger'>, rebuild?: Rebuild): StagePlanLine[] {
   const cache = new StageCache(options.store.cacheDir(), options.logger);
   const stages = resolveStages(options.registry, plan.experiment.stages);
+  const rebuilt = new Set(rebuild ? stagesToRebuild(stages, rebuild) : []);
   return plan.cells.flatMap(({ cell, config }) => {
     const keys: Record<string, string> = {};
     return stages.map((stage) => {
       const key = stageKey(stage, config, keys);
       keys[stage.name] = key;
-      return { cellId: cell.id, stage: stage.name, key, cached: cache.has(stage.name, key) };
+      return { cellId: cell.id, stage: stage.name, key, cached: !rebuilt.has(stage.name) && cache.has(stage.name, key) };
     });
   });
 }
@@ -193,14 +214,17 @@ export async function runCell(sweep: SweepRun, cellId: string, options: RunnerOp
       cell = { ...cell, stages: { ...cell.stages, [stage.name]: { key, cached: false, status: 'running', startedAt } } };
       await store.writeCell(cell);
 
+      const rebuildSince = sweep.rebuild?.stages.includes(stage.name) ? sweep.rebuild.since : undefined;
       let result = await cache.lookup(stage.name, key);
+      if (result && rebuildSince !== undefined && result.entry.createdAt < rebuildSince) result = undefined;
       const cached = result !== undefined;
       if (!result) {
         if (stage.usesBackend && !backendTags) {
           backendTags = (await options.prepareBackend?.(config)) ?? {};
           cell = { ...cell, tags: { ...cell.tags, ...backendTags } };
         }
-        result = await runStage(stage, key, config, outputs, keys, cache, options, backendTags ?? {});
+        const builtBy = provenanceOf(cell.tags);
+        result = await runStage(stage, key, config, outputs, keys, cache, options, backendTags ?? {}, { builtBy, rebuildSince });
       }
       outputs[stage.name] = result.output;
       cell = { ...cell, tags: { ...cell.tags, ...(result.entry.tags ?? {}) } };
@@ -255,12 +279,15 @@ async function runStage(
   cache: StageCache,
   options: RunnerOptions,
   backend: Readonly<Record<string, string>>,
+  entry: { readonly builtBy: Record<string, string>; readonly rebuildSince: string | undefined },
 ) {
   const inputs = Object.fromEntries(stage.reads.map((name) => [name, outputs[name] as StageOutput]));
   const describe = {
     config: Object.fromEntries(Object.entries(flattenConfig(config)).filter(([k]) => matchesAny(k, stage.configKeys))),
     inputs: Object.fromEntries(stage.reads.map((name) => [name, keys[name] as string])),
+    builtBy: entry.builtBy,
   };
+  const produceOptions = entry.rebuildSince === undefined ? {} : { replaceOlderThan: entry.rebuildSince };
   return cache.produce(stage, key, describe, async (outDir) => {
     const metrics: MetricPoint[] = [];
     const tags: Record<string, string> = {};
@@ -291,7 +318,12 @@ async function runStage(
       },
     });
     return { manifest, metrics, tags };
-  });
+  }, produceOptions);
+}
+
+/** What a cache entry records of what built it: the commit and the backend (cell tags). */
+function provenanceOf(tags: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(tags).filter(([name]) => name === 'git.commit' || name === 'git.dirty' || name.startsWith('ecg-lab.backend')));
 }
 
 function matchesAny(key: string, patterns: readonly string[]): boolean {

@@ -66,6 +66,30 @@ test('cache: a second identical run executes no stage; one changed key re-runs e
   assert.ok(existsSync(join(runs, 'tiny', sweeps[1]!.id, 'cells', 'c00', 'artifacts', 'tiny-train', 'model.json')));
 });
 
+test('--force STAGE re-runs it and what reads it; --no-cache every stage once per sweep; the new entries replace the old', () => {
+  const { runs, env } = tinyEnv();
+  assert.is(cli(['run', TINY], { env }).status, 0);
+  const entry = (stage: string) => {
+    const names = readdirSync(join(runs, '.cache', stage));
+    assert.is(names.length, 1, `one ${stage} entry, nothing left aside: ${names.join(', ')}`);
+    return JSON.parse(readFileSync(join(runs, '.cache', stage, names[0] as string, 'entry.json'), 'utf8')) as { createdAt: string; builtBy?: Record<string, string> };
+  };
+  const before = { data: entry('tiny-data'), render: entry('tiny-render') };
+  assert.ok(before.data.builtBy?.['git.commit'], 'the entry records the commit that built it');
+  const dry = cli(['run', TINY, '--force', 'tiny-render', '--dry-run'], { env });
+  assert.ok(/c00\s+tiny-data\s+\S+\s+yes/.test(dry.stdout) && /c00\s+tiny-render\s+\S+\s+no/.test(dry.stdout), dry.stdout);
+  assert.is(cli(['run', TINY, '--force', 'tiny-render'], { env }).status, 0);
+  assert.is(cli(['run', TINY, 'render.noise=0,0.5', '--no-cache'], { env }).status, 0);
+  const [, forced, noCache] = sweepsIn(runs, 'tiny');
+  assert.equal(Object.fromEntries(Object.entries(forced!.cells[0]!.stages).map(([k, v]) => [k, v.cached])), { 'tiny-data': true, 'tiny-render': false, 'tiny-train': false });
+  assert.equal(noCache!.cells.map((c) => Object.values(c.stages).map((s) => s.cached)), [[false, false, false], [true, false, false]], 'c01 takes the data entry c00 built in this sweep');
+  assert.ok(entry('tiny-data').createdAt > before.data.createdAt, 'tiny-data replaced by --no-cache');
+  assert.ok(readdirSync(join(runs, '.cache', 'tiny-render')).length === 2);
+  const unknown = cli(['run', TINY, '--force', 'tiny-rendr'], { env });
+  assert.is(unknown.status, 2);
+  assert.ok(unknown.stderr.includes('tiny-render'), unknown.stderr);
+});
+
 test('--dry-run lists cells and cache hits and writes no run', () => {
   const { runs, env } = tinyEnv();
   assert.is(cli(['run', TINY], { env }).status, 0);

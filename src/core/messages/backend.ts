@@ -23,3 +23,6 @@ export const nothingLoads = (reasons: string) => `no backend could be loaded: ${
 export const nativeDisabled = () => 'native TensorFlow is turned off (ECG_LAB_NATIVE=0)';
 
 export const setBackendFailed = (name: string) => `tf.setBackend("${name}") failed`;
+
+export const deterministicChanged = (loaded: boolean) =>
+  `deterministic = ${!loaded} in a process whose native TensorFlow was loaded with deterministic = ${loaded}: TensorFlow reads it once, when it loads; run the cells with --jobs 2 or more (one process each) or as separate runs`;
