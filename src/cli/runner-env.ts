@@ -12,9 +12,10 @@ import { runMessages as msg } from '../core/messages.js';
 import type { Stage } from '../train/stage.js';
 import { createRegistry } from '../train/graph.js';
 import type { Io } from './command.js';
-import { packageVersion } from './paths.js';
+import { PACKAGE_ROOT, packageVersion } from './paths.js';
 import { RunStore, type SweepRun } from '../tracking/run-store.js';
-import { gitTags } from '../tracking/git-info.js';
+import { gitPatch, gitTags } from '../tracking/git-info.js';
+import { provenanceTags } from '../tracking/provenance.js';
 import type { RunnerOptions } from '../train/runner.js';
 import type { StageRegistry } from '../train/graph.js';
 import { METHOD_STAGES } from '../train/stages/index.js';
@@ -88,6 +89,14 @@ function cellProgressTracker(io: Io): RunTracker {
   };
 }
 
+/** The patch of a dirty working tree (`git diff HEAD`), for every cell's artifacts: the commit alone does not give back the code that ran. */
+function dirtyTreeArtifacts(cwd: string): Record<string, string> {
+  const patch = gitPatch(cwd);
+  return patch === undefined ? {} : { [DIRTY_PATCH_ARTIFACT]: patch };
+}
+
+export const DIRTY_PATCH_ARTIFACT = 'provenance/git-diff-HEAD.patch';
+
 export async function runnerEnv(io: Io, runsDir: string, opts: { jobs: number; trackingUri?: string }): Promise<RunnerEnv> {
   const registry = await stageRegistry(io);
   const controller = new AbortController();
@@ -134,7 +143,8 @@ export async function runnerEnv(io: Io, runsDir: string, opts: { jobs: number; t
     registry,
     logger: io.logger,
     progress: io.progress,
-    baseTags: { ...gitTags(io.cwd), 'ecg-lab.version': packageVersion() },
+    baseTags: { ...gitTags(io.cwd), ...provenanceTags({ packageRoot: PACKAGE_ROOT, nodeVersion: process.version, ecgLabVersion: packageVersion() }) },
+    baseArtifacts: dirtyTreeArtifacts(io.cwd),
     prepareBackend: (config) => loadBackendFor(config, io),
     launchCell,
     jobs: opts.jobs,

@@ -15,7 +15,7 @@
  * before the sweep, and the entry they build replaces the old one.
  */
 import { existsSync } from 'node:fs';
-import { readFile, mkdir, cp } from 'node:fs/promises';
+import { readFile, mkdir, cp, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join, dirname } from 'node:path';
 import { EcgError, errorMessage, isEcgError } from '../core/errors.js';
@@ -40,8 +40,10 @@ export interface RunnerOptions {
   readonly registry: StageRegistry;
   readonly logger: Logger;
   readonly progress: Progress;
-  /** Tags every cell gets: git commit, dirty flag, ecg-lab version. */
+  /** Tags every cell gets: git commit, dirty flag, versions, host (tracking/provenance.ts); set again on the cells a resume runs. */
   readonly baseTags?: Readonly<Record<string, string>>;
+  /** Files every cell gets in its artifacts when it starts, by relative path (the dirty tree's patch). */
+  readonly baseArtifacts?: Readonly<Record<string, string>>;
   /** Loads the TensorFlow.js backend a config names; returns its tags. Called once, before the first stage that uses it. */
   readonly prepareBackend?: (config: Config) => Promise<Record<string, string>>;
   /** Runs one cell in another process; without it cells run in this one. */
@@ -189,6 +191,7 @@ export async function runCell(sweep: SweepRun, cellId: string, options: RunnerOp
   const config = JSON.parse(await readFile(join(store.cellDir(ref.experiment, ref.sweepId, cellId), 'config.json'), 'utf8')) as Config;
   let cell: CellRun = {
     ...stored,
+    tags: { ...stored.tags, ...options.baseTags },
     status: 'running',
     startedAt: new Date().toISOString(),
     pid: options.pid,
@@ -202,6 +205,7 @@ export async function runCell(sweep: SweepRun, cellId: string, options: RunnerOp
   const outputs: Record<string, StageOutput> = {};
   const keys: Record<string, string> = {};
   const artifactsDir = store.artifactsDir(ref);
+  await writeBaseArtifacts(artifactsDir, options.baseArtifacts ?? {});
   let backendTags: Record<string, string> | undefined;
 
   try {
@@ -319,6 +323,15 @@ async function runStage(
     });
     return { manifest, metrics, tags };
   }, produceOptions);
+}
+
+/** A resumed cell's files replace those of its earlier start (a patch of an older tree would mislead). */
+async function writeBaseArtifacts(artifactsDir: string, files: Readonly<Record<string, string>>): Promise<void> {
+  for (const [name, text] of Object.entries(files)) {
+    const target = join(artifactsDir, name);
+    await mkdir(dirname(target), { recursive: true });
+    await writeFile(target, text);
+  }
 }
 
 /** What a cache entry records of what built it: the commit and the backend (cell tags). */

@@ -1,8 +1,10 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { readdirSync, existsSync } from 'node:fs';
+import { readdirSync, existsSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cli, cliSpawn } from '../helpers/cli.js';
+import { cli, cliSpawn, ROOT } from '../helpers/cli.js';
 import { tinyEnv, sweepsIn, metricLines, TINY } from '../helpers/tiny-runs.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -80,6 +82,61 @@ test('two sweeps at once on one runs/ folder both finish, in separate folders, s
   const cacheDir = join(runs, '.cache', 'tiny-train');
   assert.is(readdirSync(cacheDir).length, 2, 'two complete entries, no leftovers');
   for (const key of new Set(keys)) assert.ok(existsSync(join(cacheDir, key, 'entry.json')));
+});
+
+/** A throwaway git repository with one committed file, as the working folder of a run. */
+function gitRepo(): { dir: string; git: (...args: string[]) => string } {
+  const dir = mkdtempSync(join(tmpdir(), 'ecg-git-'));
+  const git = (...args: string[]) => execFileSync('git', ['-c', 'user.email=t@example.org', '-c', 'user.name=t', ...args], { cwd: dir, encoding: 'utf8' }).trim();
+  git('init', '-q');
+  // `node --import tsx` resolves tsx from the working folder.
+  symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
+  writeFileSync(join(dir, 'notes.txt'), 'first\n');
+  git('add', 'notes.txt');
+  git('commit', '-q', '-m', 'first');
+  return { dir, git };
+}
+
+test('a dirty tree: every cell gets the patch (git diff HEAD) as an artifact, and provenance tags', () => {
+  const { runs, env } = tinyEnv();
+  const repo = gitRepo();
+  writeFileSync(join(repo.dir, 'notes.txt'), 'first\nuncommitted change\n');
+  const r = cli(['run', TINY], { env, cwd: repo.dir });
+  assert.is(r.status, 0, r.stderr);
+  const [sweep] = sweepsIn(runs, 'tiny');
+  const cellDir = join(runs, 'tiny', sweep!.id, 'cells', 'c00');
+  const patch = readFileSync(join(cellDir, 'artifacts', 'provenance', 'git-diff-HEAD.patch'), 'utf8');
+  assert.ok(patch.includes('+uncommitted change'), patch);
+  const tags = JSON.parse(readFileSync(join(cellDir, 'run.json'), 'utf8')).tags as Record<string, string>;
+  assert.is(tags['git.commit'], repo.git('rev-parse', 'HEAD'));
+  assert.is(tags['git.dirty'], 'true');
+  assert.is(tags['runtime.node'], process.version);
+  assert.match(tags['deps.lockSha256'] ?? '', /^[0-9a-f]{64}$/);
+  for (const name of ['runtime.npm', 'host.os', 'host.cpu', 'ecg-lab.version']) assert.ok(tags[name], name);
+
+  const clean = gitRepo();
+  assert.is(cli(['run', TINY, 'render.noise=0.5'], { env, cwd: clean.dir }).status, 0);
+  const second = sweepsIn(runs, 'tiny')[1]!;
+  assert.not.ok(existsSync(join(runs, 'tiny', second.id, 'cells', 'c00', 'artifacts', 'provenance')), 'no patch from a clean tree');
+});
+
+test('resume warns when HEAD moved since the sweep was created, and the cells it runs record the new commit', () => {
+  const { runs, env } = tinyEnv();
+  const repo = gitRepo();
+  const first = repo.git('rev-parse', 'HEAD');
+  const failed = cli(['run', TINY, 'render.noise=0,0.5'], { env: { ...env, TINY_FAIL_NOISE: '0.5' }, cwd: repo.dir });
+  assert.is(failed.status, 1);
+  writeFileSync(join(repo.dir, 'notes.txt'), 'second\n');
+  repo.git('commit', '-q', '-am', 'second');
+  const moved = repo.git('rev-parse', 'HEAD');
+  const [sweep] = sweepsIn(runs, 'tiny');
+  const r = cli(['resume', sweep!.id], { env, cwd: repo.dir });
+  assert.is(r.status, 0, r.stderr);
+  assert.ok(r.stderr.includes('HEAD moved') && r.stderr.includes(first.slice(0, 12)) && r.stderr.includes(moved.slice(0, 12)), r.stderr);
+  const commits = ['c00', 'c01'].map((id) => JSON.parse(readFileSync(join(runs, 'tiny', sweep!.id, 'cells', id, 'run.json'), 'utf8')).tags['git.commit']);
+  assert.equal(commits, [first, moved], 'c00 ran at the first commit, the resumed c01 at the second');
+  const quiet = cli(['resume', sweep!.id], { env, cwd: repo.dir });
+  assert.ok(quiet.stderr.includes('HEAD moved'), 'the sweep still records the commit it was created at');
 });
 
 test.run();

@@ -7,6 +7,7 @@ import { LAUNCHER_ARGS, LAUNCHER_USAGE, launcherFrom } from '../launcher-options
 import { StageCache } from '../../train/cache.js';
 import { launchSweep } from '../launch-sweep.js';
 import { RunStore } from '../../tracking/run-store.js';
+import { runMessages } from '../../core/messages.js';
 
 export const resumeCommand: Command = {
   name: 'resume',
@@ -30,6 +31,9 @@ ${LAUNCHER_USAGE}`,
     try {
       const removed = await new StageCache(store.cacheDir(), io.logger).sweepStaleTemporaries((pid) => env.options.isAlive?.(pid) ?? false);
       if (removed > 0) io.logger.info(`removed ${removed} unfinished cache folder(s) of killed runs`);
+      const now = env.options.baseTags?.['git.commit'];
+      const then = sweep.tags['git.commit'];
+      if (now !== undefined && then !== undefined && now !== then) io.logger.warn(runMessages.headMoved(`${sweep.experiment}/${sweep.id}`, then, now));
       const todo = await launcher.unfinishedCells(sweep, env.options);
       io.logger.info(`sweep ${sweep.experiment}/${sweep.id}: ${todo.length} of ${sweep.cells.length} cell(s) to finish${todo.length ? `: ${todo.join(', ')}` : ''}`);
       return await launchSweep(io, env, launcher, sweep, todo);
