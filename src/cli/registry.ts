@@ -11,8 +11,10 @@ import { statusCommand } from './commands/status.js';
 import { digitizeCommand } from './commands/digitize.js';
 import { classifyCommand } from './commands/classify.js';
 import { gcCommand } from './commands/gc.js';
+import { diffCommand } from './commands/diff.js';
+import { tagCommand } from './commands/tag.js';
 
 /** Every sub-command of `ecg-lab`, by name. */
 export const COMMANDS: Readonly<Record<string, Command>> = Object.freeze(
-  Object.fromEntries([runCommand, resumeCommand, statusCommand, configCommand, runsCommand, compareCommand, syncCommand, gcCommand, generateCommand, digitizeCommand, classifyCommand, runCellCommand].map((c) => [c.name, c])),
+  Object.fromEntries([runCommand, resumeCommand, statusCommand, configCommand, runsCommand, compareCommand, diffCommand, tagCommand, syncCommand, gcCommand, generateCommand, digitizeCommand, classifyCommand, runCellCommand].map((c) => [c.name, c])),
 );

@@ -10,21 +10,28 @@ import { runsDirFor } from '../paths.js';
 import { formatTable } from '../table.js';
 import { duration } from '../duration.js';
 import { KEY_METRICS } from '../results-table.js';
-import { parseOverrides } from '../../config/overrides.js';
-import { isEcgError } from '../../core/errors.js';
+import { parseOverrides, parseScalar } from '../../config/overrides.js';
+import { EcgError, isEcgError } from '../../core/errors.js';
+import { stableStringify } from '../../core/hash.js';
+import { runMessages } from '../../core/messages.js';
 import { RunStore, type CellRun, type SweepRun } from '../../tracking/run-store.js';
 
 
 export const runsCommand: Command = {
   name: 'runs',
   summary: 'list sweeps and their cells with status, current stage, key metrics and time',
-  usage: `ecg-lab runs [experiment] [--runs DIR]
+  usage: `ecg-lab runs [experiment] [--where key=value] [--tag name=value] [--runs DIR]
+
+  --where key=value   only cells whose config has this value (a dotted key: render.noise=0.5, seed.train=1)
+  --tag name=value    only cells with this tag (ecg-lab tag sets user tags)
 
   overrides   what the cell sets: its sweep values and the key=value fixed on the sweep's command line
   stage       a running cell's current stage (n of the sweep's stages); a failed cell's failed stage
   time        a finished cell's duration; a running cell's time so far`,
   async run(args, io) {
-    const parsed = parseArgs(args, { withValue: ['runs'] });
+    const parsed = parseArgs(args, { withValue: ['runs', 'where', 'tag'] });
+    const where = filterPair(parsed.options.get('where'), '--where');
+    const tag = filterPair(parsed.options.get('tag'), '--tag');
     const store = new RunStore(runsDirFor(parsed.options.get('runs'), io.env, io.cwd), io.logger);
     const sweeps = await store.listSweeps(parsed.positionals[0]);
     if (sweeps.length === 0) {
@@ -37,6 +44,9 @@ export const runsCommand: Command = {
       const fixed = fixedOverrides(sweep);
       for (const { id, overrides } of sweep.cells) {
         const cell = await store.readCell(sweep.experiment, sweep.id, id);
+        if ((where || tag) && !cell) continue;
+        if (where && cell && stableStringify(cell.params[where[0]] ?? null) !== stableStringify(parseScalar(where[1]))) continue;
+        if (tag && cell && cell.tags[tag[0]] !== tag[1]) continue;
         const metrics = cell ? await store.latestMetrics(cell) : {};
         rows.push([
           sweep.experiment,
@@ -81,4 +91,12 @@ function timeText(cell: CellRun, now: number): string {
   const started = Date.parse(cell.startedAt);
   if (cell.endedAt) return duration(Date.parse(cell.endedAt) - started);
   return cell.status === 'running' ? `${duration(now - started)} so far` : '';
+}
+
+/** `key=value` of a filter option, or undefined when the option is absent. */
+function filterPair(option: string | undefined, flag: string): [string, string] | undefined {
+  if (option === undefined) return undefined;
+  const eq = option.indexOf('=');
+  if (eq <= 0) throw new EcgError('USAGE', runMessages.filterBadPair(flag, option));
+  return [option.slice(0, eq).trim(), option.slice(eq + 1)];
 }

@@ -61,3 +61,11 @@ export const estimate = (time: string, stageRuns: number, same: number, other: n
   `estimated time: about ${time} for ${stageRuns} stage run(s)${jobs > 1 ? ` with --jobs ${jobs}` : ''}, ` +
   `from earlier runs (${same} with the same settings${other > 0 ? `, ${other} with other settings` : ''})` +
   (untimed.length > 0 ? `; not counted, no timing yet: ${untimed.join(', ')}` : '');
+
+export const tagNeedsStoreCell = (label: string) => `${label} is a folder outside a run store: tag takes <experiment>/<sweep>/<cell>`;
+
+export const tagBadPair = (pair: string) => `'${pair}' is not a tag: give name=value`;
+
+export const tagReserved = (name: string) => `'${name}' is one of ecg-lab's own tags; choose another name (e.g. note.${name.split('.').pop()})`;
+
+export const filterBadPair = (flag: string, value: string) => `${flag} ${value}: give key=value`;
