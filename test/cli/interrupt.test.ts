@@ -36,19 +36,20 @@ function collect(child: ChildProcess): { text: () => string; exit: Promise<numbe
 const training = (runs: string, cell: number) => () => sweepsIn(runs, 'tiny')[0]?.cells[cell]?.stages['tiny-train']?.status === 'running';
 
 test('first Ctrl-C: a message, a stop at the next step, exit 130, the cell killed; resume finishes it', async () => {
-  // 8 epochs x 4 steps of 150 ms per cell: the signal lands mid-stage.
-  const { runs, env } = tinyEnv({ TINY_EPOCH_MS: '600' });
+  // 8 epochs x 4 steps of 1 s per cell: the signal lands mid-stage, about 30 s before the stage would end.
+  const { runs, env } = tinyEnv({ TINY_EPOCH_MS: '4000' });
   const child = cliSpawn(['run', TINY, 'render.noise=0,0.5', 'train.epochs=8'], { env });
   const out = collect(child);
   await waitFor(training(runs, 0), 60_000);
-  await sleep(700);
+  await sleep(1500);
   const sent = Date.now();
   child.kill('SIGINT');
   const code = await out.exit;
   const took = Date.now() - sent;
   assert.is(code, 130, out.text());
   assert.ok(out.text().includes('stopping after the current step; Ctrl-C again to stop now'), out.text());
-  assert.ok(took < 2_000, `exited ${took} ms after the signal (a step is 150 ms)`);
+  // A bound between one step (plus exit, on a loaded machine) and the rest of the stage, not a speed target.
+  assert.ok(took < 15_000, `exited ${took} ms after the signal (a step is 1 s, the stage had about 30 s left)`);
   const [sweep] = sweepsIn(runs, 'tiny');
   assert.equal(sweep!.cells.map((c) => c.status), ['killed', 'pending']);
   assert.is(sweep!.status, 'killed');
@@ -64,8 +65,8 @@ test('first Ctrl-C: a message, a stop at the next step, exit 130, the cell kille
 });
 
 test('a second Ctrl-C exits at once, even mid-step', async () => {
-  // One step is 5 s: only the second signal can end the run this soon.
-  const { runs, env } = tinyEnv({ TINY_EPOCH_MS: '20000' });
+  // One step is 20 s: only the second signal can end the run this soon.
+  const { runs, env } = tinyEnv({ TINY_EPOCH_MS: '80000' });
   const child = cliSpawn(['run', TINY, 'train.epochs=2'], { env });
   const out = collect(child);
   await waitFor(training(runs, 0), 60_000);
@@ -75,7 +76,7 @@ test('a second Ctrl-C exits at once, even mid-step', async () => {
   child.kill('SIGINT');
   const code = await out.exit;
   assert.is(code, 130);
-  assert.ok(Date.now() - sent < 1_000, 'at once');
+  assert.ok(Date.now() - sent < 10_000, 'at once, not at the end of the 20 s step');
   const r = cli(['resume', sweepsIn(runs, 'tiny')[0]!.id], { env: { ...env, TINY_EPOCH_MS: '0' } });
   assert.is(r.status, 0, r.stderr);
   assert.is(sweepsIn(runs, 'tiny')[0]!.status, 'finished');
