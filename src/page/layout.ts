@@ -136,14 +136,8 @@ export function panelSampleRange(panel: Panel, fsHz: number, recordLength: numbe
   return [start, Math.max(start, end)];
 }
 
-export interface NominalLeadBox {
-  readonly lead: Lead;
-  readonly leadIndex: number;
-  readonly row: number;
-  readonly col: number;
-  readonly rhythm: boolean;
-  readonly startS: number;
-  readonly endS: number;
+/** A panel as its nominal crop: where the layout puts it, in pixels. */
+export interface NominalLeadBox extends Pick<Panel, 'lead' | 'leadIndex' | 'row' | 'col' | 'rhythm' | 'startS' | 'endS'> {
   /** The panel's nominal crop in pixels of an image of `pageSize` (pixel centres at integers, as the ground truth). */
   readonly box: PixelBox;
   /** Row of 0 mV in the same pixels. */

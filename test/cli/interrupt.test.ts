@@ -7,24 +7,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { ChildProcess } from 'node:child_process';
 import { cli, cliSpawn } from '../helpers/cli.js';
-import { tinyEnv, sweepsIn, metricLines, TINY } from '../helpers/tiny-runs.js';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function waitFor(check: () => boolean, timeoutMs: number): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  const safe = () => {
-    try {
-      return check();
-    } catch {
-      return false; // files are being written
-    }
-  };
-  while (!safe()) {
-    if (Date.now() > until) throw new Error('timed out waiting');
-    await sleep(50);
-  }
-}
+import { tinyEnv, sweepsIn, metricLines, sleep, waitFor, TINY } from '../helpers/tiny-runs.js';
 
 function collect(child: ChildProcess): { text: () => string; exit: Promise<number | null> } {
   let text = '';

@@ -5,24 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cli, cliSpawn, ROOT } from '../helpers/cli.js';
-import { tinyEnv, sweepsIn, metricLines, TINY } from '../helpers/tiny-runs.js';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function waitFor(check: () => boolean, timeoutMs: number): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  const safe = () => {
-    try {
-      return check();
-    } catch {
-      return false; // files are being written
-    }
-  };
-  while (!safe()) {
-    if (Date.now() > until) throw new Error('timed out waiting');
-    await sleep(100);
-  }
-}
+import { tinyEnv, sweepsIn, metricLines, sleep, waitFor, TINY } from '../helpers/tiny-runs.js';
 
 test('kill -9 in the middle of a stage; resume runs only the unfinished work', async () => {
   const { runs, env } = tinyEnv({ TINY_EPOCH_MS: '400' });

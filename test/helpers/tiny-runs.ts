@@ -40,3 +40,21 @@ export function metricLines(runs: string, experiment: string, sweepId: string, c
   const file = join(runs, experiment, sweepId, 'cells', cellId, 'metrics.jsonl');
   return readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
 }
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Poll `check` until it holds (a throw counts as not yet: files may be half written), or fail after timeoutMs. */
+export async function waitFor(check: () => boolean, timeoutMs: number, pollMs = 50): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  const safe = () => {
+    try {
+      return check();
+    } catch {
+      return false;
+    }
+  };
+  while (!safe()) {
+    if (Date.now() > until) throw new Error('timed out waiting');
+    await sleep(pollMs);
+  }
+}
