@@ -56,6 +56,18 @@ export const F1_MACRO = 'f1/macro';
 export const SNR_MEAN = 'snr/mean';
 
 /** The text MLflow stores for a param (same rule as tracking/mlflow/sync.ts), parsed back to a scalar. */
+/**
+ * A cell's metrics with the run's final SNR under `snr/*`: the hierarchical
+ * stage logs the final digitizer's figures there; a run that stops at the
+ * digitizer (e.g. `stages: [digitizer]` on unlabelled records) has only the
+ * digitizer stage's `digitizer/snr/*`, which are then its final figures.
+ */
+export function withFinalSnr(metrics: Record<string, number>): Record<string, number> {
+  if (SNR_MEAN in metrics) return metrics;
+  const final = Object.entries(metrics).filter(([name]) => name.startsWith('digitizer/snr/')).map(([name, v]) => [name.slice('digitizer/'.length), v] as const);
+  return final.length === 0 ? metrics : { ...metrics, ...Object.fromEntries(final) };
+}
+
 export function coordValue(value: unknown): CoordValue {
   if (value === null || value === undefined) return null;
   if (typeof value === 'number' || typeof value === 'boolean') return value;

@@ -12,7 +12,7 @@ import { silentLogger } from '../core/logger.js';
 import { reportMessages as msg } from '../core/messages.js';
 import { RunStore, type SweepRun } from '../tracking/run-store.js';
 import { withConfigCoords } from './config-coords.js';
-import { coordValue, type CellResult, type CellStatus, type CoordValue, type MetricSeriesPoint, type RunSet } from './run-set.js';
+import { coordValue, withFinalSnr, type CellResult, type CellStatus, type CoordValue, type MetricSeriesPoint, type RunSet } from './run-set.js';
 
 interface Selection {
   sweep: SweepRun;
@@ -95,7 +95,7 @@ async function loadCell(store: RunStore, sweep: SweepRun, planned: SweepRun['cel
     coords,
     params: normalise(run.params),
     tags: run.tags,
-    metrics: await store.latestMetrics(ids),
+    metrics: withFinalSnr(await store.latestMetrics(ids)),
     artifactsDir: store.artifactsDir(ids),
   };
 }

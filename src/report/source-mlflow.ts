@@ -15,7 +15,7 @@ import { reportMessages as msg } from '../core/messages.js';
 import { SYSTEM_TAGS, type MlflowClient } from '../tracking/mlflow/client.js';
 import type { Run, RunStatus } from '../tracking/mlflow/types.js';
 import { withConfigCoords } from './config-coords.js';
-import { isSeedKey, coordValue, unionKeys, type CellResult, type CellStatus, type CoordValue, type MetricSeriesPoint, type RunSet } from './run-set.js';
+import { isSeedKey, coordValue, withFinalSnr, unionKeys, type CellResult, type CellStatus, type CoordValue, type MetricSeriesPoint, type RunSet } from './run-set.js';
 
 export const OVERRIDES_TAG = 'ecg-lab.overrides';
 const SWEEP_TAG = 'ecg-lab.sweep';
@@ -101,7 +101,7 @@ function toCell(run: Run, experiment: string, sweepId: string, fallbackKeys: rea
     coords,
     params,
     tags,
-    metrics: Object.fromEntries(run.metrics.map((m) => [m.key, m.value])),
+    metrics: withFinalSnr(Object.fromEntries(run.metrics.map((m) => [m.key, m.value]))),
   };
 }
 
