@@ -34,6 +34,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { fromCSV } from 'arquero';
 import { RunStore } from '../src/tracking/run-store.js';
 import { blackPng } from '../test/render/png-fixture.js';
+import { forwardTo } from '../test/helpers/mlflow-forward.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const MAIN = join(ROOT, 'src', 'cli', 'main.ts');
@@ -246,17 +247,7 @@ await attempt('1 password in tracking.uri', 'exit 0; SECRET in no file under run
       const body = Buffer.concat(chunks).toString('utf8');
       received.push({ url: req.url ?? '', body, authorization: req.headers.authorization });
       if (!upstream) return fakeMlflow(req, body, res, state);
-      const headers: Record<string, string> = req.headers['content-type'] ? { 'content-type': req.headers['content-type'] } : {};
-      fetch(upstream + (req.url ?? '/'), { method: req.method ?? 'GET', headers, ...(body ? { body } : {}) }).then(
-        async (answer) => {
-          res.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/json' });
-          res.end(Buffer.from(await answer.arrayBuffer()));
-        },
-        (error: unknown) => {
-          res.writeHead(502);
-          res.end(String(error));
-        },
-      );
+      forwardTo(upstream)(req, body, res);
     });
   });
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));

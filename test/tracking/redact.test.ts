@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { isSecretName, redactArgs, redactSecrets, redactUri, REDACTED } from '../../src/core/redact.js';
 import { cliSpawn, type CliResult } from '../helpers/cli.js';
 import { sweepsIn, tinyEnv, TINY } from '../helpers/tiny-runs.js';
+import { forwardTo } from '../helpers/mlflow-forward.js';
 
 const SECRET = 'SECRET';
 const BASIC = `Basic ${Buffer.from(`alice:${SECRET}`).toString('base64')}`;
@@ -120,24 +121,6 @@ function fakeMlflow(): (req: IncomingMessage, body: string, res: ServerResponse)
     if (route === 'GET metrics/get-history') return send(res, 200, { metrics: [] });
     if (req.method === 'PUT' && url.pathname.startsWith('/api/2.0/mlflow-artifacts/artifacts/')) return send(res, 200, {});
     return send(res, 404, { error_code: 'ENDPOINT_NOT_FOUND', message: route });
-  };
-}
-
-/** A real MLflow server behind the recorder. */
-function forwardTo(upstream: string): (req: IncomingMessage, body: string, res: ServerResponse) => void {
-  return (req, body, res) => {
-    const headers: Record<string, string> = {};
-    if (req.headers['content-type']) headers['content-type'] = req.headers['content-type'];
-    fetch(upstream + (req.url ?? '/'), { method: req.method ?? 'GET', headers, ...(body ? { body } : {}) }).then(
-      async (answer) => {
-        res.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/json' });
-        res.end(Buffer.from(await answer.arrayBuffer()));
-      },
-      (error: unknown) => {
-        res.writeHead(502);
-        res.end(String(error));
-      },
-    );
   };
 }
 
