@@ -26,6 +26,7 @@ import { authFromEnv } from '../tracking/mlflow/auth.js';
 import { STREAM_RETRY } from '../tracking/mlflow/stream.js';
 import { MlflowTracker } from '../tracking/mlflow/tracker.js';
 import type { RunTracker } from '../tracking/tracker.js';
+import { redactUri } from '../core/redact.js';
 
 export interface RunnerEnv {
   readonly options: RunnerOptions;
@@ -89,10 +90,15 @@ function cellProgressTracker(io: Io): RunTracker {
   };
 }
 
-/** The patch of a dirty working tree (`git diff HEAD`), for every cell's artifacts: the commit alone does not give back the code that ran. */
+/**
+ * The patch of a dirty working tree (`git diff HEAD`), for every cell's
+ * artifacts: the commit alone does not give back the code that ran. It is
+ * stored and sent like everything else, so it is redacted like everything
+ * else (an edited config file may hold a URI with a password).
+ */
 function dirtyTreeArtifacts(cwd: string): Record<string, string> {
   const patch = gitPatch(cwd);
-  return patch === undefined ? {} : { [DIRTY_PATCH_ARTIFACT]: patch };
+  return patch === undefined ? {} : { [DIRTY_PATCH_ARTIFACT]: redactUri(patch) };
 }
 
 export const DIRTY_PATCH_ARTIFACT = 'provenance/git-diff-HEAD.patch';
