@@ -12,6 +12,7 @@ export * from './digitizer.js';
 export * from './columns-to-samples.js';
 export * from './crop-cut.js';
 export * from './assemble-leads.js';
+export * from './crop-leads.js';
 export * from './combiner.js';
 export * from './hierarchical.js';
 export * from './forward.js';
