@@ -18,5 +18,5 @@ export * from './hierarchical.js';
 export * from './forward.js';
 export * from './variables.js';
 export * from './train-loop.js';
-export * from './io.js';
+export * from './checkpoint.js';
 export * from './specs.js';
