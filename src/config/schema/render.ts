@@ -177,7 +177,7 @@ function ruleOf(key: string): RenderRule {
 }
 
 /** Every render option as a dotted key, in schema order. */
-export function renderOptionKeys(): string[] {
+function renderOptionKeys(): string[] {
   return [...Object.keys(OPTION_RULES).map((k) => `render.${k}`), ...Object.keys(DISTORT_RULES).map((k) => `render.distort.${k}`)];
 }
 

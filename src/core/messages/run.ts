@@ -11,7 +11,7 @@ export const pluginUnloadable = (module: string, detail: string) => `cannot load
 
 export const pluginWithoutStages = (module: string) => `stage plugin ${module} (ECG_LAB_PLUGINS) must export 'stages', a list of stages`;
 
-/** The reason a stage stopped when its run was aborted (Ctrl-C, or a sibling cell's failure under fail-fast). */
+/** Why a cell stopped before its next stage: its run was aborted (the signal it was handed fired). */
 export const cancelled = () => 'cancelled';
 
 export const stageRegisteredTwice = (name: string) => `stage '${name}' is registered twice: each stage name names one stage`;
