@@ -1,5 +1,6 @@
 /** Small argument reader shared by the commands: flags, options with values, positionals. */
 import { EcgError } from '../core/errors.js';
+import { cliMessages } from '../core/messages.js';
 
 export interface ParsedArgs {
   readonly positionals: string[];
@@ -27,13 +28,13 @@ export function parseArgs(args: readonly string[], spec: { withValue?: readonly 
     const name = arg.slice(2, eq > 0 ? eq : undefined);
     if (withValue.has(name)) {
       const value = eq > 0 ? arg.slice(eq + 1) : args[++i];
-      if (value === undefined) throw new EcgError('USAGE', `--${name} needs a value`);
+      if (value === undefined) throw new EcgError('USAGE', cliMessages.optionNeedsValue(name));
       options.set(name, value);
     } else if (known.has(name) && eq < 0) {
       flags.add(name);
     } else {
       const allowed = [...withValue].map((n) => `--${n} <value>`).concat([...known].map((n) => `--${n}`));
-      throw new EcgError('USAGE', `unknown option ${arg}; allowed here: ${allowed.join(', ')}`);
+      throw new EcgError('USAGE', cliMessages.unknownOption(arg, allowed));
     }
   }
   return { positionals, flags, options };
@@ -43,6 +44,6 @@ export function intOption(parsed: ParsedArgs, name: string, fallback: number, mi
   const text = parsed.options.get(name);
   if (text === undefined) return fallback;
   const value = Number(text);
-  if (!Number.isInteger(value) || value < min) throw new EcgError('USAGE', `--${name} = ${text} must be an integer >= ${min}`);
+  if (!Number.isInteger(value) || value < min) throw new EcgError('USAGE', cliMessages.optionNotAnInteger(name, text, min));
   return value;
 }

@@ -5,7 +5,7 @@
  */
 import type { Logger } from '../core/logger.js';
 import type { Progress } from '../core/progress.js';
-import type { SweepProgress } from './sweep-progress.js';
+import type { SweepProgress } from './terminal/sweep-progress.js';
 
 export interface Io {
   /** Result output (tables, JSON): stdout. */

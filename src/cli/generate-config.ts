@@ -8,6 +8,7 @@ import { parseOverrides } from '../config/overrides.js';
 import type { Config } from '../config/schema/index.js';
 import { isSeedKey } from '../config/schema/run.js';
 import { EcgError } from '../core/errors.js';
+import { cliMessages } from '../core/messages.js';
 import { configsDirFor } from './paths.js';
 
 export function generateConfig(
@@ -19,11 +20,11 @@ export function generateConfig(
 ): Config {
   const overrides = parseOverrides(args);
   const axes = Object.keys(overrides.axes);
-  if (axes.length > 0) throw new EcgError('USAGE', `${command} takes one value per key, not a sweep: ${axes.join(', ')}`);
+  if (axes.length > 0) throw new EcgError('USAGE', cliMessages.overridesNotASweep(command, axes));
   for (const key of Object.keys(overrides.values)) {
     if (!isSeedKey(key) && !allowedPrefixes.some((prefix) => key.startsWith(`${prefix}.`))) {
-      const allowed = ['seed', 'seed.data', ...allowedPrefixes.map((p) => `${p}.*`)].join(', ');
-      throw new EcgError('USAGE', `${command} takes ${allowed} overrides only, not '${key}'`);
+      const allowed = ['seed', 'seed.data', ...allowedPrefixes.map((p) => `${p}.*`)];
+      throw new EcgError('USAGE', cliMessages.overrideNotAllowed(command, allowed, key));
     }
   }
   return compose({

@@ -5,7 +5,7 @@
  * 2 bad usage or a refused config (nothing written).
  */
 import { COMMANDS } from './registry.js';
-import { terminalIo } from './io.js';
+import { terminalIo } from './terminal/io.js';
 import { packageVersion } from './paths.js';
 import { isEcgError, type ErrorCode } from '../core/errors.js';
 import { closestNames } from '../config/suggest.js';

@@ -58,10 +58,10 @@ export async function stageRegistry(io: Io): Promise<StageRegistry> {
     try {
       loaded = (await import(pathToFileURL(resolve(io.cwd, module)).href)) as { stages?: unknown };
     } catch (cause) {
-      throw new EcgError('STAGE_UNKNOWN', `cannot load stage plugin ${module} (ECG_LAB_PLUGINS): ${(cause as Error).message}`, { cause });
+      throw new EcgError('STAGE_UNKNOWN', msg.pluginUnloadable(module, (cause as Error).message), { cause });
     }
     if (!Array.isArray(loaded.stages)) {
-      throw new EcgError('STAGE_UNKNOWN', `stage plugin ${module} (ECG_LAB_PLUGINS) must export 'stages', a list of stages`);
+      throw new EcgError('STAGE_UNKNOWN', msg.pluginWithoutStages(module));
     }
     extra.push(...(loaded.stages as Stage[]));
   }

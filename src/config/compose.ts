@@ -345,7 +345,10 @@ function describeConvictError(error: Error, values: Values, sources: Record<stri
       if (!match) return line;
       const key = match[1] as string;
       const reason = (match[2] as string).replace(/^must be one of the possible values: /, 'must be one of ');
-      return msg.badValue(key, getDotted(values, key), reason, sources[key] ?? 'defaults');
+      const where = sources[key] ?? 'defaults';
+      // A format that names the key itself (checkRenderOption) already said what was wrong; only the source is added.
+      if (reason.startsWith(`${key} = `)) return msg.withSource(reason, where);
+      return msg.badValue(key, getDotted(values, key), reason, where);
     })
     .join('\n');
 }

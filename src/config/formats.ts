@@ -25,7 +25,6 @@ const range = (name: string, lo: number, hi: number, integer = false): Format =>
 export const FORMATS: readonly Format[] = [
   range('unit-interval', 0, 1),
   range('fraction-half', 0, 0.5),
-  range('dpi', 50, 600),
   {
     name: 'positive-number',
     validate(value) {

@@ -16,3 +16,4 @@ export * as reportMessages from './messages/report.js';
 export * as launchMessages from './messages/launch.js';
 export * as trainMessages from './messages/train.js';
 export * as inferMessages from './messages/infer.js';
+export * as cliMessages from './messages/cli.js';

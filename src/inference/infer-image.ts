@@ -14,14 +14,15 @@
  *      nominal boxes (digitizer.roi = false, or when the heatmap does not
  *      show the layout's rows and columns).
  *   4. crops (models/crop-cut.ts cutCropPixels, cropHeight x columnsFor(duration)), denoised when
- *      the cell has a denoiser, digitized: per-column soft-argmax rows.
+ *      the cell has a denoiser, digitized: per-column soft-argmax rows
+ *      (models/crop-leads.ts, as the stages read them).
  *   5. rows to mV with the page's scale (render.gainMmPerMv at render.dpi)
  *      and a 0 mV row per crop: the median of the read rows ('median',
  *      default: a user's page need not put its baselines where the layout
  *      does), or the layout's baseline fraction of the box ('layout', what
  *      the stages trained with).
- *   6. leads on the record's grid: data.durationS at data.fsHz; samples no
- *      crop covers are 0 (assemble-leads.ts), as in the challenge's
+ *   6. leads on the record's grid (models/crop-leads.ts rowsToLeads):
+ *      data.durationS at data.fsHz; samples no crop covers are 0, as in the challenge's
  *      zero-filled signals; the SNR reference is NaN there, so they are
  *      not scored.
  *   7. classification: the hierarchical model on the page and its crops
@@ -36,17 +37,16 @@ import { inferMessages as msg } from '../core/messages.js';
 import type { Logger } from '../core/logger.js';
 import type { Config } from '../config/schema/index.js';
 import {
-  assembleLeads,
   columnsFor,
   cropRequest,
+  cropRows,
   cutCropPixels,
   hierarchicalProbabilities,
   medianRow,
   outputOf,
   predictProbabilities,
-  softArgmaxRows,
+  rowsToLeads,
   specsOf,
-  type SeriesGroup,
 } from '../models/index.js';
 import { applyThresholds, type Thresholds } from '../metrics/index.js';
 import { pageSizeOf } from '../page/layout.js';
@@ -57,7 +57,6 @@ import { placedCrops, type LeadCrop } from '../page/lead-crop.js';
 import { nominalPlacements, roiPlacements, type LeadPlacement } from '../page/lead-placement.js';
 import { heatmapToBoxes, LAYOUT_GRIDS } from '../page/roi-boxes.js';
 import type { TrainedCell } from './load-cell.js';
-import { concatFloat32 } from '../core/typed-arrays.js';
 
 export type BaselineMethod = 'median' | 'layout';
 
@@ -116,50 +115,13 @@ export function inferenceCrops(config: Config, placements: readonly LeadPlacemen
   return placedCrops(placements, size, pagePxPerMv, config.digitizer.cropHeight, columnsFor(config), config.digitizer.columnsPerS);
 }
 
-/** Indices of crops grouped by width (one tensor per width). */
-function widthGroups(crops: readonly LeadCrop[]): number[][] {
-  const groups = new Map<number, number[]>();
-  crops.forEach((c, i) => groups.set(c.columns, [...(groups.get(c.columns) ?? []), i]));
-  return [...groups.values()];
-}
-
-
-/** The digitizer's row per column of every crop (after the denoiser, when there is one). */
-function readRows(cell: TrainedCell, crops: readonly LeadCrop[], pixels: readonly Float32Array[]): Float32Array[] {
-  const parts = cell.digitization;
-  if (!parts) throw new TypeError('readRows needs a cell loaded with its digitizer');
-  const height = cell.config.digitizer.cropHeight;
-  const rows: Float32Array[] = new Array(crops.length);
-  for (const group of widthGroups(crops)) {
-    const columns = (crops[group[0] as number] as LeadCrop).columns;
-    const data = tf.tidy(() => {
-      const x = tf.tensor4d(concatFloat32(group.map((i) => pixels[i] as Float32Array)), [group.length, height, columns, 1]);
-      const input = parts.denoiser ? outputOf(parts.denoiser, x, { training: false }) : x;
-      return softArgmaxRows(outputOf(parts.digitizer, input, { training: false })).dataSync() as Float32Array;
-    });
-    group.forEach((cropIndex, k) => (rows[cropIndex] = data.slice(k * columns, (k + 1) * columns)));
-  }
-  return rows;
-}
-
-/** Rows to mV per crop, placed on the record's grid: 12 leads of `length` samples at `fsHz`. */
-function rowsToLeads(crops: readonly LeadCrop[], rows: readonly Float32Array[], baseline: BaselineMethod, fsHz: number, length: number): Float32Array[] {
-  const data = tf.tidy(() => {
-    const groups: SeriesGroup[] = widthGroups(crops).map((group) => {
-      const columns = (crops[group[0] as number] as LeadCrop).columns;
-      const mv = new Float32Array(group.length * columns);
-      group.forEach((cropIndex, k) => {
-        const crop = crops[cropIndex] as LeadCrop;
-        const r = rows[cropIndex] as Float32Array;
-        const shown = crop.columnStepS === undefined ? columns : Math.min(columns, Math.ceil(crop.durationS / crop.columnStepS - 1e-9));
-        const zero = baseline === 'median' ? medianRow(r.subarray(0, shown)) : crop.baselineRow;
-        for (let c = 0; c < columns; c++) mv[k * columns + c] = (zero - (r[c] as number)) / crop.pxPerMv;
-      });
-      return { series: tf.tensor2d(mv, [group.length, columns]), placements: group.map((i) => cropRequest(crops[i] as LeadCrop, 0)) };
-    });
-    return assembleLeads(groups, { examples: 1, leads: LEADS.length, fsHz, length }).dataSync() as Float32Array;
+/** 0 mV row per crop: the median of its rows over the columns that show the record ('median'), or the layout's baseline ('layout'). */
+function zeroRows(crops: readonly LeadCrop[], rows: readonly Float32Array[], baseline: BaselineMethod): number[] {
+  return crops.map((crop, i) => {
+    if (baseline === 'layout') return crop.baselineRow;
+    const shown = crop.columnStepS === undefined ? crop.columns : Math.min(crop.columns, Math.ceil(crop.durationS / crop.columnStepS - 1e-9));
+    return medianRow((rows[i] as Float32Array).subarray(0, shown));
   });
-  return LEADS.map((_, lead) => Float32Array.from({ length }, (_, k) => data[k * LEADS.length + lead] as number));
 }
 
 export interface Classification {
@@ -246,8 +208,8 @@ export async function inferImage(cell: TrainedCell, path: string, options: Infer
   let signals: Float32Array[] | null = null;
   if (cell.digitization) {
     const pixels = cutCropPixels(pageImage, crops, config.digitizer.cropHeight);
-    const rows = readRows(cell, crops, pixels);
-    signals = rowsToLeads(crops, rows, options.baseline ?? 'median', fsHz, Math.round(config.data.durationS * fsHz));
+    const rows = cropRows(cell.digitization, crops, (i) => pixels[i] as Float32Array, config.digitizer.cropHeight);
+    signals = rowsToLeads(crops, rows, zeroRows(crops, rows, options.baseline ?? 'median'), fsHz, Math.round(config.data.durationS * fsHz));
   }
   const classification = cell.classification && lowRes ? classifyPage(cell, pageImage, lowRes, crops) : null;
   return { image: path, width: original.width, height: original.height, boxes: leads.boxes, deskewDeg, signals, fsHz, classification };

@@ -38,6 +38,7 @@ import {
   loadWeightsInto,
   MODEL_FILE,
   specsOf,
+  type DigitizerParts,
   type HierarchicalParts,
 } from '../models/index.js';
 import type { Thresholds } from '../metrics/index.js';
@@ -171,12 +172,6 @@ async function loadPart(cell: CellRef, artifact: string, build: () => tf.LayersM
     model.dispose();
     throw error;
   }
-}
-
-/** The digitization path after the lead boxes: denoiser (digitizer.denoise), digitizer. */
-export interface DigitizerParts {
-  readonly denoiser: tf.LayersModel | null;
-  readonly digitizer: tf.LayersModel;
 }
 
 /** What classifies: the hierarchical parts (model.combine), else classifier2d alone (fine-tuned when model.finetune). */

@@ -389,7 +389,7 @@ function differenceHistogram(refKey: Int32Array, outKey: Int32Array, size: numbe
 /** Side of the pruning blocks; at least the kernel's reach, so a window touches only neighbouring blocks. */
 const BLOCK = 16;
 
-function prunedArgMax(counts: Int32Array, border: Float64Array, box: Box): Peak {
+function prunedArgMax(counts: Int32Array, border: Float64Array, box: LagWindow): Peak {
   const rows = box.levels;
   const width = box.times;
   const blockRows = Math.ceil(rows / BLOCK);
@@ -501,7 +501,8 @@ function smoothBlock(
   }
 }
 
-interface Box {
+/** The window of lags (level, time) the correlation is searched in. */
+interface LagWindow {
   readonly levelMin: number;
   readonly levels: number;
   readonly timeMin: number;
@@ -509,7 +510,7 @@ interface Box {
 }
 
 /** The lags where the correlation can be non-zero, padded by the kernel's reach. */
-function lagBox(ref: Pixels, out: Pixels, timeLength: number, reach: number): Box {
+function lagBox(ref: Pixels, out: Pixels, timeLength: number, reach: number): LagWindow {
   const [refLevelMin, refLevelMax] = extent(ref.level);
   const [outLevelMin, outLevelMax] = extent(out.level);
   const [refTimeMin, refTimeMax] = extent(ref.time);

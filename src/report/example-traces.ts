@@ -1,7 +1,7 @@
 /**
  * example.json, the traces file of an example page (format in
  * docs/compare.md): written by the digitizer stage
- * (train/stages/example-page.ts), read by the report (example-page.ts).
+ * (train/stages/example-page.ts), read by the report (example-overlay.ts).
  * Imports nothing, so the stage does not load the report's plotting.
  */
 export const EXAMPLE_IMAGE = 'example.png';

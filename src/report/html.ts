@@ -6,7 +6,7 @@
  */
 import { cellsText, deltaText, deltaTitle, headline, pivotText, pivotTitle, type Comparison, type TextTable } from './comparison.js';
 import { armsText, pairedText, pairedTitle, STATS_TITLE } from './stats-table.js';
-import { examplePages } from './example-page.js';
+import { examplePages } from './example-overlay.js';
 import { allPlots } from './plots.js';
 import { renderSvg, svgToPng } from './render-plot.js';
 

@@ -10,5 +10,5 @@ export { toMarkdown, toCsvText, toJsonText, markdownTable } from './text-formats
 export { toHtml } from './html.js';
 export { allPlots, learningCurvePlots, snrPerLeadPlot, f1PerClassPlot, metricVsNoisePlot, type PlotSpec } from './plots.js';
 export { renderSvg, renderPng, svgToPng } from './render-plot.js';
-export { examplePages, overlaySvg, overlayPng, parseTraces } from './example-page.js';
+export { examplePages, overlaySvg, overlayPng, parseTraces } from './example-overlay.js';
 export { EXAMPLE_IMAGE, EXAMPLE_JSON, type ExampleTraces, type ExampleTrace, type TracePoint } from './example-traces.js';

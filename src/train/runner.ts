@@ -360,5 +360,5 @@ async function replayMetrics(
 }
 
 function abortError(): EcgError {
-  return new EcgError('STAGE_FAILED', 'cancelled');
+  return new EcgError('STAGE_FAILED', msg.cancelled());
 }

@@ -12,7 +12,7 @@ import { cli, ROOT } from '../helpers/cli.js';
 import { tinyEnv, TINY } from '../helpers/tiny-runs.js';
 import { screenLines } from './screen.js';
 import { duration } from '../../src/cli/duration.js';
-import { meter } from '../../src/cli/eta.js';
+import { meter } from '../../src/cli/terminal/eta.js';
 
 const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 const BAR = /[█░]/;

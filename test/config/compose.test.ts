@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { compose, readExperiment, flattenConfig } from '../../src/config/compose.js';
 import { parseOverrides } from '../../src/config/overrides.js';
 import { isEcgError } from '../../src/core/errors.js';
+import { normalizeRenderOptions, type RenderConfigInput } from '../../src/render/options.js';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'foundation');
 const CONFIGS = join(FIXTURES, 'configs');
@@ -99,6 +100,26 @@ test('value out of range is refused with key, value, allowed range and source', 
   refused(() => composeWith(['render.noise=1.5']), 'CONFIG_INVALID', 'render.noise = 1.5', '[0, 1]', 'command line');
   const bad = experimentFile('render:\n  noise: -0.1\n');
   refused(() => composeWith([], bad), 'CONFIG_INVALID', 'render.noise = -0.1', bad);
+});
+
+test('a render option is refused at compose with the message the renderer gives a library caller', () => {
+  const cases: [override: string, config: RenderConfigInput][] = [
+    ['render.distort.rotationDeg=50', { distort: { rotationDeg: 50 } }],
+    ['render.traceColour=sparkly', { traceColour: 'sparkly' }],
+    ['render.speedMmPerS=0', { speedMmPerS: 0 }],
+    ['render.distort.creases=2.5', { distort: { creases: 2.5 } }],
+  ];
+  for (const [override, config] of cases) {
+    let rendererSays = '';
+    try {
+      normalizeRenderOptions(config);
+    } catch (error) {
+      assert.ok(isEcgError(error, 'RENDER_INVALID'), String(error));
+      rendererSays = error.message;
+    }
+    assert.ok(rendererSays.startsWith(override.split('=')[0] as string), `the renderer refused ${override}: '${rendererSays}'`);
+    refused(() => composeWith([override]), 'CONFIG_INVALID', `${rendererSays} (command line)`);
+  }
 });
 
 test('wrong type and wrong enum are refused with what is allowed', () => {

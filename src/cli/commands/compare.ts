@@ -4,7 +4,7 @@ import type { Command } from '../command.js';
 import { parseArgs } from '../args.js';
 import { runsDirFor } from '../paths.js';
 import { EcgError } from '../../core/errors.js';
-import { reportMessages as msg } from '../../core/messages.js';
+import { cliMessages, reportMessages as msg } from '../../core/messages.js';
 import { MlflowClient } from '../../tracking/mlflow/client.js';
 import { authFromEnv, trackingUri } from '../../tracking/mlflow/auth.js';
 import {
@@ -71,7 +71,7 @@ Failed or never-run cells show as 'failed' / 'missing', never as 0; every table 
 
 async function loadRuns(from: string, parsed: ReturnType<typeof parseArgs>, io: Parameters<Command['run']>[1]): Promise<RunSet> {
   if (from === 'local') return loadLocalRuns(runsDirFor(parsed.options.get('runs'), io.env, io.cwd), parsed.positionals, io.logger);
-  if (from !== 'mlflow') throw new EcgError('USAGE', `--from ${from} is not one of local, mlflow`);
+  if (from !== 'mlflow') throw new EcgError('USAGE', cliMessages.fromNotOneOf(from));
   const uri = trackingUri(parsed.options.get('uri'), parsed.options.has('uri') ? {} : io.env);
   if (!uri) throw new EcgError('USAGE', msg.mlflowNeedsUri());
   const client = new MlflowClient({ uri, auth: authFromEnv(io.env), logger: io.logger });

@@ -14,7 +14,7 @@ import { formatTable } from '../table.js';
 import { EcgError } from '../../core/errors.js';
 import { DEFAULT_MAX_INPUT_PIXELS } from '../../render/image-file.js';
 import { BACKEND_NAMES } from '../../backend/names.js';
-import { inferMessages as msg } from '../../core/messages.js';
+import { cliMessages, inferMessages as msg } from '../../core/messages.js';
 import { loadTrainedCell, readCellConfig, resolveCellRef } from '../../inference/load-cell.js';
 import { BASELINE_METHODS, type BaselineMethod } from '../../inference/infer-image.js';
 import { inferImages } from '../../inference/infer-batch.js';
@@ -49,7 +49,7 @@ export const digitizeCommand: Command = {
     if (ref === undefined) throw new EcgError('USAGE', msg.modelOptionMissing());
     if (out === undefined) throw new EcgError('USAGE', msg.outOptionMissing());
     const baseline = (parsed.options.get('baseline') ?? 'median') as BaselineMethod;
-    if (!BASELINE_METHODS.includes(baseline)) throw new EcgError('USAGE', `--baseline = ${baseline} must be one of ${BASELINE_METHODS.join(', ')}`);
+    if (!BASELINE_METHODS.includes(baseline)) throw new EcgError('USAGE', cliMessages.optionNotOneOf('baseline', baseline, BASELINE_METHODS));
 
     const cellRef = await resolveCellRef(ref, runsDirFor(parsed.options.get('runs'), io.env, io.cwd), io.cwd);
     await loadCellBackend(parsed.options.get('backend'), await readCellConfig(cellRef), io);

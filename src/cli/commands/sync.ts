@@ -3,6 +3,7 @@ import type { Command } from '../command.js';
 import { parseArgs } from '../args.js';
 import { runsDirFor } from '../paths.js';
 import { EcgError } from '../../core/errors.js';
+import { cliMessages } from '../../core/messages.js';
 import { MlflowClient } from '../../tracking/mlflow/client.js';
 import { authFromEnv, trackingUri } from '../../tracking/mlflow/auth.js';
 import { syncRunStore, sentNothing } from '../../tracking/mlflow/sync.js';
@@ -18,7 +19,7 @@ export const syncCommand: Command = {
   async run(args, io) {
     const parsed = parseArgs(args, { withValue: ['uri', 'runs'] });
     const uri = trackingUri(parsed.options.get('uri'), parsed.options.has('uri') ? {} : io.env);
-    if (!uri) throw new EcgError('USAGE', 'no MLflow server: pass --uri http://host:port or set MLFLOW_TRACKING_URI');
+    if (!uri) throw new EcgError('USAGE', cliMessages.syncNeedsUri());
     const runsDir = runsDirFor(parsed.options.get('runs'), io.env, io.cwd);
     const scope = await resolveScope(new RunStore(runsDir), parsed.positionals[0]);
     const client = new MlflowClient({ uri, auth: authFromEnv(io.env), logger: io.logger });

@@ -12,6 +12,9 @@ export const unknownKey = (key: string, where: string, allowed: readonly string[
 export const badValue = (key: string, value: unknown, allowed: string, where: string) =>
   `${key} = ${JSON.stringify(value)} is not allowed: ${allowed} (${where})`;
 
+/** A message that already names the key and the value (a render option's, config/schema/render.ts), with where the value came from. */
+export const withSource = (problem: string, where: string) => `${problem} (${where})`;
+
 export const badOverride = (text: string) =>
   `cannot read override '${text}': write it as key=value, e.g. render.noise=0.5 or render.noise=0,0.25,0.5 for a sweep`;
 

@@ -7,6 +7,13 @@ export const stageUnknown = (name: string, known: readonly string[]) =>
 export const stageInputMissing = (stage: string, input: string) =>
   `stage '${stage}' reads '${input}', which is not in the stage graph`;
 
+export const pluginUnloadable = (module: string, detail: string) => `cannot load stage plugin ${module} (ECG_LAB_PLUGINS): ${detail}`;
+
+export const pluginWithoutStages = (module: string) => `stage plugin ${module} (ECG_LAB_PLUGINS) must export 'stages', a list of stages`;
+
+/** Why a cell stopped before its next stage: its run was aborted (the signal it was handed fired). */
+export const cancelled = () => 'cancelled';
+
 export const stageRegisteredTwice = (name: string) => `stage '${name}' is registered twice: each stage name names one stage`;
 
 export const stageCycle = (names: readonly string[]) => `the stage graph has a cycle through: ${names.join(' -> ')}`;

@@ -4,8 +4,8 @@
  * above it. Elsewhere (CI, `| tee`, a `run-cell` child whose parent reads
  * its stderr, TERM=dumb): plain lines, no carriage returns, no escape codes.
  */
-import type { Io } from './command.js';
-import type { Logger } from '../core/logger.js';
+import type { Io } from '../command.js';
+import type { Logger } from '../../core/logger.js';
 import { terminalFooter } from './footer.js';
 import { barProgress, lineProgress } from './task-progress.js';
 import { footerSweepProgress, lineSweepProgress } from './sweep-progress.js';

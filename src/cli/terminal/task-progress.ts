@@ -4,9 +4,9 @@
  * Both end a task with one summary line, so a finished bar leaves a line of
  * record and not a frozen bar.
  */
-import type { Logger } from '../core/logger.js';
-import type { Progress } from '../core/progress.js';
-import { duration } from './duration.js';
+import type { Logger } from '../../core/logger.js';
+import type { Progress } from '../../core/progress.js';
+import { duration } from '../duration.js';
 import { meter, type Meter } from './eta.js';
 
 const BAR_WIDTH = 24;

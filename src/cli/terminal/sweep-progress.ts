@@ -5,8 +5,8 @@
  * is the footer's first line; elsewhere a line when the sweep begins and one
  * per finished cell.
  */
-import type { Logger } from '../core/logger.js';
-import { duration } from './duration.js';
+import type { Logger } from '../../core/logger.js';
+import { duration } from '../duration.js';
 
 export interface SweepProgress {
   /** `cellIds` run `jobs` at a time; `cellEstimateMs`: one cell's time from earlier runs, if known. */

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { buildClassifier1d, type Classifier1dSpec } from '../../src/models/classifier1d.js';
 import { buildCombiner } from '../../src/models/combiner.js';
 import { buildDigitizer } from '../../src/models/digitizer.js';
-import { loadModel, loadWeightsInto, MODEL_FILE, saveModel, WEIGHTS_FILE } from '../../src/models/io.js';
+import { loadModel, loadWeightsInto, MODEL_FILE, saveModel, WEIGHTS_FILE } from '../../src/models/checkpoint.js';
 import { classify, outputOf } from '../../src/models/forward.js';
 import { isEcgError } from '../../src/core/errors.js';
 import { seededUniform, useCpuBackend } from './helpers.js';
