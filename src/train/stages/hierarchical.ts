@@ -44,6 +44,12 @@
  * digitizer, scored with the same alignment and masking (metrics/snr.ts on
  * plottedSignals). Either way only the weights differ between the arms.
  *
+ * model.backbone = shared (the digitizer stage's manifest says so): the
+ * digitizer is its head on this stage's classifier2d (models/backbone.ts),
+ * so fine-tuning moves one backbone by the gradients of both the
+ * classification and the digitizer losses; the saved digitizer is its head.
+ * The ROI model is not a part here (its boxes carry no gradient).
+ *
  * Saved (artifacts hierarchical/<part>): the combiner when combine, every
  * fine-tuned part when finetune; inference/load-cell.ts takes a part from
  * here when the cell's switches say this stage trained it.
