@@ -58,7 +58,9 @@ import { createRng } from '../core/rng.js';
 import { EcgError } from '../core/errors.js';
 import { modelMessages } from '../core/messages.js';
 import { applyLayer, glorotUniform, type Sym } from './blocks.js';
-import { backboneChannels, backboneLevelName, type Classifier2dSpec } from './classifier2d.js';
+import { join } from 'node:path';
+import { backboneChannels, backboneLevelName, buildClassifier2d, type Classifier2dSpec } from './classifier2d.js';
+import { loadModel, MODEL_FILE } from './io.js';
 import { doubleConv, type UNetSpec, validateUNet } from './unet.js';
 
 /** What a head needs to know of the backbone: its channels per level. */
@@ -187,4 +189,28 @@ export function composeShared(head: tf.LayersModel, classifier2d: tf.LayersModel
 /** The model a checkpoint holds for `model`: a shared part's head, else the model itself. */
 export function savedPartOf(model: tf.LayersModel): tf.LayersModel {
   return model instanceof SharedPart ? model.head : model;
+}
+
+/**
+ * A classifier2d checkpoint (the classifier2d stage's, or a cell's) as the
+ * backbone: built from the spec its metadata holds, so its level layers have
+ * the names backbonePyramid() looks for whatever version saved it, with the
+ * checkpoint's weights.
+ */
+export async function loadClassifier2d(dir: string): Promise<{ readonly model: tf.LayersModel; readonly spec: Classifier2dSpec }> {
+  const { model: loaded, metadata } = await loadModel(dir);
+  try {
+    const spec = metadata.spec as Classifier2dSpec | undefined;
+    if (!spec || !Array.isArray(spec.widths)) throw new EcgError('CHECKPOINT_CORRUPT', modelMessages.checkpointTopology(join(dir, MODEL_FILE), 'no classifier2d spec in its metadata'));
+    const model = buildClassifier2d(spec);
+    try {
+      model.setWeights(loaded.getWeights());
+    } catch (error) {
+      model.dispose();
+      throw new EcgError('CHECKPOINT_CORRUPT', modelMessages.checkpointTopology(join(dir, MODEL_FILE), (error as Error).message), { cause: error });
+    }
+    return { model, spec };
+  } finally {
+    loaded.dispose();
+  }
 }
