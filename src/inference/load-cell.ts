@@ -14,6 +14,12 @@
  * fine-tuned weights when its hierarchical stage fine-tuned (for `digitize`
  * too: the digitizer the cell's `snr/*` measured), else each part's own
  * stage; the combined model when model.combine, else classifier2d alone.
+ * model.backbone = shared: roi/roi and the digitizer's artifact hold heads
+ * (models/backbone.ts), put on a classifier2d instance: the digitizer on
+ * the cell's classifier2d (fine-tuned with it when model.finetune: one
+ * backbone for both, as trained), the ROI model on the classifier2d stage's
+ * (the backbone it was trained on; its boxes reach the hierarchy without a
+ * gradient, so fine-tuning does not train it).
  * Thresholds: the cell's last `threshold/<class>` metrics, which the
  * hierarchical stage logs for the classifier the cell reports (the combined
  * model, or classifier2d alone).
@@ -27,7 +33,7 @@ import { EcgError, errorMessage } from '../core/errors.js';
 import { inferMessages as msg } from '../core/messages.js';
 import type { Logger } from '../core/logger.js';
 import type { Config } from '../config/schema/index.js';
-import { hierarchySwitches } from '../config/schema/model.js';
+import { backboneShared, hierarchySwitches } from '../config/schema/model.js';
 import {
   buildClassifier1d,
   buildClassifier2d,
@@ -35,6 +41,8 @@ import {
   buildDenoiser,
   buildDigitizer,
   buildRoi,
+  buildSharedHead,
+  composeShared,
   loadWeightsInto,
   MODEL_FILE,
   specsOf,
@@ -180,6 +188,8 @@ export type ClassifierParts = { readonly kind: 'hierarchical'; readonly parts: H
 /** The artifact (`<stage>/<name>`) each part of a cell is loaded from; null: the cell has no such part. */
 export interface CellArtifacts {
   readonly roi: string | null;
+  /** model.backbone = shared: the classifier2d whose backbone the ROI model's head sits on; null: the ROI model is whole. */
+  readonly roiBackbone: string | null;
   readonly denoiser: string | null;
   readonly digitizer: string;
   readonly classifier2d: string;
@@ -194,6 +204,7 @@ export function cellArtifacts(config: Config): CellArtifacts {
   const part = (stage: string, name: string) => (finetune ? `hierarchical/${name}` : `${stage}/${name}`);
   return {
     roi: config.digitizer.roi ? 'roi/roi' : null,
+    roiBackbone: config.digitizer.roi && backboneShared(config.model) ? 'classifier2d/classifier2d' : null,
     denoiser: config.digitizer.denoise ? part('denoise', 'denoiser') : null,
     digitizer: part('digitizer', 'digitizer'),
     classifier2d: part('classifier2d', 'classifier2d'),
@@ -235,6 +246,18 @@ export async function loadTrainedCell(cell: CellRef, options: LoadCellOptions): 
     return model;
   };
   const loadOptional = async (artifact: string | null, build: () => tf.LayersModel) => (artifact ? load(artifact, build) : null);
+  // A shared-backbone part: its head's artifact on a classifier2d instance (loaded once per artifact, like every part).
+  const loadShared = async (artifact: string, backbone: string, name: 'roi' | 'digitizer', spec: Parameters<typeof buildSharedHead>[1]) => {
+    const key = `${artifact} on ${backbone}`;
+    const known = loaded.get(key);
+    if (known) return known;
+    const classifier2d = await load(backbone, () => buildClassifier2d(specs.classifier2d));
+    const head = await loadPart(cell, artifact, () => buildSharedHead(name, spec, specs.classifier2d));
+    const model = composeShared(head, classifier2d, { trainBackbone: false });
+    loaded.set(key, model);
+    return model;
+  };
+  const shared = backboneShared(config.model);
   const dispose = () => {
     for (const m of loaded.values()) m.dispose();
     loaded.clear();
@@ -242,9 +265,12 @@ export async function loadTrainedCell(cell: CellRef, options: LoadCellOptions): 
   try {
     // Crops are cut for digitize, and for classify when the combined model reads the digitized leads.
     const needRoi = options.digitize || (options.classify && artifacts.combiner !== null);
-    const roi = needRoi ? await loadOptional(artifacts.roi, () => buildRoi(specs.roi)) : null;
+    const roiOf = (artifact: string) =>
+      artifacts.roiBackbone ? loadShared(artifact, artifacts.roiBackbone, 'roi', specs.roi) : load(artifact, () => buildRoi(specs.roi));
+    const roi = needRoi && artifacts.roi ? await roiOf(artifacts.roi) : null;
     const denoiser = () => loadOptional(artifacts.denoiser, () => buildDenoiser(specs.denoiser));
-    const digitizer = () => load(artifacts.digitizer, () => buildDigitizer(specs.digitizer));
+    const digitizer = () =>
+      shared ? loadShared(artifacts.digitizer, artifacts.classifier2d, 'digitizer', specs.digitizer) : load(artifacts.digitizer, () => buildDigitizer(specs.digitizer));
     const classifier2d = () => load(artifacts.classifier2d, () => buildClassifier2d(specs.classifier2d));
     const digitization: DigitizerParts | null = options.digitize ? { denoiser: await denoiser(), digitizer: await digitizer() } : null;
     let classification: ClassifierParts | null = null;

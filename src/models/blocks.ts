@@ -42,15 +42,17 @@ export function convBnAct2d(
   x: Sym,
   filters: number,
   rng: Rng,
-  options: { kernelSize?: number; strides?: number; activation?: 'relu' | 'swish' | 'linear' } = {},
+  options: { kernelSize?: number; strides?: number; activation?: 'relu' | 'swish' | 'linear'; name?: string } = {},
 ): Sym {
-  const { kernelSize = 3, strides = 1, activation = 'relu' } = options;
+  const { kernelSize = 3, strides = 1, activation = 'relu', name } = options;
+  // `name` goes to the block's last layer, so a model can point at the block's output (models/backbone.ts).
+  const named = name === undefined ? {} : { name };
   let y = applyLayer(
     tf.layers.conv2d({ filters, kernelSize, strides, padding: 'same', useBias: false, kernelInitializer: heNormal(rng) }),
     x,
   );
-  y = applyLayer(tf.layers.batchNormalization({ axis: -1, momentum: BN_MOMENTUM }), y);
-  return activation === 'linear' ? y : applyLayer(tf.layers.activation({ activation }), y);
+  y = applyLayer(tf.layers.batchNormalization({ axis: -1, momentum: BN_MOMENTUM, ...(activation === 'linear' ? named : {}) }), y);
+  return activation === 'linear' ? y : applyLayer(tf.layers.activation({ activation, ...named }), y);
 }
 
 export function convBnAct1d(

@@ -17,7 +17,9 @@
  *
  * The model has two outputs: `logits` [B, classes] (sigmoid in the loss and in
  * predict helpers, for a numerically stable cross-entropy) and `features`
- * [B, widths.at(-1)], the penultimate features the hierarchical combiner may use.
+ * [B, widths.at(-1)], the penultimate features. The stem's and each stage's
+ * output layers are named (backboneLevelName): with model.backbone = shared
+ * they are the encoder of the ROI model and the digitizer (models/backbone.ts).
  */
 import * as tf from '@tensorflow/tfjs';
 import { createRng, type Rng } from '../core/rng.js';
@@ -84,8 +86,8 @@ function squeezeExcite(x: Sym, channels: number, squeezed: number, rng: Rng): Sy
   return applyLayer(tf.layers.multiply(), [x, s]);
 }
 
-/** MBConv: expand 1x1 -> depthwise 3x3 -> SE -> project 1x1, residual when shapes match. */
-function mbConv(x: Sym, inChannels: number, outChannels: number, strides: number, expansion: number, rng: Rng): Sym {
+/** MBConv: expand 1x1 -> depthwise 3x3 -> SE -> project 1x1, residual when shapes match; `name` names its output layer. */
+function mbConv(x: Sym, inChannels: number, outChannels: number, strides: number, expansion: number, rng: Rng, name?: string): Sym {
   const expanded = inChannels * expansion;
   let y = expansion > 1 ? convBnAct2d(x, expanded, rng, { kernelSize: 1, activation: 'swish' }) : x;
   y = applyLayer(
@@ -101,23 +103,39 @@ function mbConv(x: Sym, inChannels: number, outChannels: number, strides: number
   y = applyLayer(tf.layers.batchNormalization({ axis: -1, momentum: BN_MOMENTUM }), y);
   y = applyLayer(tf.layers.activation({ activation: 'swish' }), y);
   y = squeezeExcite(y, expanded, Math.max(1, Math.floor(inChannels / 4)), rng);
-  y = convBnAct2d(y, outChannels, rng, { kernelSize: 1, activation: 'linear' });
-  if (strides === 1 && inChannels === outChannels) y = applyLayer(tf.layers.add(), [x, y]);
+  const residual = strides === 1 && inChannels === outChannels;
+  y = convBnAct2d(y, outChannels, rng, { kernelSize: 1, activation: 'linear', ...(residual || name === undefined ? {} : { name }) });
+  if (residual) y = applyLayer(tf.layers.add(name === undefined ? {} : { name }), [x, y]);
   return y;
+}
+
+/**
+ * The name of the layer whose output is the backbone's feature map at
+ * stride 2^level (level 1: the stem; level k + 1: the end of MBConv stage
+ * k): what models/backbone.ts reads as the shared encoder.
+ */
+export function backboneLevelName(level: number): string {
+  return `backbone_level${level}`;
+}
+
+/** Channels of the backbone's feature map at stride 2^level, level 1 .. 1 + widths.length. */
+export function backboneChannels(spec: Pick<Classifier2dSpec, 'stemWidth' | 'widths'>, level: number): number {
+  return level === 1 ? spec.stemWidth : (spec.widths[level - 2] as number);
 }
 
 export function buildClassifier2d(spec: Classifier2dSpec): tf.LayersModel {
   validate(spec);
   const rng = createRng(`classifier2d:${spec.seed}`);
   const input = tf.input({ shape: [spec.inputHeight, spec.inputWidth, 1], name: 'page' });
-  let x = convBnAct2d(input, spec.stemWidth, rng, { strides: 2, activation: 'swish' });
+  let x = convBnAct2d(input, spec.stemWidth, rng, { strides: 2, activation: 'swish', name: backboneLevelName(1) });
   let channels = spec.stemWidth;
-  for (const width of spec.widths) {
+  spec.widths.forEach((width, stage) => {
     for (let block = 0; block < spec.blocksPerStage; block++) {
-      x = mbConv(x, channels, width, block === 0 ? 2 : 1, spec.expansion, rng);
+      const last = block === spec.blocksPerStage - 1;
+      x = mbConv(x, channels, width, block === 0 ? 2 : 1, spec.expansion, rng, last ? backboneLevelName(stage + 2) : undefined);
       channels = width;
     }
-  }
+  });
   const features = applyLayer(tf.layers.globalAveragePooling2d({ name: 'features' }), x);
   const dropped = spec.dropout > 0 ? applyLayer(new StepDropout({ rate: spec.dropout, seed: rng.int(0, 2 ** 31 - 2) }), features) : features;
   const logits = denseLogits(dropped, spec.classes, rng, 'logits');

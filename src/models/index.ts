@@ -6,6 +6,7 @@
 export * from './classifier2d.js';
 export * from './classifier1d.js';
 export * from './unet.js';
+export * from './backbone.js';
 export * from './roi.js';
 export * from './denoiser.js';
 export * from './digitizer.js';

@@ -50,7 +50,8 @@ export function validateUNet(model: string, spec: UNetSpec): void {
   }
 }
 
-function doubleConv(x: Sym, width: number, rng: Rng): Sym {
+/** Two 3x3 conv-BN-ReLU at one scale: a U-Net level. */
+export function doubleConv(x: Sym, width: number, rng: Rng): Sym {
   return convBnAct2d(convBnAct2d(x, width, rng), width, rng);
 }
 

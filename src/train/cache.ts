@@ -8,7 +8,8 @@
  * and temporary folders of dead processes are removed.
  *
  *   key = hash(stage name, stage version, values of its config keys,
- *              cache keys of the stages it reads,
+ *              cache keys of the stages it reads (stageReads: with the
+ *              inputs its readsWhen adds for this config),
  *              stage.fingerprint(config): what it reads from outside the
  *              cache, e.g. the data stage's digest of the files of data.path)
  *
@@ -47,7 +48,7 @@ import { runMessages as msg, trainMessages } from '../core/messages.js';
 import { selectKeys } from '../config/compose.js';
 import type { Config } from '../config/schema/index.js';
 import type { MetricPoint } from '../tracking/run-store.js';
-import type { Stage, StageOutput } from './stage.js';
+import { stageReads, type Stage, type StageOutput } from './stage.js';
 
 export const ARTIFACTS_SUBDIR = '_artifacts';
 const ENTRY_FILE = 'entry.json';
@@ -79,7 +80,7 @@ export function stageKey(stage: Stage, config: Config, inputKeys: Readonly<Recor
     stage: stage.name,
     version: stage.version,
     config: selectKeys(config, stage.configKeys),
-    inputs: Object.fromEntries(stage.reads.map((name) => [name, inputKeys[name]])),
+    inputs: Object.fromEntries(stageReads(stage, config).map((name) => [name, inputKeys[name]])),
     fingerprint: stage.fingerprint?.(config),
   });
 }

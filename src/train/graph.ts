@@ -5,6 +5,7 @@
  */
 import { EcgError } from '../core/errors.js';
 import { runMessages as msg } from '../core/messages.js';
+import type { Config } from '../config/schema/index.js';
 import type { Stage } from './stage.js';
 
 export type StageRegistry = Readonly<Record<string, Stage>>;
@@ -18,8 +19,12 @@ export function createRegistry(stages: readonly Stage[]): StageRegistry {
   return Object.freeze(entries);
 }
 
-/** Targets and their inputs, inputs first. Empty targets = every registered stage. */
-export function resolveStages(registry: StageRegistry, targets: readonly string[]): Stage[] {
+/**
+ * Targets and their inputs, inputs first. Empty targets = every registered
+ * stage. `configs`: the cells' configs, whose readsWhen inputs join the
+ * graph too (the union over the cells: one stage list per sweep).
+ */
+export function resolveStages(registry: StageRegistry, targets: readonly string[], configs: readonly Config[] = []): Stage[] {
   const names = targets.length > 0 ? targets : Object.keys(registry);
   const ordered: Stage[] = [];
   const state = new Map<string, 'visiting' | 'done'>();
@@ -36,7 +41,8 @@ export function resolveStages(registry: StageRegistry, targets: readonly string[
     if (seen === 'done') return;
     if (seen === 'visiting') throw new EcgError('STAGE_GRAPH_INVALID', msg.stageCycle([...path, name]));
     state.set(name, 'visiting');
-    for (const input of stage.reads) visit(input, [...path, name]);
+    const added = configs.flatMap((config) => stage.readsWhen?.(config) ?? []);
+    for (const input of new Set([...stage.reads, ...added])) visit(input, [...path, name]);
     state.set(name, 'done');
     ordered.push(stage);
   };

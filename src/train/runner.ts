@@ -32,7 +32,7 @@ import type { RunTracker } from '../tracking/tracker.js';
 import { StageCache, stageKey, copyArtifacts, ARTIFACTS_SUBDIR } from './cache.js';
 import { resolveStages, type StageRegistry } from './graph.js';
 import type { SweepPlan } from './plan.js';
-import type { Stage, StageOutput } from './stage.js';
+import { stageReads, type Stage, type StageOutput } from './stage.js';
 import { scopedConfig } from './scoped-config.js';
 
 export interface RunnerOptions {
@@ -61,13 +61,14 @@ export interface RunnerOptions {
 export type Rebuild = { readonly all: true } | { readonly stages: readonly string[] };
 
 /** The stages of `stages` a Rebuild names: the forced ones and every stage downstream of one. */
-export function stagesToRebuild(stages: readonly Stage[], rebuild: Rebuild): string[] {
+export function stagesToRebuild(stages: readonly Stage[], rebuild: Rebuild, configs: readonly Config[] = []): string[] {
   if ('all' in rebuild) return stages.map((s) => s.name);
   for (const name of rebuild.stages) {
     if (!stages.some((s) => s.name === name)) throw new EcgError('USAGE', msg.forcedStageUnknown(name, stages.map((s) => s.name)));
   }
   const out = new Set(rebuild.stages);
-  for (const stage of stages) if (stage.reads.some((input) => out.has(input))) out.add(stage.name);
+  const readsOf = (stage: Stage) => new Set([stage.reads, ...configs.map((config) => stageReads(stage, config))].flat());
+  for (const stage of stages) if ([...readsOf(stage)].some((input) => out.has(input))) out.add(stage.name);
   return stages.map((s) => s.name).filter((name) => out.has(name));
 }
 
@@ -81,7 +82,8 @@ export interface StagePlanLine {
 /** Phase 2: the sweep and its cells in the store, all pending. */
 export async function createSweep(plan: SweepPlan, options: RunnerOptions, rebuild?: Rebuild): Promise<SweepRun> {
   const { store } = options;
-  const resolved = resolveStages(options.registry, plan.experiment.stages);
+  const configs = plan.cells.map((c) => c.config);
+  const resolved = resolveStages(options.registry, plan.experiment.stages, configs);
   const stages = resolved.map((s) => s.name);
   const sweep = await store.createSweep({
     experiment: plan.experiment.name,
@@ -91,7 +93,7 @@ export async function createSweep(plan: SweepPlan, options: RunnerOptions, rebui
     stages,
     cells: plan.cells.map(({ cell }) => ({ id: cell.id, overrides: { ...cell.overrides }, group: cell.group })),
     tags: { ...options.baseTags },
-    ...(rebuild ? { rebuild: { since: new Date().toISOString(), stages: stagesToRebuild(resolved, rebuild) } } : {}),
+    ...(rebuild ? { rebuild: { since: new Date().toISOString(), stages: stagesToRebuild(resolved, rebuild, configs) } } : {}),
   });
   for (const planned of plan.cells) {
     const ref = { experiment: sweep.experiment, sweepId: sweep.id, cellId: planned.cell.id };
@@ -127,8 +129,9 @@ export async function createSweep(plan: SweepPlan, options: RunnerOptions, rebui
 /** `--dry-run`: per cell and stage, its cache key and whether it would come from the cache. */
 export function dryRun(plan: SweepPlan, options: Pick<RunnerOptions, 'store' | 'registry' | 'logger'>, rebuild?: Rebuild): StagePlanLine[] {
   const cache = new StageCache(options.store.cacheDir(), options.logger);
-  const stages = resolveStages(options.registry, plan.experiment.stages);
-  const rebuilt = new Set(rebuild ? stagesToRebuild(stages, rebuild) : []);
+  const configs = plan.cells.map((c) => c.config);
+  const stages = resolveStages(options.registry, plan.experiment.stages, configs);
+  const rebuilt = new Set(rebuild ? stagesToRebuild(stages, rebuild, configs) : []);
   return plan.cells.flatMap(({ cell, config }) => {
     const keys: Record<string, string> = {};
     return stages.map((stage) => {
@@ -285,10 +288,11 @@ async function runStage(
   backend: Readonly<Record<string, string>>,
   entry: { readonly builtBy: Record<string, string>; readonly rebuildSince: string | undefined },
 ) {
-  const inputs = Object.fromEntries(stage.reads.map((name) => [name, outputs[name] as StageOutput]));
+  const reads = stageReads(stage, config);
+  const inputs = Object.fromEntries(reads.map((name) => [name, outputs[name] as StageOutput]));
   const describe = {
     config: Object.fromEntries(Object.entries(flattenConfig(config)).filter(([k]) => matchesAny(k, stage.configKeys))),
-    inputs: Object.fromEntries(stage.reads.map((name) => [name, keys[name] as string])),
+    inputs: Object.fromEntries(reads.map((name) => [name, keys[name] as string])),
     builtBy: entry.builtBy,
   };
   const produceOptions = entry.rebuildSince === undefined ? {} : { replaceOlderThan: entry.rebuildSince };

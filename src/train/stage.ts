@@ -3,7 +3,8 @@
  * stages), which config keys change its result, and how to run. The runner
  * derives its cache key from exactly these declarations (train/cache.ts):
  *
- *   key = hash(name, version, values of configKeys, cache keys of reads,
+ *   key = hash(name, version, values of configKeys, cache keys of reads
+ *              (with what readsWhen adds for the config),
  *              fingerprint of what it reads from outside the cache)
  *
  * so bumping `version` invalidates old entries and a key left out of
@@ -61,6 +62,14 @@ export interface Stage<M = unknown> {
   readonly description: string;
   /** Names of the stages whose outputs it reads. */
   readonly reads: readonly string[];
+  /**
+   * Inputs that some configs add to `reads` (model.backbone = shared: the
+   * roi and digitizer stages read classifier2d). They join the graph and
+   * the cache key like `reads`; a config that adds none keeps the key the
+   * stage had without this, and the added input's key tells the configs
+   * apart. The stage sees an added input in ctx.inputs.
+   */
+  readsWhen?(config: Config): readonly string[];
   /** Dotted config keys its result depends on (`render.noise`, `data.*` for a whole group). */
   readonly configKeys: readonly string[];
   /** What it writes, for `--dry-run` and docs (e.g. `images + ground truth`). */
@@ -81,4 +90,10 @@ export interface Stage<M = unknown> {
    * appear in each cell's run.
    */
   run(ctx: StageContext): Promise<M>;
+}
+
+/** What `stage` reads under `config`: its `reads`, then what `readsWhen` adds. */
+export function stageReads(stage: Stage, config: Config): readonly string[] {
+  const added = stage.readsWhen?.(config) ?? [];
+  return added.length === 0 ? stage.reads : [...stage.reads, ...added.filter((name) => !stage.reads.includes(name))];
 }

@@ -9,13 +9,14 @@ import * as assert from 'uvu/assert';
 import type { Config } from '../../src/config/schema/index.js';
 import { cellArtifacts } from '../../src/inference/load-cell.js';
 
-function configWith(model: { hierarchy: boolean; combine?: boolean; finetune?: boolean }, digitizer = { roi: true, denoise: true }): Config {
+function configWith(model: { hierarchy: boolean; combine?: boolean; finetune?: boolean; backbone?: string }, digitizer = { roi: true, denoise: true }): Config {
   return { model: { combine: true, finetune: true, ...model }, digitizer } as unknown as Config;
 }
 
 test('hierarchy on (both switches): every part fine-tuned, the combined model classifies', () => {
   assert.equal(cellArtifacts(configWith({ hierarchy: true })), {
     roi: 'roi/roi',
+    roiBackbone: null,
     denoiser: 'hierarchical/denoiser',
     digitizer: 'hierarchical/digitizer',
     classifier2d: 'hierarchical/classifier2d',
@@ -27,6 +28,7 @@ test('hierarchy on (both switches): every part fine-tuned, the combined model cl
 test('hierarchy off: the separately trained digitizer and classifier2d alone, whatever the two switches say', () => {
   assert.equal(cellArtifacts(configWith({ hierarchy: false, combine: true, finetune: true }, { roi: false, denoise: false })), {
     roi: null,
+    roiBackbone: null,
     denoiser: null,
     digitizer: 'digitizer/digitizer',
     classifier2d: 'classifier2d/classifier2d',
@@ -49,6 +51,13 @@ test('combine without fine-tuning: the frozen parts and the trained combiner', (
 test('fine-tuning without combining: the fine-tuned digitizer for digitize, the fine-tuned classifier2d alone for classify', () => {
   const a = cellArtifacts(configWith({ hierarchy: true, combine: false }));
   assert.equal([a.denoiser, a.digitizer, a.classifier2d, a.classifier1d, a.combiner], ['hierarchical/denoiser', 'hierarchical/digitizer', 'hierarchical/classifier2d', null, null]);
+});
+
+test('shared backbone: the ROI head sits on the classifier2d stage\'s backbone, the digitizer on the cell\'s classifier2d', () => {
+  const tuned = cellArtifacts(configWith({ hierarchy: true, backbone: 'shared' }));
+  assert.equal([tuned.roi, tuned.roiBackbone, tuned.digitizer, tuned.classifier2d], ['roi/roi', 'classifier2d/classifier2d', 'hierarchical/digitizer', 'hierarchical/classifier2d']);
+  assert.is(cellArtifacts(configWith({ hierarchy: true, backbone: 'shared' }, { roi: false, denoise: true })).roiBackbone, null);
+  assert.is(cellArtifacts(configWith({ hierarchy: true, backbone: 'separate' })).roiBackbone, null);
 });
 
 test('a cell saved before model.combine / model.finetune existed follows model.hierarchy', () => {

@@ -15,10 +15,18 @@ import type { SchemaTree } from './types.js';
  * hierarchy=false cells with different switches are the same arm under
  * different cache keys. hierarchySwitches() is the one place that resolves
  * them.
+ *
+ * `model.backbone` (claim (a) of the paper): `separate` gives the ROI model
+ * and the digitizer U-Nets of their own; `shared` makes classifier2d's
+ * trained feature extractor their encoder (models/backbone.ts), so the roi
+ * and digitizer stages read the classifier2d stage (backboneShared() is the
+ * one place that says so). It is read only by that dependency: a
+ * `separate` cell keeps every cache key it had before the switch existed.
  */
 export interface ModelConfig {
   model: {
     hierarchy: boolean;
+    backbone: 'shared' | 'separate';
     combine: boolean;
     finetune: boolean;
     classifier2d: {
@@ -51,6 +59,11 @@ export function hierarchySwitches(model: Pick<ModelConfig['model'], 'hierarchy' 
   return { combine: model.hierarchy && (model.combine ?? true), finetune: model.hierarchy && (model.finetune ?? true) };
 }
 
+/** Whether the ROI model and the digitizer encode with classifier2d's backbone (see the header); a config saved before the switch is `separate`. */
+export function backboneShared(model: Partial<Pick<ModelConfig['model'], 'backbone'>>): boolean {
+  return model.backbone === 'shared';
+}
+
 const widths = (doc: string, value: number[]) => ({ doc, format: 'int-list', default: value });
 
 export const modelSchema: SchemaTree = {
@@ -59,6 +72,13 @@ export const modelSchema: SchemaTree = {
       doc: 'The hierarchy\'s master switch: false reports the image classifier alone with the digitizer as trained, whatever model.combine and model.finetune say.',
       format: Boolean,
       default: true,
+    },
+    backbone: {
+      doc:
+        'shared: classifier2d\'s trained feature extractor is the encoder of the ROI model and the digitizer (frozen while they train, fine-tuned with ' +
+        'everything in the hierarchical stage); separate: each has a U-Net of its own.',
+      format: ['shared', 'separate'],
+      default: 'separate',
     },
     combine: {
       doc:

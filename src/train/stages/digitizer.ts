@@ -10,7 +10,10 @@
  * `digitizer/snr/mean`, `digitizer/snr/I` ... (validation:
  * `digitizer/val_snr`): the digitizer before any fine-tuning. The cell's
  * `snr/*` are the hierarchical stage's, with the digitizer it ends with.
- * Version 5: the SNR metrics renamed so.
+ * Version 5: the SNR metrics renamed so. model.backbone = shared: the
+ * digitizer's encoder is classifier2d's trained backbone, frozen here
+ * (models/backbone.ts; the stage then reads classifier2d), and
+ * model/digitizer holds its head.
  * The first test page, with its digitized traces drawn back onto it, is the
  * stage's example for reports (artifacts digitizer/example.png + .json).
  */
@@ -20,7 +23,8 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 import { writeFileAtomic, writeJsonAtomic } from '../../core/fs.js';
 import { LEADS } from '../../core/ecg.js';
 import type { Stage, StageContext } from '../stage.js';
-import { buildDigitizer, digitizerLoss, loadModel, outputOf, trainableVariables, specsOf, type DigitizerSpec } from '../../models/index.js';
+import { buildDigitizer, digitizerLoss, loadModel, outputOf, savedPartOf, trainableVariables, specsOf, type DigitizerSpec } from '../../models/index.js';
+import { backboneReads, stagePart } from './backbone-input.js';
 import { recordSnr, snrMetrics, snrSummary } from '../../metrics/index.js';
 import { plottedSignals } from '../../render/ground-truth.js';
 import { fit, inChunks, saveFinal } from '../fit.js';
@@ -49,6 +53,8 @@ export interface DigitizerManifest {
   readonly signals: string;
   readonly index: string;
   readonly snrMean: number;
+  /** `shared`: the saved model is the head on classifier2d's backbone (models/backbone.ts); absent: separate. */
+  readonly backbone?: 'shared';
 }
 
 /**
@@ -106,6 +112,8 @@ export const digitizerStage: Stage<DigitizerManifest> = {
   version: 6,
   description: 'Train the digitizer on (denoised) lead crops; digitize every page; test SNR per lead.',
   reads: ['render', 'roi', 'denoise'],
+  // model.backbone = shared: the digitizer's encoder is classifier2d's backbone (backbone-input.ts).
+  readsWhen: backboneReads,
   configKeys: ['seed.train', 'render.noise', 'digitizer.*', 'model.denoiser.*', 'model.digitizer.*', 'train.digitizer.*', 'train.patience'],
   writes: 'model/digitizer (TF.js), signals.f32 + signals.json (every record digitized at its fs), example.png + example.json',
   usesBackend: true,
@@ -143,12 +151,13 @@ async function trainAndDigitize(ctx: StageContext, spec: DigitizerSpec, sets: re
     rows: tf.tensor2d(stackCrops(examples.map((e) => cropOf(e).targetRows)), [examples.length, train.columns]),
     mask: tf.tensor2d(stackCrops(examples.map((e) => cropOf(e).targetMask)), [examples.length, train.columns]),
   });
-  const model = buildDigitizer(spec);
+  const part = await stagePart(ctx, 'digitizer', spec, () => buildDigitizer(spec));
+  const { model } = part;
   try {
     await fit({
       stage: 'digitizer',
       ctx,
-      models: { digitizer: model },
+      models: { digitizer: savedPartOf(model) },
       variables: trainableVariables(model),
       train: ctx.config.train.digitizer,
       examples: train.examples.length,
@@ -180,9 +189,10 @@ async function trainAndDigitize(ctx: StageContext, spec: DigitizerSpec, sets: re
     ctx.metrics.log('noise', ctx.config.render.noise);
     ctx.tags.set('render.noise', String(ctx.config.render.noise));
     ctx.logger.info(`digitizer: test SNR ${test.mean.toFixed(2)} dB over ${test.scoredPairs} of ${test.pairs} (record, lead) pairs at noise ${ctx.config.render.noise}`);
-    const dir = await saveFinal(ctx, 'digitizer', 'digitizer', model, { spec });
-    return { model: dir.slice(ctx.outDir.length + 1), signals: SIGNALS_FILE, index: SIGNALS_INDEX, snrMean: test.mean };
+    const dir = await saveFinal(ctx, 'digitizer', 'digitizer', savedPartOf(model), { spec, backbone: part.backbone });
+    const shared = part.backbone === 'shared' ? { backbone: 'shared' as const } : {};
+    return { model: dir.slice(ctx.outDir.length + 1), signals: SIGNALS_FILE, index: SIGNALS_INDEX, snrMean: test.mean, ...shared };
   } finally {
-    model.dispose();
+    part.dispose();
   }
 }

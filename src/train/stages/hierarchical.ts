@@ -44,6 +44,12 @@
  * digitizer, scored with the same alignment and masking (metrics/snr.ts on
  * plottedSignals). Either way only the weights differ between the arms.
  *
+ * model.backbone = shared (the digitizer stage's manifest says so): the
+ * digitizer is its head on this stage's classifier2d (models/backbone.ts),
+ * so fine-tuning moves one backbone by the gradients of both the
+ * classification and the digitizer losses; the saved digitizer is its head.
+ * The ROI model is not a part here (its boxes carry no gradient).
+ *
  * Saved (artifacts hierarchical/<part>): the combiner when combine, every
  * fine-tuned part when finetune; inference/load-cell.ts takes a part from
  * here when the cell's switches say this stage trained it.
@@ -58,6 +64,9 @@ import {
   classificationLoss,
   classificationLossOf,
   combinerLoss,
+  composeShared,
+  loadClassifier2d,
+  savedPartOf,
   combinerWeights,
   cropRequest,
   hierarchicalForward,
@@ -120,9 +129,21 @@ async function loadPart(output: { dir: string; manifest: unknown }): Promise<tf.
   return (await loadModel(join(output.dir, (output.manifest as { model: string }).model))).model;
 }
 
+/** Whether the digitizer stage put the digitizer on classifier2d's backbone (model.backbone = shared). */
+function sharedBackbone(ctx: StageContext): boolean {
+  return requireInput<DigitizerManifest>(ctx, 'hierarchical', 'digitizer').manifest.backbone === 'shared';
+}
+
+/**
+ * The parts as their stages saved them. Shared backbone: the digitizer's
+ * head on the loaded classifier2d (models/backbone.ts), its backbone weights
+ * classifier2d's own variables, trainable: the end-to-end step moves them
+ * once, by the gradients of both losses.
+ */
 async function loadParts(ctx: StageContext, combine: boolean): Promise<HierarchicalParts> {
   const input = (name: string) => requireInput(ctx, 'hierarchical', name);
   const denoise = input('denoise') as { dir: string; manifest: DenoiseManifest };
+  const shared = sharedBackbone(ctx);
   const loaded: tf.LayersModel[] = [];
   try {
     const load = async (name: string) => {
@@ -130,9 +151,13 @@ async function loadParts(ctx: StageContext, combine: boolean): Promise<Hierarchi
       loaded.push(model);
       return model;
     };
-    const classifier2d = await load('classifier2d');
+    const classifier2dInput = input('classifier2d') as { dir: string; manifest: { model: string } };
+    const classifier2d = shared ? (await loadClassifier2d(join(classifier2dInput.dir, classifier2dInput.manifest.model))).model : await load('classifier2d');
+    if (shared) loaded.push(classifier2d);
     const denoiser = denoise.manifest.denoise ? await load('denoise') : null;
-    const digitizer = await load('digitizer');
+    // The composed part owns its head: disposing it disposes the head (models/backbone.ts).
+    const digitizer = shared ? composeShared(await loadPart(input('digitizer')), classifier2d, { trainBackbone: true }) : await load('digitizer');
+    if (shared) loaded.push(digitizer);
     const classifier1d = await load('classifier1d');
     const combiner = combine ? buildCombiner(specsOf(ctx.config).combiner) : null;
     return { classifier2d, denoiser, digitizer, classifier1d, combiner };
@@ -327,7 +352,7 @@ async function withParts(ctx: StageContext, switches: HierarchySwitches): Promis
       await fit({
         stage: 'hierarchical',
         ctx,
-        models: Object.fromEntries(Object.entries(parts).filter(([, m]) => m !== null)) as Record<string, tf.LayersModel>,
+        models: Object.fromEntries(Object.entries(parts).flatMap(([name, m]) => (m ? [[name, savedPartOf(m)]] : []))) as Record<string, tf.LayersModel>,
         variables: hierarchicalVariables(parts),
         train: ctx.config.train.hierarchical,
         examples: train.length,
@@ -356,7 +381,7 @@ async function withParts(ctx: StageContext, switches: HierarchySwitches): Promis
     const models: string[] = [];
     for (const [name, model] of Object.entries(parts)) {
       if (!model || (!switches.finetune && name !== 'combiner')) continue;
-      const dir = await saveFinal(ctx, 'hierarchical', name, model as tf.LayersModel, { stage: 'hierarchical' });
+      const dir = await saveFinal(ctx, 'hierarchical', name, savedPartOf(model), { stage: 'hierarchical' });
       models.push(dir.slice(ctx.outDir.length + 1));
     }
     return { combine: switches.combine, finetune: switches.finetune, macroF1: score.test.macro, snrMean: snr.mean, models };
@@ -403,6 +428,7 @@ export const hierarchicalStage: Stage<HierarchicalManifest> = {
     ctx.tags.set('model.hierarchy', String(ctx.config.model.hierarchy));
     ctx.tags.set('model.combine', String(switches.combine));
     ctx.tags.set('model.finetune', String(switches.finetune));
+    ctx.tags.set('model.backbone', sharedBackbone(ctx) ? 'shared' : 'separate');
     return switches.combine || switches.finetune ? withParts(ctx, switches) : imageOnly(ctx);
   },
 };

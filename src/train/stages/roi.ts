@@ -10,12 +10,16 @@
  * image (deskew.ts) and the page turned back by it; the ROI model is
  * trained on and predicts the turned-back page (targets mapped the same
  * way), and boxes.json records the angle for the stages that cut crops.
+ * model.backbone = shared: the ROI model's encoder is classifier2d's
+ * trained backbone, frozen here (models/backbone.ts; the stage then reads
+ * classifier2d), and model/roi holds its head.
  */
 import * as tf from '@tensorflow/tfjs';
 import { join } from 'node:path';
 import { writeJsonAtomic } from '../../core/fs.js';
 import type { Stage, StageContext } from '../stage.js';
-import { buildRoi, roiLoss, trainableVariables, outputOf, specsOf } from '../../models/index.js';
+import { buildRoi, roiLoss, savedPartOf, trainableVariables, outputOf, specsOf } from '../../models/index.js';
+import { backboneReads, stagePart } from './backbone-input.js';
 import { heatmapToBoxes, LAYOUT_GRIDS, rasterizeBoxes } from '../../page/roi-boxes.js';
 import { readGreyImage, readGreyImages, resizeGrey, type GreyImage, type ImageSize } from '../../page/grey-image.js';
 import { deskewImage, estimateSkewDeg } from '../../page/deskew.js';
@@ -32,6 +36,8 @@ export interface RoiManifest {
   readonly roi: boolean;
   readonly boxes: string;
   readonly model: string | null;
+  /** `shared`: the saved model is the head on classifier2d's backbone (models/backbone.ts); absent in entries of older versions: separate. */
+  readonly backbone?: 'shared' | 'separate';
 }
 
 /** Intersection over union of the lead boxes of two PagePlacements (normalised). */
@@ -91,7 +97,7 @@ async function pageAngles(ctx: StageContext, pages: readonly Page[]): Promise<nu
   return angles;
 }
 
-async function trainAndPredict(ctx: StageContext, rendered: readonly Page[]): Promise<{ boxes: PagePlacements[]; model: string }> {
+async function trainAndPredict(ctx: StageContext, rendered: readonly Page[]): Promise<{ boxes: PagePlacements[]; model: string; backbone: 'shared' | 'separate' }> {
   const spec = specsOf(ctx.config).roi;
   const size = { width: spec.inputWidth, height: spec.inputHeight };
   let pages: readonly Page[] = rendered;
@@ -114,12 +120,13 @@ async function trainAndPredict(ctx: StageContext, rendered: readonly Page[]): Pr
     return tf.tensor4d(data, [rows.length, spec.inputHeight, spec.inputWidth, 1]);
   };
   const imageOf = (i: number) => (images[i] as GreyImage).data;
-  const model = buildRoi(spec);
+  const part = await stagePart(ctx, 'roi', spec, () => buildRoi(spec));
+  const { model } = part;
   try {
     await fit({
       stage: 'roi',
       ctx,
-      models: { roi: model },
+      models: { roi: savedPartOf(model) },
       variables: trainableVariables(model),
       train: ctx.config.train.roi,
       examples: trainIdx.length,
@@ -155,17 +162,17 @@ async function trainAndPredict(ctx: StageContext, rendered: readonly Page[]): Pr
       }
       return { ...roiPagePlacements(page.gt, found), deskewDeg };
     });
-    const dir = await saveFinal(ctx, 'roi', 'roi', model, { spec });
-    return { boxes, model: dir.slice(ctx.outDir.length + 1) };
+    const dir = await saveFinal(ctx, 'roi', 'roi', savedPartOf(model), { spec, backbone: part.backbone });
+    return { boxes, model: dir.slice(ctx.outDir.length + 1), backbone: part.backbone };
   } finally {
-    model.dispose();
+    part.dispose();
   }
 }
 
 /** digitizer.roi = false: the layout's boxes, on the page turned back by its rotation when digitizer.deskew. */
-async function nominalBoxes(ctx: StageContext, pages: readonly Page[]): Promise<{ boxes: PagePlacements[]; model: null }> {
+async function nominalBoxes(ctx: StageContext, pages: readonly Page[]): Promise<{ boxes: PagePlacements[]; model: null; backbone: 'separate' }> {
   const angles = await pageAngles(ctx, pages);
-  return { boxes: pages.map((p, i) => ({ ...nominalPagePlacements(p.gt), deskewDeg: angles[i] as number })), model: null };
+  return { boxes: pages.map((p, i) => ({ ...nominalPagePlacements(p.gt), deskewDeg: angles[i] as number })), model: null, backbone: 'separate' };
 }
 
 export const roiStage: Stage<RoiManifest> = {
@@ -173,6 +180,8 @@ export const roiStage: Stage<RoiManifest> = {
   version: 3,
   description: 'Lead boxes per page, on the deskewed page (digitizer.deskew): trained ROI heatmap model (digitizer.roi = true) or the nominal layout.',
   reads: ['render'],
+  // model.backbone = shared: the ROI model's encoder is classifier2d's backbone (backbone-input.ts); no model, no backbone.
+  readsWhen: (config) => (config.digitizer.roi ? backboneReads(config) : []),
   configKeys: ['seed.train', 'digitizer.roi', 'digitizer.deskew', 'render.layout', 'model.roi.*', 'train.roi.*', 'train.patience'],
   writes: 'boxes.json (per page, per lead: crop box and 0 mV row), model/roi (TF.js) when trained',
   usesBackend: true,
@@ -192,6 +201,6 @@ export const roiStage: Stage<RoiManifest> = {
     }
     const file: BoxesFile = { pages: Object.fromEntries(pages.map((p, i) => [p.record, result.boxes[i] as PagePlacements])) };
     await writeJsonAtomic(join(ctx.outDir, BOXES_FILE), file);
-    return { roi: ctx.config.digitizer.roi, boxes: BOXES_FILE, model: result.model };
+    return { roi: ctx.config.digitizer.roi, boxes: BOXES_FILE, model: result.model, ...(result.backbone === 'shared' ? { backbone: 'shared' as const } : {}) };
   },
 };
