@@ -60,7 +60,7 @@ import { modelMessages } from '../core/messages.js';
 import { applyLayer, glorotUniform, type Sym } from './blocks.js';
 import { join } from 'node:path';
 import { backboneChannels, backboneLevelName, buildClassifier2d, type Classifier2dSpec } from './classifier2d.js';
-import { loadModel, MODEL_FILE } from './io.js';
+import { loadModel, MODEL_FILE } from './checkpoint.js';
 import { doubleConv, type UNetSpec, validateUNet } from './unet.js';
 
 /** What a head needs to know of the backbone: its channels per level. */
