@@ -6,7 +6,7 @@
  * the crop geometry of the config (digitizer.cropHeight rows, digitizer.columnsPerS
  * columns per second, columns on the samples), the rows become mV with the
  * crop's baseline and px/mV (models/digitizer.ts rowsToMillivolts), and the
- * leads are assembled on the record's sampling grid (models/assemble-leads.ts)
+ * leads are assembled on the record's sampling grid (models/leads/assemble-leads.ts)
  * and scored against the samples the page plots (metrics/snr.ts).
  *
  * So a crop geometry can be chosen before anything is trained: the bound says

@@ -113,13 +113,13 @@ test('one home per idea: the box types, the nominal layout, crop cutting, the Ch
   assert.equal(boxTypesOutsidePage.filter((d) => !d.startsWith('page/')), [], 'box types live in page/');
   assert.equal(definedIn(/\bfunction\s+nominalLeadBoxes\b/), ['page/layout.ts'], 'nominalLeadBoxes');
   assert.equal(definedIn(/\bfunction\s+layoutPage\b/), ['page/layout.ts'], 'layoutPage');
-  assert.equal(definedIn(/\bfunction\s+cutCrop\w*/), ['models/crop-cut.ts'], 'crop cutting (cutCrop*)');
-  assert.equal(definedIn(/\bimage\.cropAndResize\(/), ['models/crop-cut.ts'], 'tf.image.cropAndResize');
+  assert.equal(definedIn(/\bfunction\s+cutCrop\w*/), ['models/leads/crop-cut.ts'], 'crop cutting (cutCrop*)');
+  assert.equal(definedIn(/\bimage\.cropAndResize\(/), ['models/leads/crop-cut.ts'], 'tf.image.cropAndResize');
   // The Challenge layout: a WFDB record whose header comments name its image (`# Image: <record>-0.png`).
   assert.equal(definedIn(/\bfunction\s+writeChallenge\w*/), ['render/challenge.ts'], 'the Challenge record writer');
   assert.equal(definedIn(/`Image: \$\{/), ['render/challenge.ts'], "the header's Image: comment");
   assert.equal(definedIn(/\bwriteWfdbRecord\(/).filter((f) => !f.startsWith('data/')), ['render/challenge.ts'], 'WFDB written outside data/');
-  assert.equal(definedIn(/\bfunction\s+rowsToLeads\b/), ['models/crop-leads.ts'], 'rows to leads');
+  assert.equal(definedIn(/\bfunction\s+rowsToLeads\b/), ['models/leads/crop-leads.ts'], 'rows to leads');
 });
 
 /**

@@ -24,10 +24,10 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { LEADS } from '../core/ecg.js';
-import { assembleLeads, type CropPlacement, type SeriesGroup } from './assemble-leads.js';
+import { assembleLeads, type CropPlacement, type SeriesGroup } from './leads/assemble-leads.js';
 import { digitizerLoss, type DigitizerLossOptions, rowsToMillivolts, softArgmaxRows } from './digitizer.js';
 import { classificationLoss, type ClassificationLoss, classify, type Mode, outputOf } from './forward.js';
-import { cutCropTensor } from './crop-cut.js';
+import { cutCropTensor } from './leads/crop-cut.js';
 import type { LeadCrop } from '../page/lead-crop.js';
 import { trainableVariables } from './variables.js';
 import { concatFloat32 } from '../core/typed-arrays.js';

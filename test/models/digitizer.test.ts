@@ -10,7 +10,7 @@ import {
   softArgmaxRows,
 } from '../../src/models/digitizer.js';
 import { columnTargets, cropPxPerMv, pageYToCropRow, type CropGeometry } from '../../src/page/crop-geometry.js';
-import { placementMatrix, resampleColumns } from '../../src/models/columns-to-samples.js';
+import { placementMatrix, resampleColumns } from '../../src/models/leads/columns-to-samples.js';
 import { outputOf } from '../../src/models/forward.js';
 import { trainableVariables } from '../../src/models/variables.js';
 import { createRng } from '../../src/core/rng.js';

@@ -16,7 +16,7 @@ import {
   hierarchicalVariables,
   type SignalGeometry,
 } from '../../src/models/hierarchical.js';
-import { assembleLeads } from '../../src/models/assemble-leads.js';
+import { assembleLeads } from '../../src/models/leads/assemble-leads.js';
 import { trainLoop } from '../../src/models/train-loop.js';
 import { outputOf } from '../../src/models/forward.js';
 import { trainableVariables } from '../../src/models/variables.js';

@@ -7,8 +7,8 @@
  * fine-tuning and inference what it saw in training.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { GreyImage } from '../page/grey-image.js';
-import type { LeadCrop } from '../page/lead-crop.js';
+import type { GreyImage } from '../../page/grey-image.js';
+import type { LeadCrop } from '../../page/lead-crop.js';
 
 /** A crop of the batch's page `example` (hierarchical.ts CropRequest has more; this is what the cut reads). */
 export type CropToCut = Pick<LeadCrop, 'box' | 'columns'> & { readonly example: number };

@@ -13,13 +13,13 @@
  *      are 0), returned per lead in LEADS order.
  */
 import * as tf from '@tensorflow/tfjs';
-import { LEADS } from '../core/ecg.js';
-import { concatFloat32 } from '../core/typed-arrays.js';
-import type { LeadCrop } from '../page/lead-crop.js';
+import { LEADS } from '../../core/ecg.js';
+import { concatFloat32 } from '../../core/typed-arrays.js';
+import type { LeadCrop } from '../../page/lead-crop.js';
 import { assembleLeads, type SeriesGroup } from './assemble-leads.js';
-import { rowsToMillivolts, softArgmaxRows } from './digitizer.js';
-import { outputOf } from './forward.js';
-import { cropRequest } from './hierarchical.js';
+import { rowsToMillivolts, softArgmaxRows } from '../digitizer.js';
+import { outputOf } from '../forward.js';
+import { cropRequest } from '../hierarchical.js';
 
 /** The digitization path after the lead boxes: denoiser (digitizer.denoise; null without one), digitizer. */
 export interface DigitizerParts {
