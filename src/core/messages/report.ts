@@ -33,3 +33,5 @@ export const mlflowNeedsUri = () => `--from mlflow needs a server: pass --uri ht
 export const mlflowExperimentNotFound = (name: string, uri: string) => `MLflow at ${uri} has no experiment '${name}'`;
 
 export const mlflowSweepNotFound = (ref: string, uri: string) => `MLflow at ${uri} has no sweep '${ref}' (parent run with tag ecg-lab.sweep)`;
+
+export const badRecordFile = (file: string, detail: string) => `${file} is not a per-record output file of ecg-lab (docs/reproducibility.md): ${detail}`;
