@@ -5,7 +5,7 @@
  * clash), example pages PNG data URIs; the page loads nothing else.
  */
 import { cellsText, deltaText, deltaTitle, headline, pivotText, pivotTitle, type Comparison, type TextTable } from './comparison.js';
-import { armsText, pairedText, pairedTitle, STATS_TITLE } from './stats-table.js';
+import { armsText, pairedText, pairedTitle, recordBootstrapNotes, STATS_TITLE } from './stats-table.js';
 import { examplePages } from './example-page.js';
 import { allPlots } from './plots.js';
 import { renderSvg, svgToPng } from './render-plot.js';
@@ -25,6 +25,7 @@ export async function toHtml(cmp: Comparison): Promise<string> {
   if (delta) body.push(`<h2>${esc(deltaTitle(cmp))}</h2>`, htmlTable(delta, cmp.pivot.spec.rows.length));
   if (cmp.stats) {
     body.push(`<h2>${esc(STATS_TITLE)}</h2>`, htmlTable(armsText(cmp.stats, cmp.pivot.spec.values), cmp.stats.armKeys.length));
+    for (const note of recordBootstrapNotes(cmp.stats)) body.push(`<p class="runs">${esc(note)}</p>`);
     if (cmp.stats.baseline) body.push(`<h2>${esc(pairedTitle(cmp.stats))}</h2>`, htmlTable(pairedText(cmp.stats), cmp.stats.armKeys.length + 1));
   }
   body.push('<h2>Plots</h2>');

@@ -59,7 +59,7 @@ export function predictionsCsv(value: RecordPredictions): string {
     ...Object.fromEntries(CHALLENGE_CLASSES.map((c, k) => [`p/${c}`, (r.probabilities[k] as number).toFixed(6)])),
     ...Object.fromEntries(CHALLENGE_CLASSES.map((c) => [`threshold/${c}`, value.thresholds[c].toFixed(6)])),
   }));
-  return rows.length === 0 ? `${['record', 'split', 'labels', 'predicted'].join(',')}\n` : `${toCSV(from(rows))}\n`;
+  return rows.length === 0 ? `${['record', 'split', 'labels', 'predicted'].join(',')}\n` : `${toCSV(from(rows)).replace(/\n*$/, '')}\n`;
 }
 
 export function recordSnrCsv(rows: readonly RecordSnr[]): string {
@@ -70,7 +70,9 @@ export function recordSnrCsv(rows: readonly RecordSnr[]): string {
 function csvRows(text: string): { columns: string[]; rows: Record<string, string>[] } {
   const table = fromCSV(text, { autoType: false });
   const columns = table.columnNames();
-  const rows = (table.objects() as Record<string, unknown>[]).map((row) => Object.fromEntries(columns.map((c) => [c, row[c] == null ? '' : String(row[c])])));
+  const rows = (table.objects() as Record<string, unknown>[])
+    .map((row) => Object.fromEntries(columns.map((c) => [c, row[c] == null ? '' : String(row[c])])))
+    .filter((row) => Object.values(row).some((v) => v !== ''));
   return { columns, rows };
 }
 

@@ -1,7 +1,7 @@
 /** A comparison as Markdown, CSV (the long table) or JSON. */
 import { from, toCSV } from 'arquero';
 import { cellsText, deltaText, deltaTitle, headline, pivotText, pivotTitle, type Comparison, type TextTable } from './comparison.js';
-import { armsText, pairedText, statsRows, STATS_TITLE, pairedTitle } from './stats-table.js';
+import { armsText, pairedText, recordBootstrapNotes, statsRows, STATS_TITLE, pairedTitle } from './stats-table.js';
 
 export function toMarkdown(cmp: Comparison): string {
   const parts = [`# Comparison: ${cmp.title}`, '', headline(cmp), ''];
@@ -12,6 +12,7 @@ export function toMarkdown(cmp: Comparison): string {
   if (delta) parts.push(`## ${deltaTitle(cmp)}`, '', markdownTable(delta), '');
   if (cmp.stats) {
     parts.push(`## ${STATS_TITLE}`, '', markdownTable(armsText(cmp.stats, cmp.pivot.spec.values)), '');
+    for (const note of recordBootstrapNotes(cmp.stats)) parts.push(`> ${note}`, '');
     if (cmp.stats.baseline) parts.push(`## ${pairedTitle(cmp.stats)}`, '', markdownTable(pairedText(cmp.stats)), '');
   }
   parts.push('## Cells', '', markdownTable(cellsText(cmp)), '');
@@ -49,6 +50,7 @@ export function toJsonText(cmp: Comparison): string {
       pivot: { spec: cmp.pivot.spec, header: pivot.header, rows: pivot.rows },
       ...(delta ? { baseline: cmp.baseline, differences: { header: delta.header, rows: delta.rows } } : {}),
       ...(cmp.stats ? { stats: statsRows(cmp.stats) } : {}),
+      ...(cmp.stats?.records ? { bootstrap: { resamples: cmp.stats.records.resamples, notes: cmp.stats.records.notes } } : {}),
     },
     null,
     2,

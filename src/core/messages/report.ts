@@ -35,3 +35,13 @@ export const mlflowExperimentNotFound = (name: string, uri: string) => `MLflow a
 export const mlflowSweepNotFound = (ref: string, uri: string) => `MLflow at ${uri} has no sweep '${ref}' (parent run with tag ecg-lab.sweep)`;
 
 export const badRecordFile = (file: string, detail: string) => `${file} is not a per-record output file of ecg-lab (docs/reproducibility.md): ${detail}`;
+
+export const recordFileDisagrees = (file: string, metric: string, fromFile: number, reported: number) =>
+  `${file} gives ${metric} = ${fromFile.toFixed(4)} on all its test records but the cell reports ${reported.toFixed(4)}: left out of the bootstrap`;
+
+export const noRecordFiles = (cells: number) =>
+  `no per-record outputs${cells > 0 ? ` in ${cells === 1 ? 'the cell' : `its ${cells} cells`}` : ''} (cells from before they were kept, or from MLflow: re-run, or compare the local run store)`;
+
+export const notBootstrapped = (metrics: readonly string[]) => `bootstrapped over records: ${metrics.join(', ')} only`;
+
+export const recordsDiffer = (a: string, b: string) => `${a} and ${b} were scored on different records or data (data.digest): no paired bootstrap`;
