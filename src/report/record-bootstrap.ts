@@ -173,7 +173,7 @@ export async function recordBootstrap(report: StatsReport, options: { resamples?
       const records = (await Promise.all(cells.map((c) => recordsOf(c, metric)))).filter((r): r is CellRecords => r !== null);
       const base = { coords: arm.coords, metric, cells: records.length, records: records.reduce((s, r) => s + r.records, 0) };
       if (records.length === 0) {
-        arms.push({ ...base, interval: null, why: msg.noRecordFiles(cells.length) });
+        arms.push({ ...base, interval: null, why: msg.noRecordFiles() });
         continue;
       }
       const samples: RecordStatistic[] = records.map((r) => ({ key: r.key, records: r.records, value: r.statistic }));
@@ -191,13 +191,14 @@ export async function recordBootstrap(report: StatsReport, options: { resamples?
     let why: string | undefined;
     for (const [a, b] of comparison.cellPairs) {
       const [ra, rb] = [await recordsOf(a, comparison.metric), await recordsOf(b, comparison.metric)];
-      if (!ra || !rb) why = msg.noRecordFiles(2);
+      if (!ra || !rb) why = msg.noRecordFiles();
       else if (ra.key !== rb.key) why = msg.recordsDiffer(a.cellId, b.cellId);
       else samples.push({ key: ra.key, records: ra.records, value: (indices) => ra.statistic(indices) - rb.statistic(indices) });
     }
     const counted = { cells: samples.length * 2, records: samples.reduce((s, r) => s + r.records, 0) };
-    if (why || samples.length === 0) differences.push({ ...base, ...counted, interval: null, why: why ?? msg.noRecordFiles(0) });
+    if (why || samples.length === 0) differences.push({ ...base, ...counted, interval: null, why: why ?? msg.noRecordFiles() });
     else differences.push({ ...base, ...counted, interval: bootstrapCi(samples, { resamples, seed: `${coordsKey(comparison.coords, report.armKeys)}|${comparison.metric}|paired` }) });
   }
+  if ([...arms, ...differences].some((x) => x.why === msg.noRecordFiles())) notes.push(msg.noRecordFilesWhy());
   return { resamples, arms, differences, notes };
 }

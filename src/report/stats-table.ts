@@ -94,7 +94,7 @@ export function statsReport(set: RunSet, metrics: readonly string[], baseline?: 
 
 const num = (v: number, digits = 3) => (Number.isFinite(v) ? v.toFixed(digits) : '-');
 
-function intervalText(ci: MeanCi): string {
+export function intervalText(ci: MeanCi): string {
   if (ci.n === 0) return 'no value';
   if (ci.n === 1) return `${num(ci.mean)} (n = 1)`;
   return `${num(ci.mean)} [${num(ci.low)}, ${num(ci.high)}] (n = ${ci.n})`;
