@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 /**
  * The `ecg-lab` command. The only place that reads process.argv, writes to
- * the console and sets the exit code: 0 ok, 1 a run or command failed,
- * 2 bad usage or a refused config (nothing written).
+ * the console and sets the exit code: 0 ok, 1 a run or command failed
+ * (compare --expect: a check failed), 2 bad usage or a refused config
+ * (nothing written), 3 compare --expect: no check failed but some could
+ * not be judged (MISSING).
  */
 import { COMMANDS } from './registry.js';
 import { terminalIo } from './terminal/io.js';

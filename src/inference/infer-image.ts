@@ -13,15 +13,15 @@
  *      back to the full row band as the roi stage does, or the layout's
  *      nominal boxes (digitizer.roi = false, or when the heatmap does not
  *      show the layout's rows and columns).
- *   4. crops (models/crop-cut.ts cutCropPixels, cropHeight x columnsFor(duration)), denoised when
+ *   4. crops (models/leads/crop-cut.ts cutCropPixels, cropHeight x columnsFor(duration)), denoised when
  *      the cell has a denoiser, digitized: per-column soft-argmax rows
- *      (models/crop-leads.ts, as the stages read them).
+ *      (models/leads/crop-leads.ts, as the stages read them).
  *   5. rows to mV with the page's scale (render.gainMmPerMv at render.dpi)
  *      and a 0 mV row per crop: the median of the read rows ('median',
  *      default: a user's page need not put its baselines where the layout
  *      does), or the layout's baseline fraction of the box ('layout', what
  *      the stages trained with).
- *   6. leads on the record's grid (models/crop-leads.ts rowsToLeads):
+ *   6. leads on the record's grid (models/leads/crop-leads.ts rowsToLeads):
  *      data.durationS at data.fsHz; samples no crop covers are 0, as in the challenge's
  *      zero-filled signals; the SNR reference is NaN there, so they are
  *      not scored.

@@ -21,7 +21,7 @@
  *   CropGeometry    the page <-> crop coordinate maps of one crop (crop-geometry.ts).
  *   GreyImage       a page as grey values in [0, 1] (grey-image.ts); deskew.ts
  *                   estimates and undoes its rotation.
- * The pixels of a crop are cut in models/crop-cut.ts.
+ * The pixels of a crop are cut in models/leads/crop-cut.ts.
  */
 export * from './box.js';
 export * from './layout.js';

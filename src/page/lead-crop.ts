@@ -3,7 +3,7 @@
  * crop's columns fall on a time grid, its width in columns, and its 0 mV
  * row and vertical scale in crop pixels (crop-geometry.ts); for training,
  * the trace's row per column as target. Plain data: the pixels are cut by
- * models/crop-cut.ts (tf.image.cropAndResize).
+ * models/leads/crop-cut.ts (tf.image.cropAndResize).
  */
 import type { NormalBox } from './box.js';
 import { cropPxPerMv, pageYToCropRow, type CropGeometry } from './crop-geometry.js';
@@ -20,7 +20,7 @@ export interface LeadCrop {
   readonly box: NormalBox;
   /** Crop width in pixels (a multiple of the digitizer's stride). */
   readonly columns: number;
-  /** Seconds between columns, column 0 at startS (the box is cut so); absent: columns spread over the box (models/columns-to-samples.ts). */
+  /** Seconds between columns, column 0 at startS (the box is cut so); absent: columns spread over the box (models/leads/columns-to-samples.ts). */
   readonly columnStepS?: number;
   /** Row of 0 mV and the vertical scale, in crop pixels. */
   readonly baselineRow: number;

@@ -12,12 +12,15 @@ import { cellsTable, DELTA_PREFIX } from './cells-table.js';
 import { coordText, isSeedKey, resultMetrics, type CellStatus, type CoordValue, type RunSet } from './run-set.js';
 import { workOf, workLine, type Work } from './work.js';
 import { statsReport, type StatsReport } from './stats-table.js';
+import { evaluateExpect, type ExpectFile, type ExpectReport } from './expect.js';
 
 export interface CompareOptions {
   pivot?: PivotSpec;
   baseline?: Baseline;
   /** Add the statistics over seeds (stats-table.ts). */
   stats?: boolean;
+  /** Judge these expected numbers (expect.ts). */
+  expect?: ExpectFile;
 }
 
 export interface Comparison {
@@ -30,6 +33,8 @@ export interface Comparison {
   baseline?: Baseline;
   /** Per arm mean and CI, and paired tests against the baseline (compare --stats). */
   stats?: StatsReport;
+  /** Expected numbers against the reproduced ones (compare --expect). */
+  expect?: ExpectReport;
   /** Notes for the reader (mixed data, baseline not found). */
   warnings: string[];
 }
@@ -54,7 +59,8 @@ export function buildComparison(set: RunSet, options: CompareOptions = {}): Comp
   const table = cellsTable(set, metrics, baseline ? { baseline } : {});
   const sweeps = [...new Set(set.cells.map((c) => `${c.experiment} (sweep ${c.sweepId})`))];
   const stats = options.stats ? statsReport(set, pivot.spec.values, baseline) : undefined;
-  return { title: sweeps.join(', '), set, work, metrics, table, pivot, warnings, ...(baseline ? { baseline } : {}), ...(stats ? { stats } : {}) };
+  const expect = options.expect ? evaluateExpect(options.expect, set) : undefined;
+  return { title: sweeps.join(', '), set, work, metrics, table, pivot, warnings, ...(baseline ? { baseline } : {}), ...(stats ? { stats } : {}), ...(expect ? { expect } : {}) };
 }
 
 export function headline(cmp: Comparison): string {

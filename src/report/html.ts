@@ -5,8 +5,9 @@
  * clash), example pages PNG data URIs; the page loads nothing else.
  */
 import { cellsText, deltaText, deltaTitle, headline, pivotText, pivotTitle, type Comparison, type TextTable } from './comparison.js';
-import { armsText, pairedText, pairedTitle, STATS_TITLE } from './stats-table.js';
+import { armsText, pairedText, pairedTitle, recordBootstrapNotes, STATS_TITLE } from './stats-table.js';
 import { examplePages } from './example-overlay.js';
+import { expectText, expectTitle } from './expect.js';
 import { allPlots } from './plots.js';
 import { renderSvg, svgToPng } from './render-plot.js';
 
@@ -25,8 +26,10 @@ export async function toHtml(cmp: Comparison): Promise<string> {
   if (delta) body.push(`<h2>${esc(deltaTitle(cmp))}</h2>`, htmlTable(delta, cmp.pivot.spec.rows.length));
   if (cmp.stats) {
     body.push(`<h2>${esc(STATS_TITLE)}</h2>`, htmlTable(armsText(cmp.stats, cmp.pivot.spec.values), cmp.stats.armKeys.length));
+    for (const note of recordBootstrapNotes(cmp.stats)) body.push(`<p class="runs">${esc(note)}</p>`);
     if (cmp.stats.baseline) body.push(`<h2>${esc(pairedTitle(cmp.stats))}</h2>`, htmlTable(pairedText(cmp.stats), cmp.stats.armKeys.length + 1));
   }
+  if (cmp.expect) body.push(`<h2>${esc(expectTitle(cmp.expect))}</h2>`, `<div class="scroll">${htmlTable(expectText(cmp.expect), 2)}</div>`);
   body.push('<h2>Plots</h2>');
   for (const plot of await allPlots(cmp.set)) {
     const rendered = await renderSvg(plot.spec);
@@ -55,7 +58,7 @@ function figure(src: string, caption: string, width: number, height: number): st
 
 function htmlTable(table: TextTable, keyColumns: number): string {
   const cls = (i: number, text: string) => {
-    const classes = [i < keyColumns ? 'key' : '', text === 'failed' ? 'failed' : text === 'missing' ? 'missing' : ''].filter(Boolean);
+    const classes = [i < keyColumns ? 'key' : '', text === 'failed' || text === 'FAIL' ? 'failed' : text === 'missing' || text === 'MISSING' ? 'missing' : ''].filter(Boolean);
     return classes.length ? ` class="${classes.join(' ')}"` : '';
   };
   const head = `<tr>${table.header.map((h, i) => `<th${cls(i, '')}>${esc(h)}</th>`).join('')}</tr>`;

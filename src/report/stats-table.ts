@@ -6,19 +6,24 @@
  * mean difference with its t interval, the paired t-test, the exact
  * Wilcoxon signed-rank test and the effect size d_z (stats.ts). An arm with
  * one seed says n = 1 instead of an interval; seeds present in only one of
- * the two arms are left out of the pairing and counted.
+ * the two arms are left out of the pairing and counted. With the record
+ * bootstrap (record-bootstrap.ts, compare --bootstrap), every table and row
+ * also carries its percentile interval over test records.
  */
 import { baselineCoords, baselineText, coordsKey, type Baseline } from './baseline.js';
 import { metricValue } from './cells-table.js';
 import { coordText, isSeedKey, type CellResult, type CoordValue, type RunSet } from './run-set.js';
 import { meanCi, pairedComparison, type MeanCi, type PairedComparison } from './stats.js';
 import type { TextTable } from './comparison.js';
+import type { RecordBootstrap, RecordInterval } from './record-bootstrap.js';
 
 export interface ArmStats {
   /** The arm's coordinates: every swept key but the seeds. */
   readonly coords: Record<string, CoordValue>;
   /** Per metric, over the arm's finished cells with a value. */
   readonly metrics: Record<string, MeanCi>;
+  /** The arm's finished cells. */
+  readonly cells: readonly CellResult[];
 }
 
 export interface ArmComparison {
@@ -28,6 +33,8 @@ export interface ArmComparison {
   readonly pairs: number;
   readonly unpaired: number;
   readonly paired: PairedComparison | null;
+  /** The cells of the pairs: (arm, baseline) with the same seed. */
+  readonly cellPairs: readonly (readonly [CellResult, CellResult])[];
 }
 
 export interface StatsReport {
@@ -35,6 +42,8 @@ export interface StatsReport {
   readonly arms: ArmStats[];
   readonly comparisons: ArmComparison[];
   readonly baseline?: Baseline;
+  /** The bootstrap over test records (record-bootstrap.ts), when it was asked for. */
+  records?: RecordBootstrap;
 }
 
 /** The seed of a cell as one text (all seed keys it sets), for pairing arms. */
@@ -51,14 +60,13 @@ export function statsReport(set: RunSet, metrics: readonly string[], baseline?: 
     const key = coordsKey(cell.coords, armKeys);
     groups.set(key, [...(groups.get(key) ?? []), cell]);
   }
-  const valuesBySeed = (cells: readonly CellResult[], metric: string) =>
-    new Map(cells.flatMap((c) => {
-      const v = metricValue(c, metric);
-      return v === null ? [] : [[seedOf(c, seedKeys), v] as const];
-    }));
+  const cellsBySeed = (cells: readonly CellResult[], metric: string) =>
+    new Map(cells.flatMap((c) => (metricValue(c, metric) === null ? [] : [[seedOf(c, seedKeys), c] as const])));
+  const valuesBySeed = (cells: readonly CellResult[], metric: string) => new Map([...cellsBySeed(cells, metric)].map(([seed, c]) => [seed, metricValue(c, metric) as number]));
   const arms: ArmStats[] = [...groups.values()].map((cells) => ({
     coords: Object.fromEntries(armKeys.map((k) => [k, cells[0]?.coords[k] ?? null])),
     metrics: Object.fromEntries(metrics.map((m) => [m, meanCi([...valuesBySeed(cells, m).values()])])),
+    cells,
   }));
   const comparisons: ArmComparison[] = [];
   if (baseline) {
@@ -75,7 +83,9 @@ export function statsReport(set: RunSet, metrics: readonly string[], baseline?: 
         const shared = [...a.keys()].filter((s) => b.has(s)).sort();
         const unpaired = new Set([...a.keys(), ...b.keys()]).size - shared.length;
         const paired = shared.length > 0 ? pairedComparison(shared.map((s) => a.get(s) as number), shared.map((s) => b.get(s) as number)) : null;
-        comparisons.push({ coords: arm.coords, metric, pairs: shared.length, unpaired, paired });
+        const [ownCells, baseCells] = [cellsBySeed(own, metric), cellsBySeed(base, metric)];
+        const cellPairs = shared.map((s) => [ownCells.get(s) as CellResult, baseCells.get(s) as CellResult] as const);
+        comparisons.push({ coords: arm.coords, metric, pairs: shared.length, unpaired, paired, cellPairs });
       }
     }
   }
@@ -84,36 +94,68 @@ export function statsReport(set: RunSet, metrics: readonly string[], baseline?: 
 
 const num = (v: number, digits = 3) => (Number.isFinite(v) ? v.toFixed(digits) : '-');
 
-function intervalText(ci: MeanCi): string {
+export function intervalText(ci: MeanCi): string {
   if (ci.n === 0) return 'no value';
   if (ci.n === 1) return `${num(ci.mean)} (n = 1)`;
   return `${num(ci.mean)} [${num(ci.low)}, ${num(ci.high)}] (n = ${ci.n})`;
 }
 
-/** One row per arm: its coordinates, then per metric mean [95% CI] (n). */
+function findInterval(intervals: readonly RecordInterval[], coords: Record<string, CoordValue>, metric: string, armKeys: readonly string[]): RecordInterval | undefined {
+  return intervals.find((x) => x.metric === metric && coordsKey(x.coords as Record<string, CoordValue>, armKeys) === coordsKey(coords, armKeys));
+}
+
+/** `0.612 [0.55, 0.67] (2 cells, 80 records)`, or why there is none. */
+function recordIntervalText(x: RecordInterval | undefined): string {
+  if (!x) return '-';
+  if (!x.interval) return x.why ?? '-';
+  return `${num(x.interval.estimate)} [${num(x.interval.low)}, ${num(x.interval.high)}] (${x.cells} cell${x.cells === 1 ? '' : 's'}, ${x.records} records)`;
+}
+
+/** The metrics of `metrics` the record bootstrap covers, when it ran. */
+function bootstrapped(report: StatsReport, metrics: readonly string[]): string[] {
+  const records = report.records;
+  return records ? metrics.filter((m) => records.arms.some((x) => x.metric === m)) : [];
+}
+
+/** One row per arm: its coordinates, then per metric mean [95% CI] (n); with the record bootstrap, its interval per metric too. */
 export function armsText(report: StatsReport, metrics: readonly string[]): TextTable {
+  const boot = bootstrapped(report, metrics);
   return {
-    header: [...report.armKeys, ...metrics.map((m) => `${m} mean [95% CI]`)],
-    rows: report.arms.map((arm) => [...report.armKeys.map((k) => coordText(arm.coords[k])), ...metrics.map((m) => intervalText(arm.metrics[m] as MeanCi))]),
+    header: [...report.armKeys, ...metrics.map((m) => `${m} mean [95% CI]`), ...boot.map((m) => `${m} [95% bootstrap over test records]`)],
+    rows: report.arms.map((arm) => [
+      ...report.armKeys.map((k) => coordText(arm.coords[k])),
+      ...metrics.map((m) => intervalText(arm.metrics[m] as MeanCi)),
+      ...boot.map((m) => recordIntervalText(findInterval(report.records?.arms ?? [], arm.coords, m, report.armKeys))),
+    ]),
   };
 }
 
 /** One row per arm and metric against the baseline. */
 export function pairedText(report: StatsReport): TextTable {
   return {
-    header: [...report.armKeys, 'metric', 'pairs', 'difference [95% CI]', 't', 'p (t)', 'W', 'p (Wilcoxon)', 'd_z'],
-    rows: report.comparisons.map((c) => {
+    header: [...report.armKeys, 'metric', 'pairs', 'difference [95% CI]', 't', 'p (t)', 'W', 'p (Wilcoxon)', 'd_z', ...(report.records ? ['difference [95% paired bootstrap over test records]'] : [])],
+    rows: report.comparisons.map((c, i) => {
       const p = c.paired;
       const pairs = `${c.pairs}${c.unpaired > 0 ? ` (${c.unpaired} unpaired)` : ''}`;
       const cells = p
         ? [intervalText(p.difference), num(p.t, 2), num(p.tP), num(p.wilcoxonW, 1), num(p.wilcoxonP), num(p.effectSize, 2)]
         : ['no paired seeds', '-', '-', '-', '-', '-'];
-      return [...report.armKeys.map((k) => coordText(c.coords[k])), c.metric, pairs, ...cells];
+      const records = report.records ? [recordIntervalText(report.records.differences[i])] : [];
+      return [...report.armKeys.map((k) => coordText(c.coords[k])), c.metric, pairs, ...cells, ...records];
     }),
   };
 }
 
 export const STATS_TITLE = 'Statistics over seeds (mean, 95% Student-t interval)';
+
+/** The line under the statistics when the record bootstrap ran: B, and the files it left out. */
+export function recordBootstrapNotes(report: StatsReport): string[] {
+  if (!report.records) return [];
+  return [
+    `Bootstrap over test records: ${report.records.resamples} resamples, percentile interval; an arm's cells (seeds) are resampled together where they share records, and an arm's difference to its baseline is paired on the same records.`,
+    ...report.records.notes,
+  ];
+}
 
 export function pairedTitle(report: StatsReport): string {
   return `Paired by seed against ${report.baseline ? baselineText(report.baseline) : 'the baseline'}: difference, t-test, Wilcoxon signed-rank, effect size`;
@@ -123,9 +165,13 @@ export function pairedTitle(report: StatsReport): string {
 export function statsRows(report: StatsReport): Record<string, CoordValue>[] {
   return report.arms.flatMap((arm) =>
     Object.entries(arm.metrics).map(([metric, ci]) => {
-      const c = report.comparisons.find((x) => x.metric === metric && coordsKey(x.coords, report.armKeys) === coordsKey(arm.coords, report.armKeys));
+      const index = report.comparisons.findIndex((x) => x.metric === metric && coordsKey(x.coords, report.armKeys) === coordsKey(arm.coords, report.armKeys));
+      const c = report.comparisons[index];
       const p = c?.paired;
       const value = (v: number | undefined) => (v !== undefined && Number.isFinite(v) ? v : null);
+      const records = report.records;
+      const boot = records ? findInterval(records.arms, arm.coords, metric, report.armKeys) : undefined;
+      const bootDifference = records && index >= 0 ? records.differences[index] : undefined;
       return {
         ...arm.coords,
         metric,
@@ -143,6 +189,15 @@ export function statsRows(report: StatsReport): Record<string, CoordValue>[] {
         wilcoxon_w: value(p?.wilcoxonW),
         p_wilcoxon: value(p?.wilcoxonP),
         d_z: value(p?.effectSize),
+        ...(records
+          ? {
+              boot_ci_low: value(boot?.interval?.low),
+              boot_ci_high: value(boot?.interval?.high),
+              boot_records: boot?.interval ? boot.records : null,
+              boot_difference_ci_low: value(bootDifference?.interval?.low),
+              boot_difference_ci_high: value(bootDifference?.interval?.high),
+            }
+          : {}),
       };
     }),
   );

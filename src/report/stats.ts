@@ -17,7 +17,9 @@
  *     average ranks and the exact distribution is then approximate);
  *   effect size d_z = mean(d) / s_d (Cohen's d for paired samples);
  *   bootstrap: B resamples of the records with replacement, the 2.5% and
- *     97.5% percentiles of the resampled means (seeded, so reproducible).
+ *     97.5% percentiles of the resampled statistic (seeded, so
+ *     reproducible); paired when two statistics share their records
+ *     (bootstrapCi: the same indices for both).
  * n < 2 gives NaN for everything that needs a spread: a report then says
  * n = 1 instead of a number.
  */
@@ -163,26 +165,84 @@ export function pairedComparison(a: readonly number[], b: readonly number[]): Pa
   return { n, difference, t, tP, wilcoxonW: w, wilcoxonP: p, effectSize: difference.mean / difference.sd };
 }
 
+/**
+ * A statistic over the records of one cell (macro F1, mean SNR), computed
+ * from the indices of a resample. Statistics with the same `key` (the same
+ * records of the same data) are resampled with the same indices: that
+ * makes a difference of two arms on one set of records a paired bootstrap.
+ */
+export interface RecordStatistic {
+  readonly key: string;
+  readonly records: number;
+  readonly value: (indices: ArrayLike<number>) => number;
+}
+
+export interface BootstrapInterval {
+  /** The statistics on all their records, averaged over the samples. */
+  readonly estimate: number;
+  /** 95% percentile interval; NaN without records. */
+  readonly low: number;
+  readonly high: number;
+  readonly resamples: number;
+  /** Resamples whose statistic was undefined (NaN, e.g. no class in the resampled reference), left out. */
+  readonly undefinedResamples: number;
+}
+
+export interface BootstrapOptions {
+  readonly resamples?: number;
+  readonly seed?: number | string;
+}
+
+/** The q-quantile of sorted values, interpolated linearly between order statistics (numpy's default). */
+function quantileSorted(sorted: ArrayLike<number>, q: number): number {
+  const position = q * (sorted.length - 1);
+  const lower = Math.floor(position);
+  const upper = Math.min(sorted.length - 1, lower + 1);
+  return (sorted[lower] as number) + (position - lower) * ((sorted[upper] as number) - (sorted[lower] as number));
+}
+
+/**
+ * Percentile bootstrap of the mean of some per-record statistics: each of B
+ * resamples draws, per distinct key in first-seen order, `records` indices
+ * with replacement (rng.int, in order), evaluates every statistic on its
+ * key's indices and averages them; the interval is the 2.5% and 97.5%
+ * quantiles of the B averages.
+ */
+export function bootstrapCi(samples: readonly RecordStatistic[], options: BootstrapOptions = {}): BootstrapInterval {
+  const resamples = options.resamples ?? 2000;
+  const average = (valueOf: (s: RecordStatistic) => number) => samples.reduce((sum, s) => sum + valueOf(s), 0) / samples.length;
+  const estimate = samples.length > 0 ? average((s) => s.value(Array.from({ length: s.records }, (_, i) => i))) : Number.NaN;
+  if (samples.length === 0 || samples.some((s) => s.records === 0)) return { estimate, low: Number.NaN, high: Number.NaN, resamples, undefinedResamples: 0 };
+  const rng = createRng(options.seed ?? 'bootstrap');
+  const keys = new Map<string, number>();
+  for (const s of samples) if (!keys.has(s.key)) keys.set(s.key, s.records);
+  const values: number[] = [];
+  for (let r = 0; r < resamples; r++) {
+    const drawn = new Map<string, Int32Array>();
+    for (const [key, n] of keys) {
+      const indices = new Int32Array(n);
+      for (let k = 0; k < n; k++) indices[k] = rng.int(0, n - 1);
+      drawn.set(key, indices);
+    }
+    const value = average((s) => s.value(drawn.get(s.key) as Int32Array));
+    if (Number.isFinite(value)) values.push(value);
+  }
+  const sorted = Float64Array.from(values).sort();
+  if (sorted.length === 0) return { estimate, low: Number.NaN, high: Number.NaN, resamples, undefinedResamples: resamples };
+  return { estimate, low: quantileSorted(sorted, 0.025), high: quantileSorted(sorted, 0.975), resamples, undefinedResamples: resamples - sorted.length };
+}
+
 /** Percentile bootstrap 95% interval of the mean of `values` (e.g. per-record SNR), B resamples from `seed`. */
-export function bootstrapMeanCi(values: readonly number[], options: { resamples?: number; seed?: number | string } = {}): MeanCi {
+export function bootstrapMeanCi(values: readonly number[], options: BootstrapOptions = {}): MeanCi {
   const n = values.length;
   const m = n > 0 ? mean(values) : Number.NaN;
   const sd = sampleSd(values);
   if (n < 2) return { n, mean: m, sd, low: Number.NaN, high: Number.NaN };
-  const resamples = options.resamples ?? 2000;
-  const rng = createRng(options.seed ?? 'bootstrap');
-  const means = new Float64Array(resamples);
-  for (let r = 0; r < resamples; r++) {
+  const meanOf = (indices: ArrayLike<number>) => {
     let sum = 0;
-    for (let k = 0; k < n; k++) sum += values[rng.int(0, n - 1)] as number;
-    means[r] = sum / n;
-  }
-  means.sort();
-  const at = (q: number) => {
-    const position = q * (resamples - 1);
-    const lower = Math.floor(position);
-    const upper = Math.min(resamples - 1, lower + 1);
-    return (means[lower] as number) + (position - lower) * ((means[upper] as number) - (means[lower] as number));
+    for (let k = 0; k < indices.length; k++) sum += values[indices[k] as number] as number;
+    return sum / indices.length;
   };
-  return { n, mean: m, sd, low: at(0.025), high: at(0.975) };
+  const ci = bootstrapCi([{ key: 'values', records: n, value: meanOf }], options);
+  return { n, mean: m, sd, low: ci.low, high: ci.high };
 }

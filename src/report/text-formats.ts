@@ -1,7 +1,8 @@
 /** A comparison as Markdown, CSV (the long table) or JSON. */
 import { from, toCSV } from 'arquero';
+import { expectRows, expectText, expectTitle } from './expect.js';
 import { cellsText, deltaText, deltaTitle, headline, pivotText, pivotTitle, type Comparison, type TextTable } from './comparison.js';
-import { armsText, pairedText, statsRows, STATS_TITLE, pairedTitle } from './stats-table.js';
+import { armsText, pairedText, recordBootstrapNotes, statsRows, STATS_TITLE, pairedTitle } from './stats-table.js';
 
 export function toMarkdown(cmp: Comparison): string {
   const parts = [`# Comparison: ${cmp.title}`, '', headline(cmp), ''];
@@ -12,8 +13,10 @@ export function toMarkdown(cmp: Comparison): string {
   if (delta) parts.push(`## ${deltaTitle(cmp)}`, '', markdownTable(delta), '');
   if (cmp.stats) {
     parts.push(`## ${STATS_TITLE}`, '', markdownTable(armsText(cmp.stats, cmp.pivot.spec.values)), '');
+    for (const note of recordBootstrapNotes(cmp.stats)) parts.push(`> ${note}`, '');
     if (cmp.stats.baseline) parts.push(`## ${pairedTitle(cmp.stats)}`, '', markdownTable(pairedText(cmp.stats)), '');
   }
+  if (cmp.expect) parts.push(`## ${expectTitle(cmp.expect)}`, '', markdownTable(expectText(cmp.expect)), '');
   parts.push('## Cells', '', markdownTable(cellsText(cmp)), '');
   return parts.join('\n');
 }
@@ -26,10 +29,12 @@ export function markdownTable(table: TextTable): string {
 /**
  * The long table, one row per cell; the first line names the work. Empty
  * fields are cells without a value. With --stats, the statistics instead:
- * one row per arm and metric (statsRows), the same numbers as the other formats.
+ * one row per arm and metric (statsRows), the same numbers as the other
+ * formats; with --expect, the checks (expectRows), one row per check and arm.
  */
 export function toCsvText(cmp: Comparison): string {
   const head = `# ${headline(cmp)}\n${cmp.set.notes.map((n) => `# runs: ${n}\n`).join('')}`;
+  if (cmp.expect) return `${head}${toCSV(from(expectRows(cmp.expect)))}\n`;
   if (cmp.stats) return `${head}${toCSV(from(statsRows(cmp.stats)))}\n`;
   return `${head}${toCSV(cmp.table)}\n`;
 }
@@ -49,6 +54,8 @@ export function toJsonText(cmp: Comparison): string {
       pivot: { spec: cmp.pivot.spec, header: pivot.header, rows: pivot.rows },
       ...(delta ? { baseline: cmp.baseline, differences: { header: delta.header, rows: delta.rows } } : {}),
       ...(cmp.stats ? { stats: statsRows(cmp.stats) } : {}),
+      ...(cmp.expect ? { expect: { file: cmp.expect.file, checks: expectRows(cmp.expect) } } : {}),
+      ...(cmp.stats?.records ? { bootstrap: { resamples: cmp.stats.records.resamples, notes: cmp.stats.records.notes } } : {}),
     },
     null,
     2,

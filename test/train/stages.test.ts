@@ -15,6 +15,8 @@ import { CHALLENGE_CLASSES, LEADS } from '../../src/core/ecg.js';
 import type { MetricPoint } from '../../src/tracking/run-store.js';
 import { loadModel } from '../../src/models/index.js';
 import { RunStore } from '../../src/tracking/run-store.js';
+import { macroFMeasure } from '../../src/metrics/index.js';
+import { readPredictions, readRecordSnr } from '../../src/report/record-outputs.js';
 import { cacheEntry, last, loadBackend, runExperiment, series, tinyExperiment, TINY_ARGS, type SweepResult } from './helpers.js';
 
 let result: SweepResult;
@@ -53,6 +55,31 @@ test('the digitizer stage keeps per-record, per-lead SNR of the scored splits as
   const mean = values.reduce((s, v) => s + v, 0) / values.length;
   const logged = last(result.metrics[0] ?? [], 'digitizer/snr/mean') as number;
   assert.ok(Math.abs(mean - logged) < 1e-3, `per-record mean ${mean} vs digitizer/snr/mean ${logged}`);
+});
+
+test('the scoring stages keep per-record predictions and SNR whose scores are the logged figures', async () => {
+  for (const [i, cell] of result.cells.entries()) {
+    const metrics = result.metrics[i] ?? [];
+    const dir = new RunStore(runs).artifactsDir(cell);
+    for (const [stage, prefix] of [['hierarchical', ''], ['classifier2d', 'classifier2d/'], ['classifier1d', 'classifier1d/']] as const) {
+      const { rows, thresholds } = await readPredictions(join(dir, stage, 'predictions.csv'));
+      assert.ok(rows.some((r) => r.split === 'val') && rows.some((r) => r.split === 'test') && rows.every((r) => r.split !== 'train'), `${stage}: validation and test records`);
+      CHALLENGE_CLASSES.forEach((cls) => assert.ok(Math.abs(thresholds[cls] - (last(metrics, `${prefix}threshold/${cls}`) as number)) < 1e-6, `${stage}: threshold of ${cls}`));
+      // Probabilities are stored to 6 decimals: a class sits on the side of its threshold the prediction says, to that precision.
+      for (const r of rows) {
+        CHALLENGE_CLASSES.forEach((cls, k) => {
+          const p = r.probabilities[k] as number;
+          assert.ok(r.predicted.includes(cls) ? p >= thresholds[cls] - 1e-6 : p <= thresholds[cls] + 1e-6, `${stage}: ${r.record} ${cls} p ${p} threshold ${thresholds[cls]}`);
+        });
+      }
+      const test = rows.filter((r) => r.split === 'test' && r.labels.length > 0);
+      const f1 = macroFMeasure(test.map((r) => r.labels), test.map((r) => r.predicted)).macro;
+      assert.ok(Math.abs(f1 - (last(metrics, `${prefix}f1/macro`) as number)) < 1e-9, `${stage}: ${f1} vs ${prefix}f1/macro`);
+    }
+    const snr = (await readRecordSnr(join(dir, 'hierarchical', 'per-record-snr.csv'))).flatMap((r) => r.snr.filter(Number.isFinite));
+    const mean = snr.reduce((sum, v) => sum + v, 0) / snr.length;
+    assert.ok(Math.abs(mean - (last(metrics, 'snr/mean') as number)) < 1e-3, `hierarchical per-record SNR ${mean} vs snr/mean`);
+  }
 });
 
 test('the digitizer stage writes an example page: its image and every lead traced in image pixels beside the reference', async () => {

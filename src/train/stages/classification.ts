@@ -33,6 +33,11 @@ export interface SplitProbabilities {
   readonly labels: readonly (readonly ChallengeClass[])[];
 }
 
+/** A split's probabilities with the records they belong to (same order). */
+export interface RecordProbabilities extends SplitProbabilities {
+  readonly records: readonly string[];
+}
+
 export interface ClassifierScore {
   readonly thresholds: Thresholds;
   readonly test: FMeasure;

@@ -55,11 +55,11 @@ export function signalInput(signals: Float32Array, record: DigitizedRecord, fsHz
 
 export const classifier1dStage: Stage<Classifier1dManifest> = {
   name: 'classifier1d',
-  version: 1,
+  version: 2,
   description: 'Train the 1-D classifier on the digitized leads; save its weights and per-split probabilities.',
   reads: ['data', 'digitizer'],
   configKeys: ['seed.train', 'data.durationS', 'model.classifier1d.*', 'train.classifier1d.*', 'train.patience', 'train.loss'],
-  writes: 'model/classifier1d (TF.js), probabilities.json',
+  writes: 'model/classifier1d (TF.js), probabilities.json, predictions.csv (validation and test, per record)',
   usesBackend: true,
   async run(ctx) {
     const spec = specsOf(ctx.config).classifier1d;

@@ -21,11 +21,11 @@ export interface Classifier2dManifest {
 
 export const classifier2dStage: Stage<Classifier2dManifest> = {
   name: 'classifier2d',
-  version: 1,
+  version: 2,
   description: 'Train the 2-D image classifier on low-resolution pages; save its weights and per-split probabilities.',
   reads: ['render'],
   configKeys: ['seed.train', 'model.classifier2d.*', 'train.classifier2d.*', 'train.patience', 'train.loss'],
-  writes: 'model/classifier2d (TF.js), probabilities.json',
+  writes: 'model/classifier2d (TF.js), probabilities.json, predictions.csv (validation and test, per record)',
   usesBackend: true,
   async run(ctx) {
     const spec = specsOf(ctx.config).classifier2d;

@@ -6,7 +6,7 @@
  * digitizer.deskew the roi stage's boxes are on the page turned back by its
  * estimated rotation (PagePlacements.deskewDeg): the page, its clean twin and its
  * ground truth are turned back the same way (page/deskew.ts, page-truth.ts)
- * before cutting (models/crop-cut.ts). The pixels go to a crop file on
+ * before cutting (models/leads/crop-cut.ts). The pixels go to a crop file on
  * disk (crop-file.ts), so memory does not grow with the number of pages.
  */
 import { readFile } from 'node:fs/promises';

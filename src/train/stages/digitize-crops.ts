@@ -1,6 +1,6 @@
 /**
  * Crops to the record's 12 leads with the trained digitizer (and
- * denoiser), by models/crop-leads.ts, the path inference takes too: rows,
+ * denoiser), by models/leads/crop-leads.ts, the path inference takes too: rows,
  * (baseline - row) / pxPerMv, placed on the record's sampling grid. Samples
  * no crop covers are 0; the SNR reference is NaN there (plottedSignals), so
  * they are not scored. The denoiser runs first, on its own, because its
@@ -24,7 +24,7 @@ export function denoiseCrops(denoiser: tf.LayersModel, set: PageCropSet, height:
   }
 }
 
-/** The 12 leads of one page at `fsHz`, `length` samples each, in mV (models/crop-leads.ts, 0 mV at each crop's layout baseline). */
+/** The 12 leads of one page at `fsHz`, `length` samples each, in mV (models/leads/crop-leads.ts, 0 mV at each crop's layout baseline). */
 export function digitizePage(digitizer: tf.LayersModel, set: PageCropSet, height: number, fsHz: number, length: number): Float32Array[] {
   const rows = cropRows({ denoiser: null, digitizer }, set.crops, (i) => set.pixels(i), height);
   return rowsToLeads(set.crops, rows, set.crops.map((c) => c.baselineRow), fsHz, length);

@@ -20,8 +20,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { join } from 'node:path';
 import { closeSync, openSync, writeSync } from 'node:fs';
-import { writeFileAtomic, writeJsonAtomic } from '../../core/fs.js';
-import { LEADS } from '../../core/ecg.js';
+import { writeJsonAtomic } from '../../core/fs.js';
 import type { Stage, StageContext } from '../stage.js';
 import { buildDigitizer, digitizerLoss, loadModel, outputOf, savedPartOf, trainableVariables, specsOf, type DigitizerSpec } from '../../models/index.js';
 import { backboneReads, stagePart } from './backbone-input.js';
@@ -32,12 +31,12 @@ import { buildCropSets, deskewDegOf, readBoxes, stackCrops, trainingExamples, ty
 import { denoiseCrops, digitizePage } from './digitize-crops.js';
 import { writeExamplePage } from './example-page.js';
 import { readPages, requireInput } from './stage-inputs.js';
+import { saveRecordSnr } from './record-outputs.js';
 import type { DenoiseManifest } from './denoise.js';
 import type { PageSplit } from '../../render/pages.js';
 
 export const SIGNALS_FILE = 'signals.f32';
 export const SIGNALS_INDEX = 'signals.json';
-export const PER_RECORD_SNR = 'per-record-snr.csv';
 
 export interface DigitizedRecord {
   readonly record: string;
@@ -93,12 +92,6 @@ function digitizeAll(
     ctx.progress.stop();
   }
   return { index, scores, scored };
-}
-
-/** Per-record, per-lead SNR of the scored splits as CSV (record,split,I..V6; empty = NaN): the artifact reports bootstrap from. */
-function perRecordSnrCsv(scored: readonly { record: string; split: PageSplit; snr: number[] }[]): string {
-  const cell = (v: number) => (Number.isFinite(v) ? v.toFixed(4) : '');
-  return [['record', 'split', ...LEADS].join(','), ...scored.map((r) => [r.record, r.split, ...r.snr.map(cell)].join(','))].join('\n') + '\n';
 }
 
 async function loadDenoiser(ctx: StageContext): Promise<tf.LayersModel | null> {
@@ -177,8 +170,7 @@ async function trainAndDigitize(ctx: StageContext, spec: DigitizerSpec, sets: re
     });
     const { index, scores, scored } = digitizeAll(ctx, model, sets, height);
     await writeJsonAtomic(join(ctx.outDir, SIGNALS_INDEX), { records: index });
-    await writeFileAtomic(join(ctx.outDir, PER_RECORD_SNR), perRecordSnrCsv(scored));
-    await ctx.artifacts.add(join(ctx.outDir, PER_RECORD_SNR), `digitizer/${PER_RECORD_SNR}`);
+    await saveRecordSnr(ctx, 'digitizer', scored);
 
     const example = sets.find((s) => s.page.split === 'test') ?? sets[0];
     if (example) await writeExamplePage(ctx, 'digitizer', model, example, height, deskewDegOf(example.page, boxes));

@@ -50,6 +50,10 @@
  * classification and the digitizer losses; the saved digitizer is its head.
  * The ROI model is not a part here (its boxes carry no gradient).
  *
+ * Per record (artifacts hierarchical/predictions.csv, validation and test;
+ * hierarchical/per-record-snr.csv, test): what the cell's figures are made
+ * of, for bootstrap intervals in reports (report/record-outputs.ts).
+ *
  * Saved (artifacts hierarchical/<part>): the combiner when combine, every
  * fine-tuned part when finetune; inference/load-cell.ts takes a part from
  * here when the cell's switches say this stage trained it.
@@ -95,6 +99,8 @@ import { readPages, readProbabilities, requireInput, type Page } from './stage-i
 import { readDigitized } from './classifier1d.js';
 import type { DenoiseManifest } from './denoise.js';
 import type { DigitizerManifest } from './digitizer.js';
+import { savePredictions, saveRecordSnr } from './record-outputs.js';
+import type { RecordSnr } from '../../report/record-outputs.js';
 
 export interface HierarchicalManifest {
   readonly combine: boolean;
@@ -271,7 +277,7 @@ async function trainCombiner(ctx: StageContext, combiner: tf.LayersModel, train:
 }
 
 /** Test SNR of the digitizer stage's saved signals: the final digitizer when nothing was fine-tuned. */
-async function savedSignalsSnr(ctx: StageContext, pages: readonly Page[], boxes: BoxesFile): Promise<SnrSummary> {
+async function savedSignalsSnr(ctx: StageContext, pages: readonly Page[], boxes: BoxesFile): Promise<RecordSnr[]> {
   const digitizer = requireInput<DigitizerManifest>(ctx, 'hierarchical', 'digitizer');
   const { index, signals } = await readDigitized(digitizer.dir, digitizer.manifest);
   const byRecord = new Map(index.map((r) => [r.record, r]));
@@ -281,30 +287,33 @@ async function savedSignalsSnr(ctx: StageContext, pages: readonly Page[], boxes:
       const gt = deskewedPage(p, boxes).gt;
       const r = byRecord.get(p.record);
       const leads = r ? Array.from({ length: 12 }, (_, lead) => signals.subarray(r.offset + lead * r.length, r.offset + (lead + 1) * r.length)) : undefined;
-      return recordSnr(plottedSignals(gt), leads, gt.fsHz);
+      return { record: p.record, split: p.split, snr: recordSnr(plottedSignals(gt), leads, gt.fsHz) };
     });
-  return snrSummary(rows);
+  return rows;
 }
 
 /** Test SNR of the test pages digitized again, through the digitizer stage's path, with the fine-tuned denoiser and digitizer. */
-async function finetunedSnr(ctx: StageContext, parts: HierarchicalParts, pages: readonly Page[], boxes: BoxesFile): Promise<SnrSummary> {
+async function finetunedSnr(ctx: StageContext, parts: HierarchicalParts, pages: readonly Page[], boxes: BoxesFile): Promise<RecordSnr[]> {
   const height = ctx.config.digitizer.cropHeight;
   const cropSets = await buildCropSets(ctx, 'hierarchical', pages.filter((p) => p.split === 'test'), boxes, false);
   try {
     const rows = cropSets.sets.map((set) => {
       if (parts.denoiser) denoiseCrops(parts.denoiser, set, height);
       const { fsHz, recordLength } = set.page.gt;
-      return recordSnr(plottedSignals(set.page.gt), digitizePage(parts.digitizer, set, height, fsHz, recordLength), fsHz);
+      return { record: set.page.record, split: set.page.split, snr: recordSnr(plottedSignals(set.page.gt), digitizePage(parts.digitizer, set, height, fsHz, recordLength), fsHz) };
     });
-    return snrSummary(rows);
+    return rows;
   } finally {
     cropSets.remove();
   }
 }
 
-function logSnr(ctx: StageContext, snr: SnrSummary, which: string): void {
+async function logSnr(ctx: StageContext, rows: readonly RecordSnr[], which: string): Promise<SnrSummary> {
+  await saveRecordSnr(ctx, 'hierarchical', rows);
+  const snr = snrSummary(rows.map((r) => r.snr));
   for (const [name, value] of Object.entries(snrMetrics(snr))) ctx.metrics.log(name, value);
   ctx.logger.info(`hierarchical: test SNR ${snr.mean.toFixed(2)} dB with ${which} over ${snr.scoredPairs} of ${snr.pairs} (record, lead) pairs`);
+  return snr;
 }
 
 /** combine = finetune = false: classifier2d's saved probabilities, the digitizer stage's signals. */
@@ -316,10 +325,10 @@ async function imageOnly(ctx: StageContext): Promise<HierarchicalManifest> {
   };
   const score = scoreClassifier(split('val'), split('test'), split('train').labels);
   logClassifierScore(ctx, score);
+  await savePredictions(ctx, 'hierarchical', score.thresholds, { val: { ...split('val'), records: saved.splits.val?.records ?? [] }, test: { ...split('test'), records: saved.splits.test?.records ?? [] } });
   ctx.logger.info(`hierarchical (image classifier alone): test macro F1 ${score.test.macro.toFixed(3)}`);
   const boxes = await readBoxes(requireInput(ctx, 'hierarchical', 'roi'));
-  const snr = await savedSignalsSnr(ctx, await readPages(ctx, 'hierarchical'), boxes);
-  logSnr(ctx, snr, 'the digitizer stage\'s digitizer');
+  const snr = await logSnr(ctx, await savedSignalsSnr(ctx, await readPages(ctx, 'hierarchical'), boxes), 'the digitizer stage\'s digitizer');
   return { combine: false, finetune: false, macroF1: score.test.macro, snrMean: snr.mean, models: [] };
 }
 
@@ -374,10 +383,11 @@ async function withParts(ctx: StageContext, switches: HierarchySwitches): Promis
       parts.combiner && !switches.finetune ? combinedProbabilities(parts.combiner, await branchLogits(parts, test, geometry)) : (await predict(parts, test, geometry, loss)).probabilities;
     const score = scoreClassifier({ probabilities: valProbabilities, labels: labelsOf(val) }, { probabilities: testProbabilities, labels: labelsOf(test) }, labelsOf(train));
     logClassifierScore(ctx, score);
+    const withRecords = (split: readonly PageExample[], probabilities: Float32Array[]) => ({ records: split.map((e) => e.page.record), labels: labelsOf(split), probabilities });
+    await savePredictions(ctx, 'hierarchical', score.thresholds, { val: withRecords(val, valProbabilities), test: withRecords(test, testProbabilities) });
     const arm = `${switches.combine ? 'combined' : 'image classifier'}, ${switches.finetune ? 'fine-tuned' : 'frozen parts'}`;
     ctx.logger.info(`hierarchical (${arm}): test macro F1 ${score.test.macro.toFixed(3)} (constant predictor ${score.constant.macro.toFixed(3)})`);
-    const snr = switches.finetune ? await finetunedSnr(ctx, parts, pages, boxes) : await savedSignalsSnr(ctx, pages, boxes);
-    logSnr(ctx, snr, switches.finetune ? 'the fine-tuned digitizer' : 'the digitizer stage\'s digitizer');
+    const snr = await logSnr(ctx, switches.finetune ? await finetunedSnr(ctx, parts, pages, boxes) : await savedSignalsSnr(ctx, pages, boxes), switches.finetune ? 'the fine-tuned digitizer' : 'the digitizer stage\'s digitizer');
     const models: string[] = [];
     for (const [name, model] of Object.entries(parts)) {
       if (!model || (!switches.finetune && name !== 'combiner')) continue;
@@ -392,7 +402,7 @@ async function withParts(ctx: StageContext, switches: HierarchySwitches): Promis
 
 export const hierarchicalStage: Stage<HierarchicalManifest> = {
   name: 'hierarchical',
-  version: 4,
+  version: 5,
   description: 'Combine the classifiers (model.combine) and fine-tune end to end (model.finetune), or report classifier2d alone; test F1 and SNR with the final digitizer.',
   reads: ['data', 'render', 'roi', 'denoise', 'digitizer', 'classifier2d', 'classifier1d'],
   // Besides its own keys, what it reads to rebuild the parts' inputs (specs,

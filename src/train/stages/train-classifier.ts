@@ -4,7 +4,9 @@
  * split's prevalence), early stopping on the validation
  * loss, validation F1 logged per epoch, then probabilities of every split
  * saved for the hierarchical stage and the test F1 logged as
- * `<stage>/f1/macro`, `<stage>/f1/<class>` (thresholds from validation).
+ * `<stage>/f1/macro`, `<stage>/f1/<class>` (thresholds from validation);
+ * the validation and test predictions per record are the artifact
+ * `<stage>/predictions.csv`.
  */
 import * as tf from '@tensorflow/tfjs';
 import { trainMessages } from '../../core/messages.js';
@@ -15,6 +17,7 @@ import { classificationLoss, classificationLossOf, classify, type Classification
 import type { PageSplit } from '../../render/pages.js';
 import { labelRows, logClassifierScore, scoreClassifier, trainPrevalence, validationF1 } from './classification.js';
 import { fit, inChunks } from '../fit.js';
+import { savePredictions } from './record-outputs.js';
 import { writeProbabilities, type SavedProbabilities } from './stage-inputs.js';
 import type { StageContext } from '../stage.js';
 
@@ -102,6 +105,8 @@ export async function trainClassifier(ctx: StageContext, stage: string, model: t
     splits.train.labels,
   );
   logClassifierScore(ctx, score, stage);
+  const withRecords = (name: 'val' | 'test') => ({ records: splits[name].records, labels: splits[name].labels, probabilities: predicted[name] ?? [] });
+  await savePredictions(ctx, stage, score.thresholds, { val: withRecords('val'), test: withRecords('test') });
   ctx.logger.info(`${stage}: test macro F1 ${score.test.macro.toFixed(3)} (constant predictor ${score.constant.macro.toFixed(3)})`);
   await writeProbabilities(ctx.outDir, saved);
   return saved;
