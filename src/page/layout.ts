@@ -5,7 +5,8 @@
  * 3x4 follows the PhysioNet Challenge 2024 standard: each column shows
  * 2.5 s of its three leads in time order (I, II, III at 0-2.5 s; aVR, aVL,
  * aVF at 2.5-5 s; V1-V3 at 5-7.5 s; V4-V6 at 7.5-10 s), and a rhythm strip
- * shows one lead over all 10 s. 6x2 shows columns of 5 s the same way
+ * shows one lead over all 10 s (3x4+3: three strips, II, V1 and V5, as
+ * many carts print them). 6x2 shows columns of 5 s the same way
  * (limb leads, then chest leads); 12x1 shows every lead over 10 s.
  */
 import { LEADS, type Lead } from '../core/ecg.js';
@@ -72,6 +73,33 @@ export interface PageLayout {
 
 export type LayoutConfig = Pick<RenderConfig, 'layout' | 'rhythmLead' | 'paper' | 'dpi' | 'speedMmPerS'>;
 
+/**
+ * Where the block of traces sits, for pages whose look is drawn per page
+ * (render/variety/). The defaults are the fixed page: header band 30 mm,
+ * footer band 10 mm, traces centred in the width left of the pulse zone.
+ */
+export interface LayoutPlacement {
+  /** Top band kept free of rows (mm); the header strip, when drawn, needs 30. */
+  readonly topMm: number;
+  /** Bottom band kept free of rows (mm); the footer text needs 10. */
+  readonly bottomMm: number;
+  /** Row pitch as a fraction of what fills the height between the bands, in (0, 1]; the rows sit at the bottom of the free space when below 1. */
+  readonly rowFill: number;
+  /** Horizontal move of the traces from their centred place (mm); layoutPage clamps it to keep the side margins. */
+  readonly shiftMm: number;
+  /** Where the calibration pulses sit: before the traces of each row, or after them. */
+  readonly pulseSide: 'left' | 'right';
+}
+
+export const DEFAULT_PLACEMENT: LayoutPlacement = { topMm: HEADER_MM, bottomMm: FOOTER_MM, rowFill: 1, shiftMm: 0, pulseSide: 'left' };
+
+const RHYTHM_STRIPS_3: readonly Lead[] = ['II', 'V1', 'V5'];
+
+function rhythmLeadsOf(config: LayoutConfig): readonly Lead[] {
+  if (config.layout === '3x4+3') return RHYTHM_STRIPS_3;
+  return config.layout === '3x4' && config.rhythmLead !== 'none' ? [config.rhythmLead] : [];
+}
+
 /** Leads of each column, top to bottom. */
 function columnsOf(config: LayoutConfig): Lead[][] {
   if (config.layout === '12x1') return [[...LEADS]];
@@ -79,19 +107,25 @@ function columnsOf(config: LayoutConfig): Lead[][] {
   return [0, 1, 2, 3].map((c) => LEADS.slice(c * 3, c * 3 + 3));
 }
 
-export function layoutPage(config: LayoutConfig): PageLayout {
+export function layoutPage(config: LayoutConfig, placement: LayoutPlacement = DEFAULT_PLACEMENT): PageLayout {
   const page = pageSizeOf(config);
   const pulseZoneMm = PULSE_DURATION_S * config.speedMmPerS + 3;
   const availableMm = page.widthMm - 2 * SIDE_MARGIN_MM - pulseZoneMm;
   const shownDurationS = Math.min(PAGE_DURATION_S, availableMm / config.speedMmPerS);
   const traceWidthMm = shownDurationS * config.speedMmPerS;
-  const traceStartMm = Math.round((page.widthMm - traceWidthMm - pulseZoneMm) / 2 + pulseZoneMm);
+  const slackMm = (page.widthMm - traceWidthMm - pulseZoneMm) / 2 - SIDE_MARGIN_MM;
+  const shiftMm = slackMm > 0 ? Math.max(-slackMm, Math.min(slackMm, placement.shiftMm)) : 0;
+  const left = placement.pulseSide === 'left';
+  const traceStartMm = Math.round((page.widthMm - traceWidthMm - pulseZoneMm) / 2 + (left ? pulseZoneMm : 0) + shiftMm);
 
   const columns = columnsOf(config);
-  const rhythmLead = config.layout === '3x4' && config.rhythmLead !== 'none' ? config.rhythmLead : undefined;
-  const rows = Math.max(...columns.map((c) => c.length)) + (rhythmLead ? 1 : 0);
-  const rowSpacingMm = Math.max(1, Math.floor((page.heightMm - HEADER_MM - FOOTER_MM) / rows));
-  const rowsTopMm = HEADER_MM + Math.floor((page.heightMm - HEADER_MM - FOOTER_MM - rows * rowSpacingMm) / 2);
+  const rhythmLeads = rhythmLeadsOf(config);
+  const rows = Math.max(...columns.map((c) => c.length)) + rhythmLeads.length;
+  const { topMm, bottomMm } = placement;
+  const fillMm = Math.max(1, Math.floor((page.heightMm - topMm - bottomMm) / rows));
+  const rowSpacingMm = placement.rowFill === 1 ? fillMm : Math.max(1, Math.floor(fillMm * placement.rowFill));
+  const freeMm = page.heightMm - topMm - bottomMm - rows * rowSpacingMm;
+  const rowsTopMm = topMm + (placement.rowFill === 1 ? Math.floor(freeMm / 2) : Math.floor(freeMm));
   const columnS = shownDurationS / columns.length;
 
   const panels: Panel[] = [];
@@ -114,7 +148,8 @@ export function layoutPage(config: LayoutConfig): PageLayout {
   columns.forEach((leads, col) =>
     leads.forEach((lead, row) => panels.push(panel(lead, row, col, col * columnS, (col + 1) * columnS, false))),
   );
-  if (rhythmLead) panels.push(panel(rhythmLead, rows - 1, 0, 0, shownDurationS, true));
+  const firstStripRow = rows - rhythmLeads.length;
+  rhythmLeads.forEach((lead, k) => panels.push(panel(lead, firstStripRow + k, 0, 0, shownDurationS, true)));
 
   return {
     page,
@@ -123,7 +158,7 @@ export function layoutPage(config: LayoutConfig): PageLayout {
     rowSpacingMm,
     traceStartMm,
     shownDurationS,
-    pulseStartMm: traceStartMm - pulseZoneMm + 1,
+    pulseStartMm: left ? traceStartMm - pulseZoneMm + 1 : traceStartMm + traceWidthMm + 1,
     headerMm: HEADER_MM,
     footerTopMm: page.heightMm - FOOTER_MM,
   };

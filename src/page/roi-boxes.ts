@@ -42,6 +42,7 @@ export interface LayoutGrid {
 
 export const LAYOUT_GRIDS = {
   '3x4': { columnsPerRow: [4, 4, 4, 1] },
+  '3x4+3': { columnsPerRow: [4, 4, 4, 1, 1, 1] },
   '6x2': { columnsPerRow: [2, 2, 2, 2, 2, 2] },
   '12x1': { columnsPerRow: [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1] },
 } as const satisfies Record<string, LayoutGrid>;

@@ -5,6 +5,7 @@
  * (the undistorted page, same size).
  */
 import { LEADS, type Lead } from '../core/ecg.js';
+import type { VarietyGroundTruth } from './variety/draw.js';
 import type { RenderConfig } from '../config/schema/render.js';
 import type { DistortionPlan, Crease, WaveComponent } from './distortions.js';
 import type { Matrix3 } from './geometry.js';
@@ -96,6 +97,8 @@ export interface PageGroundTruth {
   readonly calibration: readonly CalibrationGroundTruth[];
   readonly leads: readonly LeadGroundTruth[];
   readonly header: HeaderFields | null;
+  /** The look drawn for this page (render.variety.strength > 0 only; render holds the effective options). */
+  readonly variety?: VarietyGroundTruth;
 }
 
 export function transformOf(plan: DistortionPlan, identity: boolean): TransformGroundTruth {

@@ -8,7 +8,7 @@
  */
 import { EcgError } from '../core/errors.js';
 import { renderMessages } from '../core/messages.js';
-import { checkRenderOption, colourRgb, renderSchema, type DistortConfig, type RenderConfig, type Rgb } from '../config/schema/render.js';
+import { checkRenderOption, colourRgb, renderSchema, type DistortConfig, type RenderConfig, type Rgb, type VarietyConfig } from '../config/schema/render.js';
 import type { SchemaEntry, SchemaTree } from '../config/schema/types.js';
 import { isSchemaEntry } from '../config/schema/types.js';
 
@@ -20,7 +20,7 @@ export interface RenderOptions extends RenderConfig {
 }
 
 /** A partial render config: any key left out takes the schema default. */
-export type RenderConfigInput = Partial<Omit<RenderConfig, 'distort'>> & { distort?: Partial<DistortConfig> };
+export type RenderConfigInput = Partial<Omit<RenderConfig, 'distort' | 'variety'>> & { distort?: Partial<DistortConfig>; variety?: Partial<VarietyConfig> };
 
 function schemaDefaults(tree: SchemaTree): Record<string, unknown> {
   const out: Record<string, unknown> = {};
@@ -49,12 +49,22 @@ function checkKnownKeys(prefix: string, input: object, known: readonly string[])
 export function normalizeRenderOptions(input: RenderConfigInput = {}): RenderOptions {
   const defaults = defaultRenderConfig();
   checkKnownKeys('render', input, Object.keys(defaults));
-  const merged = { ...defaults, ...input, distort: { ...defaults.distort, ...(input.distort ?? {}) } } as RenderConfig;
-  checkKnownKeys('render.distort', merged.distort, Object.keys(defaults.distort));
-  for (const [key, value] of Object.entries(merged)) {
-    if (key !== 'distort') checkRenderOption(`render.${key}`, value);
+  const merged = {
+    ...defaults,
+    ...input,
+    distort: { ...defaults.distort, ...(input.distort ?? {}) },
+    variety: { ...defaults.variety, ...(input.variety ?? {}) },
+  } as RenderConfig;
+  for (const group of ['distort', 'variety'] as const) {
+    checkKnownKeys(`render.${group}`, merged[group], Object.keys(defaults[group]));
+    for (const [key, value] of Object.entries(merged[group])) checkRenderOption(`render.${group}.${key}`, value);
   }
-  for (const [key, value] of Object.entries(merged.distort)) checkRenderOption(`render.distort.${key}`, value);
+  for (const [key, value] of Object.entries(merged)) {
+    if (key !== 'distort' && key !== 'variety') checkRenderOption(`render.${key}`, value);
+  }
+  const v = merged.variety;
+  if (v.traceWidthMinMm > v.traceWidthMaxMm) throw new EcgError('RENDER_INVALID', renderMessages.variedRange('render.variety.traceWidthMinMm', v.traceWidthMinMm, 'render.variety.traceWidthMaxMm', v.traceWidthMaxMm));
+  if (v.labelSizeMinMm > v.labelSizeMaxMm) throw new EcgError('RENDER_INVALID', renderMessages.variedRange('render.variety.labelSizeMinMm', v.labelSizeMinMm, 'render.variety.labelSizeMaxMm', v.labelSizeMaxMm));
   return { ...merged, traceRgb: colourRgb(merged.traceColour) as Rgb };
 }
 

@@ -37,9 +37,41 @@ function svgOpen(widthPx: number, heightPx: number, pxPerMm: number): string {
   );
 }
 
-function gridPaths(layout: PageLayout, colour: RenderConfig['gridColour']): string {
-  if (colour === 'none') return '';
+/** How the grid is drawn: colours and line widths (mm) of the 1 mm and 5 mm lines. */
+export interface GridLook {
+  readonly minorHex: string;
+  readonly majorHex: string;
+  readonly minorWidthMm: number;
+  readonly majorWidthMm: number;
+}
+
+/** Lead labels: size (mm) and whether they sit above the baseline rather than below it. */
+export interface LabelLook {
+  readonly sizeMm: number | 'auto';
+  readonly above: boolean;
+}
+
+/** What a page's static layer looks like beyond the layout: the render.* options' look, or one drawn per page (render/variety/). */
+export interface PaperLook {
+  readonly grid: GridLook | null;
+  readonly labels: LabelLook;
+}
+
+/** The grid of a render.gridColour palette at the standard widths (0.1 mm minor, 0.2 mm major); null for none. */
+export function gridLookOf(colour: RenderConfig['gridColour']): GridLook | null {
+  if (colour === 'none') return null;
   const [minorHex, majorHex] = GRID_HEX[colour];
+  return { minorHex, majorHex, minorWidthMm: 0.1, majorWidthMm: 0.2 };
+}
+
+/** The look render.* options give: their grid colour, labels sized to the row. */
+export function paperLookOf(config: RenderConfig): PaperLook {
+  return { grid: gridLookOf(config.gridColour), labels: { sizeMm: 'auto', above: false } };
+}
+
+function gridPaths(layout: PageLayout, grid: GridLook | null): string {
+  if (grid === null) return '';
+  const { minorHex, majorHex } = grid;
   const { widthMm, heightMm } = layout.page;
   const originY = layout.panels[0]?.baselineMm ?? 0;
   let minor = '';
@@ -56,42 +88,46 @@ function gridPaths(layout: PageLayout, colour: RenderConfig['gridColour']): stri
     else minor += `M0 ${y}H${f(widthMm)}`;
   }
   return (
-    `<path d="${minor}" stroke="${minorHex}" stroke-width="0.1" fill="none"/>` +
-    `<path d="${major}" stroke="${majorHex}" stroke-width="0.2" fill="none"/>`
+    `<path d="${minor}" stroke="${minorHex}" stroke-width="${f(grid.minorWidthMm)}" fill="none"/>` +
+    `<path d="${major}" stroke="${majorHex}" stroke-width="${f(grid.majorWidthMm)}" fill="none"/>`
   );
 }
 
-function labelTexts(layout: PageLayout, config: RenderConfig): string {
+function labelTexts(layout: PageLayout, config: RenderConfig, labels: LabelLook): string {
   if (!config.leadLabels) return '';
-  const size = Math.min(3.5, layout.rowSpacingMm * 0.3);
+  // A drawn size is capped so that a label stays inside its row band.
+  const size = labels.sizeMm === 'auto' ? Math.min(3.5, layout.rowSpacingMm * 0.3) : Math.min(labels.sizeMm, layout.rowSpacingMm * 0.3);
   return layout.panels
     .map((p) => {
       const x = p.boxMm[0] + (p.col === 0 ? 0.5 : 1.2);
-      const y = p.baselineMm + Math.min(6, layout.rowSpacingMm * 0.32);
+      const y = labels.above ? p.baselineMm - 0.25 * layout.rowSpacingMm : p.baselineMm + Math.min(6, layout.rowSpacingMm * 0.32);
       return textPath({ text: p.lead, x, y, size });
     })
     .join('');
 }
+
+/** Where text starts at the left: the pulse when it is drawn there, else the traces. */
+const leftEdgeMm = (layout: PageLayout) => Math.min(layout.pulseStartMm, layout.traceStartMm);
 
 function footerText(layout: PageLayout, config: RenderConfig): string {
   const y = layout.footerTopMm + 6;
   const speed = `${Number(config.speedMmPerS.toFixed(2))} mm/s`;
   const gain = `${Number(config.gainMmPerMv.toFixed(2))} mm/mV`;
   return (
-    textPath({ text: `${speed}    Limb: ${gain}    Chest: ${gain}    F 0.05-150 Hz  W  50 Hz`, x: layout.pulseStartMm, y, size: 3 }) +
+    textPath({ text: `${speed}    Limb: ${gain}    Chest: ${gain}    F 0.05-150 Hz  W  50 Hz`, x: leftEdgeMm(layout), y, size: 3 }) +
     textPath({ text: 'ECG-lab cart 12L  v2.4', x: layout.page.widthMm - 8, y, size: 2.6, anchor: 'end' })
   );
 }
 
 /** SVG of paper, grid, lead labels and footer. */
-export function staticPageSvg(layout: PageLayout, config: RenderConfig): string {
+export function staticPageSvg(layout: PageLayout, config: RenderConfig, look: PaperLook = paperLookOf(config)): string {
   const { widthPx, heightPx, pxPerMm } = layout.page;
   return (
     svgOpen(widthPx, heightPx, pxPerMm) +
     `<rect x="-1" y="-1" width="${f(layout.page.widthMm + 2)}" height="${f(layout.page.heightMm + 2)}" fill="${PAPER_HEX}"/>` +
-    gridPaths(layout, config.gridColour) +
+    gridPaths(layout, look.grid) +
     `<g fill="#111">` +
-    labelTexts(layout, config) +
+    labelTexts(layout, config, look.labels) +
     (config.header ? footerText(layout, config) : '') +
     `</g></svg>`
   );
@@ -106,8 +142,8 @@ async function rasteriseRgb(svg: string): Promise<RgbImage> {
 }
 
 /** A fresh copy of the static page raster (cached per options). */
-export async function staticPageImage(layout: PageLayout, config: RenderConfig): Promise<RgbImage> {
-  const svg = staticPageSvg(layout, config);
+export async function staticPageImage(layout: PageLayout, config: RenderConfig, look?: PaperLook): Promise<RgbImage> {
+  const svg = staticPageSvg(layout, config, look);
   let cached = staticCache.get(svg);
   if (!cached) {
     cached = rasteriseRgb(svg);
@@ -167,7 +203,7 @@ export function makeHeaderFields(rng: Rng): HeaderFields {
 export function headerStripSvg(layout: PageLayout, fields: HeaderFields): { svg: string; heightPx: number } {
   const { widthPx, pxPerMm } = layout.page;
   const heightPx = Math.round(layout.headerMm * pxPerMm);
-  const x0 = layout.pulseStartMm;
+  const x0 = leftEdgeMm(layout);
   const col2 = x0 + 78;
   const col3 = x0 + 140;
   const line = (x: number, y: number, text: string, size = 2.8, weight: FontWeight = 'normal') => textPath({ text, x, y, size, weight });

@@ -3,6 +3,7 @@
  * ground truth. The phases, in order:
  *
  *   1. normalise options, check the record            (options.ts)
+ *      and draw the page's look from its seed           (variety/draw.ts; nothing at render.variety.strength 0)
  *   2. lay the page out in mm                          (layout.ts)
  *   3. paper, grid, labels (cached SVG raster) + header strip (SVG)   (paper.ts)
  *   4. traces, calibration pulses, column separators (anti-aliased strokes)  (raster.ts)
@@ -27,6 +28,7 @@ import { headerStripRgba, makeHeaderFields, staticPageImage, type HeaderFields }
 import { applyPhotometric } from './photometric.js';
 import { encodeJpeg, encodeMaskPng, encodePng, jpegToPng, type ImageFormat } from './image-file.js';
 import { timed, timedAsync, type PhaseTimings } from './phase-timings.js';
+import { drawPageVariety, type PageVariety, type SeparatorLook } from './variety/draw.js';
 
 /** What lies around the page in a photo (a dark desk). */
 export const BACKGROUND_RGB: Rgb = [44, 41, 38];
@@ -118,7 +120,7 @@ function rowBaselines(layout: PageLayout): Map<number, number> {
   return rows;
 }
 
-function drawFurniture(coverage: Coverage, layout: PageLayout, options: RenderOptions, pxPerMm: number): void {
+function drawFurniture(coverage: Coverage, layout: PageLayout, options: RenderOptions, separator: SeparatorLook, pxPerMm: number): void {
   const width = options.traceWidthMm * pxPerMm;
   if (options.calibrationPulse) {
     for (const baseline of rowBaselines(layout).values()) {
@@ -130,9 +132,9 @@ function drawFurniture(coverage: Coverage, layout: PageLayout, options: RenderOp
   for (const p of layout.panels) {
     if (p.col === 0) continue;
     const x = toPx(p.boxMm[0], pxPerMm);
-    const half = Math.min(3, layout.rowSpacingMm * 0.2) * pxPerMm;
+    const half = (separator.halfMm === 'auto' ? Math.min(3, layout.rowSpacingMm * 0.2) : Math.min(separator.halfMm, layout.rowSpacingMm * 0.3)) * pxPerMm;
     const y = toPx(p.baselineMm, pxPerMm);
-    strokeSegment(coverage, x, y - half, x, y + half, width * 2);
+    strokeSegment(coverage, x, y - half, x, y + half, width * separator.widthFactor);
   }
 }
 
@@ -235,11 +237,12 @@ async function encodeImage(image: RgbImage, jpegQuality: number, imageFormat: Re
 async function printPage(
   record: EcgRecord,
   layout: PageLayout,
-  options: RenderOptions,
+  variety: PageVariety,
   header: HeaderFields | null,
 ): Promise<{ page: RgbImage; traces: Coverage; drawn: DrawnPanel[] }> {
+  const { options } = variety;
   const { pxPerMm, widthPx, heightPx } = layout.page;
-  const page = await staticPageImage(layout, options);
+  const page = await staticPageImage(layout, options, variety.look);
   if (header) {
     const strip = await headerStripRgba(layout, header);
     compositeRgba(page, strip.data, strip.width, strip.height, 0, 0);
@@ -248,7 +251,7 @@ async function printPage(
   const drawn = layout.panels.map((panel) => panelPoints(record, panel, options, pxPerMm));
   for (const d of drawn) strokeWithGaps(traces, d.xs, d.ys, options.traceWidthMm * pxPerMm);
   const furniture = createCoverage(widthPx, heightPx);
-  drawFurniture(furniture, layout, options, pxPerMm);
+  drawFurniture(furniture, layout, options, variety.separator, pxPerMm);
   paintCoverage(page, furniture, options.traceRgb);
   paintCoverage(page, traces, options.traceRgb);
   return { page, traces, drawn };
@@ -276,18 +279,21 @@ function started<T>(promise: Promise<T>): Promise<T> {
 
 /** Render one record as a page. Validates the options and the record first (EcgError RENDER_INVALID). */
 export async function renderPage(record: EcgRecord, config: RenderConfigInput, request: RenderPageRequest): Promise<RenderedPage> {
-  const options = normalizeRenderOptions(config);
+  const configured = normalizeRenderOptions(config);
   checkRecord(record);
   const rng = createRng(request.seed);
   const rHeader = rng.fork('header');
   const rPlan = rng.fork('distortions');
   const rPhoto = rng.fork('photometric');
+  // Forked last, so that the other streams are those of a page without variety.
+  const variety = drawPageVariety(configured, rng.fork('variety'));
+  const { options } = variety;
 
-  const layout = layoutPage(options);
+  const layout = layoutPage(options, variety.placement);
   const { pxPerMm, widthPx, heightPx } = layout.page;
   const header = options.header ? makeHeaderFields(rHeader) : null;
   const { timings } = request;
-  const { page, traces, drawn } = await timedAsync(timings, 'print', () => printPage(record, layout, options, header));
+  const { page, traces, drawn } = await timedAsync(timings, 'print', () => printPage(record, layout, variety, header));
 
   const plan: DistortionPlan = timed(timings, 'plan', () =>
     planDistortions({ noise: options.noise, distort: options.distort, width: widthPx, height: heightPx, pxPerMm }, rPlan),
@@ -349,6 +355,7 @@ export async function renderPage(record: EcgRecord, config: RenderConfigInput, r
     calibration: calibrationGroundTruth(layout, options, mapping, identity),
     leads,
     header,
+    ...(variety.record ? { variety: variety.record } : {}),
   };
   return { image: encoded.bytes, imageFormat: encoded.format, clean: cleanBytes ?? encoded.bytes, mask: maskBytes, groundTruth };
 }

@@ -13,11 +13,13 @@ import type { SchemaTree } from './types.js';
  * must reach the rules.
  */
 
-export const LAYOUTS = ['3x4', '6x2', '12x1'] as const;
+export const LAYOUTS = ['3x4', '3x4+3', '6x2', '12x1'] as const;
 export const RHYTHM_LEADS = ['II', 'I', 'V1', 'V5', 'none'] as const;
 export const PAPERS = ['a4', 'letter'] as const;
 export const GRID_COLOURS = ['red', 'pink', 'grey', 'green', 'blue', 'none'] as const;
 export const IMAGE_FORMATS = ['auto', 'png'] as const;
+/** Grid looks a varied page may draw (render/variety/look.ts): the render.gridColour palettes plus ecg-image-kit's bold red. */
+export const GRID_STYLES = ['red', 'kit', 'pink', 'grey', 'green', 'blue', 'none'] as const;
 
 /**
  * Each distortion's strength at `render.noise = 1`; the applied strength is
@@ -40,6 +42,30 @@ export interface DistortConfig {
   marks: number;
 }
 
+/**
+ * Domain randomisation (render/variety/): per page, from the page's seed,
+ * each aspect of the page's look is drawn with probability `strength`
+ * (otherwise it keeps the render.* value). strength 0 draws nothing: the
+ * page is byte for byte the page without this group.
+ */
+export interface VarietyConfig {
+  strength: number;
+  layouts: (typeof LAYOUTS)[number][];
+  papers: (typeof PAPERS)[number][];
+  dpiJitter: number;
+  panelShiftMm: number;
+  gridStyles: (typeof GRID_STYLES)[number][];
+  gridWidthScale: number;
+  traceColours: string[];
+  traceWidthMinMm: number;
+  traceWidthMaxMm: number;
+  labelSizeMinMm: number;
+  labelSizeMaxMm: number;
+  headerOff: number;
+  pulseOff: number;
+  pulseRight: number;
+}
+
 export interface RenderConfig {
   noise: number;
   layout: (typeof LAYOUTS)[number];
@@ -56,6 +82,7 @@ export interface RenderConfig {
   header: boolean;
   imageFormat: (typeof IMAGE_FORMATS)[number];
   distort: DistortConfig;
+  variety: VarietyConfig;
 }
 
 export type Rgb = readonly [number, number, number];
@@ -65,15 +92,20 @@ type RenderRule =
   | { readonly kind: 'number'; readonly lo: number; readonly hi: number; readonly integer: boolean; readonly openLow: boolean }
   | { readonly kind: 'oneOf'; readonly values: readonly string[] }
   | { readonly kind: 'boolean' }
-  | { readonly kind: 'colour' };
+  | { readonly kind: 'colour' }
+  | { readonly kind: 'list'; readonly values: readonly string[] | 'colour' };
 
 const inRange = (lo: number, hi: number): RenderRule => ({ kind: 'number', lo, hi, integer: false, openLow: false });
 const aboveZero = (hi: number): RenderRule => ({ kind: 'number', lo: 0, hi, integer: false, openLow: true });
 const count = (hi: number): RenderRule => ({ kind: 'number', lo: 0, hi, integer: true, openLow: false });
 const oneOf = (values: readonly string[]): RenderRule => ({ kind: 'oneOf', values });
 const BOOLEAN: RenderRule = { kind: 'boolean' };
+const listOf = (values: readonly string[] | 'colour'): RenderRule => ({ kind: 'list', values });
 
-const OPTION_RULES: { readonly [K in Exclude<keyof RenderConfig, 'distort'>]: RenderRule } = {
+type Group = 'distort' | 'variety';
+type PlainOption = Exclude<keyof RenderConfig, Group>;
+
+const OPTION_RULES: { readonly [K in PlainOption]: RenderRule } = {
   noise: inRange(0, 1),
   layout: oneOf(LAYOUTS),
   rhythmLead: oneOf(RHYTHM_LEADS),
@@ -106,6 +138,25 @@ const DISTORT_RULES: { readonly [K in keyof DistortConfig]: RenderRule } = {
   shading: inRange(0, 0.8),
   stains: count(12),
   marks: count(12),
+};
+
+/** Bounds of the variety group: what the renderer was drawn and tested for (test/render/variety.test.ts). */
+const VARIETY_RULES: { readonly [K in keyof VarietyConfig]: RenderRule } = {
+  strength: inRange(0, 1),
+  layouts: listOf(LAYOUTS),
+  papers: listOf(PAPERS),
+  dpiJitter: inRange(0, 0.3),
+  panelShiftMm: inRange(0, 60),
+  gridStyles: listOf(GRID_STYLES),
+  gridWidthScale: inRange(1, 4),
+  traceColours: listOf('colour'),
+  traceWidthMinMm: aboveZero(1),
+  traceWidthMaxMm: aboveZero(1),
+  labelSizeMinMm: aboveZero(8),
+  labelSizeMaxMm: aboveZero(8),
+  headerOff: inRange(0, 1),
+  pulseOff: inRange(0, 1),
+  pulseRight: inRange(0, 1),
 };
 
 const NAMED_COLOURS: Readonly<Record<string, Rgb>> = {
@@ -163,6 +214,14 @@ export function checkRenderOption(key: string, value: unknown): void {
     case 'colour':
       if (typeof value !== 'string' || colourRgb(value) === undefined) throw invalid(renderMessages.badColour(key, value));
       return;
+    case 'list': {
+      const allowed = rule.values;
+      const fits = (v: unknown) => typeof v === 'string' && (allowed === 'colour' ? colourRgb(v) !== undefined : allowed.includes(v));
+      if (!Array.isArray(value) || value.length === 0 || !value.every(fits)) {
+        throw invalid(renderMessages.optionNotListOf(key, value, allowed === 'colour' ? 'colours (names or #rrggbb)' : `values from ${allowed.join(', ')}`));
+      }
+      return;
+    }
   }
 }
 
@@ -171,14 +230,19 @@ function ruleOf(key: string): RenderRule {
   const rule =
     group !== 'render' ? undefined
     : name === 'distort' ? DISTORT_RULES[leaf as keyof DistortConfig]
-    : OPTION_RULES[name as Exclude<keyof RenderConfig, 'distort'>];
+    : name === 'variety' ? VARIETY_RULES[leaf as keyof VarietyConfig]
+    : OPTION_RULES[name as PlainOption];
   if (rule === undefined) throw invalid(renderMessages.unknownOption(key, renderOptionKeys()));
   return rule;
 }
 
 /** Every render option as a dotted key, in schema order. */
 function renderOptionKeys(): string[] {
-  return [...Object.keys(OPTION_RULES).map((k) => `render.${k}`), ...Object.keys(DISTORT_RULES).map((k) => `render.distort.${k}`)];
+  return [
+    ...Object.keys(OPTION_RULES).map((k) => `render.${k}`),
+    ...Object.keys(DISTORT_RULES).map((k) => `render.distort.${k}`),
+    ...Object.keys(VARIETY_RULES).map((k) => `render.variety.${k}`),
+  ];
 }
 
 /**
@@ -191,13 +255,15 @@ function formatOf(key: string): unknown {
   return (value: unknown) => checkRenderOption(key, value);
 }
 
-const option = (name: Exclude<keyof RenderConfig, 'distort'>, doc: string, fallback: unknown) => ({ doc, format: formatOf(`render.${name}`), default: fallback });
+const option = (name: PlainOption, doc: string, fallback: unknown) => ({ doc, format: formatOf(`render.${name}`), default: fallback });
 
 const strength = (name: keyof DistortConfig, doc: string, fallback: number) => ({
   doc: `${doc} At render.noise = 1; 0 turns it off.`,
   format: formatOf(`render.distort.${name}`),
   default: fallback,
 });
+
+const varied = (name: keyof VarietyConfig, doc: string, fallback: unknown) => ({ doc, format: formatOf(`render.variety.${name}`), default: fallback });
 
 export const renderSchema: SchemaTree = {
   render: {
@@ -206,7 +272,11 @@ export const renderSchema: SchemaTree = {
       'Distortion level in [0, 1]: 0 is a clean print, 1 a bad phone photo of a creased page. The single knob ablations sweep.',
       0,
     ),
-    layout: option('layout', 'Page layout: 3x4 (columns of 2.5 s in time order, plus a rhythm strip), 6x2 (columns of 5 s) or 12x1 (10 s per lead).', '3x4'),
+    layout: option(
+      'layout',
+      'Page layout: 3x4 (columns of 2.5 s in time order, plus a rhythm strip of render.rhythmLead), 3x4+3 (the same with three rhythm strips: II, V1, V5), 6x2 (columns of 5 s) or 12x1 (10 s per lead).',
+      '3x4',
+    ),
     rhythmLead: option('rhythmLead', 'Lead of the full-length rhythm strip under a 3x4 page, or none.', 'II'),
     dpi: option('dpi', 'Resolution in dots per inch, in [50, 600].', 200),
     paper: option('paper', 'Paper size, landscape: a4 (297 x 210 mm) or letter (279.4 x 215.9 mm).', 'letter'),
@@ -238,6 +308,31 @@ export const renderSchema: SchemaTree = {
       shading: strength('shading', 'Largest uneven lighting (darkening towards one side and the corners), as a fraction, in [0, 0.8].', 0.35),
       stains: strength('stains', 'Largest number of stains (coffee rings, blotches), 0 to 12.', 3),
       marks: strength('marks', 'Largest number of handwritten marks (scribbles, circles, notes), 0 to 12.', 3),
+    },
+    variety: {
+      strength: varied(
+        'strength',
+        'Domain randomisation in [0, 1]: the probability that each aspect of a page (layout, paper, DPI, panel position, header, grid, trace, labels, calibration pulse) is drawn from the ranges below instead of taking its render.* value, per page from its seed. 0: the pages of render.* exactly, byte for byte; 1: every aspect drawn.',
+        0,
+      ),
+      layouts: varied('layouts', 'Layouts a varied page picks from (render.layout values).', ['3x4', '3x4+3', '6x2', '12x1']),
+      papers: varied('papers', 'Paper sizes a varied page picks from (render.paper values).', ['letter', 'a4']),
+      dpiJitter: varied('dpiJitter', 'Largest relative change of render.dpi, in [0, 0.3]: the DPI is drawn in dpi x [1 - j, 1 + j] (still within [50, 600]).', 0.1),
+      panelShiftMm: varied(
+        'panelShiftMm',
+        'Largest move of the block of traces from its place, in mm, in [0, 60]: left or right within the paper, and down with rows packed closer (ecg-image-kit puts the panel low on the page). Margins follow.',
+        40,
+      ),
+      gridStyles: varied('gridStyles', 'Grid looks a varied page picks from: the render.gridColour palettes, kit (ecg-image-kit: white-looking paper, bold pure-red major lines) or none.', ['red', 'kit', 'pink', 'grey', 'none']),
+      gridWidthScale: varied('gridWidthScale', 'Largest factor on the grid line widths (minor 0.1 mm, major 0.2 mm), in [1, 4]; the factor is drawn in [1, this], separately for minor and major.', 2),
+      traceColours: varied('traceColours', 'Trace colours a varied page picks from (as render.traceColour).', ['black', '#1a1a1a', 'darkblue', 'navy', '#303030']),
+      traceWidthMinMm: varied('traceWidthMinMm', 'Thinnest trace a varied page draws, in mm, in (0, 1].', 0.15),
+      traceWidthMaxMm: varied('traceWidthMaxMm', 'Thickest trace a varied page draws, in mm, in (0, 1] and not below traceWidthMinMm.', 0.45),
+      labelSizeMinMm: varied('labelSizeMinMm', 'Smallest lead label (cap height about 0.7 of it), in mm, in (0, 8]; labels are also moved above or below the baseline.', 2.5),
+      labelSizeMaxMm: varied('labelSizeMaxMm', 'Largest lead label, in mm, in (0, 8] and not below labelSizeMinMm.', 4.5),
+      headerOff: varied('headerOff', 'Probability in [0, 1] that a page whose header is drawn has none (no header strip, no footer), as on ecg-image-kit pages.', 0.5),
+      pulseOff: varied('pulseOff', 'Probability in [0, 1] that a page whose calibration pulse is drawn has none.', 0.25),
+      pulseRight: varied('pulseRight', 'Probability in [0, 1] that a page whose pulse is drawn puts it at the right end of each row instead of the left.', 0.3),
     },
   },
 };

@@ -7,6 +7,12 @@ export const optionNotOneOf = (key: string, value: unknown, allowed: readonly st
 export const unknownOption = (key: string, known: readonly string[]) =>
   `${key} is not a render option; known: ${known.join(', ')}`;
 
+export const optionNotListOf = (key: string, value: unknown, allowed: string) =>
+  `${key} = ${JSON.stringify(value)} is not allowed: give a non-empty list of ${allowed}`;
+
+export const variedRange = (lowKey: string, low: number, highKey: string, high: number) =>
+  `${lowKey} = ${low} is above ${highKey} = ${high}; the range must run upwards`;
+
 export const badColour = (key: string, value: unknown) =>
   `${key} = ${JSON.stringify(value)} is not a colour; give a name (black, blue, darkblue, navy, darkgreen, red, grey) or #rgb / #rrggbb`;
 
