@@ -164,7 +164,7 @@ async function refused(config: Record<string, unknown>, expected: string): Promi
 
 test('bad options are refused with the key, the value and what is allowed', async () => {
   await refused({ dpi: 0 }, 'render.dpi = 0 is out of range: a number in [50, 600]');
-  await refused({ layout: '5x5' }, 'render.layout = "5x5" is not allowed; allowed: 3x4, 6x2, 12x1');
+  await refused({ layout: '5x5' }, 'render.layout = "5x5" is not allowed; allowed: 3x4, 3x4+3, 6x2, 12x1');
   await refused({ noise: 1.5 }, 'render.noise = 1.5 is out of range: a number in [0, 1]');
   await refused({ traceColour: 'sparkly' }, 'render.traceColour = "sparkly" is not a colour');
   await refused({ distort: { creases: 2.5 } }, 'render.distort.creases = 2.5');
