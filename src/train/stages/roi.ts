@@ -145,7 +145,6 @@ async function trainAndPredict(ctx: StageContext, rendered: readonly Page[]): Pr
         return { value, metrics: { val_loss: value } };
       },
     });
-    const grid = LAYOUT_GRIDS[ctx.config.render.layout];
     const heatmaps = await inChunks(pages.map((_, i) => i), 16, async (chunk) => {
       const probs = tf.tidy(() => tf.sigmoid(outputOf(model, stack(chunk.map(imageOf)), { training: false })));
       const data = (await probs.data()) as Float32Array;
@@ -154,6 +153,8 @@ async function trainAndPredict(ctx: StageContext, rendered: readonly Page[]): Pr
       return chunk.map((_, k) => data.slice(k * n, (k + 1) * n));
     });
     const boxes = pages.map((page, i): PagePlacements => {
+      // The page's own layout (render.variety may draw one per page), as its ground truth records it.
+      const grid = LAYOUT_GRIDS[page.gt.render.layout];
       const found = heatmapToBoxes({ data: heatmaps[i] as Float32Array, height: spec.inputHeight, width: spec.inputWidth }, grid, { threshold: ctx.config.model.roi.threshold });
       const deskewDeg = angles[i] as number;
       if (found.length !== page.gt.leads.length) {
