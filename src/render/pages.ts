@@ -50,6 +50,7 @@ export interface RenderManifest {
   readonly format: typeof RENDER_FORMAT;
   readonly render: RenderConfig;
   readonly seed: number;
+  /** Size of a page at render.paper and render.dpi; with render.variety a page may differ (its ground truth's width and height). */
   readonly width: number;
   readonly height: number;
   readonly counts: Readonly<Record<PageSplit, number>>;
