@@ -11,6 +11,7 @@ import sharp from 'sharp';
 import { renderPage, type PageGroundTruth, type RenderConfigInput } from '../../src/render/index.js';
 import { isEcgError } from '../../src/core/errors.js';
 import { LAYOUTS } from '../../src/config/schema/render.js';
+import { LAYOUT_GRIDS } from '../../src/page/roi-boxes.js';
 import { readPtbxl00001 } from './fixtures.js';
 
 const record = readPtbxl00001();
@@ -177,6 +178,15 @@ test('every layout, wherever variety puts it: panels inside the page, touching b
         assert.is(gt.leads.length, 15);
       }
     }
+  }
+});
+
+test('the ROI stage\'s grid of each layout (page/roi-boxes.ts LAYOUT_GRIDS) is the rows and columns its pages have', async () => {
+  for (const layout of LAYOUTS) {
+    const { groundTruth: gt } = await renderPage(record, { noise: 0, dpi: 50, layout }, { seed: 0 });
+    const perRow: number[] = [];
+    for (const lead of gt.leads) perRow[lead.row] = (perRow[lead.row] ?? 0) + 1;
+    assert.equal(perRow, [...LAYOUT_GRIDS[layout].columnsPerRow], layout);
   }
 });
 
