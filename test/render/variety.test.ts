@@ -140,6 +140,55 @@ test('variety 1: every ground-truth sample is dark in the image and the mask, an
   }
 });
 
+/** Ink-weighted mean position of the pixels in `positions` (weight: how far below 150 the red channel is; grid lines weigh nothing). */
+function inkCentroid(img: Awaited<ReturnType<typeof pixels>>, positions: readonly (readonly [number, number])[], along: 0 | 1): number {
+  let sum = 0;
+  let weight = 0;
+  for (const p of positions) {
+    if (p[0] < 0 || p[1] < 0 || p[0] >= img.width || p[1] >= img.height) continue;
+    const w = Math.max(0, 150 - (img.data[(p[1] * img.width + p[0]) * img.channels] as number));
+    sum += w * (p[along] as number);
+    weight += w;
+  }
+  return weight === 0 ? Number.NaN : sum / weight;
+}
+
+const quantile = (values: number[], q: number) => [...values].sort((a, b) => a - b)[Math.floor(q * (values.length - 1))] as number;
+
+test('variety 1: the ink sits where the ground truth says, to a fraction of a pixel (flat stretches of trace, calibration pulse edges)', async () => {
+  for (const seed of SEEDS.slice(0, 8)) {
+    const page = await renderPage(record, VARIED, { seed });
+    const gt = page.groundTruth;
+    const img = await pixels(page.image);
+    const errors: number[] = [];
+    for (const lead of gt.leads) {
+      // Flat stretches (within 0.3 px over 5 samples), away from the panel's ends (separator bars).
+      for (let i = 4; i < lead.y.length - 4; i++) {
+        const y = lead.y[i] as number;
+        if (lead.mv.slice(i - 2, i + 3).some((m) => m === null) || lead.y.slice(i - 2, i + 3).some((v) => Math.abs((v as number) - y) > 0.3)) continue;
+        const x = Math.round(lead.x[i] as number);
+        const column = Array.from({ length: 9 }, (_, k) => [x, Math.round(y) - 4 + k] as const);
+        const found = inkCentroid(img, column, 1);
+        if (Number.isFinite(found)) errors.push(found - y);
+      }
+    }
+    // Unbiased to a tenth of a pixel; each sample within a third of one (thin anti-aliased lines quantise the centroid).
+    const bias = errors.reduce((sum, e) => sum + e, 0) / errors.length;
+    const median = quantile(errors.map(Math.abs), 0.5);
+    assert.ok(errors.length > 100 && Math.abs(bias) < 0.1 && median < 0.3, `seed ${seed}: ${errors.length} flat samples, ink - ground truth: mean ${bias.toFixed(3)} px, median |.| ${median.toFixed(3)} px`);
+    for (const cal of gt.calibration) {
+      // corners: foot of the rise, top left, top right, foot of the fall. A line under a pixel wide may put all its ink in one pixel: half a pixel.
+      const [[riseX, footY], [, topY], [fallX]] = cal.corners as unknown as [[number, number], [number, number], [number, number]];
+      const midY = Math.round((footY + topY) / 2);
+      const row = Array.from({ length: 9 }, (_, k) => [Math.round(riseX) - 4 + k, midY] as const);
+      const midX = Math.round((riseX + fallX) / 2);
+      const column = Array.from({ length: 9 }, (_, k) => [midX, Math.round(topY) - 4 + k] as const);
+      assert.ok(Math.abs(inkCentroid(img, row, 0) - riseX) <= 0.5, `seed ${seed}: pulse rise at ${inkCentroid(img, row, 0)} vs ${riseX}`);
+      assert.ok(Math.abs(inkCentroid(img, column, 1) - topY) <= 0.5, `seed ${seed}: pulse top at ${inkCentroid(img, column, 1)} vs ${topY}`);
+    }
+  }
+});
+
 test('variety 1: lead boxes contain their traces, at noise 0 and at noise 1', async () => {
   for (const noise of [0, 1]) {
     for (const seed of SEEDS.slice(0, 6)) {
