@@ -55,6 +55,8 @@ export interface LabelLook {
 export interface PaperLook {
   readonly grid: GridLook | null;
   readonly labels: LabelLook;
+  /** Bottom line: the cart's (speed, gains, filters, model; with the header), the scale alone (as ecg-image-kit prints it), or none. */
+  readonly footer: 'cart' | 'scale' | 'none';
 }
 
 /** The grid of a render.gridColour palette at the standard widths (0.1 mm minor, 0.2 mm major); null for none. */
@@ -66,7 +68,7 @@ export function gridLookOf(colour: RenderConfig['gridColour']): GridLook | null 
 
 /** The look render.* options give: their grid colour, labels sized to the row. */
 export function paperLookOf(config: RenderConfig): PaperLook {
-  return { grid: gridLookOf(config.gridColour), labels: { sizeMm: 'auto', above: false } };
+  return { grid: gridLookOf(config.gridColour), labels: { sizeMm: 'auto', above: false }, footer: config.header ? 'cart' : 'none' };
 }
 
 function gridPaths(layout: PageLayout, grid: GridLook | null): string {
@@ -119,6 +121,17 @@ function footerText(layout: PageLayout, config: RenderConfig): string {
   );
 }
 
+function scaleText(layout: PageLayout, config: RenderConfig): string {
+  const x = leftEdgeMm(layout) + 30;
+  const y = layout.page.heightMm - 4;
+  return (
+    textPath({ text: `${Number(config.speedMmPerS.toFixed(2))}mm/s`, x, y, size: 3.2 }) +
+    textPath({ text: `${Number(config.gainMmPerMv.toFixed(2))}mm/mV`, x: x + 40, y, size: 3.2 })
+  );
+}
+
+const FOOTERS = { cart: footerText, scale: scaleText, none: () => '' } as const;
+
 /** SVG of paper, grid, lead labels and footer. */
 export function staticPageSvg(layout: PageLayout, config: RenderConfig, look: PaperLook = paperLookOf(config)): string {
   const { widthPx, heightPx, pxPerMm } = layout.page;
@@ -128,7 +141,7 @@ export function staticPageSvg(layout: PageLayout, config: RenderConfig, look: Pa
     gridPaths(layout, look.grid) +
     `<g fill="#111">` +
     labelTexts(layout, config, look.labels) +
-    (config.header ? footerText(layout, config) : '') +
+    FOOTERS[look.footer](layout, config) +
     `</g></svg>`
   );
 }

@@ -312,7 +312,7 @@ export const renderSchema: SchemaTree = {
     variety: {
       strength: varied(
         'strength',
-        'Domain randomisation in [0, 1]: the probability that each aspect of a page (layout, paper, DPI, panel position, header, grid, trace, labels, calibration pulse) is drawn from the ranges below instead of taking its render.* value, per page from its seed. 0: the pages of render.* exactly, byte for byte; 1: every aspect drawn.',
+        'Domain randomisation in [0, 1]: the probability that each aspect of a page (layout, paper, DPI, panel position, header, grid, trace, labels, calibration pulse, column bars, a scale line on header-less pages) is drawn from the ranges below instead of taking its render.* value, per page from its seed. 0: the pages of render.* exactly, byte for byte; 1: every aspect drawn.',
         0,
       ),
       layouts: varied('layouts', 'Layouts a varied page picks from (render.layout values).', ['3x4', '3x4+3', '6x2', '12x1']),

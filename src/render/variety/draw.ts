@@ -6,8 +6,8 @@
  * 18, bench/RESULTS.md). So each page may draw, with probability
  * render.variety.strength per aspect, its layout, paper, DPI, where the
  * traces sit, header, grid colours and line weights, trace colour and
- * width, label size and position, calibration pulse and the column
- * separator bars. Everything drawn is expressed as ordinary render options
+ * width, label size and position, calibration pulse, footer line and the
+ * column separator bars. Everything drawn is expressed as ordinary render options
  * plus a layout placement and a paper look, which the renderer draws and
  * maps to ground truth exactly as it does the fixed page; so the ground
  * truth follows every choice by construction, and strength 0 (nothing
@@ -41,6 +41,7 @@ export interface VarietyGroundTruth {
   readonly traceWidthMm: number;
   readonly labelSizeMm: number | 'auto';
   readonly labelAbove: boolean;
+  readonly footer: PaperLook['footer'];
   readonly separator: SeparatorLook;
 }
 
@@ -118,6 +119,7 @@ export function drawPageVariety(options: RenderOptions, rng: Rng): PageVariety {
   const labelled = drawn();
   const labelSizeMm = labelled ? rng.uniform(v.labelSizeMinMm, v.labelSizeMaxMm) : 'auto';
   const labelAbove = labelled && rng.chance(0.3);
+  const footer = header ? 'cart' : drawn() && rng.chance(0.5) ? 'scale' : 'none';
   // ecg-image-kit marks column hand-overs with tall bold bars.
   const separator: SeparatorLook = drawn() ? { halfMm: rng.uniform(1.5, 5), widthFactor: rng.uniform(1.2, 3) } : DEFAULT_SEPARATOR;
 
@@ -136,7 +138,7 @@ export function drawPageVariety(options: RenderOptions, rng: Rng): PageVariety {
   return {
     options: effective,
     placement,
-    look: { grid, labels: { sizeMm: labelSizeMm, above: labelAbove } },
+    look: { grid, labels: { sizeMm: labelSizeMm, above: labelAbove }, footer },
     separator,
     record: {
       strength: v.strength,
@@ -152,6 +154,7 @@ export function drawPageVariety(options: RenderOptions, rng: Rng): PageVariety {
       traceWidthMm,
       labelSizeMm,
       labelAbove,
+      footer,
       separator,
     },
   };
