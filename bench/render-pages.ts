@@ -17,8 +17,14 @@
  * CLEAN,AUGMENTED); otherwise by the README's figures from another machine
  * of this kind, and says so.
  *
+ * The last setting renders noise-0.5 pages without the clean twin
+ * (renderPage's cleanTwin: false; only the denoise stage reads the twin): the
+ * same image, mask and ground truth, and what a noisy page costs when nothing
+ * downstream needs its twin.
+ *
  * Then where a page's time goes: the median wall time of each phase of
- * renderPage (src/render/phase-timings.ts) and of the ground truth's JSON.
+ * renderPage (src/render/phase-timings.ts) and of the ground truth's JSON,
+ * and each setting's whole page on both clocks.
  * The mask's and the clean twin's encodings run on libvips threads from the
  * moment their pixels are final, beside the photometric chain, so phases may
  * add up to more than the page; on a loaded machine every phase's wall time
@@ -68,13 +74,17 @@ const SETTINGS = [
   { key: 'clean', name: 'clean (noise 0)', config: { ...PAGE, noise: 0 }, kit: 'clean', target: 10 },
   { key: 'noisy', name: 'noise 0.5', config: { ...PAGE, noise: 0.5 }, kit: 'augmented', target: 4 },
   { key: 'noisyPng', name: 'noise 0.5, imageFormat png', config: { ...PAGE, noise: 0.5, imageFormat: 'png' }, kit: 'augmented', target: 4 },
-] as const satisfies readonly { key: string; name: string; config: RenderConfigInput; kit: keyof typeof ECG_IMAGE_KIT_README_S; target: number }[];
+  { key: 'noisyNoTwin', name: 'noise 0.5, no clean twin', config: { ...PAGE, noise: 0.5 }, cleanTwin: false, kit: 'augmented', target: 4 },
+] as const satisfies readonly { key: string; name: string; config: RenderConfigInput; cleanTwin?: false; kit: keyof typeof ECG_IMAGE_KIT_README_S; target: number }[];
 
-async function renderOnce(record: EcgRecord, config: RenderConfigInput, seed: number, into: Samples): Promise<void> {
+type Setting = (typeof SETTINGS)[number];
+const cleanTwinOf = (s: Setting) => !('cleanTwin' in s && s.cleanTwin === false);
+
+async function renderOnce(record: EcgRecord, setting: Setting, seed: number, into: Samples): Promise<void> {
   const timings: PhaseTimings = {};
   const t = performance.now();
   const c = process.cpuUsage();
-  const page = await renderPage(record, config, { seed, timings });
+  const page = await renderPage(record, setting.config, { seed, timings, cleanTwin: cleanTwinOf(setting) });
   const j = performance.now();
   JSON.stringify(page.groundTruth);
   const jsonMs = performance.now() - j;
@@ -118,9 +128,9 @@ async function main(): Promise<void> {
   const pages = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 15);
   const record = readRecord();
   const kit = kitSeconds();
-  for (const s of SETTINGS) for (let i = 0; i < 2; i++) await renderPage(record, s.config, { seed: `warm-${i}` });
+  for (const s of SETTINGS) for (let i = 0; i < 2; i++) await renderPage(record, s.config, { seed: `warm-${i}`, cleanTwin: cleanTwinOf(s) });
   const samples = new Map(SETTINGS.map((s) => [s.key, { wallMs: [], cpuMs: [], phases: new Map() } as Samples]));
-  for (let i = 0; i < pages; i++) for (const s of SETTINGS) await renderOnce(record, s.config, i, samples.get(s.key)!);
+  for (let i = 0; i < pages; i++) for (const s of SETTINGS) await renderOnce(record, s, i, samples.get(s.key)!);
 
   const wall = (key: SettingKey) => median(samples.get(key)!.wallMs);
   const cpu = (key: SettingKey) => median(samples.get(key)!.cpuMs);
@@ -139,16 +149,16 @@ async function main(): Promise<void> {
 
   console.log('');
   console.log('Where the time goes (median wall ms per phase; the encodings overlap the photometric chain):');
-  console.log('| phase | clean ms | noise 0.5 ms | noise 0.5 share of wall |');
-  console.log('| --- | --- | --- | --- |');
+  console.log('| phase | clean ms | noise 0.5 ms | noise 0.5 share of wall | noise 0.5, no twin ms |');
+  console.log('| --- | --- | --- | --- | --- |');
   const phaseMs = (key: SettingKey, phase: BenchPhase) => median(samples.get(key)!.phases.get(phase) ?? []);
   for (const [phase, name] of PHASE_NAMES) {
-    const cleanMs = phaseMs('clean', phase);
-    const noisyMs = phaseMs('noisy', phase);
     const show = (ms: number) => (ms === 0 ? '-' : ms.toFixed(1));
-    console.log(`| ${name} | ${show(cleanMs)} | ${show(noisyMs)} | ${((100 * noisyMs) / wall('noisy')).toFixed(0)}% |`);
+    const noisyMs = phaseMs('noisy', phase);
+    console.log(`| ${name} | ${show(phaseMs('clean', phase))} | ${show(noisyMs)} | ${((100 * noisyMs) / wall('noisy')).toFixed(0)}% | ${show(phaseMs('noisyNoTwin', phase))} |`);
   }
-  console.log(`| page (wall) | ${wall('clean').toFixed(1)} | ${wall('noisy').toFixed(1)} | 100% |`);
+  console.log(`| page (wall) | ${wall('clean').toFixed(1)} | ${wall('noisy').toFixed(1)} | 100% | ${wall('noisyNoTwin').toFixed(1)} |`);
+  console.log(`| page (CPU) | ${cpu('clean').toFixed(1)} | ${cpu('noisy').toFixed(1)} | | ${cpu('noisyNoTwin').toFixed(1)} |`);
 
   console.log(
     JSON.stringify({
@@ -159,6 +169,8 @@ async function main(): Promise<void> {
       noisyPagesPerCpuS: 1000 / cpu('noisy'),
       noisyOverCleanWall: wall('noisy') / wall('clean'),
       noisyOverCleanCpu: cpu('noisy') / cpu('clean'),
+      noTwinOverCleanWall: wall('noisyNoTwin') / wall('clean'),
+      noTwinOverCleanCpu: cpu('noisyNoTwin') / cpu('clean'),
       kitSource: at(kit.source),
       ratioClean: (kit.s.clean * 1000) / wall('clean'),
       ratioNoisy: (kit.s.augmented * 1000) / wall('noisy'),

@@ -24,14 +24,16 @@ export interface PhotometricWork {
   readonly timings?: PhaseTimings | undefined;
   /** Memory of the clean image's size that the chain may overwrite, instead of allocating its copy. */
   readonly scratch?: Uint8ClampedArray | undefined;
+  /** The clean image is not needed afterwards (no clean twin): the chain works in it, no copy. */
+  readonly inPlace?: boolean | undefined;
 }
 
 export async function applyPhotometric(clean: RgbImage, plan: DistortionPlan, rng: Rng, work: PhotometricWork = {}): Promise<RgbImage> {
   const { timings } = work;
   const blurring = plan.blurSigmaPx >= 0.3;
   const onPaper = plan.stains.length > 0 || plan.marks.length > 0;
-  // The clean twin is kept, so the chain works on a copy; a blur with nothing on the paper makes that copy itself.
-  const image: RgbImage = blurring && !onPaper ? clean : { width: clean.width, height: clean.height, data: copyOf(clean.data, work.scratch) };
+  // A clean twin to keep makes the chain work on a copy; a blur with nothing on the paper makes that copy itself.
+  const image: RgbImage = work.inPlace || (blurring && !onPaper) ? clean : { width: clean.width, height: clean.height, data: copyOf(clean.data, work.scratch) };
   if (plan.stains.length > 0) {
     timed(timings, 'stains', () => {
       for (const stain of plan.stains) paintStain(image, stain);
