@@ -16,7 +16,7 @@ import sharp from 'sharp';
 import type { Rng } from '../core/rng.js';
 import { smoothShadeGrid, type DistortionPlan, type Mark, type Stain } from './distortions.js';
 import { clearCoverageRows, createCoverage, paintCoverage, strokePolyline, type RgbImage } from './raster.js';
-import { timed, timedAsync, type PhaseTimings } from './phase-timings.js';
+import { serialPhases, timed, timedAsync, type PhaseTimings } from './phase-timings.js';
 
 const SHADE_CELL_PX = 16;
 
@@ -46,6 +46,7 @@ export async function applyPhotometric(clean: RgbImage, plan: DistortionPlan, rn
   }
   // libvips blurs on its own thread while this one draws the shading grid and the noise tables.
   const blurred = timedAsync(timings, 'blur', () => blur(image, plan.blurSigmaPx));
+  if (serialPhases(timings)) await Promise.allSettled([blurred]);
   let shading: Shading;
   try {
     shading = timed(timings, 'shadeColourNoise', () => prepareShading(plan, image.width, image.height, rng));

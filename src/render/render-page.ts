@@ -26,7 +26,7 @@ import { compositeRgba, createCoverage, paintCoverage, strokePolyline, strokeSeg
 import { headerStripRgba, makeHeaderFields, staticPageImage, type HeaderFields } from './paper.js';
 import { applyPhotometric } from './photometric.js';
 import { encodeJpeg, encodeMaskPng, encodePng, jpegToPng, type ImageFormat } from './image-file.js';
-import { timed, timedAsync, type PhaseTimings } from './phase-timings.js';
+import { serialPhases, timed, timedAsync, type PhaseTimings } from './phase-timings.js';
 
 /** What lies around the page in a photo (a dark desk). */
 export const BACKGROUND_RGB: Rgb = [44, 41, 38];
@@ -34,7 +34,7 @@ export const BACKGROUND_RGB: Rgb = [44, 41, 38];
 export interface RenderPageRequest {
   /** Same seed, same bytes. */
   readonly seed: number | string;
-  /** Filled with where the time went (phase -> ms), when given; see phase-timings.ts. */
+  /** Filled with where the time went (phase -> wall and CPU ms), when given; see phase-timings.ts. */
   readonly timings?: PhaseTimings;
   /**
    * Whether to encode the clean twin (default true). Only the denoise stage
@@ -317,8 +317,12 @@ export async function renderPage(record: EcgRecord, config: RenderConfigInput, r
   // The mask and the clean twin are final: libvips encodes them on its threads while this one runs the photometric chain.
   const noisy = options.noise > 0;
   const twin = request.cleanTwin !== false;
+  // A serial sink (phase-timings.ts) waits for each encoding before the next phase starts.
+  const serial = serialPhases(timings);
   const maskPng = started(timedAsync(timings, 'encodeMask', () => encodeMaskPng(mask)));
+  if (serial) await Promise.allSettled([maskPng]);
   const cleanPng = noisy && twin ? started(timedAsync(timings, 'encodeClean', () => encodePng(clean))) : undefined;
+  if (serial) await Promise.allSettled([cleanPng]);
   let image: RgbImage;
   try {
     // Once warped, the printed page is free for the photometric chain to work in; without a twin to encode, so is the warped page.
