@@ -4,7 +4,11 @@
  * 3x4 with a lead II rhythm strip; clean (noise 0) and noise 0.5. A page here
  * is everything the render stage writes for it in memory: the page image (PNG,
  * or the JPEG a noisy page ends in: render.imageFormat auto), the clean twin
- * PNG, the trace mask PNG and the ground truth (JSON-serialised).
+ * PNG, the trace mask PNG and the ground truth (JSON-serialised). The last
+ * setting renders noise-0.5 pages without the clean twin (renderPage's
+ * cleanTwin: false; only the denoise stage reads the twin): the same image,
+ * mask and ground truth, and what a noisy page costs when nothing downstream
+ * needs its twin.
  *
  * Two clocks: wall time per page, and process CPU time per page (all threads,
  * libvips included), which is what one core would need and moves much less
@@ -17,12 +21,13 @@
  * CLEAN,AUGMENTED); otherwise by the README's figures from another machine
  * of this kind, and says so.
  *
- * Then where a page's time goes: the median wall time of each phase of
- * renderPage (src/render/phase-timings.ts) and of the ground truth's JSON.
- * The mask's and the clean twin's encodings run on libvips threads from the
- * moment their pixels are final, beside the photometric chain, so phases may
- * add up to more than the page; on a loaded machine every phase's wall time
- * grows, and the CPU columns above are the ones to compare.
+ * Then where a page's time goes: the same pages again, each rendered with a
+ * serial phase sink (src/render/phase-timings.ts: the encodings and the blur
+ * wait for each other instead of overlapping, the same bytes), so that each
+ * phase's process CPU is its own: the median CPU milliseconds of every
+ * distortion, every encoding and the ground truth's JSON, what is left
+ * outside them (garbage collection, glue), and each phase's share of the
+ * noisy page.
  *
  *   node --import tsx bench/render-pages.ts [pages] [--kit-s CLEAN,AUGMENTED]
  */
@@ -32,7 +37,7 @@ import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { LEADS, type EcgRecord } from '../src/core/ecg.js';
 import { renderPage, type RenderConfigInput } from '../src/render/index.js';
-import type { PhaseTimings, RenderPhase } from '../src/render/phase-timings.js';
+import { phaseTimings, type RenderPhase } from '../src/render/phase-timings.js';
 
 /** ecg-image-kit's seconds per page on another 2-core machine (../shared/bench/README.md): the fallback. */
 const ECG_IMAGE_KIT_README_S = { clean: 1.1, augmented: 3.5 };
@@ -52,14 +57,15 @@ function readRecord(): EcgRecord {
 
 const median = (xs: readonly number[]) => (xs.length === 0 ? 0 : ([...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number));
 
-type BenchPhase = RenderPhase | 'groundTruthJson';
+type BenchPhase = RenderPhase | 'groundTruthJson' | 'outside';
 type SettingKey = (typeof SETTINGS)[number]['key'];
 
-/** One setting's samples, one entry per page. */
+/** One setting's samples, one entry per page: production pages (wall, CPU), and serial pages (page CPU and CPU per phase). */
 interface Samples {
   readonly wallMs: number[];
   readonly cpuMs: number[];
-  readonly phases: Map<BenchPhase, number[]>;
+  readonly serialCpuMs: number[];
+  readonly phaseCpuMs: Map<BenchPhase, number[]>;
 }
 
 const PAGE = { dpi: 200, paper: 'letter', layout: '3x4' } as const;
@@ -68,23 +74,43 @@ const SETTINGS = [
   { key: 'clean', name: 'clean (noise 0)', config: { ...PAGE, noise: 0 }, kit: 'clean', target: 10 },
   { key: 'noisy', name: 'noise 0.5', config: { ...PAGE, noise: 0.5 }, kit: 'augmented', target: 4 },
   { key: 'noisyPng', name: 'noise 0.5, imageFormat png', config: { ...PAGE, noise: 0.5, imageFormat: 'png' }, kit: 'augmented', target: 4 },
-] as const satisfies readonly { key: string; name: string; config: RenderConfigInput; kit: keyof typeof ECG_IMAGE_KIT_README_S; target: number }[];
+  { key: 'noisyNoTwin', name: 'noise 0.5, no clean twin', config: { ...PAGE, noise: 0.5 }, cleanTwin: false, kit: 'augmented', target: 4 },
+] as const satisfies readonly { key: string; name: string; config: RenderConfigInput; cleanTwin?: false; kit: keyof typeof ECG_IMAGE_KIT_README_S; target: number }[];
 
-async function renderOnce(record: EcgRecord, config: RenderConfigInput, seed: number, into: Samples): Promise<void> {
-  const timings: PhaseTimings = {};
+type Setting = (typeof SETTINGS)[number];
+const cleanTwinOf = (s: Setting) => !('cleanTwin' in s && s.cleanTwin === false);
+
+const cpuNow = (since: NodeJS.CpuUsage) => {
+  const used = process.cpuUsage(since);
+  return (used.user + used.system) / 1000;
+};
+
+/** A page as the render stage makes it (no sink: the phases overlap as they do in production), ground truth serialised. */
+async function renderOnce(record: EcgRecord, setting: Setting, seed: number, into: Samples): Promise<void> {
   const t = performance.now();
   const c = process.cpuUsage();
-  const page = await renderPage(record, config, { seed, timings });
-  const j = performance.now();
+  const page = await renderPage(record, setting.config, { seed, cleanTwin: cleanTwinOf(setting) });
   JSON.stringify(page.groundTruth);
-  const jsonMs = performance.now() - j;
-  const used = process.cpuUsage(c);
+  into.cpuMs.push(cpuNow(c));
   into.wallMs.push(performance.now() - t);
-  into.cpuMs.push((used.user + used.system) / 1000);
-  for (const [phase, ms] of [...Object.entries(timings), ['groundTruthJson', jsonMs]] as [BenchPhase, number][]) {
-    const list = into.phases.get(phase) ?? [];
+}
+
+/** The same page with a serial sink: every phase's CPU its own. */
+async function renderSerial(record: EcgRecord, setting: Setting, seed: number, into: Samples): Promise<void> {
+  const timings = phaseTimings({ serial: true });
+  const c = process.cpuUsage();
+  const page = await renderPage(record, setting.config, { seed, timings, cleanTwin: cleanTwinOf(setting) });
+  const j = process.cpuUsage();
+  JSON.stringify(page.groundTruth);
+  const jsonMs = cpuNow(j);
+  const pageMs = cpuNow(c);
+  into.serialCpuMs.push(pageMs);
+  const phases = [...Object.entries(timings.cpuMs), ['groundTruthJson', jsonMs]] as [BenchPhase, number][];
+  const outside = pageMs - phases.reduce((sum, [, ms]) => sum + ms, 0);
+  for (const [phase, ms] of [...phases, ['outside', outside]] as [BenchPhase, number][]) {
+    const list = into.phaseCpuMs.get(phase) ?? [];
     list.push(ms);
-    into.phases.set(phase, list);
+    into.phaseCpuMs.set(phase, list);
   }
 }
 
@@ -99,11 +125,12 @@ const PHASE_NAMES: readonly [BenchPhase, string][] = [
   ['stains', 'stains'],
   ['marks', 'pen marks'],
   ['blur', 'blur'],
-  ['shadeColourNoise', 'lighting + wrinkle/crease shading + colour + sensor noise (one pass)'],
+  ['shadeColourNoise', 'lighting + wrinkle/crease shading + colour + sensor noise (shade grid, noise table, one pass)'],
   ['encodeImage', 'encode image (JPEG, or PNG)'],
   ['encodeClean', 'encode clean twin (PNG)'],
   ['encodeMask', 'encode mask (PNG)'],
   ['groundTruthJson', 'ground truth JSON'],
+  ['outside', 'outside the phases (garbage collection, glue)'],
 ];
 
 function kitSeconds(): { readonly s: typeof ECG_IMAGE_KIT_README_S; readonly source: string } {
@@ -118,9 +145,10 @@ async function main(): Promise<void> {
   const pages = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 15);
   const record = readRecord();
   const kit = kitSeconds();
-  for (const s of SETTINGS) for (let i = 0; i < 2; i++) await renderPage(record, s.config, { seed: `warm-${i}` });
-  const samples = new Map(SETTINGS.map((s) => [s.key, { wallMs: [], cpuMs: [], phases: new Map() } as Samples]));
-  for (let i = 0; i < pages; i++) for (const s of SETTINGS) await renderOnce(record, s.config, i, samples.get(s.key)!);
+  for (const s of SETTINGS) for (let i = 0; i < 2; i++) await renderPage(record, s.config, { seed: `warm-${i}`, cleanTwin: cleanTwinOf(s) });
+  const samples = new Map(SETTINGS.map((s) => [s.key, { wallMs: [], cpuMs: [], serialCpuMs: [], phaseCpuMs: new Map() } as Samples]));
+  for (let i = 0; i < pages; i++) for (const s of SETTINGS) await renderOnce(record, s, i, samples.get(s.key)!);
+  for (let i = 0; i < pages; i++) for (const s of SETTINGS) await renderSerial(record, s, i, samples.get(s.key)!);
 
   const wall = (key: SettingKey) => median(samples.get(key)!.wallMs);
   const cpu = (key: SettingKey) => median(samples.get(key)!.cpuMs);
@@ -138,17 +166,19 @@ async function main(): Promise<void> {
   console.log(`ecg-image-kit s/page: ${kit.source}. Noisy/clean bound (issue 21): ${MAX_NOISY_OVER_CLEAN}.`);
 
   console.log('');
-  console.log('Where the time goes (median wall ms per phase; the encodings overlap the photometric chain):');
-  console.log('| phase | clean ms | noise 0.5 ms | noise 0.5 share of wall |');
-  console.log('| --- | --- | --- | --- |');
-  const phaseMs = (key: SettingKey, phase: BenchPhase) => median(samples.get(key)!.phases.get(phase) ?? []);
+  console.log('Where the time goes (median process CPU ms per phase, the phases run one after another; one page = one core):');
+  console.log('| phase | clean | noise 0.5 | share of the noise-0.5 page | noise 0.5, no twin |');
+  console.log('| --- | --- | --- | --- | --- |');
+  const phaseCpu = (key: SettingKey, phase: BenchPhase) => median(samples.get(key)!.phaseCpuMs.get(phase) ?? []);
+  const serialCpu = (key: SettingKey) => median(samples.get(key)!.serialCpuMs);
+  const show = (ms: number) => (ms === 0 ? '-' : ms.toFixed(1));
+  const share = (ms: number) => `${((100 * ms) / serialCpu('noisy')).toFixed(0)}%`;
   for (const [phase, name] of PHASE_NAMES) {
-    const cleanMs = phaseMs('clean', phase);
-    const noisyMs = phaseMs('noisy', phase);
-    const show = (ms: number) => (ms === 0 ? '-' : ms.toFixed(1));
-    console.log(`| ${name} | ${show(cleanMs)} | ${show(noisyMs)} | ${((100 * noisyMs) / wall('noisy')).toFixed(0)}% |`);
+    const noisyMs = phaseCpu('noisy', phase);
+    console.log(`| ${name} | ${show(phaseCpu('clean', phase))} | ${show(noisyMs)} | ${share(noisyMs)} | ${show(phaseCpu('noisyNoTwin', phase))} |`);
   }
-  console.log(`| page (wall) | ${wall('clean').toFixed(1)} | ${wall('noisy').toFixed(1)} | 100% |`);
+  console.log(`| page, phases in turn | ${show(serialCpu('clean'))} | ${show(serialCpu('noisy'))} | 100% | ${show(serialCpu('noisyNoTwin'))} |`);
+  console.log(`Ratio with the phases in turn: noise 0.5 / clean ${(serialCpu('noisy') / serialCpu('clean')).toFixed(2)}, without the twin ${(serialCpu('noisyNoTwin') / serialCpu('clean')).toFixed(2)}.`);
 
   console.log(
     JSON.stringify({
@@ -159,6 +189,11 @@ async function main(): Promise<void> {
       noisyPagesPerCpuS: 1000 / cpu('noisy'),
       noisyOverCleanWall: wall('noisy') / wall('clean'),
       noisyOverCleanCpu: cpu('noisy') / cpu('clean'),
+      noTwinOverCleanWall: wall('noisyNoTwin') / wall('clean'),
+      noTwinOverCleanCpu: cpu('noisyNoTwin') / cpu('clean'),
+      noisyOverCleanSerialCpu: serialCpu('noisy') / serialCpu('clean'),
+      noTwinOverCleanSerialCpu: serialCpu('noisyNoTwin') / serialCpu('clean'),
+      noisyPhaseCpuMs: Object.fromEntries(PHASE_NAMES.map(([phase]) => [phase, phaseCpu('noisy', phase)])),
       kitSource: at(kit.source),
       ratioClean: (kit.s.clean * 1000) / wall('clean'),
       ratioNoisy: (kit.s.augmented * 1000) / wall('noisy'),

@@ -169,9 +169,44 @@ const FIXED_LIMIT = 8192;
 /** Bilinear weights in 1/1024ths: 255 * 1024 * 1024 fits in int32, and the weight error is at most 1/1024 px. */
 const WEIGHT_BITS = 10;
 const WEIGHT_DROP = FIXED_BITS - WEIGHT_BITS;
-const WEIGHT_ONE = 1 << WEIGHT_BITS;
 const WEIGHT_SHIFT = 2 * WEIGHT_BITS;
 const WEIGHT_HALF = 1 << (WEIGHT_SHIFT - 1);
+
+/** Whether the tap at (x0, y0) and its right, lower and diagonal neighbours are all on the page. */
+const interior = (x0: number, y0: number, width: number, height: number) => x0 >= 0 && y0 >= 0 && x0 < width - 1 && y0 < height - 1;
+
+/**
+ * Bilinear samples of `s` (RGB, `width` px a row) at `count` fixed-point
+ * positions from (pxF, pyF) in steps of (sxF, syF), every tap on the page,
+ * into `out` from byte o; returns the byte after the last. Each channel is
+ * lerped across then down, a * 1024 + (b - a) * w, which is the sum
+ * a * (1024 - w) + b * w exactly, in half the multiplications.
+ */
+function warpSpan(s: Uint8ClampedArray, out: Uint8Array, width: number, o: number, count: number, pxF: number, pyF: number, sxF: number, syF: number): number {
+  const stride = width * 3;
+  for (let n = 0; n < count; n++, o += 3, pxF = (pxF + sxF) | 0, pyF = (pyF + syF) | 0) {
+    const wx = (pxF & FIXED_FRACTION) >> WEIGHT_DROP;
+    const wy = (pyF & FIXED_FRACTION) >> WEIGHT_DROP;
+    const k = ((pyF >> FIXED_BITS) * width + (pxF >> FIXED_BITS)) * 3;
+    const k2 = k + stride;
+    let a = s[k]!;
+    let b = s[k2]!;
+    let top = (a << WEIGHT_BITS) + (s[k + 3]! - a) * wx;
+    let bottom = (b << WEIGHT_BITS) + (s[k2 + 3]! - b) * wx;
+    out[o] = ((top << WEIGHT_BITS) + (bottom - top) * wy + WEIGHT_HALF) >> WEIGHT_SHIFT;
+    a = s[k + 1]!;
+    b = s[k2 + 1]!;
+    top = (a << WEIGHT_BITS) + (s[k + 4]! - a) * wx;
+    bottom = (b << WEIGHT_BITS) + (s[k2 + 4]! - b) * wx;
+    out[o + 1] = ((top << WEIGHT_BITS) + (bottom - top) * wy + WEIGHT_HALF) >> WEIGHT_SHIFT;
+    a = s[k + 2]!;
+    b = s[k2 + 2]!;
+    top = (a << WEIGHT_BITS) + (s[k + 5]! - a) * wx;
+    bottom = (b << WEIGHT_BITS) + (s[k2 + 5]! - b) * wx;
+    out[o + 2] = ((top << WEIGHT_BITS) + (bottom - top) * wy + WEIGHT_HALF) >> WEIGHT_SHIFT;
+  }
+  return o;
+}
 
 /**
  * Resample a page into an image of the same size through the mapping,
@@ -192,6 +227,8 @@ export function warpImage(src: RgbImage, mapping: PageMapping, background: Rgb):
   const { width, height } = src;
   const s = src.data;
   const out = new Uint8ClampedArray(width * height * 3);
+  // Bilinear sums of bytes are bytes, so stores need no clamping: through a plain view of the same memory.
+  const w8 = new Uint8Array(out.buffer, out.byteOffset, out.length);
   const hi = invert3(mapping.homography);
   const field = mapping.field;
   if (field && field.cellPx !== SPAN_PX) throw new RangeError(`displacement field cells must be ${SPAN_PX} px`);
@@ -249,19 +286,17 @@ export function warpImage(src: RgbImage, mapping: PageMapping, background: Rgb):
       let pyF = (ay * FIXED_ONE + 0.5) | 0;
       const sxF = (((bx - ax) / span) * FIXED_ONE) | 0;
       const syF = (((by - ay) / span) * FIXED_ONE) | 0;
+      // Positions move linearly along the span, so its first and last pixels bound the rest: when both have all four taps on the page, none needs a check.
+      const steps = last - xa;
+      if (interior(pxF >> FIXED_BITS, pyF >> FIXED_BITS, width, height) && interior((pxF + steps * sxF) >> FIXED_BITS, (pyF + steps * syF) >> FIXED_BITS, width, height)) {
+        o = warpSpan(s, w8, width, o, steps + 1, pxF, pyF, sxF, syF);
+        continue;
+      }
       for (let x = xa; x <= last; x++, o += 3, pxF = (pxF + sxF) | 0, pyF = (pyF + syF) | 0) {
         const x0 = pxF >> FIXED_BITS;
         const y0 = pyF >> FIXED_BITS;
-        if (x0 >= 0 && y0 >= 0 && x0 < width - 1 && y0 < height - 1) {
-          const wx = (pxF & FIXED_FRACTION) >> WEIGHT_DROP;
-          const wy = (pyF & FIXED_FRACTION) >> WEIGHT_DROP;
-          const vx = WEIGHT_ONE - wx;
-          const vy = WEIGHT_ONE - wy;
-          const k = (y0 * width + x0) * 3;
-          const k2 = k + stride;
-          out[o] = ((s[k]! * vx + s[k + 3]! * wx) * vy + (s[k2]! * vx + s[k2 + 3]! * wx) * wy + WEIGHT_HALF) >> WEIGHT_SHIFT;
-          out[o + 1] = ((s[k + 1]! * vx + s[k + 4]! * wx) * vy + (s[k2 + 1]! * vx + s[k2 + 4]! * wx) * wy + WEIGHT_HALF) >> WEIGHT_SHIFT;
-          out[o + 2] = ((s[k + 2]! * vx + s[k + 5]! * wx) * vy + (s[k2 + 2]! * vx + s[k2 + 5]! * wx) * wy + WEIGHT_HALF) >> WEIGHT_SHIFT;
+        if (interior(x0, y0, width, height)) {
+          warpSpan(s, w8, width, o, 1, pxF, pyF, 0, 0);
           continue;
         }
         if (x0 < -1 || y0 < -1 || x0 >= width || y0 >= height) {

@@ -16,7 +16,7 @@ import sharp from 'sharp';
 import type { Rng } from '../core/rng.js';
 import { smoothShadeGrid, type DistortionPlan, type Mark, type Stain } from './distortions.js';
 import { clearCoverageRows, createCoverage, paintCoverage, strokePolyline, type RgbImage } from './raster.js';
-import { timed, timedAsync, type PhaseTimings } from './phase-timings.js';
+import { serialPhases, timed, timedAsync, type PhaseTimings } from './phase-timings.js';
 
 const SHADE_CELL_PX = 16;
 
@@ -24,14 +24,16 @@ export interface PhotometricWork {
   readonly timings?: PhaseTimings | undefined;
   /** Memory of the clean image's size that the chain may overwrite, instead of allocating its copy. */
   readonly scratch?: Uint8ClampedArray | undefined;
+  /** The clean image is not needed afterwards (no clean twin): the chain works in it, no copy. */
+  readonly inPlace?: boolean | undefined;
 }
 
 export async function applyPhotometric(clean: RgbImage, plan: DistortionPlan, rng: Rng, work: PhotometricWork = {}): Promise<RgbImage> {
   const { timings } = work;
   const blurring = plan.blurSigmaPx >= 0.3;
   const onPaper = plan.stains.length > 0 || plan.marks.length > 0;
-  // The clean twin is kept, so the chain works on a copy; a blur with nothing on the paper makes that copy itself.
-  const image: RgbImage = blurring && !onPaper ? clean : { width: clean.width, height: clean.height, data: copyOf(clean.data, work.scratch) };
+  // A clean twin to keep makes the chain work on a copy; a blur with nothing on the paper makes that copy itself.
+  const image: RgbImage = work.inPlace || (blurring && !onPaper) ? clean : { width: clean.width, height: clean.height, data: copyOf(clean.data, work.scratch) };
   if (plan.stains.length > 0) {
     timed(timings, 'stains', () => {
       for (const stain of plan.stains) paintStain(image, stain);
@@ -44,6 +46,7 @@ export async function applyPhotometric(clean: RgbImage, plan: DistortionPlan, rn
   }
   // libvips blurs on its own thread while this one draws the shading grid and the noise tables.
   const blurred = timedAsync(timings, 'blur', () => blur(image, plan.blurSigmaPx));
+  if (serialPhases(timings)) await Promise.allSettled([blurred]);
   let shading: Shading;
   try {
     shading = timed(timings, 'shadeColourNoise', () => prepareShading(plan, image.width, image.height, rng));

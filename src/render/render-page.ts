@@ -27,7 +27,7 @@ import { compositeRgba, createCoverage, paintCoverage, strokePolyline, strokeSeg
 import { headerStripRgba, makeHeaderFields, staticPageImage, type HeaderFields } from './paper.js';
 import { applyPhotometric } from './photometric.js';
 import { encodeJpeg, encodeMaskPng, encodePng, jpegToPng, type ImageFormat } from './image-file.js';
-import { timed, timedAsync, type PhaseTimings } from './phase-timings.js';
+import { serialPhases, timed, timedAsync, type PhaseTimings } from './phase-timings.js';
 import { drawPageVariety, type PageVariety, type SeparatorLook } from './variety/draw.js';
 
 /** What lies around the page in a photo (a dark desk). */
@@ -36,8 +36,16 @@ export const BACKGROUND_RGB: Rgb = [44, 41, 38];
 export interface RenderPageRequest {
   /** Same seed, same bytes. */
   readonly seed: number | string;
-  /** Filled with where the time went (phase -> ms), when given; see phase-timings.ts. */
+  /** Filled with where the time went (phase -> wall and CPU ms), when given; see phase-timings.ts. */
   readonly timings?: PhaseTimings;
+  /**
+   * Whether to encode the clean twin (default true). Only the denoise stage
+   * reads it, and for a distorted page its PNG is the costliest single step
+   * (about as much CPU as a whole clean page at 200 DPI); without it the
+   * photometric chain also works in the warped page itself instead of a copy.
+   * The image, the mask and the ground truth are the same bytes either way.
+   */
+  readonly cleanTwin?: boolean;
 }
 
 /** A rendered page in memory: encoded images and ground truth. */
@@ -52,6 +60,9 @@ export interface RenderedPage {
   readonly mask: Buffer;
   readonly groundTruth: PageGroundTruth;
 }
+
+/** A page rendered with `cleanTwin: false`: everything but the clean twin. */
+export type RenderedPageWithoutTwin = Omit<RenderedPage, 'clean'> & { readonly clean: null };
 
 export function checkRecord(record: EcgRecord): void {
   if (record.signals.length !== LEADS.length) throw new EcgError('RENDER_INVALID', renderMessages.recordLeads(record.name, record.signals.length));
@@ -278,7 +289,10 @@ function started<T>(promise: Promise<T>): Promise<T> {
 }
 
 /** Render one record as a page. Validates the options and the record first (EcgError RENDER_INVALID). */
-export async function renderPage(record: EcgRecord, config: RenderConfigInput, request: RenderPageRequest): Promise<RenderedPage> {
+export async function renderPage(record: EcgRecord, config: RenderConfigInput, request: RenderPageRequest & { readonly cleanTwin: false }): Promise<RenderedPageWithoutTwin>;
+export async function renderPage(record: EcgRecord, config: RenderConfigInput, request: RenderPageRequest & { readonly cleanTwin?: true }): Promise<RenderedPage>;
+export async function renderPage(record: EcgRecord, config: RenderConfigInput, request: RenderPageRequest): Promise<RenderedPage | RenderedPageWithoutTwin>;
+export async function renderPage(record: EcgRecord, config: RenderConfigInput, request: RenderPageRequest): Promise<RenderedPage | RenderedPageWithoutTwin> {
   const configured = normalizeRenderOptions(config);
   checkRecord(record);
   const rng = createRng(request.seed);
@@ -308,12 +322,17 @@ export async function renderPage(record: EcgRecord, config: RenderConfigInput, r
 
   // The mask and the clean twin are final: libvips encodes them on its threads while this one runs the photometric chain.
   const noisy = options.noise > 0;
+  const twin = request.cleanTwin !== false;
+  // A serial sink (phase-timings.ts) waits for each encoding before the next phase starts.
+  const serial = serialPhases(timings);
   const maskPng = started(timedAsync(timings, 'encodeMask', () => encodeMaskPng(mask)));
-  const cleanPng = noisy ? started(timedAsync(timings, 'encodeClean', () => encodePng(clean))) : undefined;
+  if (serial) await Promise.allSettled([maskPng]);
+  const cleanPng = noisy && twin ? started(timedAsync(timings, 'encodeClean', () => encodePng(clean))) : undefined;
+  if (serial) await Promise.allSettled([cleanPng]);
   let image: RgbImage;
   try {
-    // Once warped, the printed page is free for the photometric chain to work in.
-    image = noisy ? await applyPhotometric(clean, plan, rPhoto, { timings, scratch: identity ? undefined : page.data }) : clean;
+    // Once warped, the printed page is free for the photometric chain to work in; without a twin to encode, so is the warped page.
+    image = noisy ? await applyPhotometric(clean, plan, rPhoto, { timings, scratch: identity ? undefined : page.data, inPlace: !twin }) : clean;
   } catch (error) {
     await Promise.allSettled([maskPng, cleanPng]);
     throw error;
@@ -357,5 +376,6 @@ export async function renderPage(record: EcgRecord, config: RenderConfigInput, r
     header,
     ...(variety.record ? { variety: variety.record } : {}),
   };
-  return { image: encoded.bytes, imageFormat: encoded.format, clean: cleanBytes ?? encoded.bytes, mask: maskBytes, groundTruth };
+  const files = { image: encoded.bytes, imageFormat: encoded.format, mask: maskBytes, groundTruth };
+  return twin ? { ...files, clean: cleanBytes ?? encoded.bytes } : { ...files, clean: null };
 }

@@ -11,8 +11,8 @@ import { baselineText, type Baseline } from './baseline.js';
 import { cellsTable, DELTA_PREFIX } from './cells-table.js';
 import { coordText, isSeedKey, resultMetrics, type CellStatus, type CoordValue, type RunSet } from './run-set.js';
 import { workOf, workLine, type Work } from './work.js';
-import { statsReport, type StatsReport } from './stats-table.js';
-import { evaluateExpect, type ExpectFile, type ExpectReport } from './expect.js';
+import { statsReport, type StatsReport } from './stats/stats-table.js';
+import { evaluateExpect, type ExpectFile, type ExpectReport } from './stats/expect.js';
 
 export interface CompareOptions {
   pivot?: PivotSpec;

@@ -5,9 +5,9 @@
  * clash), example pages PNG data URIs; the page loads nothing else.
  */
 import { cellsText, deltaText, deltaTitle, headline, pivotText, pivotTitle, type Comparison, type TextTable } from './comparison.js';
-import { armsText, pairedText, pairedTitle, recordBootstrapNotes, STATS_TITLE } from './stats-table.js';
+import { armsText, pairedText, pairedTitle, recordBootstrapNotes, STATS_TITLE } from './stats/stats-table.js';
 import { examplePages } from './example-overlay.js';
-import { expectText, expectTitle } from './expect.js';
+import { expectText, expectTitle } from './stats/expect.js';
 import { allPlots } from './plots.js';
 import { renderSvg, svgToPng } from './render-plot.js';
 

@@ -12,6 +12,6 @@ export { allPlots, learningCurvePlots, snrPerLeadPlot, f1PerClassPlot, metricVsN
 export { renderSvg, renderPng, svgToPng } from './render-plot.js';
 export { examplePages, overlaySvg, overlayPng, parseTraces } from './example-overlay.js';
 export { EXAMPLE_IMAGE, EXAMPLE_JSON, type ExampleTraces, type ExampleTrace, type TracePoint } from './example-traces.js';
-export { parseExpect, evaluateExpect, expectExitCode, expectText, expectRows, type ExpectFile, type ExpectReport, type ExpectResult } from './expect.js';
-export { recordBootstrap, BOOTSTRAP_METRICS, type RecordBootstrap } from './record-bootstrap.js';
-export { PREDICTIONS_FILE, RECORD_SNR_FILE, readPredictions, readRecordSnr } from './record-outputs.js';
+export { parseExpect, evaluateExpect, expectExitCode, expectText, expectRows, type ExpectFile, type ExpectReport, type ExpectResult } from './stats/expect.js';
+export { recordBootstrap, BOOTSTRAP_METRICS, type RecordBootstrap } from './stats/record-bootstrap.js';
+export { PREDICTIONS_FILE, RECORD_SNR_FILE, readPredictions, readRecordSnr } from './stats/record-outputs.js';

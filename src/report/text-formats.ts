@@ -1,8 +1,8 @@
 /** A comparison as Markdown, CSV (the long table) or JSON. */
 import { from, toCSV } from 'arquero';
-import { expectRows, expectText, expectTitle } from './expect.js';
+import { expectRows, expectText, expectTitle } from './stats/expect.js';
 import { cellsText, deltaText, deltaTitle, headline, pivotText, pivotTitle, type Comparison, type TextTable } from './comparison.js';
-import { armsText, pairedText, recordBootstrapNotes, statsRows, STATS_TITLE, pairedTitle } from './stats-table.js';
+import { armsText, pairedText, recordBootstrapNotes, statsRows, STATS_TITLE, pairedTitle } from './stats/stats-table.js';
 
 export function toMarkdown(cmp: Comparison): string {
   const parts = [`# Comparison: ${cmp.title}`, '', headline(cmp), ''];

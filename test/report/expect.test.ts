@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cli } from '../helpers/cli.js';
 import { buildFixtureStore, cellId } from './fixture-store.js';
-import { evaluateExpect, parseExpect } from '../../src/report/expect.js';
+import { evaluateExpect, parseExpect } from '../../src/report/stats/expect.js';
 import { loadLocalRuns } from '../../src/report/index.js';
 import { isEcgError } from '../../src/core/errors.js';
 

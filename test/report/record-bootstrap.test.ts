@@ -16,9 +16,9 @@ import { CHALLENGE_CLASSES, LEADS, type ChallengeClass } from '../../src/core/ec
 import { createRng } from '../../src/core/rng.js';
 import { macroFMeasure } from '../../src/metrics/index.js';
 import { buildComparison, loadLocalRuns } from '../../src/report/index.js';
-import { macroF1Statistic, meanSnrStatistic, recordBootstrap } from '../../src/report/record-bootstrap.js';
-import { predictionsCsv, recordSnrCsv, type RecordSnr } from '../../src/report/record-outputs.js';
-import { bootstrapCi } from '../../src/report/stats.js';
+import { macroF1Statistic, meanSnrStatistic, recordBootstrap } from '../../src/report/stats/record-bootstrap.js';
+import { predictionsCsv, recordSnrCsv, type RecordSnr } from '../../src/report/stats/record-outputs.js';
+import { bootstrapCi } from '../../src/report/stats/stats.js';
 import { coordsKey } from '../../src/report/baseline.js';
 import { RunStore } from '../../src/tracking/run-store.js';
 import { cli } from '../helpers/cli.js';

@@ -8,7 +8,7 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { bootstrapMeanCi, meanCi, pairedComparison, studentTCdf, studentTQuantile, wilcoxonSignedRank } from '../../src/report/stats.js';
+import { bootstrapMeanCi, meanCi, pairedComparison, studentTCdf, studentTQuantile, wilcoxonSignedRank } from '../../src/report/stats/stats.js';
 
 const near = (actual: number, expected: number, tolerance: number, what: string) =>
   assert.ok(Math.abs(actual - expected) <= tolerance, `${what}: ${actual}, expected ${expected} ± ${tolerance}`);

@@ -16,7 +16,7 @@ import type { MetricPoint } from '../../src/tracking/run-store.js';
 import { loadModel } from '../../src/models/index.js';
 import { RunStore } from '../../src/tracking/run-store.js';
 import { macroFMeasure } from '../../src/metrics/index.js';
-import { readPredictions, readRecordSnr } from '../../src/report/record-outputs.js';
+import { readPredictions, readRecordSnr } from '../../src/report/stats/record-outputs.js';
 import { cacheEntry, last, loadBackend, runExperiment, series, tinyExperiment, TINY_ARGS, type SweepResult } from './helpers.js';
 
 let result: SweepResult;

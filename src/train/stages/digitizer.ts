@@ -31,7 +31,7 @@ import { buildCropSets, deskewDegOf, readBoxes, stackCrops, trainingExamples, ty
 import { denoiseCrops, digitizePage } from './digitize-crops.js';
 import { writeExamplePage } from './example-page.js';
 import { readPages, requireInput } from './stage-inputs.js';
-import { saveRecordSnr } from './record-outputs.js';
+import { saveRecordSnr } from './save-record-outputs.js';
 import type { DenoiseManifest } from './denoise.js';
 import type { PageSplit } from '../../render/pages.js';
 

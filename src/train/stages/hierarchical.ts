@@ -52,7 +52,7 @@
  *
  * Per record (artifacts hierarchical/predictions.csv, validation and test;
  * hierarchical/per-record-snr.csv, test): what the cell's figures are made
- * of, for bootstrap intervals in reports (report/record-outputs.ts).
+ * of, for bootstrap intervals in reports (report/stats/record-outputs.ts).
  *
  * Saved (artifacts hierarchical/<part>): the combiner when combine, every
  * fine-tuned part when finetune; inference/load-cell.ts takes a part from
@@ -99,8 +99,8 @@ import { readPages, readProbabilities, requireInput, type Page } from './stage-i
 import { readDigitized } from './classifier1d.js';
 import type { DenoiseManifest } from './denoise.js';
 import type { DigitizerManifest } from './digitizer.js';
-import { savePredictions, saveRecordSnr } from './record-outputs.js';
-import type { RecordSnr } from '../../report/record-outputs.js';
+import { savePredictions, saveRecordSnr } from './save-record-outputs.js';
+import type { RecordSnr } from '../../report/stats/record-outputs.js';
 
 export interface HierarchicalManifest {
   readonly combine: boolean;

@@ -17,7 +17,7 @@ import { classificationLoss, classificationLossOf, classify, type Classification
 import type { PageSplit } from '../../render/pages.js';
 import { labelRows, logClassifierScore, scoreClassifier, trainPrevalence, validationF1 } from './classification.js';
 import { fit, inChunks } from '../fit.js';
-import { savePredictions } from './record-outputs.js';
+import { savePredictions } from './save-record-outputs.js';
 import { writeProbabilities, type SavedProbabilities } from './stage-inputs.js';
 import type { StageContext } from '../stage.js';
 

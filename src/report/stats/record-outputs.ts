@@ -19,9 +19,9 @@
  */
 import { readFile } from 'node:fs/promises';
 import { fromCSV, toCSV, from } from 'arquero';
-import { CHALLENGE_CLASSES, LEADS, isChallengeClass, type ChallengeClass } from '../core/ecg.js';
-import { EcgError } from '../core/errors.js';
-import { reportMessages as msg } from '../core/messages.js';
+import { CHALLENGE_CLASSES, LEADS, isChallengeClass, type ChallengeClass } from '../../core/ecg.js';
+import { EcgError } from '../../core/errors.js';
+import { reportMessages as msg } from '../../core/messages.js';
 
 export const PREDICTIONS_FILE = 'predictions.csv';
 export const RECORD_SNR_FILE = 'per-record-snr.csv';

@@ -1,5 +1,5 @@
 /**
- * The scoring stages keep their per-record outputs (report/record-outputs.ts
+ * The scoring stages keep their per-record outputs (report/stats/record-outputs.ts
  * has the formats) as artifacts, so that reports can bootstrap a cell's
  * figures over its test records: predictions where a classifier is scored,
  * SNR per lead where a digitizer is.
@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../core/fs.js';
 import { applyThresholds, type Thresholds } from '../../metrics/index.js';
-import { PREDICTIONS_FILE, predictionsCsv, RECORD_SNR_FILE, recordSnrCsv, type RecordSnr } from '../../report/record-outputs.js';
+import { PREDICTIONS_FILE, predictionsCsv, RECORD_SNR_FILE, recordSnrCsv, type RecordSnr } from '../../report/stats/record-outputs.js';
 import type { PageSplit } from '../../render/pages.js';
 import type { RecordProbabilities } from './classification.js';
 import type { StageContext } from '../stage.js';

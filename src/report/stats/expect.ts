@@ -26,16 +26,16 @@
  * before anything is judged, naming the file, the check and what is allowed.
  */
 import YAML from 'yaml';
-import { CHALLENGE_CLASSES, LEADS } from '../core/ecg.js';
-import { EcgError } from '../core/errors.js';
-import { reportMessages as msg } from '../core/messages.js';
-import { closestNames } from '../config/suggest.js';
-import { coordsKey } from './baseline.js';
-import { metricValue } from './cells-table.js';
-import { coordText, coordValue, isSeedKey, type CellResult, type CoordValue, type RunSet } from './run-set.js';
+import { CHALLENGE_CLASSES, LEADS } from '../../core/ecg.js';
+import { EcgError } from '../../core/errors.js';
+import { reportMessages as msg } from '../../core/messages.js';
+import { closestNames } from '../../config/suggest.js';
+import { coordsKey } from '../baseline.js';
+import { metricValue } from '../cells-table.js';
+import { coordText, coordValue, isSeedKey, type CellResult, type CoordValue, type RunSet } from '../run-set.js';
 import { meanCi, type MeanCi } from './stats.js';
 import { intervalText } from './stats-table.js';
-import type { TextTable } from './comparison.js';
+import type { TextTable } from '../comparison.js';
 
 export interface Tolerance {
   readonly abs?: number;

@@ -10,11 +10,11 @@
  * bootstrap (record-bootstrap.ts, compare --bootstrap), every table and row
  * also carries its percentile interval over test records.
  */
-import { baselineCoords, baselineText, coordsKey, type Baseline } from './baseline.js';
-import { metricValue } from './cells-table.js';
-import { coordText, isSeedKey, type CellResult, type CoordValue, type RunSet } from './run-set.js';
+import { baselineCoords, baselineText, coordsKey, type Baseline } from '../baseline.js';
+import { metricValue } from '../cells-table.js';
+import { coordText, isSeedKey, type CellResult, type CoordValue, type RunSet } from '../run-set.js';
 import { meanCi, pairedComparison, type MeanCi, type PairedComparison } from './stats.js';
-import type { TextTable } from './comparison.js';
+import type { TextTable } from '../comparison.js';
 import type { RecordBootstrap, RecordInterval } from './record-bootstrap.js';
 
 export interface ArmStats {

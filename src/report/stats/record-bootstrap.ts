@@ -20,10 +20,10 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { CHALLENGE_CLASSES } from '../core/ecg.js';
-import { reportMessages as msg } from '../core/messages.js';
-import { coordsKey } from './baseline.js';
-import { F1_MACRO, SNR_MEAN, type CellResult } from './run-set.js';
+import { CHALLENGE_CLASSES } from '../../core/ecg.js';
+import { reportMessages as msg } from '../../core/messages.js';
+import { coordsKey } from '../baseline.js';
+import { F1_MACRO, SNR_MEAN, type CellResult } from '../run-set.js';
 import { PREDICTIONS_FILE, RECORD_SNR_FILE, readPredictions, readRecordSnr } from './record-outputs.js';
 import { bootstrapCi, type BootstrapInterval, type RecordStatistic } from './stats.js';
 import type { StatsReport } from './stats-table.js';

@@ -23,7 +23,7 @@
  * n < 2 gives NaN for everything that needs a spread: a report then says
  * n = 1 instead of a number.
  */
-import { createRng } from '../core/rng.js';
+import { createRng } from '../../core/rng.js';
 
 export interface MeanCi {
   readonly n: number;
