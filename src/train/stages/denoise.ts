@@ -9,7 +9,7 @@ import type { Stage } from '../stage.js';
 import { buildDenoiser, denoiserLoss, outputOf, trainableVariables, specsOf } from '../../models/index.js';
 import { fit, inChunks, saveFinal } from '../fit.js';
 import { buildCropSets, readBoxes, stackCrops, trainingExamples, type CropExample, type PageCropSet } from './crop-set.js';
-import { readPages, requireInput } from './stage-inputs.js';
+import { readPageRefs, requireInput } from './stage-inputs.js';
 
 export interface DenoiseManifest {
   readonly denoise: boolean;
@@ -37,7 +37,7 @@ export const denoiseStage: Stage<DenoiseManifest> = {
   async run(ctx) {
     if (!ctx.config.digitizer.denoise) return { denoise: false, model: null };
     const spec = specsOf(ctx.config).denoiser;
-    const pages = (await readPages(ctx, 'denoise')).filter((p) => p.split !== 'test');
+    const pages = (await readPageRefs(ctx, 'denoise')).filter((p) => p.split !== 'test');
     const cropSets = await buildCropSets(ctx, 'denoise', pages, await readBoxes(requireInput(ctx, 'denoise', 'roi')), true);
     const { sets } = cropSets;
     const train = trainingExamples(sets, 'train');

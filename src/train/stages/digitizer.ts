@@ -27,7 +27,7 @@ import { fit, inChunks, saveFinal } from '../fit.js';
 import { buildCropSets, deskewDegOf, readBoxes, stackCrops, trainingExamples, type BoxesFile, type CropExample, type PageCropSet } from './crop-set.js';
 import { denoiseCrops, digitizePage } from './digitize-crops.js';
 import { writeExamplePage } from './example-page.js';
-import { readPages, requireInput } from './stage-inputs.js';
+import { readPageRefs, requireInput } from './stage-inputs.js';
 import type { DenoiseManifest } from './denoise.js';
 import type { PageSplit } from '../../render/pages.js';
 
@@ -54,14 +54,15 @@ export interface DigitizerManifest {
 /**
  * Digitize every page into signals.f32, one page at a time (appended as it
  * is read, so memory does not grow with the pages), and keep only each
- * validation and test record's per-lead SNR.
+ * validation and test record's per-lead SNR (its reference read from the
+ * page's ground truth then).
  */
-function digitizeAll(
+async function digitizeAll(
   ctx: StageContext,
   model: tf.LayersModel,
   sets: readonly PageCropSet[],
   height: number,
-): { index: DigitizedRecord[]; scores: Record<PageSplit, number[][]>; scored: { record: string; split: PageSplit; snr: number[] }[] } {
+): Promise<{ index: DigitizedRecord[]; scores: Record<PageSplit, number[][]>; scored: { record: string; split: PageSplit; snr: number[] }[] }> {
   const index: DigitizedRecord[] = [];
   const scores: Record<PageSplit, number[][]> = { train: [], val: [], test: [] };
   const scored: { record: string; split: PageSplit; snr: number[] }[] = [];
@@ -76,7 +77,7 @@ function digitizeAll(
       index.push({ record: s.page.record, split: s.page.split, fsHz, length: recordLength, offset });
       offset += leads.length * recordLength;
       if (s.page.split !== 'train') {
-        const snr = recordSnr(plottedSignals(s.page.gt), leads, fsHz);
+        const snr = recordSnr(plottedSignals((await s.truth()).gt), leads, fsHz);
         scores[s.page.split].push(snr);
         scored.push({ record: s.page.record, split: s.page.split, snr });
       }
@@ -112,7 +113,7 @@ export const digitizerStage: Stage<DigitizerManifest> = {
   async run(ctx) {
     const spec = specsOf(ctx.config).digitizer;
     const height = ctx.config.digitizer.cropHeight;
-    const pages = await readPages(ctx, 'digitizer');
+    const pages = await readPageRefs(ctx, 'digitizer');
     const boxes = await readBoxes(requireInput(ctx, 'digitizer', 'roi'));
     const cropSets = await buildCropSets(ctx, 'digitizer', pages, boxes, false);
     const { sets } = cropSets;
@@ -166,13 +167,13 @@ async function trainAndDigitize(ctx: StageContext, spec: DigitizerSpec, sets: re
         return { value, metrics: { val_loss: value } };
       },
     });
-    const { index, scores, scored } = digitizeAll(ctx, model, sets, height);
+    const { index, scores, scored } = await digitizeAll(ctx, model, sets, height);
     await writeJsonAtomic(join(ctx.outDir, SIGNALS_INDEX), { records: index });
     await writeFileAtomic(join(ctx.outDir, PER_RECORD_SNR), perRecordSnrCsv(scored));
     await ctx.artifacts.add(join(ctx.outDir, PER_RECORD_SNR), `digitizer/${PER_RECORD_SNR}`);
 
     const example = sets.find((s) => s.page.split === 'test') ?? sets[0];
-    if (example) await writeExamplePage(ctx, 'digitizer', model, example, height, deskewDegOf(example.page, boxes));
+    if (example) await writeExamplePage(ctx, 'digitizer', model, { ...example, page: await example.truth() }, height, deskewDegOf(example.page, boxes));
 
     const test = snrSummary(scores.test);
     for (const [name, value] of Object.entries(snrMetrics(test))) ctx.metrics.log(`digitizer/${name}`, value);

@@ -17,13 +17,14 @@ import { writeJsonAtomic } from '../../core/fs.js';
 import type { Stage, StageContext } from '../stage.js';
 import { buildRoi, roiLoss, trainableVariables, outputOf, specsOf } from '../../models/index.js';
 import { heatmapToBoxes, LAYOUT_GRIDS, rasterizeBoxes } from '../../page/roi-boxes.js';
-import { readGreyImage, readGreyImages, resizeGrey, type GreyImage, type ImageSize } from '../../page/grey-image.js';
+import { readGreyImage, readGreyImages, resizeGrey, type ImageSize } from '../../page/grey-image.js';
 import { deskewImage, estimateSkewDeg } from '../../page/deskew.js';
 import { fit, inChunks, saveFinal } from '../fit.js';
 import type { PagePlacements } from '../../page/lead-placement.js';
 import { deskewGroundTruth, nominalPagePlacements, roiPagePlacements, roiTargetBoxes } from './page-truth.js';
-import { readPages, type Page } from './stage-inputs.js';
+import { readPageRefs, type PageRef } from './stage-inputs.js';
 import type { BoxesFile } from './crop-set.js';
+import { CropFile } from './crop-file.js';
 import { trainMessages } from '../../core/messages.js';
 
 export const BOXES_FILE = 'boxes.json';
@@ -50,7 +51,7 @@ function meanIou(a: PagePlacements, b: PagePlacements): number {
 }
 
 /** The distorted panel boxes as PagePlacements, to score predicted boxes against. */
-function truthBoxes(page: Page): PagePlacements {
+function truthBoxes(page: PageRef): PagePlacements {
   const { gt } = page;
   const nominal = nominalPagePlacements(gt);
   return {
@@ -62,18 +63,38 @@ function truthBoxes(page: Page): PagePlacements {
   };
 }
 
-/** Each page's rotation and its page turned back by it (ground truth included), at the ROI model's input size. */
-async function deskewedInputs(ctx: StageContext, pages: readonly Page[], size: ImageSize): Promise<{ pages: Page[]; images: GreyImage[]; angles: number[] }> {
-  const out: { pages: Page[]; images: GreyImage[]; angles: number[] } = { pages: [], images: [], angles: [] };
-  ctx.progress.start('roi: deskewing pages', pages.length);
+/** Pages decoded at once while the page file is written (sharp decodes two at a time off the main thread). */
+const DECODE_CHUNK = 16;
+
+/**
+ * The model's input pages at `size`, appended to `file` in page order;
+ * with digitizer.deskew each page is first turned back by its rotation
+ * (its layout too). Returns the pages as the model sees them and their angles.
+ */
+async function writeInputs(ctx: StageContext, rendered: readonly PageRef[], size: ImageSize, file: CropFile): Promise<{ pages: PageRef[]; angles: number[] }> {
+  if (!ctx.config.digitizer.deskew) {
+    ctx.progress.start('roi: pages', rendered.length);
+    try {
+      for (let start = 0; start < rendered.length; start += DECODE_CHUNK) {
+        ctx.signal.throwIfAborted();
+        const chunk = rendered.slice(start, start + DECODE_CHUNK);
+        for (const image of await readGreyImages(chunk.map((p) => p.imagePath), size, () => ctx.progress.tick())) file.append(image.data);
+      }
+    } finally {
+      ctx.progress.stop();
+    }
+    return { pages: [...rendered], angles: rendered.map(() => 0) };
+  }
+  const out: { pages: PageRef[]; angles: number[] } = { pages: [], angles: [] };
+  ctx.progress.start('roi: deskewing pages', rendered.length);
   try {
-    for (const page of pages) {
+    for (const page of rendered) {
       ctx.signal.throwIfAborted();
       const full = await readGreyImage(page.imagePath);
       const deg = estimateSkewDeg(full);
       out.angles.push(deg);
       // An upright page takes the same input as without deskew (sharp's resize of the file), so noise-free pages give the same boxes either way.
-      out.images.push(deg === 0 ? await readGreyImage(page.imagePath, size) : await resizeGrey(deskewImage(full, deg), size));
+      file.append((deg === 0 ? await readGreyImage(page.imagePath, size) : await resizeGrey(deskewImage(full, deg), size)).data);
       out.pages.push(deg === 0 ? page : { ...page, gt: deskewGroundTruth(page.gt, deg) });
       ctx.progress.tick();
     }
@@ -84,38 +105,31 @@ async function deskewedInputs(ctx: StageContext, pages: readonly Page[], size: I
 }
 
 /** Each page's rotation (deskew.ts) when digitizer.deskew, else 0 for every page. */
-async function pageAngles(ctx: StageContext, pages: readonly Page[]): Promise<number[]> {
+async function pageAngles(ctx: StageContext, pages: readonly PageRef[]): Promise<number[]> {
   if (!ctx.config.digitizer.deskew) return pages.map(() => 0);
   const angles: number[] = [];
   for (const page of pages) angles.push(estimateSkewDeg(await readGreyImage(page.imagePath)));
   return angles;
 }
 
-async function trainAndPredict(ctx: StageContext, rendered: readonly Page[]): Promise<{ boxes: PagePlacements[]; model: string }> {
+async function trainAndPredict(ctx: StageContext, rendered: readonly PageRef[]): Promise<{ boxes: PagePlacements[]; model: string }> {
   const spec = specsOf(ctx.config).roi;
   const size = { width: spec.inputWidth, height: spec.inputHeight };
-  let pages: readonly Page[] = rendered;
-  let images: GreyImage[];
-  let angles: number[] = rendered.map(() => 0);
-  if (ctx.config.digitizer.deskew) {
-    ({ pages, images, angles } = await deskewedInputs(ctx, rendered, size));
-  } else {
-    ctx.progress.start('roi: pages', rendered.length);
-    images = await readGreyImages(rendered.map((p) => p.imagePath), size, () => ctx.progress.tick());
-    ctx.progress.stop();
-  }
-  const targets = pages.map((p) => rasterizeBoxes(roiTargetBoxes(p.gt), spec.inputHeight, spec.inputWidth));
-  const indicesOf = (split: string) => pages.flatMap((p, i) => (p.split === split ? [i] : []));
-  const trainIdx = indicesOf('train');
-  const valIdx = indicesOf('val');
-  const stack = (rows: readonly Float32Array[]) => {
-    const data = new Float32Array(rows.length * spec.inputHeight * spec.inputWidth);
-    rows.forEach((r, i) => data.set(r, i * r.length));
-    return tf.tensor4d(data, [rows.length, spec.inputHeight, spec.inputWidth, 1]);
-  };
-  const imageOf = (i: number) => (images[i] as GreyImage).data;
+  const pixels = spec.inputHeight * spec.inputWidth;
+  const file = CropFile.create(join(ctx.outDir, '.roi-pages-'));
   const model = buildRoi(spec);
   try {
+    const { pages, angles } = await writeInputs(ctx, rendered, size, file);
+    const indicesOf = (split: string) => pages.flatMap((p, i) => (p.split === split ? [i] : []));
+    const trainIdx = indicesOf('train');
+    const valIdx = indicesOf('val');
+    const stack = (rows: readonly Float32Array[]) => {
+      const data = new Float32Array(rows.length * pixels);
+      rows.forEach((r, i) => data.set(r, i * r.length));
+      return tf.tensor4d(data, [rows.length, spec.inputHeight, spec.inputWidth, 1]);
+    };
+    const imageOf = (i: number) => file.read(i * pixels, pixels);
+    const targetOf = (i: number) => rasterizeBoxes(roiTargetBoxes((pages[i] as PageRef).gt), spec.inputHeight, spec.inputWidth);
     await fit({
       stage: 'roi',
       ctx,
@@ -126,12 +140,12 @@ async function trainAndPredict(ctx: StageContext, rendered: readonly Page[]): Pr
       mode: 'min',
       batch: (indices) => {
         const chosen = indices.map((k) => trainIdx[k] as number);
-        return { x: stack(chosen.map(imageOf)), y: stack(chosen.map((i) => targets[i] as Float32Array)) };
+        return { x: stack(chosen.map(imageOf)), y: stack(chosen.map(targetOf)) };
       },
       loss: ({ x, y }) => roiLoss(outputOf(model, x, { training: true }), y),
       validate: async () => {
         const losses = await inChunks(valIdx, 16, (chunk) => {
-          const loss = tf.tidy(() => roiLoss(outputOf(model, stack(chunk.map(imageOf)), { training: false }), stack(chunk.map((i) => targets[i] as Float32Array))).dataSync()[0] as number);
+          const loss = tf.tidy(() => roiLoss(outputOf(model, stack(chunk.map(imageOf)), { training: false }), stack(chunk.map(targetOf))).dataSync()[0] as number);
           return [loss * chunk.length];
         });
         const value = losses.reduce((s, v) => s + v, 0) / Math.max(1, valIdx.length);
@@ -139,31 +153,31 @@ async function trainAndPredict(ctx: StageContext, rendered: readonly Page[]): Pr
       },
     });
     const grid = LAYOUT_GRIDS[ctx.config.render.layout];
-    const heatmaps = await inChunks(pages.map((_, i) => i), 16, async (chunk) => {
+    const boxes = await inChunks(pages.map((_, i) => i), 16, async (chunk) => {
       const probs = tf.tidy(() => tf.sigmoid(outputOf(model, stack(chunk.map(imageOf)), { training: false })));
       const data = (await probs.data()) as Float32Array;
       probs.dispose();
-      const n = spec.inputHeight * spec.inputWidth;
-      return chunk.map((_, k) => data.slice(k * n, (k + 1) * n));
-    });
-    const boxes = pages.map((page, i): PagePlacements => {
-      const found = heatmapToBoxes({ data: heatmaps[i] as Float32Array, height: spec.inputHeight, width: spec.inputWidth }, grid, { threshold: ctx.config.model.roi.threshold });
-      const deskewDeg = angles[i] as number;
-      if (found.length !== page.gt.leads.length) {
-        ctx.logger.warn(trainMessages.roiNoBoxes(page.record, found.length, page.gt.leads.length));
-        return { ...nominalPagePlacements(page.gt), deskewDeg };
-      }
-      return { ...roiPagePlacements(page.gt, found), deskewDeg };
+      return chunk.map((i, k): PagePlacements => {
+        const page = pages[i] as PageRef;
+        const found = heatmapToBoxes({ data: data.subarray(k * pixels, (k + 1) * pixels), height: spec.inputHeight, width: spec.inputWidth }, grid, { threshold: ctx.config.model.roi.threshold });
+        const deskewDeg = angles[i] as number;
+        if (found.length !== page.gt.leads.length) {
+          ctx.logger.warn(trainMessages.roiNoBoxes(page.record, found.length, page.gt.leads.length));
+          return { ...nominalPagePlacements(page.gt), deskewDeg };
+        }
+        return { ...roiPagePlacements(page.gt, found), deskewDeg };
+      });
     });
     const dir = await saveFinal(ctx, 'roi', 'roi', model, { spec });
     return { boxes, model: dir.slice(ctx.outDir.length + 1) };
   } finally {
     model.dispose();
+    file.remove();
   }
 }
 
 /** digitizer.roi = false: the layout's boxes, on the page turned back by its rotation when digitizer.deskew. */
-async function nominalBoxes(ctx: StageContext, pages: readonly Page[]): Promise<{ boxes: PagePlacements[]; model: null }> {
+async function nominalBoxes(ctx: StageContext, pages: readonly PageRef[]): Promise<{ boxes: PagePlacements[]; model: null }> {
   const angles = await pageAngles(ctx, pages);
   return { boxes: pages.map((p, i) => ({ ...nominalPagePlacements(p.gt), deskewDeg: angles[i] as number })), model: null };
 }
@@ -177,7 +191,7 @@ export const roiStage: Stage<RoiManifest> = {
   writes: 'boxes.json (per page, per lead: crop box and 0 mV row), model/roi (TF.js) when trained',
   usesBackend: true,
   async run(ctx) {
-    const pages = await readPages(ctx, 'roi');
+    const pages = await readPageRefs(ctx, 'roi');
     const result = ctx.config.digitizer.roi ? await trainAndPredict(ctx, pages) : await nominalBoxes(ctx, pages);
     const test = pages.flatMap((p, i) => {
       if (p.split !== 'test') return [];
