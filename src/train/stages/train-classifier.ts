@@ -18,9 +18,15 @@ import { fit, inChunks } from '../fit.js';
 import { writeProbabilities, type SavedProbabilities } from './stage-inputs.js';
 import type { StageContext } from '../stage.js';
 
+/** A split's inputs in record order: an array, or a reader of example i on demand (classifier2d's page file). */
+export interface ClassifierInputs {
+  readonly length: number;
+  at(index: number): Float32Array | undefined;
+}
+
 export interface ClassifierSplit {
   readonly records: readonly string[];
-  readonly inputs: readonly Float32Array[];
+  readonly inputs: ClassifierInputs;
   readonly labels: readonly (readonly ChallengeClass[])[];
 }
 
@@ -47,9 +53,10 @@ function labelTensor(labels: readonly (readonly ChallengeClass[])[]): tf.Tensor2
 /** Probabilities and the mean loss of `split`, in inference mode. */
 export async function predictSplit(model: tf.LayersModel, split: ClassifierSplit, shape: readonly number[], lossKind?: ClassificationLoss): Promise<{ probabilities: Float32Array[]; loss: number }> {
   let lossSum = 0;
-  const probabilities = await inChunks(split.inputs, PREDICT_BATCH, async (chunk, offset) => {
+  const indices = Array.from({ length: split.inputs.length }, (_, i) => i);
+  const probabilities = await inChunks(indices, PREDICT_BATCH, async (chunk, offset) => {
     const [probs, loss] = tf.tidy(() => {
-      const logits = classify(model, stack(chunk, shape), { training: false }).logits;
+      const logits = classify(model, stack(chunk.map((i) => split.inputs.at(i) as Float32Array), shape), { training: false }).logits;
       const labels = labelTensor(split.labels.slice(offset, offset + chunk.length));
       return [tf.sigmoid(logits), tf.mul(classificationLoss(logits, labels, lossKind), chunk.length)];
     });
@@ -78,7 +85,7 @@ export async function trainClassifier(ctx: StageContext, stage: string, model: t
     examples: splits.train.inputs.length,
     mode: 'min',
     batch: (indices) => ({
-      x: stack(indices.map((i) => splits.train.inputs[i] as Float32Array), shape),
+      x: stack(indices.map((i) => splits.train.inputs.at(i) as Float32Array), shape),
       y: labelTensor(indices.map((i) => splits.train.labels[i] as ChallengeClass[])),
     }),
     loss: ({ x, y }) => classificationLoss(classify(model, x, { training: true }).logits, y, lossKind),
