@@ -32,7 +32,7 @@ export const classifier2dStage: Stage<Classifier2dManifest> = {
   version: 1,
   description: 'Train the 2-D image classifier on low-resolution pages; save its weights and per-split probabilities.',
   reads: ['render'],
-  configKeys: ['seed.train', 'model.classifier2d.*', 'train.classifier2d.*', 'train.patience', 'train.loss'],
+  configKeys: ['seed.train', 'model.classifier2d.*', 'train.classifier2d.*', 'train.patience', 'train.loss', 'train.prefetch'],
   writes: 'model/classifier2d (TF.js), probabilities.json',
   usesBackend: true,
   async run(ctx) {
@@ -56,7 +56,11 @@ export const classifier2dStage: Stage<Classifier2dManifest> = {
         const indices = pages.flatMap((p, i) => (p.split === split ? [i] : []));
         return {
           records: indices.map((i) => (pages[i] as PageRef).record),
-          inputs: { length: indices.length, at: (k) => (k >= 0 && k < indices.length ? file.read((indices[k] as number) * pixels, pixels) : undefined) },
+          inputs: {
+            length: indices.length,
+            at: (k) => (k >= 0 && k < indices.length ? file.read((indices[k] as number) * pixels, pixels) : undefined),
+            rangeOf: (k) => file.range((indices[k] as number) * pixels, pixels),
+          },
           labels: indices.map((i) => (pages[i] as PageRef).labels),
         };
       };

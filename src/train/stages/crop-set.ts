@@ -27,6 +27,7 @@ import { concatFloat32 } from '../../core/typed-arrays.js';
 import { EcgError } from '../../core/errors.js';
 import { trainMessages } from '../../core/messages.js';
 import { CropFile } from './crop-file.js';
+import type { FloatRange } from '../batch-reads.js';
 
 export interface BoxesFile {
   readonly pages: Readonly<Record<string, PagePlacements>>;
@@ -75,6 +76,10 @@ export interface PageCropSet<P extends PageRef = PageRef> {
   replacePixels(i: number, pixels: Float32Array): void;
   /** The clean twin's crop i, when the sets were built with clean twins. */
   clean(i: number): Float32Array;
+  /** Where pixels(i), clean(i) and crop i's targets lie in the crop files (batches gathered off the training thread). */
+  pixelRange(i: number): FloatRange;
+  cleanRange(i: number): FloatRange;
+  targetRanges(i: number): { readonly rows: FloatRange; readonly mask: FloatRange };
   /** The page with its whole ground truth on the deskewed page (read from its file again unless `page` has it). */
   truth(): Promise<P & Page>;
 }
@@ -86,15 +91,16 @@ export interface CropSets<P extends PageRef = PageRef> {
   remove(): void;
 }
 
-/** The crop with its targets in `file` (appended here), read back whenever targetRows or targetMask is asked for. */
-function targetsOnDisk(crop: LeadCrop, file: CropFile): LeadCrop {
+/** The crop with its targets in `file` (appended here), read back whenever targetRows or targetMask is asked for; and where they lie. */
+function targetsOnDisk(crop: LeadCrop, file: CropFile): { crop: LeadCrop; ranges: { rows: FloatRange; mask: FloatRange } } {
   const { targetRows, targetMask, ...placement } = crop;
-  const rowsAt = file.append(targetRows);
-  const maskAt = file.append(targetMask);
-  return Object.defineProperties(placement, {
-    targetRows: { enumerable: true, get: () => file.read(rowsAt, targetRows.length) },
-    targetMask: { enumerable: true, get: () => file.read(maskAt, targetMask.length) },
+  const rows = file.range(file.append(targetRows), targetRows.length);
+  const mask = file.range(file.append(targetMask), targetMask.length);
+  const onDisk = Object.defineProperties(placement, {
+    targetRows: { enumerable: true, get: () => file.read(rows.offset, rows.length) },
+    targetMask: { enumerable: true, get: () => file.read(mask.offset, mask.length) },
   }) as LeadCrop;
+  return { crop: onDisk, ranges: { rows, mask } };
 }
 
 /**
@@ -124,16 +130,23 @@ export async function buildCropSets<P extends PageRef>(ctx: StageContext, label:
       const sizes = cut.map((c) => height * c.columns);
       const offsets = cutCropPixels(await readCropSource(page.imagePath, page, boxes), cut, height).map((pixels) => noisyFile.append(pixels));
       const cleanOffsets = cleanFile ? cutCropPixels(await readCropSource(page.cleanPath, page, boxes), cut, height).map((pixels) => cleanFile.append(pixels)) : [];
-      const crops = cut.map((crop) => targetsOnDisk(crop, noisyFile));
+      const stored = cut.map((crop) => targetsOnDisk(crop, noisyFile));
+      const noClean = () => new EcgError('STAGE_FAILED', trainMessages.noCleanCrops(label));
       sets.push({
         page,
-        crops,
+        crops: stored.map((s) => s.crop),
         pixels: (i) => noisyFile.read(offsets[i] as number, sizes[i] as number),
         replacePixels: (i, pixels) => noisyFile.overwrite(offsets[i] as number, pixels),
         clean: (i) => {
-          if (!cleanFile) throw new EcgError('STAGE_FAILED', trainMessages.noCleanCrops(label));
+          if (!cleanFile) throw noClean();
           return cleanFile.read(cleanOffsets[i] as number, sizes[i] as number);
         },
+        pixelRange: (i) => noisyFile.range(offsets[i] as number, sizes[i] as number),
+        cleanRange: (i) => {
+          if (!cleanFile) throw noClean();
+          return cleanFile.range(cleanOffsets[i] as number, sizes[i] as number);
+        },
+        targetRanges: (i) => stored[i]!.ranges,
         truth,
       });
       ctx.progress.tick();

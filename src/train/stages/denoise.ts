@@ -31,6 +31,7 @@ export const denoiseStage: Stage<DenoiseManifest> = {
     'model.digitizer.widths',
     'train.denoise.*',
     'train.patience',
+    'train.prefetch',
   ],
   writes: 'model/denoiser (TF.js) when digitizer.denoise = true',
   usesBackend: true,
@@ -59,9 +60,18 @@ export const denoiseStage: Stage<DenoiseManifest> = {
         train: ctx.config.train.denoise,
         examples: train.examples.length,
         mode: 'min',
-        batch: (indices) => {
-          const chosen = indices.map((i) => train.examples[i] as CropExample);
-          return { x: tensorOf(chosen, false), y: tensorOf(chosen, true) };
+        prepared: {
+          reads: (indices) => {
+            const chosen = indices.map((i) => train.examples[i] as CropExample);
+            return {
+              x: chosen.map(({ set, index }) => (sets[set] as PageCropSet).pixelRange(index)),
+              y: chosen.map(({ set, index }) => (sets[set] as PageCropSet).cleanRange(index)),
+            };
+          },
+          build: (data, indices) => ({
+            x: tf.tensor4d(data.x as Float32Array, [indices.length, height, train.columns, 1]),
+            y: tf.tensor4d(data.y as Float32Array, [indices.length, height, train.columns, 1]),
+          }),
         },
         loss: ({ x, y }) => denoiserLoss(outputOf(model, x, { training: true }), y, weight),
         validate: async () => {

@@ -107,7 +107,7 @@ export const digitizerStage: Stage<DigitizerManifest> = {
   version: 6,
   description: 'Train the digitizer on (denoised) lead crops; digitize every page; test SNR per lead.',
   reads: ['render', 'roi', 'denoise'],
-  configKeys: ['seed.train', 'render.noise', 'digitizer.*', 'model.denoiser.*', 'model.digitizer.*', 'train.digitizer.*', 'train.patience'],
+  configKeys: ['seed.train', 'render.noise', 'digitizer.*', 'model.denoiser.*', 'model.digitizer.*', 'train.digitizer.*', 'train.patience', 'train.prefetch'],
   writes: 'model/digitizer (TF.js), signals.f32 + signals.json (every record digitized at its fs), example.png + example.json',
   usesBackend: true,
   async run(ctx) {
@@ -154,7 +154,22 @@ async function trainAndDigitize(ctx: StageContext, spec: DigitizerSpec, sets: re
       train: ctx.config.train.digitizer,
       examples: train.examples.length,
       mode: 'min',
-      batch: (indices) => batchOf(indices.map((i) => train.examples[i] as CropExample)),
+      prepared: {
+        reads: (indices) => {
+          const chosen = indices.map((i) => train.examples[i] as CropExample);
+          const setOf = (e: CropExample) => sets[e.set] as PageCropSet;
+          return {
+            x: chosen.map((e) => setOf(e).pixelRange(e.index)),
+            rows: chosen.map((e) => setOf(e).targetRanges(e.index).rows),
+            mask: chosen.map((e) => setOf(e).targetRanges(e.index).mask),
+          };
+        },
+        build: (data, indices) => ({
+          x: tf.tensor4d(data.x as Float32Array, [indices.length, height, train.columns, 1]),
+          rows: tf.tensor2d(data.rows as Float32Array, [indices.length, train.columns]),
+          mask: tf.tensor2d(data.mask as Float32Array, [indices.length, train.columns]),
+        }),
+      },
       loss: ({ x, rows, mask }) => digitizerLoss(outputOf(model, x, { training: true }), rows, mask, { sigmaPx, l1Weight }),
       validate: async () => {
         const parts = await inChunks(val.examples, 64, (chunk) => [

@@ -123,13 +123,18 @@ async function trainAndPredict(ctx: StageContext, rendered: readonly PageRef[]):
     const indicesOf = (split: string) => pages.flatMap((p, i) => (p.split === split ? [i] : []));
     const trainIdx = indicesOf('train');
     const valIdx = indicesOf('val');
+    const shape = (n: number): [number, number, number, number] => [n, spec.inputHeight, spec.inputWidth, 1];
     const stack = (rows: readonly Float32Array[]) => {
       const data = new Float32Array(rows.length * pixels);
       rows.forEach((r, i) => data.set(r, i * r.length));
-      return tf.tensor4d(data, [rows.length, spec.inputHeight, spec.inputWidth, 1]);
+      return tf.tensor4d(data, shape(rows.length));
     };
+    // Each page's target heatmap follows the input pages in the same file.
+    for (const page of pages) file.append(rasterizeBoxes(roiTargetBoxes(page.gt), spec.inputHeight, spec.inputWidth));
+    const imageRange = (i: number) => file.range(i * pixels, pixels);
+    const targetRange = (i: number) => file.range((pages.length + i) * pixels, pixels);
     const imageOf = (i: number) => file.read(i * pixels, pixels);
-    const targetOf = (i: number) => rasterizeBoxes(roiTargetBoxes((pages[i] as PageRef).gt), spec.inputHeight, spec.inputWidth);
+    const targetOf = (i: number) => file.read((pages.length + i) * pixels, pixels);
     await fit({
       stage: 'roi',
       ctx,
@@ -138,9 +143,12 @@ async function trainAndPredict(ctx: StageContext, rendered: readonly PageRef[]):
       train: ctx.config.train.roi,
       examples: trainIdx.length,
       mode: 'min',
-      batch: (indices) => {
-        const chosen = indices.map((k) => trainIdx[k] as number);
-        return { x: stack(chosen.map(imageOf)), y: stack(chosen.map(targetOf)) };
+      prepared: {
+        reads: (indices) => {
+          const chosen = indices.map((k) => trainIdx[k] as number);
+          return { x: chosen.map(imageRange), y: chosen.map(targetRange) };
+        },
+        build: (data, indices) => ({ x: tf.tensor4d(data.x as Float32Array, shape(indices.length)), y: tf.tensor4d(data.y as Float32Array, shape(indices.length)) }),
       },
       loss: ({ x, y }) => roiLoss(outputOf(model, x, { training: true }), y),
       validate: async () => {
@@ -187,7 +195,7 @@ export const roiStage: Stage<RoiManifest> = {
   version: 3,
   description: 'Lead boxes per page, on the deskewed page (digitizer.deskew): trained ROI heatmap model (digitizer.roi = true) or the nominal layout.',
   reads: ['render'],
-  configKeys: ['seed.train', 'digitizer.roi', 'digitizer.deskew', 'render.layout', 'model.roi.*', 'train.roi.*', 'train.patience'],
+  configKeys: ['seed.train', 'digitizer.roi', 'digitizer.deskew', 'render.layout', 'model.roi.*', 'train.roi.*', 'train.patience', 'train.prefetch'],
   writes: 'boxes.json (per page, per lead: crop box and 0 mV row), model/roi (TF.js) when trained',
   usesBackend: true,
   async run(ctx) {

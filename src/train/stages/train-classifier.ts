@@ -17,11 +17,14 @@ import { labelRows, logClassifierScore, scoreClassifier, trainPrevalence, valida
 import { fit, inChunks } from '../fit.js';
 import { writeProbabilities, type SavedProbabilities } from './stage-inputs.js';
 import type { StageContext } from '../stage.js';
+import type { BatchData, FloatRange } from '../batch-reads.js';
 
 /** A split's inputs in record order: an array, or a reader of example i on demand (classifier2d's page file). */
 export interface ClassifierInputs {
   readonly length: number;
   at(index: number): Float32Array | undefined;
+  /** Where example i lies in a float32 file, when it does: training batches are then gathered ahead, off the training thread (fit.ts). */
+  rangeOf?(index: number): FloatRange;
 }
 
 export interface ClassifierSplit {
@@ -69,6 +72,21 @@ export async function predictSplit(model: tf.LayersModel, split: ClassifierSplit
   return { probabilities, loss: lossSum / Math.max(1, split.inputs.length) };
 }
 
+/** The training batches of `split`: gathered ahead from its file when its inputs lie in one, else stacked when the step asks. */
+function batches(split: ClassifierSplit, shape: readonly number[]) {
+  const labelsOf = (indices: readonly number[]) => labelTensor(indices.map((i) => split.labels[i] as ChallengeClass[]));
+  const { rangeOf } = split.inputs;
+  if (rangeOf) {
+    return {
+      prepared: {
+        reads: (indices: readonly number[]) => ({ x: indices.map((i) => rangeOf(i)) }),
+        build: (data: BatchData, indices: readonly number[]) => ({ x: tf.tensor(data.x as Float32Array, [indices.length, ...shape]), y: labelsOf(indices) }),
+      },
+    };
+  }
+  return { batch: (indices: readonly number[]) => ({ x: stack(indices.map((i) => split.inputs.at(i) as Float32Array), shape), y: labelsOf(indices) }) };
+}
+
 export async function trainClassifier(ctx: StageContext, stage: string, model: tf.LayersModel, train: StageTrainConfig, data: ClassifierData): Promise<SavedProbabilities> {
   const { shape, splits } = data;
   // A folder of unlabelled records (e.g. ../shared/data/ptb-xl-unlabelled) would train on all-negative targets and score NaN.
@@ -84,10 +102,7 @@ export async function trainClassifier(ctx: StageContext, stage: string, model: t
     train,
     examples: splits.train.inputs.length,
     mode: 'min',
-    batch: (indices) => ({
-      x: stack(indices.map((i) => splits.train.inputs.at(i) as Float32Array), shape),
-      y: labelTensor(indices.map((i) => splits.train.labels[i] as ChallengeClass[])),
-    }),
+    ...batches(splits.train, shape),
     loss: ({ x, y }) => classificationLoss(classify(model, x, { training: true }).logits, y, lossKind),
     validate: async () => {
       const val = await predictSplit(model, splits.val, shape, lossKind);
