@@ -26,8 +26,14 @@ import { createEarlyStopping, loadWeightsInto, saveModel, trainLoop, epochBatche
 import type { StageContext } from './stage.js';
 import { createBatchReader, type BatchData, type BatchReader, type BatchReaderKind, type BatchReads } from './batch-reads.js';
 
-/** The gatherer of prefetched batches: the faster here of the two (bench/data-wait.ts, bench/RESULTS.md). */
-export const DEFAULT_BATCH_READER: BatchReaderKind = 'thread-pool';
+/**
+ * The gatherer of prefetched batches. bench/data-wait.ts (bench/RESULTS.md)
+ * put the worker ahead on the digitizer in three runs out of three (0.8-1.1%
+ * of step time waiting against 1.3-2.5%) and within noise on the ROI model:
+ * it hands a batch back in one message where the thread pool calls back
+ * once per range on the training thread.
+ */
+export const DEFAULT_BATCH_READER: BatchReaderKind = 'worker';
 
 /** A batch described by where its data lies, gathered off the training thread (see the header). */
 export interface PreparedBatches<B> {
