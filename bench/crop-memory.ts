@@ -10,6 +10,7 @@
  *
  *   node --expose-gc --import tsx bench/crop-memory.ts <render folder> <pages>
  *   MALLOC_MMAP_THRESHOLD_=1048576 node --expose-gc --import tsx bench/crop-memory.ts <render folder> <pages>
+ *   node --expose-gc --import tsx bench/crop-memory.ts <render folder> <pages> --no-sharp-cache
  *
  * A render folder is any `render` stage cache entry (runs/.cache/render/<key>/).
  */
@@ -17,6 +18,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import sharp from 'sharp';
 import { compose, readExperiment } from '../src/config/compose.js';
 import { silentLogger } from '../src/core/logger.js';
 import { silentProgress } from '../src/core/progress.js';
@@ -30,6 +32,8 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const [dir, pagesArg] = process.argv.slice(2);
 if (!dir || !pagesArg) throw new Error('usage: bench/crop-memory.ts <render folder> <pages>');
 const pages = Number(pagesArg);
+const noSharpCache = process.argv.includes('--no-sharp-cache');
+if (noSharpCache) sharp.cache(false);
 const mb = (bytes: number) => (bytes / 2 ** 20).toFixed(0);
 const peakMb = () => (Number(/VmHWM:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? Number.NaN) / 1024).toFixed(0);
 
@@ -52,7 +56,8 @@ try {
   const usage = process.memoryUsage();
   console.log(
     `${refs.length} pages: RSS ${mb(usage.rss)} MB, peak ${peakMb()} MB, heap ${mb(usage.heapUsed)} MB, external ${mb(usage.external)} MB` +
-      (process.env['MALLOC_MMAP_THRESHOLD_'] ? ` (MALLOC_MMAP_THRESHOLD_=${process.env['MALLOC_MMAP_THRESHOLD_']})` : ''),
+      (process.env['MALLOC_MMAP_THRESHOLD_'] ? ` (MALLOC_MMAP_THRESHOLD_=${process.env['MALLOC_MMAP_THRESHOLD_']})` : '') +
+      (noSharpCache ? ' (sharp.cache(false))' : ''),
   );
   sets.remove();
 } finally {
