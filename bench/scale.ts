@@ -85,25 +85,31 @@ function stagePeakMb(result: SizeResult, stage: string): number {
 
 const fmt = (v: number, digits = 0) => (Number.isFinite(v) ? v.toFixed(digits) : '-');
 
-const results: SizeResult[] = [];
-for (const n of realSizes) results.push(await runSize(n, 'wfdb-folder'));
-for (const n of syntheticSizes) results.push(await runSize(n, 'synthetic'));
-
-console.log('| data | records | exit | wall s | CPU s | peak RSS MB | load before -> after |');
-console.log('| --- | ---: | ---: | ---: | ---: | ---: | --- |');
-for (const r of results) {
-  console.log(`| ${r.label} | ${r.records} | ${r.figures.exitCode} | ${fmt(r.figures.wallS)} | ${fmt(r.figures.cpuS)} | ${fmt(r.figures.peakRssMb)} | ${r.figures.loadBefore} -> ${r.figures.loadAfter} |`);
-}
-console.log('\n| data | records | stage | wall s | pages or crops / s | per record ms | peak RSS MB while it ran |');
-console.log('| --- | ---: | --- | ---: | ---: | ---: | ---: |');
-for (const r of results) {
-  for (const stage of STAGES) {
+const sizeRow = (r: SizeResult) =>
+  `| ${r.label} | ${r.records} | ${r.figures.exitCode} | ${fmt(r.figures.wallS)} | ${fmt(r.figures.cpuS)} | ${fmt(r.figures.peakRssMb)} | ${r.figures.loadBefore} -> ${r.figures.loadAfter} |`;
+const stageRows = (r: SizeResult) =>
+  STAGES.map((stage) => {
     const record = r.cell?.stages[stage];
     const seconds = record?.durationS ?? Number.NaN;
     const units = stage === 'denoise' || stage === 'digitizer' ? r.records * CROPS_PER_PAGE : r.records;
-    console.log(`| ${r.label} | ${r.records} | ${stage} | ${fmt(seconds, 1)} | ${fmt(units / seconds, 1)} | ${fmt((1000 * seconds) / r.records, 1)} | ${fmt(stagePeakMb(r, stage))} |`);
-  }
+    return `| ${r.label} | ${r.records} | ${stage} | ${fmt(seconds, 1)} | ${fmt(units / seconds, 1)} | ${fmt((1000 * seconds) / r.records, 1)} | ${fmt(stagePeakMb(r, stage))} |`;
+  });
+
+const results: SizeResult[] = [];
+const jobs = [...realSizes.map((n) => [n, 'wfdb-folder'] as const), ...syntheticSizes.map((n) => [n, 'synthetic'] as const)];
+for (const [n, source] of jobs) {
+  const result = await runSize(n, source);
+  results.push(result);
+  // Each size's rows as soon as it is done (a long run that is stopped still leaves its finished sizes).
+  process.stderr.write([sizeRow(result), ...stageRows(result), ''].join('\n'));
 }
+
+console.log('| data | records | exit | wall s | CPU s | peak RSS MB | load before -> after |');
+console.log('| --- | ---: | ---: | ---: | ---: | ---: | --- |');
+for (const r of results) console.log(sizeRow(r));
+console.log('\n| data | records | stage | wall s | pages or crops / s | per record ms | peak RSS MB while it ran |');
+console.log('| --- | ---: | --- | ---: | ---: | ---: | ---: |');
+for (const r of results) for (const row of stageRows(r)) console.log(row);
 const first = results[0];
 if (first) {
   console.log(`\npeak RSS relative to ${first.records} records: ${results.map((r) => `${r.records}: ${fmt((100 * r.figures.peakRssMb) / first.figures.peakRssMb)}%`).join(', ')}`);

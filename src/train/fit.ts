@@ -7,12 +7,41 @@
  * stopping after `train.patience` epochs without improvement, and progress
  * per step (the CLI's bar shows the ETA), and the live tensor count per
  * epoch (`<stage>/tensors`, which a leak makes grow).
+ *
+ * Batches: either built by the stage when the step asks (`batch`), or
+ * described as reads from the stage's float32 files (`prepared`,
+ * batch-reads.ts) and gathered ahead, off the training thread: up to
+ * `train.prefetch` batches beyond the one the step uses, in the order the
+ * loop will ask for them (the same seeded permutation, epochBatches, and
+ * micro-batch pieces, splitBatch), so the data of a batch and the order are
+ * the same whatever the depth and a seed's results do not change. At most
+ * that many batches are held ahead (back-pressure: nothing is read further
+ * until the step takes one). The fraction of the steps' time spent waiting
+ * for data is logged and returned (FitResult.dataWait).
  */
 import * as tf from '@tensorflow/tfjs';
 import { join } from 'node:path';
 import type { StageTrainConfig } from '../config/schema/train.js';
-import { createEarlyStopping, loadWeightsInto, saveModel, trainLoop, epochBatches } from '../models/index.js';
+import { createEarlyStopping, loadWeightsInto, saveModel, trainLoop, epochBatches, splitBatch } from '../models/index.js';
 import type { StageContext } from './stage.js';
+import { createBatchReader, type BatchData, type BatchReader, type BatchReaderKind, type BatchReads } from './batch-reads.js';
+
+/**
+ * The gatherer of prefetched batches. bench/data-wait.ts (bench/RESULTS.md)
+ * put the worker ahead on the digitizer in three runs out of three (0.8-1.1%
+ * of step time waiting against 1.3-2.5%) and within noise on the ROI model:
+ * it hands a batch back in one message where the thread pool calls back
+ * once per range on the training thread.
+ */
+export const DEFAULT_BATCH_READER: BatchReaderKind = 'worker';
+
+/** A batch described by where its data lies, gathered off the training thread (see the header). */
+export interface PreparedBatches<B> {
+  /** The files' ranges of the batch of these example indices. */
+  readonly reads: (indices: readonly number[]) => BatchReads;
+  /** The batch's tensors from its gathered data (on the training thread; no I/O). */
+  readonly build: (data: BatchData, indices: readonly number[]) => B;
+}
 
 export interface Validation {
   /** The early-stopping value. */
@@ -21,7 +50,10 @@ export interface Validation {
   readonly metrics: Readonly<Record<string, number>>;
 }
 
-export interface FitOptions<B extends tf.TensorContainer> {
+/** Either the batch built when the step asks for it, or `prepared` (the stage then declares `train.prefetch`). */
+export type FitOptions<B extends tf.TensorContainer> = FitCommon<B> & ({ readonly batch: (indices: readonly number[]) => B | Promise<B> } | { readonly prepared: PreparedBatches<B> });
+
+export interface FitCommon<B extends tf.TensorContainer> {
   readonly stage: string;
   readonly ctx: StageContext;
   /** Saved per epoch and restored from the best epoch. */
@@ -29,11 +61,23 @@ export interface FitOptions<B extends tf.TensorContainer> {
   readonly variables: readonly tf.Variable[];
   readonly train: StageTrainConfig;
   readonly examples: number;
-  readonly batch: (indices: readonly number[]) => B | Promise<B>;
+  /** Who gathers prepared batches (default DEFAULT_BATCH_READER); and the prefetch depth instead of train.prefetch (benches). */
+  readonly reader?: BatchReaderKind;
+  readonly prefetch?: number;
   readonly loss: (batch: B) => tf.Scalar;
   readonly validate: () => Validation | Promise<Validation>;
   /** Whether a larger validation value is better (F1, SNR) or a smaller one (a loss). */
   readonly mode: 'max' | 'min';
+}
+
+export interface DataWait {
+  /** Seconds the steps waited for their batches (gathering and building tensors included). */
+  readonly waitS: number;
+  /** Seconds of the steps, from asking for the batch to the optimizer's loss read back. */
+  readonly stepS: number;
+  readonly steps: number;
+  /** Batches asked for off the planned order, gathered when asked (none expected: a count above 0 is a bug). */
+  readonly offPlan: number;
 }
 
 export interface FitResult {
@@ -41,17 +85,85 @@ export interface FitResult {
   readonly bestEpoch: number;
   readonly best: number;
   readonly stoppedEarly: boolean;
+  readonly dataWait: DataWait;
+}
+
+/** The pieces the loop asks for, in order: every epoch's seeded batches, cut into micro-batches as trainLoop cuts them. */
+function* plannedPieces(examples: number, train: StageTrainConfig, seed: string): Generator<readonly number[]> {
+  for (let epoch = 0; epoch < train.epochs; epoch++) {
+    for (const indices of epochBatches(examples, train.batchSize, seed, epoch)) yield* splitBatch(indices, train.microBatchSize);
+  }
+}
+
+const sameIndices = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((v, i) => v === b[i]);
+
+/**
+ * Prepared batches gathered `depth` ahead of the step in the planned order.
+ * A request off the plan (none is expected) is gathered when asked.
+ */
+function prefetcher<B>(prepared: PreparedBatches<B>, reader: BatchReader, plan: Iterator<readonly number[]>, depth: number) {
+  const queue: { indices: readonly number[]; data: Promise<BatchData> }[] = [];
+  let planDone = false;
+  let offPlan = 0;
+  const refill = (size: number) => {
+    while (queue.length < size && !planDone) {
+      const next = plan.next();
+      if (next.done) {
+        planDone = true;
+        break;
+      }
+      const data = reader.read(prepared.reads(next.value));
+      // Settled or not, a read that is never taken (early stopping) must not surface as an unhandled rejection.
+      data.catch(() => undefined);
+      queue.push({ indices: next.value, data });
+    }
+  };
+  return {
+    async batch(indices: readonly number[]): Promise<B> {
+      refill(1);
+      const head = queue[0];
+      let data: Promise<BatchData>;
+      if (head && sameIndices(head.indices, indices)) {
+        queue.shift();
+        data = head.data;
+      } else {
+        offPlan++;
+        data = reader.read(prepared.reads(indices));
+      }
+      refill(depth);
+      return prepared.build(await data, indices);
+    },
+    get offPlan() {
+      return offPlan;
+    },
+    async close() {
+      await Promise.allSettled(queue.map((q) => q.data));
+      queue.length = 0;
+      await reader.close();
+    },
+  };
 }
 
 const round = (x: number) => (Number.isFinite(x) ? x.toPrecision(3) : String(x));
 
 export async function fit<B extends tf.TensorContainer>(options: FitOptions<B>): Promise<FitResult> {
   const { ctx, stage, train } = options;
-  if (train.epochs === 0 || options.examples === 0) return { epochsRun: 0, bestEpoch: -1, best: Number.NaN, stoppedEarly: false };
+  const noWait: DataWait = { waitS: 0, stepS: 0, steps: 0, offPlan: 0 };
+  if (train.epochs === 0 || options.examples === 0) return { epochsRun: 0, bestEpoch: -1, best: Number.NaN, stoppedEarly: false, dataWait: noWait };
   const steps = epochBatches(options.examples, train.batchSize, 0, 0).length;
   const stopping = createEarlyStopping({ patience: ctx.config.train.patience, mode: options.mode });
   const optimizer = tf.train.adam(train.learningRate);
   const bestDir = join(ctx.outDir, 'best');
+  const seed = `${stage}:${ctx.config.seed.train}`;
+  const prefetch =
+    'prepared' in options
+      ? prefetcher(options.prepared, createBatchReader(options.reader ?? DEFAULT_BATCH_READER), plannedPieces(options.examples, train, seed), options.prefetch ?? ctx.config.train.prefetch)
+      : undefined;
+  const gather = 'prepared' in options ? (indices: readonly number[]) => (prefetch as NonNullable<typeof prefetch>).batch(indices) : options.batch;
+  let waitMs = 0;
+  let stepMs = 0;
+  let stepsDone = 0;
+  let stepStartedAt: number | undefined;
   let lastLoss = Number.NaN;
   ctx.progress.start(`${stage}: ${train.epochs} epochs x ${steps} steps`, train.epochs * steps);
   try {
@@ -61,12 +173,23 @@ export async function fit<B extends tf.TensorContainer>(options: FitOptions<B>):
       epochs: train.epochs,
       examples: options.examples,
       batchSize: train.batchSize,
-      seed: `${stage}:${ctx.config.seed.train}`,
+      seed,
       signal: ctx.signal,
       microBatchSize: train.microBatchSize,
-      batch: (indices) => options.batch(indices),
+      batch: async (indices) => {
+        const askedAt = performance.now();
+        stepStartedAt ??= askedAt;
+        const batch = await gather(indices);
+        waitMs += performance.now() - askedAt;
+        return batch;
+      },
       loss: (batch) => options.loss(batch),
-      onStep: () => ctx.progress.tick(1, Number.isFinite(lastLoss) ? `loss ${round(lastLoss)}` : undefined),
+      onStep: () => {
+        if (stepStartedAt !== undefined) stepMs += performance.now() - stepStartedAt;
+        stepStartedAt = undefined;
+        stepsDone++;
+        ctx.progress.tick(1, Number.isFinite(lastLoss) ? `loss ${round(lastLoss)}` : undefined);
+      },
       onEpochEnd: async ({ epoch, meanLoss }) => {
         lastLoss = meanLoss;
         ctx.metrics.log(`${stage}/loss`, meanLoss, epoch);
@@ -83,10 +206,13 @@ export async function fit<B extends tf.TensorContainer>(options: FitOptions<B>):
     });
     if (stopping.bestEpoch >= 0) for (const [name, model] of Object.entries(options.models)) await loadWeightsInto(model, join(bestDir, name));
     ctx.metrics.log(`${stage}/best_epoch`, stopping.bestEpoch);
-    return { epochsRun: result.epochsRun, bestEpoch: stopping.bestEpoch, best: stopping.best, stoppedEarly: result.stoppedEarly };
+    const dataWait: DataWait = { waitS: waitMs / 1000, stepS: stepMs / 1000, steps: stepsDone, offPlan: prefetch?.offPlan ?? 0 };
+    ctx.logger.info(`${stage}: steps waited for data ${((100 * waitMs) / Math.max(1e-9, stepMs)).toFixed(1)}% of their time (${dataWait.waitS.toFixed(1)} of ${dataWait.stepS.toFixed(1)} s)`);
+    return { epochsRun: result.epochsRun, bestEpoch: stopping.bestEpoch, best: stopping.best, stoppedEarly: result.stoppedEarly, dataWait };
   } finally {
     ctx.progress.stop();
     optimizer.dispose();
+    await prefetch?.close();
   }
 }
 

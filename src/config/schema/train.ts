@@ -26,6 +26,7 @@ export interface TrainConfig extends Record<TrainedStage, StageTrainConfig> {
   batchSize: number;
   learningRate: number;
   patience: number;
+  prefetch: number;
   loss: ClassificationLossKind;
   combiner: CombinerTrainConfig;
 }
@@ -60,6 +61,14 @@ export const trainSchema: SchemaTree = {
       doc: 'Early stopping of every trained stage: epochs without validation improvement before stopping (0 = never stop early).',
       format: 'nat',
       default: 3,
+    },
+    prefetch: {
+      doc:
+        'Batches gathered ahead of the training step, off the training thread, by the stages that read their batches from files ' +
+        '(roi, classifier2d, denoise, digitizer): at most this many are held beyond the one in use. 0 = each batch is gathered when ' +
+        'the step asks for it. Results do not depend on it (same batches, same order).',
+      format: 'nat',
+      default: 2,
     },
     loss: {
       doc:

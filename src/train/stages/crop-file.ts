@@ -10,6 +10,7 @@
  */
 import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import type { FloatRange } from '../batch-reads.js';
 
 const BYTES = Float32Array.BYTES_PER_ELEMENT;
 
@@ -18,13 +19,21 @@ export class CropFile {
 
   private constructor(
     private readonly dir: string,
+    /** The file, for readers elsewhere (train/batch-reads.ts: batches gathered off the training thread). */
+    readonly path: string,
     private readonly fd: number,
   ) {}
 
   /** A new, empty crop file in a scratch folder whose name starts with `prefix` (a path). */
   static create(prefix: string): CropFile {
     const dir = mkdtempSync(prefix);
-    return new CropFile(dir, openSync(join(dir, 'crops.f32'), 'w+'));
+    const path = join(dir, 'crops.f32');
+    return new CropFile(dir, path, openSync(path, 'w+'));
+  }
+
+  /** `length` floats from `offset` as a range of this file (train/batch-reads.ts). */
+  range(offset: number, length: number): FloatRange {
+    return { file: this.path, offset, length };
   }
 
   /** Append one crop; its offset (in floats) for read() and overwrite(). */

@@ -9,7 +9,7 @@ import type { Stage } from '../stage.js';
 import { buildDenoiser, denoiserLoss, outputOf, trainableVariables, specsOf } from '../../models/index.js';
 import { fit, inChunks, saveFinal } from '../fit.js';
 import { buildCropSets, readBoxes, stackCrops, trainingExamples, type CropExample, type PageCropSet } from './crop-set.js';
-import { readPages, requireInput } from './stage-inputs.js';
+import { readPageRefs, requireInput } from './stage-inputs.js';
 
 export interface DenoiseManifest {
   readonly denoise: boolean;
@@ -31,13 +31,14 @@ export const denoiseStage: Stage<DenoiseManifest> = {
     'model.digitizer.widths',
     'train.denoise.*',
     'train.patience',
+    'train.prefetch',
   ],
   writes: 'model/denoiser (TF.js) when digitizer.denoise = true',
   usesBackend: true,
   async run(ctx) {
     if (!ctx.config.digitizer.denoise) return { denoise: false, model: null };
     const spec = specsOf(ctx.config).denoiser;
-    const pages = (await readPages(ctx, 'denoise')).filter((p) => p.split !== 'test');
+    const pages = (await readPageRefs(ctx, 'denoise')).filter((p) => p.split !== 'test');
     const cropSets = await buildCropSets(ctx, 'denoise', pages, await readBoxes(requireInput(ctx, 'denoise', 'roi')), true);
     const { sets } = cropSets;
     const train = trainingExamples(sets, 'train');
@@ -59,9 +60,18 @@ export const denoiseStage: Stage<DenoiseManifest> = {
         train: ctx.config.train.denoise,
         examples: train.examples.length,
         mode: 'min',
-        batch: (indices) => {
-          const chosen = indices.map((i) => train.examples[i] as CropExample);
-          return { x: tensorOf(chosen, false), y: tensorOf(chosen, true) };
+        prepared: {
+          reads: (indices) => {
+            const chosen = indices.map((i) => train.examples[i] as CropExample);
+            return {
+              x: chosen.map(({ set, index }) => (sets[set] as PageCropSet).pixelRange(index)),
+              y: chosen.map(({ set, index }) => (sets[set] as PageCropSet).cleanRange(index)),
+            };
+          },
+          build: (data, indices) => ({
+            x: tf.tensor4d(data.x as Float32Array, [indices.length, height, train.columns, 1]),
+            y: tf.tensor4d(data.y as Float32Array, [indices.length, height, train.columns, 1]),
+          }),
         },
         loss: ({ x, y }) => denoiserLoss(outputOf(model, x, { training: true }), y, weight),
         validate: async () => {

@@ -30,7 +30,7 @@ import { fit, inChunks, saveFinal } from '../fit.js';
 import { buildCropSets, deskewDegOf, readBoxes, stackCrops, trainingExamples, type BoxesFile, type CropExample, type PageCropSet } from './crop-set.js';
 import { denoiseCrops, digitizePage } from './digitize-crops.js';
 import { writeExamplePage } from './example-page.js';
-import { readPages, requireInput } from './stage-inputs.js';
+import { readPageRefs, requireInput } from './stage-inputs.js';
 import { saveRecordSnr } from './save-record-outputs.js';
 import type { DenoiseManifest } from './denoise.js';
 import type { PageSplit } from '../../render/pages.js';
@@ -59,14 +59,15 @@ export interface DigitizerManifest {
 /**
  * Digitize every page into signals.f32, one page at a time (appended as it
  * is read, so memory does not grow with the pages), and keep only each
- * validation and test record's per-lead SNR.
+ * validation and test record's per-lead SNR (its reference read from the
+ * page's ground truth then).
  */
-function digitizeAll(
+async function digitizeAll(
   ctx: StageContext,
   model: tf.LayersModel,
   sets: readonly PageCropSet[],
   height: number,
-): { index: DigitizedRecord[]; scores: Record<PageSplit, number[][]>; scored: { record: string; split: PageSplit; snr: number[] }[] } {
+): Promise<{ index: DigitizedRecord[]; scores: Record<PageSplit, number[][]>; scored: { record: string; split: PageSplit; snr: number[] }[] }> {
   const index: DigitizedRecord[] = [];
   const scores: Record<PageSplit, number[][]> = { train: [], val: [], test: [] };
   const scored: { record: string; split: PageSplit; snr: number[] }[] = [];
@@ -81,7 +82,7 @@ function digitizeAll(
       index.push({ record: s.page.record, split: s.page.split, fsHz, length: recordLength, offset });
       offset += leads.length * recordLength;
       if (s.page.split !== 'train') {
-        const snr = recordSnr(plottedSignals(s.page.gt), leads, fsHz);
+        const snr = recordSnr(plottedSignals((await s.truth()).gt), leads, fsHz);
         scores[s.page.split].push(snr);
         scored.push({ record: s.page.record, split: s.page.split, snr });
       }
@@ -107,13 +108,13 @@ export const digitizerStage: Stage<DigitizerManifest> = {
   reads: ['render', 'roi', 'denoise'],
   // model.backbone = shared: the digitizer's encoder is classifier2d's backbone (backbone-input.ts).
   readsWhen: backboneReads,
-  configKeys: ['seed.train', 'render.noise', 'digitizer.*', 'model.denoiser.*', 'model.digitizer.*', 'train.digitizer.*', 'train.patience'],
+  configKeys: ['seed.train', 'render.noise', 'digitizer.*', 'model.denoiser.*', 'model.digitizer.*', 'train.digitizer.*', 'train.patience', 'train.prefetch'],
   writes: 'model/digitizer (TF.js), signals.f32 + signals.json (every record digitized at its fs), example.png + example.json',
   usesBackend: true,
   async run(ctx) {
     const spec = specsOf(ctx.config).digitizer;
     const height = ctx.config.digitizer.cropHeight;
-    const pages = await readPages(ctx, 'digitizer');
+    const pages = await readPageRefs(ctx, 'digitizer');
     const boxes = await readBoxes(requireInput(ctx, 'digitizer', 'roi'));
     const cropSets = await buildCropSets(ctx, 'digitizer', pages, boxes, false);
     const { sets } = cropSets;
@@ -155,7 +156,22 @@ async function trainAndDigitize(ctx: StageContext, spec: DigitizerSpec, sets: re
       train: ctx.config.train.digitizer,
       examples: train.examples.length,
       mode: 'min',
-      batch: (indices) => batchOf(indices.map((i) => train.examples[i] as CropExample)),
+      prepared: {
+        reads: (indices) => {
+          const chosen = indices.map((i) => train.examples[i] as CropExample);
+          const setOf = (e: CropExample) => sets[e.set] as PageCropSet;
+          return {
+            x: chosen.map((e) => setOf(e).pixelRange(e.index)),
+            rows: chosen.map((e) => setOf(e).targetRanges(e.index).rows),
+            mask: chosen.map((e) => setOf(e).targetRanges(e.index).mask),
+          };
+        },
+        build: (data, indices) => ({
+          x: tf.tensor4d(data.x as Float32Array, [indices.length, height, train.columns, 1]),
+          rows: tf.tensor2d(data.rows as Float32Array, [indices.length, train.columns]),
+          mask: tf.tensor2d(data.mask as Float32Array, [indices.length, train.columns]),
+        }),
+      },
       loss: ({ x, rows, mask }) => digitizerLoss(outputOf(model, x, { training: true }), rows, mask, { sigmaPx, l1Weight }),
       validate: async () => {
         const parts = await inChunks(val.examples, 64, (chunk) => [
@@ -168,12 +184,12 @@ async function trainAndDigitize(ctx: StageContext, spec: DigitizerSpec, sets: re
         return { value, metrics: { val_loss: value } };
       },
     });
-    const { index, scores, scored } = digitizeAll(ctx, model, sets, height);
+    const { index, scores, scored } = await digitizeAll(ctx, model, sets, height);
     await writeJsonAtomic(join(ctx.outDir, SIGNALS_INDEX), { records: index });
     await saveRecordSnr(ctx, 'digitizer', scored);
 
     const example = sets.find((s) => s.page.split === 'test') ?? sets[0];
-    if (example) await writeExamplePage(ctx, 'digitizer', model, example, height, deskewDegOf(example.page, boxes));
+    if (example) await writeExamplePage(ctx, 'digitizer', model, { ...example, page: await example.truth() }, height, deskewDegOf(example.page, boxes));
 
     const test = snrSummary(scores.test);
     for (const [name, value] of Object.entries(snrMetrics(test))) ctx.metrics.log(`digitizer/${name}`, value);

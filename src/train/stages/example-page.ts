@@ -13,6 +13,7 @@ import { writeJsonAtomic } from '../../core/fs.js';
 import { outputOf, softArgmaxRows } from '../../models/index.js';
 import { cropColumnToPageX, cropRowToPageY, type CropGeometry } from '../../page/crop-geometry.js';
 import type { PageCropSet } from './crop-set.js';
+import type { Page } from './stage-inputs.js';
 import { deskewPoint } from '../../page/deskew.js';
 import type { StageContext } from '../stage.js';
 import { EXAMPLE_IMAGE, EXAMPLE_JSON, type ExampleTrace, type ExampleTraces, type TracePoint } from '../../report/example-traces.js';
@@ -25,7 +26,7 @@ const px = (v: number) => Math.round(v * 100) / 100;
  * page turned back by `deskewDeg` (page/deskew.ts), so both traces are turned
  * forward again onto the image as it was rendered.
  */
-export function examplePage(digitizer: tf.LayersModel, set: PageCropSet, cropHeight: number, deskewDeg = 0): ExampleTraces {
+export function examplePage(digitizer: tf.LayersModel, set: PageCropSet<Page>, cropHeight: number, deskewDeg = 0): ExampleTraces {
   const { gt } = set.page;
   const onImage = (x: number, y: number): readonly [number, number] => {
     const [ix, iy] = deskewDeg === 0 ? [x, y] : deskewPoint(x, y, -deskewDeg, gt.width, gt.height);
@@ -56,7 +57,7 @@ export async function writeExamplePage(
   ctx: StageContext,
   stage: string,
   digitizer: tf.LayersModel,
-  set: PageCropSet,
+  set: PageCropSet<Page>,
   cropHeight: number,
   deskewDeg: number,
 ): Promise<void> {

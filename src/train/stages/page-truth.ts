@@ -4,6 +4,10 @@
  * target boxes, the training crops with the trace's row per column, and the
  * ground truth of the page turned back by deskew. Placements, crops and the
  * deskew of images are page/'s; this file adds what needs ground truth.
+ * A page's layout (PageLayout: its ground truth without the traces, a few
+ * kB) is what a stage keeps for every page; the traces (every plotted
+ * sample's pixel and value, most of the ground truth's size) are read
+ * per page when crops are cut or signals scored (stage-inputs.ts).
  */
 import type { LeadGroundTruth, PageGroundTruth } from '../../render/ground-truth.js';
 import { normalisePixelBox, type NormalBox, type PixelBox, type Point } from '../../page/box.js';
@@ -13,12 +17,29 @@ import { cropGeometryOf, placedCrops, type LeadCrop } from '../../page/lead-crop
 import { ROI_BAND_FRACTION, roiPlacements, type LeadPlacement, type PagePlacements } from '../../page/lead-placement.js';
 import type { RoiBox } from '../../page/roi-boxes.js';
 
-function placement(lead: LeadGroundTruth, box: NormalBox, baselineY: number): LeadPlacement {
+/** A lead's ground truth without its traces (x, y, mv: one entry per plotted sample). */
+export type LeadLayout = Omit<LeadGroundTruth, 'x' | 'y' | 'mv'>;
+
+/** A page's ground truth without its leads' traces: what every stage may keep for every page. */
+export interface PageLayout extends Omit<PageGroundTruth, 'leads'> {
+  readonly leads: readonly LeadLayout[];
+}
+
+export function layoutOf(gt: PageGroundTruth): PageLayout {
+  return { ...gt, leads: gt.leads.map(({ x: _x, y: _y, mv: _mv, ...lead }) => lead) };
+}
+
+/** Whether a page's ground truth still has its traces (read whole, not as a layout). */
+export function hasTraces(gt: PageLayout): gt is PageGroundTruth {
+  return gt.leads.every((lead) => 'x' in lead && 'y' in lead && 'mv' in lead);
+}
+
+function placement(lead: LeadLayout, box: NormalBox, baselineY: number): LeadPlacement {
   return { leadIndex: lead.leadIndex, row: lead.row, col: lead.col, startS: lead.startS, endS: lead.endS, box, baselineY };
 }
 
 /** digitizer.roi = false: the nominal layout's crops and baselines as the ground truth records them (what an undistorted page would have). */
-export function nominalPagePlacements(gt: PageGroundTruth): PagePlacements {
+export function nominalPagePlacements(gt: PageLayout): PagePlacements {
   return {
     record: gt.record,
     width: gt.width,
@@ -30,7 +51,7 @@ export function nominalPagePlacements(gt: PageGroundTruth): PagePlacements {
 }
 
 /** The ROI model's target boxes: the central ROI_BAND_FRACTION of each panel's (distorted) band, normalised to [0, 1] edges. */
-export function roiTargetBoxes(gt: PageGroundTruth): NormalBox[] {
+export function roiTargetBoxes(gt: PageLayout): NormalBox[] {
   return gt.leads.map((lead) => {
     const [x0, y0, x1, y1] = lead.panelBox;
     const margin = ((1 - ROI_BAND_FRACTION) / 2) * (y1 - y0);
@@ -39,7 +60,7 @@ export function roiTargetBoxes(gt: PageGroundTruth): NormalBox[] {
 }
 
 /** roiPlacements on a rendered page (its nominal boxes from the ground truth). */
-export function roiPagePlacements(gt: PageGroundTruth, predicted: readonly RoiBox[]): PagePlacements {
+export function roiPagePlacements(gt: PageLayout, predicted: readonly RoiBox[]): PagePlacements {
   const nominal = nominalPagePlacements(gt);
   return { ...nominal, leads: roiPlacements(nominal.leads, predicted, gt) };
 }
@@ -75,28 +96,30 @@ function corners(box: PixelBox): Point[] {
 }
 
 /**
- * The ground truth of the deskewed page: every lead's trace positions,
- * panel quad and boxes mapped by deskewPoint (a box becomes the bounding
- * box of its mapped corners; the panel box that of the mapped panel quad).
+ * The ground truth of the deskewed page: every lead's panel quad and boxes
+ * mapped by deskewPoint (a box becomes the bounding box of its mapped
+ * corners; the panel box that of the mapped panel quad), and its trace
+ * positions when `gt` has them (a PageGroundTruth, not a PageLayout).
  * Nominal positions (the undistorted page) are unchanged.
  */
-export function deskewGroundTruth(gt: PageGroundTruth, deg: number): PageGroundTruth {
+export function deskewGroundTruth<G extends PageLayout>(gt: G, deg: number): G {
   if (deg === 0) return gt;
   const map = (p: Point) => deskewPoint(p[0], p[1], deg, gt.width, gt.height);
-  const leads = gt.leads.map((lead): LeadGroundTruth => {
-    const points = lead.x.map((x, i) => {
-      const y = lead.y[i];
+  const leads = gt.leads.map((lead): LeadLayout => {
+    const panelQuad = lead.panelQuad.map(map);
+    const boxes = { box: boundingBox(corners(lead.box).map(map)), panelQuad, panelBox: boundingBox(panelQuad) };
+    if (!('x' in lead && 'y' in lead)) return { ...lead, ...boxes };
+    const traced = lead as LeadGroundTruth;
+    const points = traced.x.map((x, i) => {
+      const y = traced.y[i];
       return Number.isFinite(x) && typeof y === 'number' && Number.isFinite(y) ? map([x, y]) : null;
     });
-    const panelQuad = lead.panelQuad.map(map);
     return {
-      ...lead,
-      x: points.map((p, i) => (p ? p[0] : (lead.x[i] as number))),
-      y: points.map((p, i) => (p ? p[1] : (lead.y[i] as number))),
-      box: boundingBox(corners(lead.box).map(map)),
-      panelQuad,
-      panelBox: boundingBox(panelQuad),
-    };
+      ...traced,
+      x: points.map((p, i) => (p ? p[0] : (traced.x[i] as number))),
+      y: points.map((p, i) => (p ? p[1] : (traced.y[i] as number))),
+      ...boxes,
+    } as LeadGroundTruth;
   });
-  return { ...gt, leads };
+  return { ...gt, leads } as G;
 }

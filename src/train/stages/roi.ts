@@ -21,13 +21,14 @@ import type { Stage, StageContext } from '../stage.js';
 import { buildRoi, roiLoss, savedPartOf, trainableVariables, outputOf, specsOf } from '../../models/index.js';
 import { backboneReads, stagePart } from './backbone-input.js';
 import { heatmapToBoxes, LAYOUT_GRIDS, rasterizeBoxes } from '../../page/roi-boxes.js';
-import { readGreyImage, readGreyImages, resizeGrey, type GreyImage, type ImageSize } from '../../page/grey-image.js';
+import { readGreyImage, readGreyImages, resizeGrey, type ImageSize } from '../../page/grey-image.js';
 import { deskewImage, estimateSkewDeg } from '../../page/deskew.js';
 import { fit, inChunks, saveFinal } from '../fit.js';
 import type { PagePlacements } from '../../page/lead-placement.js';
 import { deskewGroundTruth, nominalPagePlacements, roiPagePlacements, roiTargetBoxes } from './page-truth.js';
-import { readPages, type Page } from './stage-inputs.js';
+import { readPageRefs, type PageRef } from './stage-inputs.js';
 import type { BoxesFile } from './crop-set.js';
+import { CropFile } from './crop-file.js';
 import { trainMessages } from '../../core/messages.js';
 
 export const BOXES_FILE = 'boxes.json';
@@ -56,7 +57,7 @@ function meanIou(a: PagePlacements, b: PagePlacements): number {
 }
 
 /** The distorted panel boxes as PagePlacements, to score predicted boxes against. */
-function truthBoxes(page: Page): PagePlacements {
+function truthBoxes(page: PageRef): PagePlacements {
   const { gt } = page;
   const nominal = nominalPagePlacements(gt);
   return {
@@ -68,18 +69,38 @@ function truthBoxes(page: Page): PagePlacements {
   };
 }
 
-/** Each page's rotation and its page turned back by it (ground truth included), at the ROI model's input size. */
-async function deskewedInputs(ctx: StageContext, pages: readonly Page[], size: ImageSize): Promise<{ pages: Page[]; images: GreyImage[]; angles: number[] }> {
-  const out: { pages: Page[]; images: GreyImage[]; angles: number[] } = { pages: [], images: [], angles: [] };
-  ctx.progress.start('roi: deskewing pages', pages.length);
+/** Pages decoded at once while the page file is written (sharp decodes two at a time off the main thread). */
+const DECODE_CHUNK = 16;
+
+/**
+ * The model's input pages at `size`, appended to `file` in page order;
+ * with digitizer.deskew each page is first turned back by its rotation
+ * (its layout too). Returns the pages as the model sees them and their angles.
+ */
+async function writeInputs(ctx: StageContext, rendered: readonly PageRef[], size: ImageSize, file: CropFile): Promise<{ pages: PageRef[]; angles: number[] }> {
+  if (!ctx.config.digitizer.deskew) {
+    ctx.progress.start('roi: pages', rendered.length);
+    try {
+      for (let start = 0; start < rendered.length; start += DECODE_CHUNK) {
+        ctx.signal.throwIfAborted();
+        const chunk = rendered.slice(start, start + DECODE_CHUNK);
+        for (const image of await readGreyImages(chunk.map((p) => p.imagePath), size, () => ctx.progress.tick())) file.append(image.data);
+      }
+    } finally {
+      ctx.progress.stop();
+    }
+    return { pages: [...rendered], angles: rendered.map(() => 0) };
+  }
+  const out: { pages: PageRef[]; angles: number[] } = { pages: [], angles: [] };
+  ctx.progress.start('roi: deskewing pages', rendered.length);
   try {
-    for (const page of pages) {
+    for (const page of rendered) {
       ctx.signal.throwIfAborted();
       const full = await readGreyImage(page.imagePath);
       const deg = estimateSkewDeg(full);
       out.angles.push(deg);
       // An upright page takes the same input as without deskew (sharp's resize of the file), so noise-free pages give the same boxes either way.
-      out.images.push(deg === 0 ? await readGreyImage(page.imagePath, size) : await resizeGrey(deskewImage(full, deg), size));
+      file.append((deg === 0 ? await readGreyImage(page.imagePath, size) : await resizeGrey(deskewImage(full, deg), size)).data);
       out.pages.push(deg === 0 ? page : { ...page, gt: deskewGroundTruth(page.gt, deg) });
       ctx.progress.tick();
     }
@@ -90,39 +111,37 @@ async function deskewedInputs(ctx: StageContext, pages: readonly Page[], size: I
 }
 
 /** Each page's rotation (deskew.ts) when digitizer.deskew, else 0 for every page. */
-async function pageAngles(ctx: StageContext, pages: readonly Page[]): Promise<number[]> {
+async function pageAngles(ctx: StageContext, pages: readonly PageRef[]): Promise<number[]> {
   if (!ctx.config.digitizer.deskew) return pages.map(() => 0);
   const angles: number[] = [];
   for (const page of pages) angles.push(estimateSkewDeg(await readGreyImage(page.imagePath)));
   return angles;
 }
 
-async function trainAndPredict(ctx: StageContext, rendered: readonly Page[]): Promise<{ boxes: PagePlacements[]; model: string; backbone: 'shared' | 'separate' }> {
+async function trainAndPredict(ctx: StageContext, rendered: readonly PageRef[]): Promise<{ boxes: PagePlacements[]; model: string; backbone: 'shared' | 'separate' }> {
   const spec = specsOf(ctx.config).roi;
   const size = { width: spec.inputWidth, height: spec.inputHeight };
-  let pages: readonly Page[] = rendered;
-  let images: GreyImage[];
-  let angles: number[] = rendered.map(() => 0);
-  if (ctx.config.digitizer.deskew) {
-    ({ pages, images, angles } = await deskewedInputs(ctx, rendered, size));
-  } else {
-    ctx.progress.start('roi: pages', rendered.length);
-    images = await readGreyImages(rendered.map((p) => p.imagePath), size, () => ctx.progress.tick());
-    ctx.progress.stop();
-  }
-  const targets = pages.map((p) => rasterizeBoxes(roiTargetBoxes(p.gt), spec.inputHeight, spec.inputWidth));
-  const indicesOf = (split: string) => pages.flatMap((p, i) => (p.split === split ? [i] : []));
-  const trainIdx = indicesOf('train');
-  const valIdx = indicesOf('val');
-  const stack = (rows: readonly Float32Array[]) => {
-    const data = new Float32Array(rows.length * spec.inputHeight * spec.inputWidth);
-    rows.forEach((r, i) => data.set(r, i * r.length));
-    return tf.tensor4d(data, [rows.length, spec.inputHeight, spec.inputWidth, 1]);
-  };
-  const imageOf = (i: number) => (images[i] as GreyImage).data;
+  const pixels = spec.inputHeight * spec.inputWidth;
+  const file = CropFile.create(join(ctx.outDir, '.roi-pages-'));
   const part = await stagePart(ctx, 'roi', spec, () => buildRoi(spec));
   const { model } = part;
   try {
+    const { pages, angles } = await writeInputs(ctx, rendered, size, file);
+    const indicesOf = (split: string) => pages.flatMap((p, i) => (p.split === split ? [i] : []));
+    const trainIdx = indicesOf('train');
+    const valIdx = indicesOf('val');
+    const shape = (n: number): [number, number, number, number] => [n, spec.inputHeight, spec.inputWidth, 1];
+    const stack = (rows: readonly Float32Array[]) => {
+      const data = new Float32Array(rows.length * pixels);
+      rows.forEach((r, i) => data.set(r, i * r.length));
+      return tf.tensor4d(data, shape(rows.length));
+    };
+    // Each page's target heatmap follows the input pages in the same file.
+    for (const page of pages) file.append(rasterizeBoxes(roiTargetBoxes(page.gt), spec.inputHeight, spec.inputWidth));
+    const imageRange = (i: number) => file.range(i * pixels, pixels);
+    const targetRange = (i: number) => file.range((pages.length + i) * pixels, pixels);
+    const imageOf = (i: number) => file.read(i * pixels, pixels);
+    const targetOf = (i: number) => file.read((pages.length + i) * pixels, pixels);
     await fit({
       stage: 'roi',
       ctx,
@@ -131,47 +150,50 @@ async function trainAndPredict(ctx: StageContext, rendered: readonly Page[]): Pr
       train: ctx.config.train.roi,
       examples: trainIdx.length,
       mode: 'min',
-      batch: (indices) => {
-        const chosen = indices.map((k) => trainIdx[k] as number);
-        return { x: stack(chosen.map(imageOf)), y: stack(chosen.map((i) => targets[i] as Float32Array)) };
+      prepared: {
+        reads: (indices) => {
+          const chosen = indices.map((k) => trainIdx[k] as number);
+          return { x: chosen.map(imageRange), y: chosen.map(targetRange) };
+        },
+        build: (data, indices) => ({ x: tf.tensor4d(data.x as Float32Array, shape(indices.length)), y: tf.tensor4d(data.y as Float32Array, shape(indices.length)) }),
       },
       loss: ({ x, y }) => roiLoss(outputOf(model, x, { training: true }), y),
       validate: async () => {
         const losses = await inChunks(valIdx, 16, (chunk) => {
-          const loss = tf.tidy(() => roiLoss(outputOf(model, stack(chunk.map(imageOf)), { training: false }), stack(chunk.map((i) => targets[i] as Float32Array))).dataSync()[0] as number);
+          const loss = tf.tidy(() => roiLoss(outputOf(model, stack(chunk.map(imageOf)), { training: false }), stack(chunk.map(targetOf))).dataSync()[0] as number);
           return [loss * chunk.length];
         });
         const value = losses.reduce((s, v) => s + v, 0) / Math.max(1, valIdx.length);
         return { value, metrics: { val_loss: value } };
       },
     });
-    const heatmaps = await inChunks(pages.map((_, i) => i), 16, async (chunk) => {
+    const boxes = await inChunks(pages.map((_, i) => i), 16, async (chunk) => {
       const probs = tf.tidy(() => tf.sigmoid(outputOf(model, stack(chunk.map(imageOf)), { training: false })));
       const data = (await probs.data()) as Float32Array;
       probs.dispose();
-      const n = spec.inputHeight * spec.inputWidth;
-      return chunk.map((_, k) => data.slice(k * n, (k + 1) * n));
-    });
-    const boxes = pages.map((page, i): PagePlacements => {
-      // The page's own layout (render.variety may draw one per page), as its ground truth records it.
-      const grid = LAYOUT_GRIDS[page.gt.render.layout];
-      const found = heatmapToBoxes({ data: heatmaps[i] as Float32Array, height: spec.inputHeight, width: spec.inputWidth }, grid, { threshold: ctx.config.model.roi.threshold });
-      const deskewDeg = angles[i] as number;
-      if (found.length !== page.gt.leads.length) {
-        ctx.logger.warn(trainMessages.roiNoBoxes(page.record, found.length, page.gt.leads.length));
-        return { ...nominalPagePlacements(page.gt), deskewDeg };
-      }
-      return { ...roiPagePlacements(page.gt, found), deskewDeg };
+      return chunk.map((i, k): PagePlacements => {
+        const page = pages[i] as PageRef;
+        // The page's own layout (render.variety may draw one per page), as its ground truth records it.
+        const grid = LAYOUT_GRIDS[page.gt.render.layout];
+        const found = heatmapToBoxes({ data: data.subarray(k * pixels, (k + 1) * pixels), height: spec.inputHeight, width: spec.inputWidth }, grid, { threshold: ctx.config.model.roi.threshold });
+        const deskewDeg = angles[i] as number;
+        if (found.length !== page.gt.leads.length) {
+          ctx.logger.warn(trainMessages.roiNoBoxes(page.record, found.length, page.gt.leads.length));
+          return { ...nominalPagePlacements(page.gt), deskewDeg };
+        }
+        return { ...roiPagePlacements(page.gt, found), deskewDeg };
+      });
     });
     const dir = await saveFinal(ctx, 'roi', 'roi', savedPartOf(model), { spec, backbone: part.backbone });
     return { boxes, model: dir.slice(ctx.outDir.length + 1), backbone: part.backbone };
   } finally {
     part.dispose();
+    file.remove();
   }
 }
 
 /** digitizer.roi = false: the layout's boxes, on the page turned back by its rotation when digitizer.deskew. */
-async function nominalBoxes(ctx: StageContext, pages: readonly Page[]): Promise<{ boxes: PagePlacements[]; model: null; backbone: 'separate' }> {
+async function nominalBoxes(ctx: StageContext, pages: readonly PageRef[]): Promise<{ boxes: PagePlacements[]; model: null; backbone: 'separate' }> {
   const angles = await pageAngles(ctx, pages);
   return { boxes: pages.map((p, i) => ({ ...nominalPagePlacements(p.gt), deskewDeg: angles[i] as number })), model: null, backbone: 'separate' };
 }
@@ -183,11 +205,11 @@ export const roiStage: Stage<RoiManifest> = {
   reads: ['render'],
   // model.backbone = shared: the ROI model's encoder is classifier2d's backbone (backbone-input.ts); no model, no backbone.
   readsWhen: (config) => (config.digitizer.roi ? backboneReads(config) : []),
-  configKeys: ['seed.train', 'digitizer.roi', 'digitizer.deskew', 'render.layout', 'model.roi.*', 'train.roi.*', 'train.patience'],
+  configKeys: ['seed.train', 'digitizer.roi', 'digitizer.deskew', 'render.layout', 'model.roi.*', 'train.roi.*', 'train.patience', 'train.prefetch'],
   writes: 'boxes.json (per page, per lead: crop box and 0 mV row), model/roi (TF.js) when trained',
   usesBackend: true,
   async run(ctx) {
-    const pages = await readPages(ctx, 'roi');
+    const pages = await readPageRefs(ctx, 'roi');
     const result = ctx.config.digitizer.roi ? await trainAndPredict(ctx, pages) : await nominalBoxes(ctx, pages);
     const test = pages.flatMap((p, i) => {
       if (p.split !== 'test') return [];

@@ -1,4 +1,10 @@
-/** What the method's stages read from each other: inputs by name, pages with their ground truth, saved probabilities. */
+/**
+ * What the method's stages read from each other: inputs by name, pages with
+ * their ground truth, saved probabilities. A stage that runs on many pages
+ * keeps each page's layout (readPageRefs: paths, split, lead boxes; a few kB)
+ * and reads a page's traces when it needs them (withTruth), so its memory
+ * does not grow with every plotted sample of every page.
+ */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EcgError } from '../../core/errors.js';
@@ -8,6 +14,8 @@ import type { PageGroundTruth } from '../../render/ground-truth.js';
 import { readGroundTruth, readRenderedPages, type PageSplit, type RenderedPageRef } from '../../render/pages.js';
 import type { StageContext, StageOutput } from '../stage.js';
 import { trainMessages } from '../../core/messages.js';
+import { mapLimited } from '../../core/map-limited.js';
+import { hasTraces, layoutOf, type PageLayout } from './page-truth.js';
 
 export const SPLITS: readonly PageSplit[] = ['train', 'val', 'test'];
 
@@ -17,14 +25,35 @@ export function requireInput<M = unknown>(ctx: StageContext, stage: string, inpu
   return output as StageOutput<M>;
 }
 
-export interface Page extends RenderedPageRef {
+/** A rendered page with its layout (its ground truth without the traces). */
+export interface PageRef extends RenderedPageRef {
+  readonly gt: PageLayout;
+}
+
+/** A rendered page with its whole ground truth. */
+export interface Page extends PageRef {
   readonly gt: PageGroundTruth;
 }
 
-/** Every page of the render output, in manifest order, with its ground truth. */
+/** Ground-truth files parsed at once: enough to overlap reading with parsing, few enough that their text never piles up. */
+const READ_AHEAD = 4;
+
+/** Every page of the render output, in manifest order, with its ground truth (traces included: memory grows with the pages). */
 export async function readPages(ctx: StageContext, stage: string): Promise<Page[]> {
   const refs = await readRenderedPages(requireInput(ctx, stage, 'render'));
-  return Promise.all(refs.map(async (ref) => ({ ...ref, gt: await readGroundTruth(ref) })));
+  return mapLimited(refs, READ_AHEAD, async (ref) => ({ ...ref, gt: await readGroundTruth(ref) }));
+}
+
+/** Every page of the render output, in manifest order, with its layout only (withTruth reads the rest). */
+export async function readPageRefs(ctx: StageContext, stage: string): Promise<PageRef[]> {
+  const refs = await readRenderedPages(requireInput(ctx, stage, 'render'));
+  return mapLimited(refs, READ_AHEAD, async (ref) => ({ ...ref, gt: layoutOf(await readGroundTruth(ref)) }));
+}
+
+/** The page with its whole ground truth, read from its file unless it has it already. */
+export async function withTruth<P extends PageRef>(page: P): Promise<P & Page> {
+  if (hasTraces(page.gt)) return page as P & Page;
+  return { ...page, gt: await readGroundTruth(page) };
 }
 
 export function bySplit<T extends { readonly split: PageSplit }>(items: readonly T[], split: PageSplit): T[] {

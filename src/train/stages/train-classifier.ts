@@ -20,10 +20,19 @@ import { fit, inChunks } from '../fit.js';
 import { savePredictions } from './save-record-outputs.js';
 import { writeProbabilities, type SavedProbabilities } from './stage-inputs.js';
 import type { StageContext } from '../stage.js';
+import type { BatchData, FloatRange } from '../batch-reads.js';
+
+/** A split's inputs in record order: an array, or a reader of example i on demand (classifier2d's page file). */
+export interface ClassifierInputs {
+  readonly length: number;
+  at(index: number): Float32Array | undefined;
+  /** Where example i lies in a float32 file, when it does: training batches are then gathered ahead, off the training thread (fit.ts). */
+  rangeOf?(index: number): FloatRange;
+}
 
 export interface ClassifierSplit {
   readonly records: readonly string[];
-  readonly inputs: readonly Float32Array[];
+  readonly inputs: ClassifierInputs;
   readonly labels: readonly (readonly ChallengeClass[])[];
 }
 
@@ -50,9 +59,10 @@ function labelTensor(labels: readonly (readonly ChallengeClass[])[]): tf.Tensor2
 /** Probabilities and the mean loss of `split`, in inference mode. */
 export async function predictSplit(model: tf.LayersModel, split: ClassifierSplit, shape: readonly number[], lossKind?: ClassificationLoss): Promise<{ probabilities: Float32Array[]; loss: number }> {
   let lossSum = 0;
-  const probabilities = await inChunks(split.inputs, PREDICT_BATCH, async (chunk, offset) => {
+  const indices = Array.from({ length: split.inputs.length }, (_, i) => i);
+  const probabilities = await inChunks(indices, PREDICT_BATCH, async (chunk, offset) => {
     const [probs, loss] = tf.tidy(() => {
-      const logits = classify(model, stack(chunk, shape), { training: false }).logits;
+      const logits = classify(model, stack(chunk.map((i) => split.inputs.at(i) as Float32Array), shape), { training: false }).logits;
       const labels = labelTensor(split.labels.slice(offset, offset + chunk.length));
       return [tf.sigmoid(logits), tf.mul(classificationLoss(logits, labels, lossKind), chunk.length)];
     });
@@ -63,6 +73,21 @@ export async function predictSplit(model: tf.LayersModel, split: ClassifierSplit
     return chunk.map((_, i) => values.slice(i * classes, (i + 1) * classes));
   });
   return { probabilities, loss: lossSum / Math.max(1, split.inputs.length) };
+}
+
+/** The training batches of `split`: gathered ahead from its file when its inputs lie in one, else stacked when the step asks. */
+function batches(split: ClassifierSplit, shape: readonly number[]) {
+  const labelsOf = (indices: readonly number[]) => labelTensor(indices.map((i) => split.labels[i] as ChallengeClass[]));
+  const { rangeOf } = split.inputs;
+  if (rangeOf) {
+    return {
+      prepared: {
+        reads: (indices: readonly number[]) => ({ x: indices.map((i) => rangeOf(i)) }),
+        build: (data: BatchData, indices: readonly number[]) => ({ x: tf.tensor(data.x as Float32Array, [indices.length, ...shape]), y: labelsOf(indices) }),
+      },
+    };
+  }
+  return { batch: (indices: readonly number[]) => ({ x: stack(indices.map((i) => split.inputs.at(i) as Float32Array), shape), y: labelsOf(indices) }) };
 }
 
 export async function trainClassifier(ctx: StageContext, stage: string, model: tf.LayersModel, train: StageTrainConfig, data: ClassifierData): Promise<SavedProbabilities> {
@@ -80,10 +105,7 @@ export async function trainClassifier(ctx: StageContext, stage: string, model: t
     train,
     examples: splits.train.inputs.length,
     mode: 'min',
-    batch: (indices) => ({
-      x: stack(indices.map((i) => splits.train.inputs[i] as Float32Array), shape),
-      y: labelTensor(indices.map((i) => splits.train.labels[i] as ChallengeClass[])),
-    }),
+    ...batches(splits.train, shape),
     loss: ({ x, y }) => classificationLoss(classify(model, x, { training: true }).logits, y, lossKind),
     validate: async () => {
       const val = await predictSplit(model, splits.val, shape, lossKind);
