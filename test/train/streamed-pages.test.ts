@@ -15,11 +15,11 @@ import { join } from 'node:path';
 import { compose, type Experiment } from '../../src/config/compose.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { silentProgress } from '../../src/core/progress.js';
-import { renderPagesToDir, type RenderManifest } from '../../src/render/pages.js';
+import { readGroundTruth, readRenderedPages, renderPagesToDir, type RenderManifest } from '../../src/render/pages.js';
 import type { StageContext } from '../../src/train/stage.js';
 import { buildCropSets, type BoxesFile } from '../../src/train/stages/crop-set.js';
 import { deskewGroundTruth, hasTraces, layoutOf, nominalPagePlacements, roiTargetBoxes } from '../../src/train/stages/page-truth.js';
-import { readPageRefs, readPages, withTruth } from '../../src/train/stages/stage-inputs.js';
+import { readPageRefs, withTruth, type Page } from '../../src/train/stages/stage-inputs.js';
 import { syntheticRecord } from '../render/fixtures.js';
 
 const CONFIGS = join(import.meta.dirname, '..', '..', 'configs');
@@ -45,8 +45,14 @@ test.before(async () => {
 
 test.after(() => rmSync(root, { recursive: true, force: true }));
 
+/** Every page with its whole ground truth, read straight from the render output: what the layouts are checked against. */
+async function wholePages(): Promise<Page[]> {
+  const refs = await readRenderedPages(ctx.inputs.render!);
+  return Promise.all(refs.map(async (ref) => ({ ...ref, gt: await readGroundTruth(ref) })));
+}
+
 test('a layout is the ground truth without traces, and gives the same boxes, turned back or not', async () => {
-  const pages = await readPages(ctx, 't');
+  const pages = await wholePages();
   const refs = await readPageRefs(ctx, 't');
   assert.is(refs.length, 3);
   pages.forEach((page, i) => {
@@ -64,7 +70,7 @@ test('a layout is the ground truth without traces, and gives the same boxes, tur
 });
 
 test('crop sets from layouts hold the crops, pixels and targets of crop sets from whole pages', async () => {
-  const pages = await readPages(ctx, 't');
+  const pages = await wholePages();
   const refs = await readPageRefs(ctx, 't');
   // One page turned back, to check that the targets and the ground truth given back are the deskewed ones.
   const boxes: BoxesFile = { pages: Object.fromEntries(pages.map((p, i) => [p.record, { ...nominalPagePlacements(p.gt), deskewDeg: i === 1 ? 1.5 : 0 }])) };

@@ -50,6 +50,19 @@
  * classification and the digitizer losses; the saved digitizer is its head.
  * The ROI model is not a part here (its boxes carry no gradient).
  *
+ * Pages (issue 21): the stage keeps per page only its layout (readPageRefs)
+ * and its crops' placements. With combine or finetune, every page's inputs
+ * are decoded once into a float32 page file in a scratch folder of the
+ * stage (crop-file.ts): the low-resolution page (classifier2d's input), the
+ * full page turned back by the roi stage's angle (the crops are cut from
+ * it in the graph) and its crops' targets, cut from its traces, which are
+ * read from its ground-truth file then and dropped. A batch reads its pages
+ * from that file: in training gathered ahead off the training thread
+ * (train.prefetch, batch-reads.ts), in prediction when the chunk is taken.
+ * SNR reads a test page's traces only while scoring it. The file holds a
+ * full page as float32 (about 3.7 MB at 100 DPI): disk, not memory, grows
+ * with the pages.
+ *
  * Per record (artifacts hierarchical/predictions.csv, validation and test;
  * hierarchical/per-record-snr.csv, test): what the cell's figures are made
  * of, for bootstrap intervals in reports (report/stats/record-outputs.ts).
@@ -72,7 +85,7 @@ import {
   loadClassifier2d,
   savedPartOf,
   combinerWeights,
-  cropRequest,
+  type CropRequest,
   hierarchicalForward,
   hierarchicalLoss,
   hierarchicalVariables,
@@ -90,12 +103,13 @@ import { plottedSignals } from '../../render/ground-truth.js';
 import type { PageSplit } from '../../render/pages.js';
 import { labelRows, logClassifierScore, scoreClassifier, trainPrevalence, validationF1, type SplitProbabilities } from './classification.js';
 import { fit, inChunks, saveFinal } from '../fit.js';
-import { buildCropSets, deskewDegOf, deskewedPage, pageTrainingCrops, readBoxes, stackCrops, type BoxesFile } from './crop-set.js';
+import { buildCropSets, deskewedPage, pageTrainingCrops, readBoxes, readCropSource, stackCrops, type BoxesFile } from './crop-set.js';
 import { denoiseCrops, digitizePage } from './digitize-crops.js';
-import { deskewImage } from '../../page/deskew.js';
-import type { LeadCrop } from '../../page/lead-crop.js';
-import { readGreyImage, type GreyImage } from '../../page/grey-image.js';
-import { readPages, readProbabilities, requireInput, type Page } from './stage-inputs.js';
+import { readGreyImage } from '../../page/grey-image.js';
+import { readPageRefs, readProbabilities, requireInput, withTruth, type PageRef } from './stage-inputs.js';
+import { CropFile } from './crop-file.js';
+import type { BatchData, BatchReads, FloatRange } from '../batch-reads.js';
+import { concatFloat32 } from '../../core/typed-arrays.js';
 import { readDigitized } from './classifier1d.js';
 import type { DenoiseManifest } from './denoise.js';
 import type { DigitizerManifest } from './digitizer.js';
@@ -111,12 +125,19 @@ export interface HierarchicalManifest {
   readonly models: readonly string[];
 }
 
+/**
+ * A page as a batch reads it: its layout, and where its inputs lie in the
+ * stage's page file (pagesFile): the low-resolution page, the full page
+ * turned back by the roi stage's angle (the page the crops are cut from)
+ * and its crops' targets. Its crops' placements are kept in memory.
+ */
 interface PageExample {
-  readonly page: Page;
-  /** The roi stage's rotation of the page (0 without digitizer.deskew). */
-  readonly deskewDeg: number;
-  readonly lowRes: GreyImage;
-  readonly crops: readonly LeadCrop[];
+  readonly page: PageRef;
+  readonly lowRes: FloatRange;
+  readonly full: FloatRange;
+  readonly fullSize: { readonly width: number; readonly height: number };
+  readonly crops: readonly Omit<CropRequest, 'example' | 'targetRows' | 'targetMask'>[];
+  readonly targets: readonly { readonly rows: FloatRange; readonly mask: FloatRange }[];
 }
 
 /** The frozen parts' logits of some pages, one row per page. */
@@ -177,27 +198,98 @@ function disposeParts(parts: HierarchicalParts): void {
   for (const m of [parts.classifier2d, parts.denoiser, parts.digitizer, parts.classifier1d, parts.combiner]) m?.dispose();
 }
 
-async function makeBatch(examples: readonly PageExample[], withLabels: boolean): Promise<PageBatch> {
-  const pages = await Promise.all(examples.map(async (e) => deskewImage(await readGreyImage(e.page.imagePath), e.deskewDeg)));
-  const first = pages[0] as GreyImage;
-  const lowFirst = examples[0]!.lowRes;
+/** Pages decoded at once while the page file is written (sharp decodes two at a time off the main thread). */
+const DECODE_CHUNK = 8;
+
+/**
+ * Every page's inputs decoded once into a float32 page file in a scratch
+ * folder of the stage (crop-file.ts; removed by the caller): the
+ * low-resolution page, the full page turned back by the roi stage's angle,
+ * and its crops' targets, cut from its traces (read from its ground-truth
+ * file here and dropped). Batches read their pages from the file, so
+ * memory holds per page only its layout and its crops' placements.
+ */
+async function writePageFile(ctx: StageContext, pages: readonly PageRef[], boxes: BoxesFile, lowSize: { width: number; height: number }, file: CropFile): Promise<PageExample[]> {
+  const examples: PageExample[] = [];
+  ctx.progress.start('hierarchical: decoding pages', pages.length);
+  try {
+    for (let start = 0; start < pages.length; start += DECODE_CHUNK) {
+      ctx.signal.throwIfAborted();
+      const chunk = pages.slice(start, start + DECODE_CHUNK);
+      const decoded = await Promise.all(chunk.map(async (page) => ({ lowRes: await readGreyImage(page.imagePath, lowSize), full: await readCropSource(page.imagePath, page, boxes) })));
+      for (const [i, page] of chunk.entries()) {
+        const { lowRes, full } = decoded[i]!;
+        const crops = pageTrainingCrops(ctx.config, await withTruth(page), boxes);
+        const stored = (pixels: Float32Array) => file.range(file.append(pixels), pixels.length);
+        examples.push({
+          page,
+          lowRes: stored(lowRes.data),
+          full: stored(full.data),
+          fullSize: { width: full.width, height: full.height },
+          crops: crops.map(({ targetRows: _rows, targetMask: _mask, ...placement }) => placement),
+          targets: crops.map((c) => ({ rows: stored(c.targetRows), mask: stored(c.targetMask) })),
+        });
+        ctx.progress.tick();
+      }
+    }
+  } finally {
+    ctx.progress.stop();
+  }
+  return examples;
+}
+
+/** Where a batch of `examples` lies in the page file (fit gathers it off the training thread). */
+function batchReads(examples: readonly PageExample[]): BatchReads {
+  return {
+    lowRes: examples.map((e) => e.lowRes),
+    page: examples.map((e) => e.full),
+    rows: examples.flatMap((e) => e.targets.map((t) => t.rows)),
+    mask: examples.flatMap((e) => e.targets.map((t) => t.mask)),
+  };
+}
+
+/** The batch of `examples` from its gathered data (the pages share the first page's size, as rendered). */
+function buildBatch(examples: readonly PageExample[], data: BatchData, withLabels: boolean, lowSize: { width: number; height: number }): PageBatch {
+  const first = examples[0]!.fullSize;
+  let rowsAt = 0;
+  let maskAt = 0;
+  const crops = examples.flatMap((e, example) =>
+    e.crops.map((placement, i): CropRequest => {
+      const { rows, mask } = e.targets[i]!;
+      const targetRows = (data.rows as Float32Array).slice(rowsAt, rowsAt + rows.length);
+      const targetMask = (data.mask as Float32Array).slice(maskAt, maskAt + mask.length);
+      rowsAt += rows.length;
+      maskAt += mask.length;
+      return { ...placement, targetRows, targetMask, example };
+    }),
+  );
   const batch: HierarchicalBatch = {
-    lowRes: tf.tensor4d(stackCrops(examples.map((e) => e.lowRes.data)), [examples.length, lowFirst.height, lowFirst.width, 1]),
-    page: tf.tensor4d(stackCrops(pages.map((p) => p.data)), [pages.length, first.height, first.width, 1]),
-    crops: examples.flatMap((e, example) => e.crops.map((c) => cropRequest(c, example))),
+    lowRes: tf.tensor4d(data.lowRes as Float32Array, [examples.length, lowSize.height, lowSize.width, 1]),
+    page: tf.tensor4d(data.page as Float32Array, [examples.length, first.height, first.width, 1]),
+    crops,
   };
   if (!withLabels) return batch as PageBatch;
   const rows = labelRows(examples.map((e) => e.page.labels));
   return { ...batch, labels: tf.tensor2d(stackCrops(rows), [rows.length, rows[0]?.length ?? CLASSES]) } as PageBatch;
 }
 
+/** The batch of `examples` read from the page file now (validation and prediction). */
+function readBatch(file: CropFile, examples: readonly PageExample[], withLabels: boolean, lowSize: { width: number; height: number }): PageBatch {
+  const reads = batchReads(examples);
+  const data = Object.fromEntries(Object.entries(reads).map(([name, ranges]) => [name, concatFloat32(ranges.map((r) => file.read(r.offset, r.length)))]));
+  return buildBatch(examples, data, withLabels, lowSize);
+}
+
 const rowsOf = (values: Float32Array, n: number) => Array.from({ length: n }, (_, i) => values.slice(i * CLASSES, (i + 1) * CLASSES));
 
+/** A batch of some examples read from the page file now. */
+type ReadBatch = (examples: readonly PageExample[], withLabels: boolean) => PageBatch;
+
 /** The output's probabilities and mean loss of `examples`, in inference mode. */
-async function predict(parts: HierarchicalParts, examples: readonly PageExample[], geometry: SignalGeometry, loss: ClassificationLoss): Promise<{ probabilities: Float32Array[]; loss: number }> {
+async function predict(parts: HierarchicalParts, examples: readonly PageExample[], read: ReadBatch, geometry: SignalGeometry, loss: ClassificationLoss): Promise<{ probabilities: Float32Array[]; loss: number }> {
   let lossSum = 0;
   const probabilities = await inChunks(examples, PREDICT_BATCH, async (chunk) => {
-    const batch = await makeBatch(chunk, true);
+    const batch = read(chunk, true);
     try {
       const [probs, cost] = tf.tidy(() => {
         const out = hierarchicalForward(parts, batch, geometry, { training: false });
@@ -215,9 +307,9 @@ async function predict(parts: HierarchicalParts, examples: readonly PageExample[
 }
 
 /** Both branches' logits of `examples` through the hierarchical path, in inference mode. */
-async function branchLogits(parts: HierarchicalParts, examples: readonly PageExample[], geometry: SignalGeometry): Promise<BranchLogits> {
+async function branchLogits(parts: HierarchicalParts, examples: readonly PageExample[], read: ReadBatch, geometry: SignalGeometry): Promise<BranchLogits> {
   const rows = await inChunks(examples, PREDICT_BATCH, async (chunk) => {
-    const batch = await makeBatch(chunk, false);
+    const batch = read(chunk, false);
     try {
       const [image, signal] = tf.tidy(() => {
         const out = hierarchicalForward(parts, batch, geometry, { training: false });
@@ -277,31 +369,33 @@ async function trainCombiner(ctx: StageContext, combiner: tf.LayersModel, train:
 }
 
 /** Test SNR of the digitizer stage's saved signals: the final digitizer when nothing was fine-tuned. */
-async function savedSignalsSnr(ctx: StageContext, pages: readonly Page[], boxes: BoxesFile): Promise<RecordSnr[]> {
+async function savedSignalsSnr(ctx: StageContext, pages: readonly PageRef[], boxes: BoxesFile): Promise<RecordSnr[]> {
   const digitizer = requireInput<DigitizerManifest>(ctx, 'hierarchical', 'digitizer');
   const { index, signals } = await readDigitized(digitizer.dir, digitizer.manifest);
   const byRecord = new Map(index.map((r) => [r.record, r]));
-  const rows = pages
-    .filter((p) => p.split === 'test')
-    .map((p) => {
-      const gt = deskewedPage(p, boxes).gt;
-      const r = byRecord.get(p.record);
-      const leads = r ? Array.from({ length: 12 }, (_, lead) => signals.subarray(r.offset + lead * r.length, r.offset + (lead + 1) * r.length)) : undefined;
-      return { record: p.record, split: p.split, snr: recordSnr(plottedSignals(gt), leads, gt.fsHz) };
-    });
+  const rows: RecordSnr[] = [];
+  // One page's traces at a time, read from its ground-truth file.
+  for (const p of pages.filter((page) => page.split === 'test')) {
+    const gt = deskewedPage(await withTruth(p), boxes).gt;
+    const r = byRecord.get(p.record);
+    const leads = r ? Array.from({ length: 12 }, (_, lead) => signals.subarray(r.offset + lead * r.length, r.offset + (lead + 1) * r.length)) : undefined;
+    rows.push({ record: p.record, split: p.split, snr: recordSnr(plottedSignals(gt), leads, gt.fsHz) });
+  }
   return rows;
 }
 
 /** Test SNR of the test pages digitized again, through the digitizer stage's path, with the fine-tuned denoiser and digitizer. */
-async function finetunedSnr(ctx: StageContext, parts: HierarchicalParts, pages: readonly Page[], boxes: BoxesFile): Promise<RecordSnr[]> {
+async function finetunedSnr(ctx: StageContext, parts: HierarchicalParts, pages: readonly PageRef[], boxes: BoxesFile): Promise<RecordSnr[]> {
   const height = ctx.config.digitizer.cropHeight;
   const cropSets = await buildCropSets(ctx, 'hierarchical', pages.filter((p) => p.split === 'test'), boxes, false);
   try {
-    const rows = cropSets.sets.map((set) => {
+    const rows: RecordSnr[] = [];
+    for (const set of cropSets.sets) {
       if (parts.denoiser) denoiseCrops(parts.denoiser, set, height);
       const { fsHz, recordLength } = set.page.gt;
-      return { record: set.page.record, split: set.page.split, snr: recordSnr(plottedSignals(set.page.gt), digitizePage(parts.digitizer, set, height, fsHz, recordLength), fsHz) };
-    });
+      const truth = await set.truth();
+      rows.push({ record: set.page.record, split: set.page.split, snr: recordSnr(plottedSignals(truth.gt), digitizePage(parts.digitizer, set, height, fsHz, recordLength), fsHz) });
+    }
     return rows;
   } finally {
     cropSets.remove();
@@ -328,7 +422,7 @@ async function imageOnly(ctx: StageContext): Promise<HierarchicalManifest> {
   await savePredictions(ctx, 'hierarchical', score.thresholds, { val: { ...split('val'), records: saved.splits.val?.records ?? [] }, test: { ...split('test'), records: saved.splits.test?.records ?? [] } });
   ctx.logger.info(`hierarchical (image classifier alone): test macro F1 ${score.test.macro.toFixed(3)}`);
   const boxes = await readBoxes(requireInput(ctx, 'hierarchical', 'roi'));
-  const snr = await logSnr(ctx, await savedSignalsSnr(ctx, await readPages(ctx, 'hierarchical'), boxes), 'the digitizer stage\'s digitizer');
+  const snr = await logSnr(ctx, await savedSignalsSnr(ctx, await readPageRefs(ctx, 'hierarchical'), boxes), 'the digitizer stage\'s digitizer');
   return { combine: false, finetune: false, macroF1: score.test.macro, snrMean: snr.mean, models: [] };
 }
 
@@ -336,10 +430,27 @@ async function withParts(ctx: StageContext, switches: HierarchySwitches): Promis
   const specs = specsOf(ctx.config);
   const geometry: SignalGeometry = { cropHeight: ctx.config.digitizer.cropHeight, fsHz: specs.classifier1d.length / ctx.config.data.durationS, length: specs.classifier1d.length };
   const boxes: BoxesFile = await readBoxes(requireInput(ctx, 'hierarchical', 'roi'));
-  const pages = await readPages(ctx, 'hierarchical');
-  const size = { width: specs.classifier2d.inputWidth, height: specs.classifier2d.inputHeight };
-  const lowRes = await Promise.all(pages.map((p) => readGreyImage(p.imagePath, size)));
-  const examples: PageExample[] = pages.map((page, i) => ({ page, deskewDeg: deskewDegOf(page, boxes), lowRes: lowRes[i] as GreyImage, crops: pageTrainingCrops(ctx.config, page, boxes) }));
+  const pages = await readPageRefs(ctx, 'hierarchical');
+  const lowSize = { width: specs.classifier2d.inputWidth, height: specs.classifier2d.inputHeight };
+  const file = CropFile.create(join(ctx.outDir, '.pages-'));
+  try {
+    const examples = await writePageFile(ctx, pages, boxes, lowSize, file);
+    return await trainAndScore(ctx, switches, { pages, boxes, examples, geometry, read: (chosen, withLabels) => readBatch(file, chosen, withLabels, lowSize), lowSize });
+  } finally {
+    file.remove();
+  }
+}
+
+interface StageData {
+  readonly pages: readonly PageRef[];
+  readonly boxes: BoxesFile;
+  readonly examples: readonly PageExample[];
+  readonly geometry: SignalGeometry;
+  readonly read: ReadBatch;
+  readonly lowSize: { readonly width: number; readonly height: number };
+}
+
+async function trainAndScore(ctx: StageContext, switches: HierarchySwitches, { pages, boxes, examples, geometry, read, lowSize }: StageData): Promise<HierarchicalManifest> {
   const of = (split: PageSplit) => examples.filter((e) => e.page.split === split);
   const labelsOf = (split: readonly PageExample[]) => split.map((e) => e.page.labels);
   const train = of('train');
@@ -350,8 +461,8 @@ async function withParts(ctx: StageContext, switches: HierarchySwitches): Promis
   try {
     let frozen: { val: BranchLogits } | undefined;
     if (parts.combiner) {
-      const trainLogits = await branchLogits(parts, train, geometry);
-      const valLogits = await branchLogits(parts, val, geometry);
+      const trainLogits = await branchLogits(parts, train, read, geometry);
+      const valLogits = await branchLogits(parts, val, read, geometry);
       await trainCombiner(ctx, parts.combiner, { logits: trainLogits, labels: labelsOf(train) }, { logits: valLogits, labels: labelsOf(val) }, loss);
       frozen = { val: valLogits };
     }
@@ -366,10 +477,13 @@ async function withParts(ctx: StageContext, switches: HierarchySwitches): Promis
         train: ctx.config.train.hierarchical,
         examples: train.length,
         mode: 'min',
-        batch: (indices) => makeBatch(indices.map((i) => train[i] as PageExample), true),
+        prepared: {
+          reads: (indices) => batchReads(indices.map((i) => train[i] as PageExample)),
+          build: (data, indices) => buildBatch(indices.map((i) => train[i] as PageExample), data, true, lowSize),
+        },
         loss: (batch) => hierarchicalLoss(parts, batch, geometry, { auxWeight, digitizerWeight, digitizer: { sigmaPx, l1Weight }, classification: loss }),
         validate: async () => {
-          const v = await predict(parts, val, geometry, loss);
+          const v = await predict(parts, val, read, geometry, loss);
           const f1 = validationF1({ probabilities: v.probabilities, labels: labelsOf(val) });
           return { value: v.loss, metrics: { val_loss: v.loss, val_f1: f1 } };
         },
@@ -378,9 +492,9 @@ async function withParts(ctx: StageContext, switches: HierarchySwitches): Promis
     }
     // Not fine-tuned: the branches are the frozen parts, whose validation logits the combiner phase already has.
     const valProbabilities =
-      frozen && parts.combiner && !switches.finetune ? combinedProbabilities(parts.combiner, frozen.val) : (await predict(parts, val, geometry, loss)).probabilities;
+      frozen && parts.combiner && !switches.finetune ? combinedProbabilities(parts.combiner, frozen.val) : (await predict(parts, val, read, geometry, loss)).probabilities;
     const testProbabilities =
-      parts.combiner && !switches.finetune ? combinedProbabilities(parts.combiner, await branchLogits(parts, test, geometry)) : (await predict(parts, test, geometry, loss)).probabilities;
+      parts.combiner && !switches.finetune ? combinedProbabilities(parts.combiner, await branchLogits(parts, test, read, geometry)) : (await predict(parts, test, read, geometry, loss)).probabilities;
     const score = scoreClassifier({ probabilities: valProbabilities, labels: labelsOf(val) }, { probabilities: testProbabilities, labels: labelsOf(test) }, labelsOf(train));
     logClassifierScore(ctx, score);
     const withRecords = (split: readonly PageExample[], probabilities: Float32Array[]) => ({ records: split.map((e) => e.page.record), labels: labelsOf(split), probabilities });
@@ -428,6 +542,7 @@ export const hierarchicalStage: Stage<HierarchicalManifest> = {
     'train.combiner.*',
     'train.loss',
     'train.patience',
+    'train.prefetch',
   ],
   writes: 'the combiner (model.combine) and the fine-tuned parts (model.finetune), model/<part> (TF.js); test F1 and SNR metrics',
   usesBackend: true,

@@ -38,12 +38,6 @@ export interface Page extends PageRef {
 /** Ground-truth files parsed at once: enough to overlap reading with parsing, few enough that their text never piles up. */
 const READ_AHEAD = 4;
 
-/** Every page of the render output, in manifest order, with its ground truth (traces included: memory grows with the pages). */
-export async function readPages(ctx: StageContext, stage: string): Promise<Page[]> {
-  const refs = await readRenderedPages(requireInput(ctx, stage, 'render'));
-  return mapLimited(refs, READ_AHEAD, async (ref) => ({ ...ref, gt: await readGroundTruth(ref) }));
-}
-
 /** Every page of the render output, in manifest order, with its layout only (withTruth reads the rest). */
 export async function readPageRefs(ctx: StageContext, stage: string): Promise<PageRef[]> {
   const refs = await readRenderedPages(requireInput(ctx, stage, 'render'));
