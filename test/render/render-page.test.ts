@@ -1,46 +1,12 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import sharp from 'sharp';
 import { renderPage, type PageGroundTruth, type RenderConfigInput } from '../../src/render/index.js';
 import { isEcgError } from '../../src/core/errors.js';
 import { readPtbxl00001 } from './fixtures.js';
+import sharp from 'sharp';
+import { darkestNear, darkFraction, pixels } from './page-pixels.js';
 
 const record = readPtbxl00001();
-
-async function pixels(png: Buffer): Promise<{ data: Buffer; width: number; height: number; channels: number }> {
-  const { data, info } = await sharp(png).raw().toBuffer({ resolveWithObject: true });
-  return { data, width: info.width, height: info.height, channels: info.channels };
-}
-
-/** Darkest grey value in the 3 x 3 neighbourhood of (x, y). */
-function darkestNear(img: Awaited<ReturnType<typeof pixels>>, x: number, y: number): number {
-  let best = 255;
-  for (let dy = -1; dy <= 1; dy++) {
-    for (let dx = -1; dx <= 1; dx++) {
-      const ix = Math.round(x) + dx;
-      const iy = Math.round(y) + dy;
-      if (ix < 0 || iy < 0 || ix >= img.width || iy >= img.height) continue;
-      const k = (iy * img.width + ix) * img.channels;
-      let sum = 0;
-      for (let c = 0; c < Math.min(3, img.channels); c++) sum += img.data[k + c] as number;
-      best = Math.min(best, sum / Math.min(3, img.channels));
-    }
-  }
-  return best;
-}
-
-function darkFraction(img: Awaited<ReturnType<typeof pixels>>, gt: PageGroundTruth, threshold: number): number {
-  let dark = 0;
-  let total = 0;
-  for (const lead of gt.leads) {
-    lead.x.forEach((x, i) => {
-      if (lead.mv[i] === null) return;
-      total++;
-      if (darkestNear(img, x, lead.y[i] as number) < threshold) dark++;
-    });
-  }
-  return dark / total;
-}
 
 const ONLY_ROTATION: RenderConfigInput['distort'] = {
   rotationDeg: 5, perspective: 0, crop: 0, wrinkles: 0, creases: 0, blurPx: 0, sensorNoise: 0, jpeg: 0,

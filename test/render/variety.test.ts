@@ -7,56 +7,20 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createHash } from 'node:crypto';
-import sharp from 'sharp';
 import { renderPage, type PageGroundTruth, type RenderConfigInput } from '../../src/render/index.js';
 import { isEcgError } from '../../src/core/errors.js';
 import { LAYOUTS } from '../../src/config/schema/render.js';
 import { LAYOUT_GRIDS } from '../../src/page/roi-boxes.js';
 import { readPtbxl00001 } from './fixtures.js';
+import { darkestNear as darkestNearShade, darkFraction as darkFractionShade, pixels, type Pixels } from './page-pixels.js';
 
 const record = readPtbxl00001();
+const darkestNear = (img: Pixels, x: number, y: number) => darkestNearShade(img, x, y, 'red');
+const darkFraction = (img: Pixels, gt: PageGroundTruth, threshold: number) => darkFractionShade(img, gt, threshold, 'red');
 const VARIED: RenderConfigInput = { noise: 0, dpi: 150, variety: { strength: 1 } };
 const SEEDS = Array.from({ length: 16 }, (_, i) => i + 1);
 
 const sha = (bytes: Buffer | string) => createHash('sha256').update(bytes).digest('hex').slice(0, 16);
-
-async function pixels(png: Buffer): Promise<{ data: Buffer; width: number; height: number; channels: number }> {
-  const { data, info } = await sharp(png).raw().toBuffer({ resolveWithObject: true });
-  return { data, width: info.width, height: info.height, channels: info.channels };
-}
-
-/**
- * Darkest pixel in the 3 x 3 neighbourhood of (x, y) in the red channel
- * (the grey level of a greyscale image): the default trace colours (black,
- * navy, dark blue, dark grey) are dark in red, the default grids (red, kit,
- * pink, grey: red channel >= 163) are not.
- */
-function darkestNear(img: Awaited<ReturnType<typeof pixels>>, x: number, y: number): number {
-  let best = 255;
-  for (let dy = -1; dy <= 1; dy++) {
-    for (let dx = -1; dx <= 1; dx++) {
-      const ix = Math.round(x) + dx;
-      const iy = Math.round(y) + dy;
-      if (ix < 0 || iy < 0 || ix >= img.width || iy >= img.height) continue;
-      const k = (iy * img.width + ix) * img.channels;
-      best = Math.min(best, img.data[k] as number);
-    }
-  }
-  return best;
-}
-
-function darkFraction(img: Awaited<ReturnType<typeof pixels>>, gt: PageGroundTruth, threshold: number): number {
-  let dark = 0;
-  let total = 0;
-  for (const lead of gt.leads) {
-    lead.x.forEach((x, i) => {
-      if (lead.mv[i] === null) return;
-      total++;
-      if (darkestNear(img, x, lead.y[i] as number) < threshold) dark++;
-    });
-  }
-  return dark / total;
-}
 
 type Box = readonly [number, number, number, number];
 const overlapArea = (a: Box, b: Box) => Math.max(0, Math.min(a[2], b[2]) - Math.max(a[0], b[0])) * Math.max(0, Math.min(a[3], b[3]) - Math.max(a[1], b[1]));
