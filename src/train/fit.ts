@@ -207,7 +207,6 @@ export async function fit<B extends tf.TensorContainer>(options: FitOptions<B>):
     if (stopping.bestEpoch >= 0) for (const [name, model] of Object.entries(options.models)) await loadWeightsInto(model, join(bestDir, name));
     ctx.metrics.log(`${stage}/best_epoch`, stopping.bestEpoch);
     const dataWait: DataWait = { waitS: waitMs / 1000, stepS: stepMs / 1000, steps: stepsDone, offPlan: prefetch?.offPlan ?? 0 };
-    ctx.metrics.log(`${stage}/data_wait`, waitMs / Math.max(1e-9, stepMs));
     ctx.logger.info(`${stage}: steps waited for data ${((100 * waitMs) / Math.max(1e-9, stepMs)).toFixed(1)}% of their time (${dataWait.waitS.toFixed(1)} of ${dataWait.stepS.toFixed(1)} s)`);
     return { epochsRun: result.epochsRun, bestEpoch: stopping.bestEpoch, best: stopping.best, stoppedEarly: result.stoppedEarly, dataWait };
   } finally {
