@@ -11,9 +11,8 @@
 import { join } from 'node:path';
 import type { Stage, StageContext } from '../stage.js';
 import { buildClassifier2d, specsOf, type Classifier2dSpec } from '../../models/index.js';
-import { readGreyImages } from '../../page/grey-image.js';
 import { saveFinal } from '../fit.js';
-import { bySplit, readPageRefs, SPLITS, type PageRef } from './stage-inputs.js';
+import { appendPageImages, bySplit, readPageRefs, SPLITS, type PageRef } from './stage-inputs.js';
 import { CropFile } from './crop-file.js';
 import { trainClassifier, type ClassifierSplit } from './train-classifier.js';
 import type { PageSplit } from '../../render/pages.js';
@@ -23,9 +22,6 @@ export interface Classifier2dManifest {
   readonly probabilities: string;
   readonly records: Readonly<Record<PageSplit, number>>;
 }
-
-/** Pages decoded at once while the page file is written (sharp decodes two at a time off the main thread). */
-const DECODE_CHUNK = 16;
 
 export const classifier2dStage: Stage<Classifier2dManifest> = {
   name: 'classifier2d',
@@ -42,16 +38,7 @@ export const classifier2dStage: Stage<Classifier2dManifest> = {
     const pixels = size.width * size.height;
     const file = CropFile.create(join(ctx.outDir, '.low-res-pages-'));
     try {
-      ctx.progress.start('classifier2d: low-resolution pages', pages.length);
-      try {
-        for (let start = 0; start < pages.length; start += DECODE_CHUNK) {
-          ctx.signal.throwIfAborted();
-          const chunk = pages.slice(start, start + DECODE_CHUNK);
-          for (const image of await readGreyImages(chunk.map((p) => p.imagePath), size, () => ctx.progress.tick())) file.append(image.data);
-        }
-      } finally {
-        ctx.progress.stop();
-      }
+      await appendPageImages(ctx, 'classifier2d: low-resolution pages', pages, size, file);
       const splitOf = (split: PageSplit): ClassifierSplit => {
         const indices = pages.flatMap((p, i) => (p.split === split ? [i] : []));
         return {

@@ -21,12 +21,12 @@ import type { Stage, StageContext } from '../stage.js';
 import { buildRoi, roiLoss, savedPartOf, trainableVariables, outputOf, specsOf } from '../../models/index.js';
 import { backboneReads, stagePart } from './backbone-input.js';
 import { heatmapToBoxes, LAYOUT_GRIDS, rasterizeBoxes } from '../../page/roi-boxes.js';
-import { readGreyImage, readGreyImages, resizeGrey, type ImageSize } from '../../page/grey-image.js';
+import { readGreyImage, resizeGrey, type ImageSize } from '../../page/grey-image.js';
 import { deskewImage, estimateSkewDeg } from '../../page/deskew.js';
 import { fit, inChunks, saveFinal } from '../fit.js';
 import type { PagePlacements } from '../../page/lead-placement.js';
 import { deskewGroundTruth, nominalPagePlacements, roiPagePlacements, roiTargetBoxes } from './page-truth.js';
-import { readPageRefs, type PageRef } from './stage-inputs.js';
+import { appendPageImages, readPageRefs, type PageRef } from './stage-inputs.js';
 import type { BoxesFile } from './crop-set.js';
 import { CropFile } from './crop-file.js';
 import { trainMessages } from '../../core/messages.js';
@@ -69,9 +69,6 @@ function truthBoxes(page: PageRef): PagePlacements {
   };
 }
 
-/** Pages decoded at once while the page file is written (sharp decodes two at a time off the main thread). */
-const DECODE_CHUNK = 16;
-
 /**
  * The model's input pages at `size`, appended to `file` in page order;
  * with digitizer.deskew each page is first turned back by its rotation
@@ -79,16 +76,7 @@ const DECODE_CHUNK = 16;
  */
 async function writeInputs(ctx: StageContext, rendered: readonly PageRef[], size: ImageSize, file: CropFile): Promise<{ pages: PageRef[]; angles: number[] }> {
   if (!ctx.config.digitizer.deskew) {
-    ctx.progress.start('roi: pages', rendered.length);
-    try {
-      for (let start = 0; start < rendered.length; start += DECODE_CHUNK) {
-        ctx.signal.throwIfAborted();
-        const chunk = rendered.slice(start, start + DECODE_CHUNK);
-        for (const image of await readGreyImages(chunk.map((p) => p.imagePath), size, () => ctx.progress.tick())) file.append(image.data);
-      }
-    } finally {
-      ctx.progress.stop();
-    }
+    await appendPageImages(ctx, 'roi: pages', rendered, size, file);
     return { pages: [...rendered], angles: rendered.map(() => 0) };
   }
   const out: { pages: PageRef[]; angles: number[] } = { pages: [], angles: [] };

@@ -16,6 +16,8 @@ import type { StageContext, StageOutput } from '../stage.js';
 import { trainMessages } from '../../core/messages.js';
 import { mapLimited } from '../../core/map-limited.js';
 import { hasTraces, layoutOf, type PageLayout } from './page-truth.js';
+import { readGreyImages, type ImageSize } from '../../page/grey-image.js';
+import type { CropFile } from './crop-file.js';
 
 export const SPLITS: readonly PageSplit[] = ['train', 'val', 'test'];
 
@@ -67,4 +69,25 @@ export async function writeProbabilities(dir: string, value: SavedProbabilities)
 
 export async function readProbabilities(output: StageOutput): Promise<SavedProbabilities> {
   return JSON.parse(await readFile(join(output.dir, PROBABILITIES_FILE), 'utf8')) as SavedProbabilities;
+}
+
+/** Pages decoded at once while a page file is written (sharp decodes two at a time off the main thread). */
+const DECODE_CHUNK = 16;
+
+/**
+ * Decode `pages` at `size` (greyscale, [0, 1]) into `file`, in page order,
+ * a chunk at a time: what the roi and classifier2d stages read per batch
+ * instead of holding every page (page i at offset i x width x height).
+ */
+export async function appendPageImages(ctx: StageContext, label: string, pages: readonly PageRef[], size: ImageSize, file: CropFile): Promise<void> {
+  ctx.progress.start(label, pages.length);
+  try {
+    for (let start = 0; start < pages.length; start += DECODE_CHUNK) {
+      ctx.signal.throwIfAborted();
+      const chunk = pages.slice(start, start + DECODE_CHUNK);
+      for (const image of await readGreyImages(chunk.map((p) => p.imagePath), size, () => ctx.progress.tick())) file.append(image.data);
+    }
+  } finally {
+    ctx.progress.stop();
+  }
 }
