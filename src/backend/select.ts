@@ -72,7 +72,7 @@ async function load(name: LoadedBackendName, options: SelectBackendOptions): Pro
   }
   if (name === 'webgpu') {
     const webgpu = await loadWebgpu();
-    return { ...common, name, tensorflowVersion: null, device: 'gpu', oneDnn: null, threads: 1, wasmSimd: null, gpuAdapter: webgpu.adapter };
+    return { ...common, name, tensorflowVersion: null, device: 'gpu', oneDnn: null, threads: 1, wasmSimd: null, gpuAdapter: `${webgpu.adapter}, ${webgpu.kernels} kernels` };
   }
   await loadCpu();
   return { ...common, name, tensorflowVersion: null, device: 'cpu', oneDnn: null, threads: 1, wasmSimd: null, gpuAdapter: null };

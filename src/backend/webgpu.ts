@@ -9,12 +9,18 @@
  *   2. ask Dawn for an adapter (null on machines without a Vulkan driver);
  *   3. import tfjs-backend-webgpu, which registers 'webgpu' on the one
  *      tfjs-core instance (a peer dependency), and make it tfjs's backend.
+ * Where the runtime has WebGPU of its own (`navigator.gpu`: Deno, a
+ * browser), that is used instead of Dawn. Then ecg-lab's own kernels
+ * replace tfjs's slow convolution and pooling gradients
+ * (webgpu-kernels/), unless ECG_LAB_WEBGPU_KERNELS=tfjs.
  * Reads back from the GPU must be asynchronous (`data()`, `array()`): the
  * backend's `dataSync()` goes through OffscreenCanvas, which Node lacks.
  */
 import * as tf from '@tensorflow/tfjs';
 import { EcgError } from '../core/errors.js';
 import { backendMessages, webgpuMessages as msg } from '../core/messages.js';
+import { registerWebgpuKernels, webgpuKernelSet } from './webgpu-kernels/index.js';
+import type { WebgpuKernelSet } from './webgpu-kernels/index.js';
 
 const TFJS_WEBGPU = '@tensorflow/tfjs-backend-webgpu';
 const DAWN = 'webgpu';
@@ -22,6 +28,8 @@ const DAWN = 'webgpu';
 export interface WebgpuRuntime {
   /** The adapter as Dawn describes it: vendor, architecture, device, driver. */
   readonly adapter: string;
+  /** Whose convolution and pooling-gradient kernels run: ecg-lab's (the default) or tfjs-backend-webgpu's. */
+  readonly kernels: WebgpuKernelSet;
 }
 
 /** The part of Dawn's GPUAdapter that ecg-lab reads (the `webgpu` package is not installed when typechecking). */
@@ -41,12 +49,14 @@ interface DawnModule {
 let gpu: DawnGpu | undefined;
 
 export async function loadWebgpu(): Promise<WebgpuRuntime> {
-  gpu ??= installDawn(await importOptional<DawnModule>(DAWN));
+  gpu ??= runtimeGpu() ?? installDawn(await importOptional<DawnModule>(DAWN));
   const adapter = await requestAdapter(gpu);
   await importOptional(TFJS_WEBGPU);
+  const kernels = webgpuKernelSet();
+  if (kernels === 'ecg-lab') registerWebgpuKernels();
   if (!(await tf.setBackend('webgpu'))) throw new EcgError('BACKEND_UNAVAILABLE', backendMessages.setBackendFailed('webgpu'));
   await tf.ready();
-  return { adapter: describeAdapter(adapter) };
+  return { adapter: describeAdapter(adapter), kernels };
 }
 
 /** Imports a package that setup:webgpu installs; a variable specifier keeps TypeScript from requiring its types. */
@@ -58,6 +68,11 @@ async function importOptional<T>(name: string): Promise<T> {
     const detail = error instanceof Error ? error.message.split('\n')[0] ?? '' : String(error);
     throw new EcgError('BACKEND_UNAVAILABLE', missing ? msg.packageMissing(name) : msg.packageNotLoaded(name, detail), { cause: error });
   }
+}
+
+/** The runtime's own WebGPU (Deno's, a browser's), if it has one. */
+function runtimeGpu(): DawnGpu | undefined {
+  return (globalThis as { navigator?: { gpu?: DawnGpu } }).navigator?.gpu;
 }
 
 /** Dawn's globals on globalThis and its GPU as navigator.gpu, where tfjs-backend-webgpu looks for them. */

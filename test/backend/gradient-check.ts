@@ -73,7 +73,8 @@ function relativeError(label: string, expected: Float32Array[], actual: Float32A
   expected.forEach((e, i) => {
     const a = actual[i]!;
     if (a.length !== e.length) throw new Error(`${label}: array ${i} has ${a.length} values on ${backend}, ${e.length} on cpu`);
-    const scale = Math.max(1, ...e.map(Math.abs));
+    let scale = 1;
+    for (const v of e) scale = Math.max(scale, Math.abs(v));
     for (let k = 0; k < e.length; k++) worst = Math.max(worst, Math.abs(a[k]! - e[k]!) / scale);
   });
   return worst;
