@@ -142,15 +142,17 @@ function stageNode(app) {
 
 const RUN_SCRIPT = `#!/bin/sh
 # ecg-lab packed for a GPU machine without Node (scripts/pack-gpu.mjs, docs/gpu.md).
-#   ./run.sh test            tfjs-backend-webgpu's kernels against cpu (skipped without an adapter)
-#   ./run.sh bench [...]     bench/train-step.ts: webgpu (and PyTorch on CUDA when torch has it)
+#   ./run.sh test            ecg-lab's WebGPU kernels against cpu (skipped without an adapter;
+#                            ECG_LAB_WEBGPU_KERNELS=tfjs tests tfjs-backend-webgpu's own)
+#   ./run.sh bench [...]     bench/train-step.ts: webgpu with ecg-lab's and with tfjs's kernels at
+#                            batch 16 and 64, and PyTorch on CUDA at the same batches when torch has it
 #   ./run.sh probe           which WebGPU adapter Dawn finds
 #   ./run.sh <command> ...   the ecg-lab command (run, generate, digitize, ...)
 here="$(cd "$(dirname "$0")" && pwd)"
 cd "$here"
 case "\${1:-}" in
   test) shift; exec ./node test/backend/webgpu.test.js "$@" ;;
-  bench) shift; exec ./node bench/train-step.js --backends webgpu,wasm "$@" ;;
+  bench) shift; exec ./node bench/train-step.js --backends webgpu,webgpu-tfjs --gpu-batches 16,64 "$@" ;;
   probe) exec ./node --input-type=module -e "import { create, globals } from 'webgpu'; Object.assign(globalThis, globals); const a = await create([]).requestAdapter({ powerPreference: 'high-performance' }); console.log(a ? 'adapter: ' + JSON.stringify(a.info) : 'no WebGPU adapter'); process.exit(0);" ;;
   *) exec ./node dist/cli/main.js "$@" ;;
 esac

@@ -1,0 +1,31 @@
+#!/bin/sh
+# Issue 22's checks on a GPU machine without Node, in one call (docs/gpu.md):
+# unpack gpu-pack/ecg-lab-gpu.tar.xz (npm run pack:gpu), then
+#   1. the machine: GPU, Vulkan ICDs, PyTorch with CUDA, the adapter Dawn finds;
+#   2. the WebGPU kernel tests with ecg-lab's kernels and with tfjs-backend-webgpu's;
+#   3. bench/train-step.ts: webgpu (both kernel sets) and PyTorch on CUDA at batch 16 and 64,
+#      and the kernel profile of one batch-64 step;
+#   4. one quickstart cell (render.noise 0, hierarchy on) end to end on backend=webgpu,
+#      its run store copied out to compare with the same cell on the native CPU backend
+#      (bench/compare-cell.ts).
+# Everything it prints goes to $OUT/<step>.txt as well (default ./gpu-check-out).
+# Usage (device run, from the repository root, carry gpu-pack):  sh scripts/gpu-check.sh
+set -u
+began=$(date +%s)
+OUT="${OUT:-$PWD/gpu-check-out}"
+mkdir -p "$OUT"
+step() { name="$1"; limit="$2"; shift 2; echo "== $name (limit ${limit}s): $*"; start=$(date +%s)
+  timeout "$limit" "$@" > "$OUT/$name.txt" 2>&1; rc=$?
+  tail -n "${TAIL:-25}" "$OUT/$name.txt"; echo "== $name: exit $rc after $(( $(date +%s) - start ))s"; }
+
+tar -xJf gpu-pack/ecg-lab-gpu.tar.xz -C /tmp || exit 1
+cd /tmp/ecg-lab || exit 1
+step machine 60 sh -c 'nvidia-smi -L; nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv; ls /usr/share/vulkan/icd.d /etc/vulkan/icd.d 2>&1; python3 -c "import torch; print(\"torch\", torch.__version__, \"cuda\", torch.cuda.is_available())"; ./run.sh probe'
+step test-ecg-lab 100 ./run.sh test
+step test-tfjs 100 env ECG_LAB_WEBGPU_KERNELS=tfjs ./run.sh test
+TAIL=12 step bench 180 ./run.sh bench --steps 10
+TAIL=20 step profile 60 ./run.sh bench --backends webgpu --gpu-batches 64 --steps 3 --profile
+# The cell gets what is left of the device call (DEADLINE seconds from the start, default 560).
+left=$(( ${DEADLINE:-560} - ($(date +%s) - began) ))
+[ "$left" -gt 30 ] || { echo "== cell: skipped, ${left}s left"; exit 0; }
+TAIL=30 step cell "$left" env ECG_LAB_RUNS="$OUT/runs" ./run.sh run experiments/quickstart.yaml backend=webgpu render.noise=0 model.hierarchy=true
