@@ -59,7 +59,7 @@ interface Figure {
 }
 
 function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
+  const i = process.argv.lastIndexOf(`--${name}`);
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
 

@@ -10,7 +10,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { EcgError, errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import { backendMessages } from '../core/messages.js';
+import { backendMessages, webgpuMessages } from '../core/messages.js';
 import { cpuFeatures, cpuThreads } from './cpu-features.js';
 import type { BackendInfo, FallbackReason } from './info.js';
 import { describeBackend } from './info.js';
@@ -41,7 +41,8 @@ async function loadNamed(name: LoadedBackendName, options: SelectBackendOptions)
   try {
     return await load(name, options);
   } catch (error) {
-    throw new EcgError('BACKEND_UNAVAILABLE', backendMessages.backendUnavailable(name, errorMessage(error), INSTALL_COMMAND[name]), { cause: error });
+    const noAdapter = error instanceof EcgError && error.message === webgpuMessages.noAdapter();
+    throw new EcgError('BACKEND_UNAVAILABLE', backendMessages.backendUnavailable(name, errorMessage(error), noAdapter ? undefined : INSTALL_COMMAND[name]), { cause: error });
   }
 }
 

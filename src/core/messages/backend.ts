@@ -3,8 +3,9 @@ export const backendUnknown = (name: string, known: readonly string[]) =>
 
 export const backendOptionInvalid = (option: string, known: readonly string[]) => `--backend = ${option} must be one of ${known.join(', ')}`;
 
-export const backendUnavailable = (name: string, reason: string, command: string) =>
-  `backend '${name}' cannot be loaded: ${reason}. Install it with: ${command}`;
+/** Without `command`: installing would not help (webgpu without an adapter). */
+export const backendUnavailable = (name: string, reason: string, command?: string) =>
+  `backend '${name}' cannot be loaded: ${reason}${command === undefined ? '' : `. Install it with: ${command}`}`;
 
 export const nativeNotSetUp = (reason: string, hint: string) => `the native setup failed: ${reason} (fix: ${hint})`;
 
