@@ -10,10 +10,11 @@
  * torch's default device). A backend that does not load (webgpu without an
  * adapter, tensorflow-gpu without a GPU) gets one row saying why.
  *
- *   node --import tsx bench/train-step.ts [--steps 10] [--backends tensorflow,wasm,cpu,webgpu,webgpu-tfjs] [--gpu-batches 16,64] [--profile]
+ *   node --import tsx bench/train-step.ts [--steps 10] [--backends tensorflow,wasm,cpu,webgpu,webgpu-tfjs,webgpu-gradients] [--gpu-batches 16,64] [--profile]
  *
  * `webgpu` runs with ecg-lab's WebGPU kernels (src/backend/webgpu-kernels),
- * `webgpu-tfjs` with tfjs-backend-webgpu's own (ECG_LAB_WEBGPU_KERNELS=tfjs).
+ * `webgpu-tfjs` with tfjs-backend-webgpu's own (ECG_LAB_WEBGPU_KERNELS=tfjs),
+ * `webgpu-gradients` with ecg-lab's gradients and tfjs's forward convolutions.
  * GPU rows (and PyTorch on CUDA) run at every batch of --gpu-batches, and
  * each is divided by PyTorch at the same batch.
  *
@@ -31,7 +32,7 @@ import { selectBackend } from '../src/backend/index.js';
 import type { LoadedBackendName } from '../src/backend/index.js';
 
 const TORCH_SCRIPT = fileURLToPath(new URL('../../shared/bench/torch_train_step.py', import.meta.url));
-type BenchBackend = LoadedBackendName | 'webgpu-tfjs';
+type BenchBackend = LoadedBackendName | 'webgpu-tfjs' | 'webgpu-gradients';
 
 const PLAN: Readonly<Record<BenchBackend, { batch: number; warmup: number; steps?: number }>> = {
   'tensorflow-gpu': { batch: 16, warmup: 2 },
@@ -40,11 +41,13 @@ const PLAN: Readonly<Record<BenchBackend, { batch: number; warmup: number; steps
   cpu: { batch: 2, warmup: 0, steps: 1 },
   webgpu: { batch: 16, warmup: 2 },
   'webgpu-tfjs': { batch: 16, warmup: 2 },
+  'webgpu-gradients': { batch: 16, warmup: 2 },
 };
 
 /** The backend a bench row loads, and the environment its process gets. */
 function loads(backend: BenchBackend): { name: LoadedBackendName; env: NodeJS.ProcessEnv } {
   if (backend === 'webgpu-tfjs') return { name: 'webgpu', env: { ...process.env, ECG_LAB_WEBGPU_KERNELS: 'tfjs' } };
+  if (backend === 'webgpu-gradients') return { name: 'webgpu', env: { ...process.env, ECG_LAB_WEBGPU_KERNELS: 'gradients' } };
   return { name: backend, env: process.env };
 }
 
@@ -157,7 +160,7 @@ function torchRow(name: string, torch: Figure | string): string {
   return typeof torch === 'string' ? `| ${name} | - | - | - | ${torch} |` : `| ${name} | ${torch.msPerStep.toFixed(1)} (batch ${torch.batch}, 10 steps) | ${torch.imgPerS.toFixed(2)} | 1.00x | ${torch.detail} |`;
 }
 
-const GPU_BACKENDS: ReadonlySet<BenchBackend> = new Set(['tensorflow-gpu', 'webgpu', 'webgpu-tfjs']);
+const GPU_BACKENDS: ReadonlySet<BenchBackend> = new Set(['tensorflow-gpu', 'webgpu', 'webgpu-tfjs', 'webgpu-gradients']);
 
 async function main(): Promise<void> {
   const steps = Number(arg('steps') ?? 10);

@@ -152,7 +152,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 cd "$here"
 case "\${1:-}" in
   test) shift; exec ./node test/backend/webgpu.test.js "$@" ;;
-  bench) shift; exec ./node bench/train-step.js --backends webgpu,webgpu-tfjs --gpu-batches 16,64 "$@" ;;
+  bench) shift; exec ./node bench/train-step.js --backends webgpu,webgpu-gradients,webgpu-tfjs --gpu-batches 16,64 "$@" ;;
   probe) exec ./node --input-type=module -e "import { create, globals } from 'webgpu'; Object.assign(globalThis, globals); const a = await create([]).requestAdapter({ powerPreference: 'high-performance' }); console.log(a ? 'adapter: ' + JSON.stringify(a.info) : 'no WebGPU adapter'); process.exit(0);" ;;
   *) exec ./node dist/cli/main.js "$@" ;;
 esac

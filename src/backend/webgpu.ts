@@ -12,7 +12,7 @@
  * Where the runtime has WebGPU of its own (`navigator.gpu`: Deno, a
  * browser), that is used instead of Dawn. Then ecg-lab's own kernels
  * replace tfjs's slow convolution and pooling gradients
- * (webgpu-kernels/), unless ECG_LAB_WEBGPU_KERNELS=tfjs.
+ * (webgpu-kernels/; ECG_LAB_WEBGPU_KERNELS=tfjs or gradients to compare).
  * Reads back from the GPU must be asynchronous (`data()`, `array()`): the
  * backend's `dataSync()` goes through OffscreenCanvas, which Node lacks.
  */
@@ -28,7 +28,7 @@ const DAWN = 'webgpu';
 export interface WebgpuRuntime {
   /** The adapter as Dawn describes it: vendor, architecture, device, driver. */
   readonly adapter: string;
-  /** Whose convolution and pooling-gradient kernels run: ecg-lab's (the default) or tfjs-backend-webgpu's. */
+  /** Whose convolution and pooling-gradient kernels run: ecg-lab's (the default), ecg-lab's gradients only, or tfjs-backend-webgpu's. */
   readonly kernels: WebgpuKernelSet;
 }
 
@@ -53,7 +53,7 @@ export async function loadWebgpu(): Promise<WebgpuRuntime> {
   const adapter = await requestAdapter(gpu);
   await importOptional(TFJS_WEBGPU);
   const kernels = webgpuKernelSet();
-  if (kernels === 'ecg-lab') registerWebgpuKernels();
+  registerWebgpuKernels(kernels);
   if (!(await tf.setBackend('webgpu'))) throw new EcgError('BACKEND_UNAVAILABLE', backendMessages.setBackendFailed('webgpu'));
   await tf.ready();
   return { adapter: describeAdapter(adapter), kernels };

@@ -6,8 +6,10 @@
  * GEMMs, tiled-product.ts) and MaxPoolGrad (one pass). Each falls back to
  * tfjs's kernel for what it does not cover (dilations, NCHW, PReLU, other
  * dtypes). test/backend/webgpu.test.ts checks every one against the cpu
- * backend. ECG_LAB_WEBGPU_KERNELS=tfjs leaves tfjs's kernels in place (to
- * compare the two; bench/train-step.ts does).
+ * backend. ECG_LAB_WEBGPU_KERNELS=tfjs leaves tfjs's kernels in place,
+ * =gradients replaces only the gradients (MaxPoolGrad and both Conv2D
+ * gradients) and keeps tfjs's forward convolutions: bench/train-step.ts
+ * compares the three.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
@@ -17,22 +19,30 @@ import { maxPoolGrad } from './max-pool-backprop.js';
 
 type OwnKernel = (args: never) => TensorInfo | undefined;
 
-const OWN_KERNELS: ReadonlyArray<readonly [string, OwnKernel]> = [
-  [tf.Conv2D, conv2d],
-  [tf.FusedConv2D, conv2d],
-  [tf.Conv2DBackpropInput, conv2dBackpropInput],
-  [tf.Conv2DBackpropFilter, conv2dBackpropFilter],
-  [tf.MaxPoolGrad, maxPoolGrad],
+const OWN_KERNELS: ReadonlyArray<readonly [string, OwnKernel, 'forward' | 'gradient']> = [
+  [tf.Conv2D, conv2d, 'forward'],
+  [tf.FusedConv2D, conv2d, 'forward'],
+  [tf.Conv2DBackpropInput, conv2dBackpropInput, 'gradient'],
+  [tf.Conv2DBackpropFilter, conv2dBackpropFilter, 'gradient'],
+  [tf.MaxPoolGrad, maxPoolGrad, 'gradient'],
 ];
 
 /** The kernel names ecg-lab replaces on webgpu. */
 export const WEBGPU_KERNEL_NAMES: readonly string[] = Object.freeze(OWN_KERNELS.map(([name]) => name));
 
-export type WebgpuKernelSet = 'ecg-lab' | 'tfjs';
+export const WEBGPU_KERNEL_SETS = ['ecg-lab', 'gradients', 'tfjs'] as const;
+export type WebgpuKernelSet = (typeof WEBGPU_KERNEL_SETS)[number];
 
-/** Which kernels `backend=webgpu` uses: ecg-lab's unless ECG_LAB_WEBGPU_KERNELS=tfjs. */
+/** Which kernels `backend=webgpu` uses: ECG_LAB_WEBGPU_KERNELS, ecg-lab's when unset or unknown. */
 export function webgpuKernelSet(env: NodeJS.ProcessEnv = process.env): WebgpuKernelSet {
-  return env.ECG_LAB_WEBGPU_KERNELS === 'tfjs' ? 'tfjs' : 'ecg-lab';
+  const asked = env['ECG_LAB_WEBGPU_KERNELS'];
+  return (WEBGPU_KERNEL_SETS as readonly string[]).includes(asked ?? '') ? (asked as WebgpuKernelSet) : 'ecg-lab';
+}
+
+/** Whether a kernel set replaces this kernel of tfjs's. */
+export function replaces(set: WebgpuKernelSet, name: string): boolean {
+  const kind = OWN_KERNELS.find(([n]) => n === name)?.[2];
+  return kind !== undefined && (set === 'ecg-lab' || (set === 'gradients' && kind === 'gradient'));
 }
 
 let registered = false;
@@ -44,11 +54,12 @@ export function isEcgLabKernel(name: string): boolean {
   return kernel !== undefined && ownFuncs.has(kernel.kernelFunc);
 }
 
-/** Replaces tfjs-backend-webgpu's kernels with ecg-lab's, once per process (after the backend registered its own). */
-export function registerWebgpuKernels(): void {
+/** Replaces tfjs-backend-webgpu's kernels with ecg-lab's (those of `set`), once per process, after the backend registered its own. */
+export function registerWebgpuKernels(set: WebgpuKernelSet): void {
   if (registered) return;
   registered = true;
   for (const [name, own] of OWN_KERNELS) {
+    if (!replaces(set, name)) continue;
     const theirs = tf.getKernel(name, 'webgpu');
     if (theirs === undefined) throw new Error(`tfjs-backend-webgpu has no ${name} kernel to fall back on`);
     const kernelFunc = ((args: Parameters<KernelFunc>[0]) => own(args as never) ?? theirs.kernelFunc(args)) as KernelFunc;
