@@ -9,7 +9,7 @@
 #      its run store copied out to compare with the same cell on the native CPU backend
 #      (bench/compare-cell.ts).
 # Everything it prints goes to $OUT/<step>.txt as well (default ./gpu-check-out).
-# Usage (device run, from the repository root, carry gpu-pack):  sh scripts/gpu-check.sh
+# Usage (device run, from the repository root, carry gpu-pack and .gl):  sh scripts/gpu-check.sh
 set -u
 began=$(date +%s)
 OUT="${OUT:-$PWD/gpu-check-out}"
@@ -18,9 +18,15 @@ step() { name="$1"; limit="$2"; shift 2; echo "== $name (limit ${limit}s): $*"; 
   timeout "$limit" "$@" > "$OUT/$name.txt" 2>&1; rc=$?
   tail -n "${TAIL:-25}" "$OUT/$name.txt"; echo "== $name: exit $rc after $(( $(date +%s) - start ))s"; }
 
+# Dawn opens the Vulkan loader (libvulkan.so.1), which finds the driver through an ICD file. A bare
+# GPU container may have neither where the loader looks: .gl/ may carry the loader as Debian packages,
+# and NVIDIA's ICD file may sit in the driver's own folder.
+if ! ldconfig -p | grep -q libvulkan.so.1 && [ -d .gl ]; then for f in .gl/*.deb; do dpkg -x "$f" /; done; ldconfig; fi
+nvidia_icd=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
+if ! ls /usr/share/vulkan/icd.d/nvidia* /etc/vulkan/icd.d/nvidia* >/dev/null 2>&1 && [ -f "$nvidia_icd" ]; then export VK_DRIVER_FILES="$nvidia_icd"; fi
 tar -xJf gpu-pack/ecg-lab-gpu.tar.xz -C /tmp || exit 1
 cd /tmp/ecg-lab || exit 1
-step machine 60 sh -c 'nvidia-smi -L; nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv; ls /usr/share/vulkan/icd.d /etc/vulkan/icd.d 2>&1; python3 -c "import torch; print(\"torch\", torch.__version__, \"cuda\", torch.cuda.is_available())"; ./run.sh probe'
+step machine 60 sh -c 'nvidia-smi -L; nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv; ldconfig -p | grep libvulkan; echo "VK_DRIVER_FILES=${VK_DRIVER_FILES:-}"; ls /usr/share/vulkan/icd.d /etc/vulkan/icd.d 2>&1; python3 -c "import torch; print(\"torch\", torch.__version__, \"cuda\", torch.cuda.is_available())"; ./run.sh probe'
 step test-ecg-lab 100 ./run.sh test
 step test-tfjs 100 env ECG_LAB_WEBGPU_KERNELS=tfjs ./run.sh test
 TAIL=12 step bench 180 ./run.sh bench --steps 10
