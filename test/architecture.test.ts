@@ -6,7 +6,8 @@
  * the console and exit codes. And the "Done when" of issue 16: one home per
  * idea (the box types, the nominal layout, crop cutting, the Challenge
  * record writer, rows to leads), no basename naming two different things,
- * no folder over 20 files or 2,500 lines, no inference under train/.
+ * no folder over 20 files or 2,500 lines, no inference under train/; and
+ * no synchronous tensor read (backend=webgpu cannot do them in Node or Deno).
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -160,6 +161,12 @@ test('train/ holds no inference: no file named for it, nothing of inference/ def
   assert.ok(inferenceExports.includes('inferImage') && inferenceExports.includes('loadTrainedCell'), inferenceExports.join(', '));
   const again = train.flatMap((f) => inferenceExports.filter((name) => new RegExp(`\\bfunction\\s+${name}\\b`).test(f.text)).map((name) => `${f.path}: ${name}`));
   assert.equal(again, []);
+});
+
+test('no synchronous tensor reads in src/: tfjs-backend-webgpu reads them through OffscreenCanvas, which Node and Deno lack (models/read.ts)', () => {
+  // backend/wasm-kernels' backend.readSync is not one: it reads the WASM backend's own memory, and those kernels run there only.
+  const offenders = SOURCES.filter((f) => /\.(dataSync|arraySync)\(/.test(f.text)).map((f) => f.path);
+  assert.equal(offenders, [], 'read tensors with await readValues / readScalar (models/read.ts) so that backend=webgpu works');
 });
 
 test('no Math.random in src/: randomness comes from core/rng', () => {

@@ -13,7 +13,7 @@
  * browser), that is used instead of Dawn. Then ecg-lab's own kernels
  * replace tfjs's slow convolution and pooling gradients
  * (webgpu-kernels/; ECG_LAB_WEBGPU_KERNELS=tfjs or gradients to compare).
- * Reads back from the GPU must be asynchronous (`data()`, `array()`): the
+ * Reads back from the GPU must be asynchronous (models/read.ts): the
  * backend's `dataSync()` goes through OffscreenCanvas, which Node lacks.
  */
 import * as tf from '@tensorflow/tfjs';

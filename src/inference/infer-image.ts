@@ -45,6 +45,7 @@ import {
   medianRow,
   outputOf,
   predictProbabilities,
+  readValues,
   rowsToLeads,
   specsOf,
 } from '../models/index.js';
@@ -99,8 +100,8 @@ export async function readUserImage(path: string, sizes: readonly ImageSize[], m
 }
 
 /** The ROI model's heatmap of one image ([0, 1], the model's input size). */
-function roiHeatmap(roi: tf.LayersModel, input: GreyImage): Float32Array {
-  return tf.tidy(() => tf.sigmoid(outputOf(roi, tf.tensor4d(input.data, [1, input.height, input.width, 1]), { training: false })).dataSync() as Float32Array);
+async function roiHeatmap(roi: tf.LayersModel, input: GreyImage): Promise<Float32Array> {
+  return readValues(tf.tidy(() => tf.sigmoid(outputOf(roi, tf.tensor4d(input.data, [1, input.height, input.width, 1]), { training: false }))));
 }
 
 /**
@@ -154,10 +155,10 @@ export interface InferenceOptions {
 }
 
 /** Lead placements of a page: the ROI model's boxes when the cell has one and they fit the layout, else nominal. */
-function findLeads(cell: TrainedCell, path: string, roiInput: GreyImage | undefined, size: ImageSize, logger: Logger): { placements: LeadPlacement[]; boxes: 'roi' | 'nominal' } {
+async function findLeads(cell: TrainedCell, path: string, roiInput: GreyImage | undefined, size: ImageSize, logger: Logger): Promise<{ placements: LeadPlacement[]; boxes: 'roi' | 'nominal' }> {
   const nominal = nominalPlacements(cell.config.render, size);
   if (!cell.roi || !roiInput) return { placements: nominal, boxes: 'nominal' };
-  const heatmap = { data: roiHeatmap(cell.roi, roiInput), height: roiInput.height, width: roiInput.width };
+  const heatmap = { data: await roiHeatmap(cell.roi, roiInput), height: roiInput.height, width: roiInput.width };
   const found = heatmapToBoxes(heatmap, LAYOUT_GRIDS[cell.config.render.layout], { threshold: cell.config.model.roi.threshold });
   if (found.length !== nominal.length) {
     logger.warn(msg.roiFallback(path, found.length, nominal.length));
@@ -166,17 +167,18 @@ function findLeads(cell: TrainedCell, path: string, roiInput: GreyImage | undefi
   return { placements: roiPlacements(nominal, found, size), boxes: 'roi' };
 }
 
-function classifyPage(cell: TrainedCell, page: GreyImage, lowRes: GreyImage, crops: readonly LeadCrop[]): Classification {
+async function classifyPage(cell: TrainedCell, page: GreyImage, lowRes: GreyImage, crops: readonly LeadCrop[]): Promise<Classification> {
   const classification = cell.classification;
   if (!classification) throw new TypeError('classifyPage needs a cell loaded with its classifier');
   const lowResTensor = () => tf.tensor4d(lowRes.data, [1, lowRes.height, lowRes.width, 1]);
-  const values = tf.tidy(() => {
-    if (classification.kind === 'image') return predictProbabilities(classification.classifier2d, lowResTensor()).dataSync() as Float32Array;
+  const output = tf.tidy(() => {
+    if (classification.kind === 'image') return predictProbabilities(classification.classifier2d, lowResTensor());
     const specs = specsOf(cell.config);
     const geometry = { cropHeight: cell.config.digitizer.cropHeight, fsHz: specs.classifier1d.length / cell.config.data.durationS, length: specs.classifier1d.length };
     const batch = { lowRes: lowResTensor(), page: tf.tensor4d(page.data, [1, page.height, page.width, 1]), crops: crops.map((c) => cropRequest(c, 0)) };
-    return hierarchicalProbabilities(classification.parts, batch, geometry).dataSync() as Float32Array;
+    return hierarchicalProbabilities(classification.parts, batch, geometry);
   });
+  const values = await readValues(output);
   const probabilities = Object.fromEntries(CHALLENGE_CLASSES.map((c, k) => [c, values[k] as number])) as Record<ChallengeClass, number>;
   const labels = applyThresholds([values], cell.thresholds)[0] ?? [];
   return { probabilities, thresholds: cell.thresholds, labels, model: classification.kind };
@@ -202,15 +204,15 @@ export async function inferImage(cell: TrainedCell, path: string, options: Infer
   const roiInput = !cell.roi || !needCrops ? undefined : deskewDeg !== 0 ? await resizeGrey(pageImage, roiSize) : images[1];
   const lowRes = cell.classification ? (images[images.length - 1] as GreyImage) : undefined;
 
-  const leads = needCrops ? findLeads(cell, path, roiInput, size, options.logger) : { placements: [], boxes: 'nominal' as const };
+  const leads = needCrops ? await findLeads(cell, path, roiInput, size, options.logger) : { placements: [], boxes: 'nominal' as const };
   const crops = inferenceCrops(config, leads.placements, size);
   const fsHz = config.data.fsHz;
   let signals: Float32Array[] | null = null;
   if (cell.digitization) {
-    const pixels = cutCropPixels(pageImage, crops, config.digitizer.cropHeight);
-    const rows = cropRows(cell.digitization, crops, (i) => pixels[i] as Float32Array, config.digitizer.cropHeight);
-    signals = rowsToLeads(crops, rows, zeroRows(crops, rows, options.baseline ?? 'median'), fsHz, Math.round(config.data.durationS * fsHz));
+    const pixels = await cutCropPixels(pageImage, crops, config.digitizer.cropHeight);
+    const rows = await cropRows(cell.digitization, crops, (i) => pixels[i] as Float32Array, config.digitizer.cropHeight);
+    signals = await rowsToLeads(crops, rows, zeroRows(crops, rows, options.baseline ?? 'median'), fsHz, Math.round(config.data.durationS * fsHz));
   }
-  const classification = cell.classification && lowRes ? classifyPage(cell, pageImage, lowRes, crops) : null;
+  const classification = cell.classification && lowRes ? await classifyPage(cell, pageImage, lowRes, crops) : null;
   return { image: path, width: original.width, height: original.height, boxes: leads.boxes, deskewDeg, signals, fsHz, classification };
 }

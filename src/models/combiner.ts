@@ -98,9 +98,10 @@ export interface CombinerWeights {
  * the dense combiner, the kernel's entries from class k's logit of each
  * branch to output k (what the other classes add is not shown).
  */
-export function combinerWeights(combiner: tf.LayersModel): CombinerWeights {
+export async function combinerWeights(combiner: tf.LayersModel): Promise<CombinerWeights> {
   const blend = combiner.getLayer('blend');
-  const values = blend.getWeights().map((w) => w.dataSync() as Float32Array);
+  // The layer's own variables: read, not disposed (models/read.ts disposes what it reads).
+  const values = await Promise.all(blend.getWeights().map(async (w) => (await w.data()) as Float32Array));
   if (blend instanceof PerClassBlend) return { image: Float32Array.from(values[0] as Float32Array), signal: Float32Array.from(values[1] as Float32Array) };
   const kernel = values[0] as Float32Array;
   const classes = (combiner.outputs[0]?.shape.at(-1) ?? 0) as number;

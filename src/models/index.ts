@@ -19,5 +19,6 @@ export * from './hierarchical.js';
 export * from './forward.js';
 export * from './variables.js';
 export * from './train-loop.js';
+export * from './read.js';
 export * from './checkpoint.js';
 export * from './specs.js';

@@ -33,7 +33,7 @@ async function trainOn(image: Float32Array, signal: Float32Array, labels: Float3
   const optimizer = tf.train.adam(0.05);
   const rows = (data: Float32Array, indices: readonly number[]) =>
     tf.tensor2d(Float32Array.from(indices.flatMap((i) => Array.from(data.subarray(i * CLASSES, (i + 1) * CLASSES)))), [indices.length, CLASSES]);
-  const before = combinerWeights(combiner);
+  const before = await combinerWeights(combiner);
   const tensors: number[] = [];
   await trainLoop({
     variables: trainableVariables(combiner),
@@ -48,7 +48,7 @@ async function trainOn(image: Float32Array, signal: Float32Array, labels: Float3
     onEpochEnd: () => void tensors.push(tf.memory().numTensors),
   });
   optimizer.dispose();
-  const after = combinerWeights(combiner);
+  const after = await combinerWeights(combiner);
   combiner.dispose();
   return { before, after, tensors };
 }

@@ -9,6 +9,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { GreyImage } from '../../page/grey-image.js';
 import type { LeadCrop } from '../../page/lead-crop.js';
+import { readValues } from '../read.js';
 
 /** A crop of the batch's page `example` (hierarchical.ts CropRequest has more; this is what the cut reads). */
 export type CropToCut = Pick<LeadCrop, 'box' | 'columns'> & { readonly example: number };
@@ -34,15 +35,12 @@ export function pageTensor(image: GreyImage): tf.Tensor4D {
 }
 
 /** Cut the crops of one page; each crop's pixels, cropHeight x columns, row-major. */
-export function cutCropPixels(image: GreyImage, crops: readonly Pick<LeadCrop, 'box' | 'columns'>[], cropHeight: number): Float32Array[] {
+export async function cutCropPixels(image: GreyImage, crops: readonly Pick<LeadCrop, 'box' | 'columns'>[], cropHeight: number): Promise<Float32Array[]> {
   const out: Float32Array[] = new Array(crops.length);
   const widths = [...new Set(crops.map((c) => c.columns))];
   for (const columns of widths) {
     const indices = crops.flatMap((c, i) => (c.columns === columns ? [i] : []));
-    const pixels = tf.tidy(() => {
-      const cut = cutCropTensor(pageTensor(image), indices.map((i) => ({ ...(crops[i] as LeadCrop), example: 0 })), cropHeight, columns);
-      return cut.dataSync() as Float32Array;
-    });
+    const pixels = await readValues(tf.tidy(() => cutCropTensor(pageTensor(image), indices.map((i) => ({ ...(crops[i] as LeadCrop), example: 0 })), cropHeight, columns)));
     const size = cropHeight * columns;
     indices.forEach((cropIndex, k) => (out[cropIndex] = pixels.slice(k * size, (k + 1) * size)));
   }

@@ -20,6 +20,7 @@ import { assembleLeads, type SeriesGroup } from './assemble-leads.js';
 import { rowsToMillivolts, softArgmaxRows } from '../digitizer.js';
 import { outputOf } from '../forward.js';
 import { cropRequest } from '../hierarchical.js';
+import { readValues } from '../read.js';
 
 /** The digitization path after the lead boxes: denoiser (digitizer.denoise; null without one), digitizer. */
 export interface DigitizerParts {
@@ -35,23 +36,25 @@ export function widthGroups(crops: readonly Pick<LeadCrop, 'columns'>[]): number
 }
 
 /** The digitizer's row per column of every crop (inference mode); crop i's pixels (`height` x its columns) are `pixels(i)`. */
-export function cropRows(parts: DigitizerParts, crops: readonly Pick<LeadCrop, 'columns'>[], pixels: (i: number) => Float32Array, height: number): Float32Array[] {
+export async function cropRows(parts: DigitizerParts, crops: readonly Pick<LeadCrop, 'columns'>[], pixels: (i: number) => Float32Array, height: number): Promise<Float32Array[]> {
   const rows: Float32Array[] = new Array(crops.length);
   for (const group of widthGroups(crops)) {
     const columns = (crops[group[0] as number] as Pick<LeadCrop, 'columns'>).columns;
-    const data = tf.tidy(() => {
-      const x = tf.tensor4d(concatFloat32(group.map(pixels)), [group.length, height, columns, 1]);
-      const input = parts.denoiser ? outputOf(parts.denoiser, x, { training: false }) : x;
-      return softArgmaxRows(outputOf(parts.digitizer, input, { training: false })).dataSync() as Float32Array;
-    });
+    const data = await readValues(
+      tf.tidy(() => {
+        const x = tf.tensor4d(concatFloat32(group.map(pixels)), [group.length, height, columns, 1]);
+        const input = parts.denoiser ? outputOf(parts.denoiser, x, { training: false }) : x;
+        return softArgmaxRows(outputOf(parts.digitizer, input, { training: false }));
+      }),
+    );
     group.forEach((cropIndex, k) => (rows[cropIndex] = data.slice(k * columns, (k + 1) * columns)));
   }
   return rows;
 }
 
 /** Rows to mV per crop (0 mV at `zeroRows[i]`), placed on the record's grid: 12 leads of `length` samples at `fsHz`. */
-export function rowsToLeads(crops: readonly LeadCrop[], rows: readonly Float32Array[], zeroRows: readonly number[], fsHz: number, length: number): Float32Array[] {
-  const data = tf.tidy(() => {
+export async function rowsToLeads(crops: readonly LeadCrop[], rows: readonly Float32Array[], zeroRows: readonly number[], fsHz: number, length: number): Promise<Float32Array[]> {
+  const leads = tf.tidy(() => {
     const series: SeriesGroup[] = widthGroups(crops).map((group) => {
       const placements = group.map((i) => cropRequest(crops[i] as LeadCrop, 0));
       const columns = (placements[0] as LeadCrop).columns;
@@ -59,7 +62,8 @@ export function rowsToLeads(crops: readonly LeadCrop[], rows: readonly Float32Ar
       const mv = rowsToMillivolts(groupRows, tf.tensor1d(group.map((i) => zeroRows[i] as number)), tf.tensor1d(placements.map((c) => c.pxPerMv)));
       return { series: mv, placements };
     });
-    return assembleLeads(series, { examples: 1, leads: LEADS.length, fsHz, length }).dataSync() as Float32Array;
+    return assembleLeads(series, { examples: 1, leads: LEADS.length, fsHz, length });
   });
+  const data = await readValues(leads);
   return LEADS.map((_, lead) => Float32Array.from({ length }, (_, k) => data[k * LEADS.length + lead] as number));
 }

@@ -128,8 +128,8 @@ export async function buildCropSets<P extends PageRef>(ctx: StageContext, label:
       const cut = pageTrainingCrops(ctx.config, await withTruth(rendered), boxes);
       const page = deskewedPage(rendered, boxes);
       const sizes = cut.map((c) => height * c.columns);
-      const offsets = cutCropPixels(await readCropSource(page.imagePath, page, boxes), cut, height).map((pixels) => noisyFile.append(pixels));
-      const cleanOffsets = cleanFile ? cutCropPixels(await readCropSource(page.cleanPath, page, boxes), cut, height).map((pixels) => cleanFile.append(pixels)) : [];
+      const offsets = (await cutCropPixels(await readCropSource(page.imagePath, page, boxes), cut, height)).map((pixels) => noisyFile.append(pixels));
+      const cleanOffsets = cleanFile ? (await cutCropPixels(await readCropSource(page.cleanPath, page, boxes), cut, height)).map((pixels) => cleanFile.append(pixels)) : [];
       const stored = cut.map((crop) => targetsOnDisk(crop, noisyFile));
       const noClean = () => new EcgError('STAGE_FAILED', trainMessages.noCleanCrops(label));
       sets.push({

@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Stage } from '../stage.js';
-import { buildDenoiser, denoiserLoss, outputOf, trainableVariables, specsOf } from '../../models/index.js';
+import { buildDenoiser, denoiserLoss, outputOf, readScalar, trainableVariables, specsOf } from '../../models/index.js';
 import { fit, inChunks, saveFinal } from '../fit.js';
 import { buildCropSets, readBoxes, stackCrops, trainingExamples, type CropExample, type PageCropSet } from './crop-set.js';
 import { readPageRefs, requireInput } from './stage-inputs.js';
@@ -75,10 +75,10 @@ export const denoiseStage: Stage<DenoiseManifest> = {
         },
         loss: ({ x, y }) => denoiserLoss(outputOf(model, x, { training: true }), y, weight),
         validate: async () => {
-          const parts = await inChunks(val.examples, 64, (chunk) => [
-            tf.tidy(() => denoiserLoss(outputOf(model, tensorOf(chunk, false), { training: false }), tensorOf(chunk, true), weight).dataSync()[0] as number) * chunk.length,
+          const parts = await inChunks(val.examples, 64, async (chunk) => [
+            (await readScalar(tf.tidy(() => denoiserLoss(outputOf(model, tensorOf(chunk, false), { training: false }), tensorOf(chunk, true), weight)))) * chunk.length,
           ]);
-          const identity = await inChunks(val.examples, 64, (chunk) => [tf.tidy(() => denoiserLoss(tensorOf(chunk, false), tensorOf(chunk, true), weight).dataSync()[0] as number) * chunk.length]);
+          const identity = await inChunks(val.examples, 64, async (chunk) => [(await readScalar(tf.tidy(() => denoiserLoss(tensorOf(chunk, false), tensorOf(chunk, true), weight)))) * chunk.length]);
           const n = Math.max(1, val.examples.length);
           const value = parts.reduce((s, v) => s + v, 0) / n;
           return { value, metrics: { val_loss: value, val_loss_identity: identity.reduce((s, v) => s + v, 0) / n } };

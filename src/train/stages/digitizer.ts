@@ -22,7 +22,7 @@ import { join } from 'node:path';
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { writeJsonAtomic } from '../../core/fs.js';
 import type { Stage, StageContext } from '../stage.js';
-import { buildDigitizer, digitizerLoss, loadModel, outputOf, savedPartOf, trainableVariables, specsOf, type DigitizerSpec } from '../../models/index.js';
+import { buildDigitizer, digitizerLoss, loadModel, outputOf, readScalar, savedPartOf, trainableVariables, specsOf, type DigitizerSpec } from '../../models/index.js';
 import { backboneReads, stagePart } from './backbone-input.js';
 import { recordSnr, snrMetrics, snrSummary } from '../../metrics/index.js';
 import { plottedSignals } from '../../render/ground-truth.js';
@@ -77,7 +77,7 @@ async function digitizeAll(
   try {
     for (const s of sets) {
       const { fsHz, recordLength } = s.page.gt;
-      const leads = digitizePage(model, s, height, fsHz, recordLength);
+      const leads = await digitizePage(model, s, height, fsHz, recordLength);
       for (const lead of leads) writeSync(fd, new Uint8Array(lead.buffer, lead.byteOffset, lead.byteLength));
       index.push({ record: s.page.record, split: s.page.split, fsHz, length: recordLength, offset });
       offset += leads.length * recordLength;
@@ -122,7 +122,7 @@ export const digitizerStage: Stage<DigitizerManifest> = {
       const denoiser = await loadDenoiser(ctx);
       if (denoiser) {
         try {
-          for (const set of sets) denoiseCrops(denoiser, set, height);
+          for (const set of sets) await denoiseCrops(denoiser, set, height);
         } finally {
           denoiser.dispose();
         }
@@ -174,12 +174,13 @@ async function trainAndDigitize(ctx: StageContext, spec: DigitizerSpec, sets: re
       },
       loss: ({ x, rows, mask }) => digitizerLoss(outputOf(model, x, { training: true }), rows, mask, { sigmaPx, l1Weight }),
       validate: async () => {
-        const parts = await inChunks(val.examples, 64, (chunk) => [
-          tf.tidy(() => {
+        const parts = await inChunks(val.examples, 64, async (chunk) => {
+          const loss = tf.tidy(() => {
             const b = batchOf(chunk);
-            return digitizerLoss(outputOf(model, b.x, { training: false }), b.rows, b.mask, { sigmaPx, l1Weight }).dataSync()[0] as number;
-          }) * chunk.length,
-        ]);
+            return digitizerLoss(outputOf(model, b.x, { training: false }), b.rows, b.mask, { sigmaPx, l1Weight });
+          });
+          return [(await readScalar(loss)) * chunk.length];
+        });
         const value = parts.reduce((s, v) => s + v, 0) / Math.max(1, val.examples.length);
         return { value, metrics: { val_loss: value } };
       },

@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import sharp from 'sharp';
 import { join } from 'node:path';
 import { writeJsonAtomic } from '../../core/fs.js';
-import { outputOf, softArgmaxRows } from '../../models/index.js';
+import { outputOf, readValues, softArgmaxRows } from '../../models/index.js';
 import { cropColumnToPageX, cropRowToPageY, type CropGeometry } from '../../page/crop-geometry.js';
 import type { PageCropSet } from './crop-set.js';
 import type { Page } from './stage-inputs.js';
@@ -26,15 +26,15 @@ const px = (v: number) => Math.round(v * 100) / 100;
  * page turned back by `deskewDeg` (page/deskew.ts), so both traces are turned
  * forward again onto the image as it was rendered.
  */
-export function examplePage(digitizer: tf.LayersModel, set: PageCropSet<Page>, cropHeight: number, deskewDeg = 0): ExampleTraces {
+export async function examplePage(digitizer: tf.LayersModel, set: PageCropSet<Page>, cropHeight: number, deskewDeg = 0): Promise<ExampleTraces> {
   const { gt } = set.page;
   const onImage = (x: number, y: number): readonly [number, number] => {
     const [ix, iy] = deskewDeg === 0 ? [x, y] : deskewPoint(x, y, -deskewDeg, gt.width, gt.height);
     return [px(ix), px(iy)];
   };
   const byLead = new Map<string, Required<ExampleTrace>>();
-  set.crops.forEach((crop, i) => {
-    const rows = tf.tidy(() => softArgmaxRows(outputOf(digitizer, tf.tensor4d(set.pixels(i), [1, cropHeight, crop.columns, 1]), { training: false })).dataSync() as Float32Array);
+  for (const [i, crop] of set.crops.entries()) {
+    const rows = await readValues(tf.tidy(() => softArgmaxRows(outputOf(digitizer, tf.tensor4d(set.pixels(i), [1, cropHeight, crop.columns, 1]), { training: false }))));
     const g: CropGeometry = { box: crop.box, pageHeight: gt.height, pageWidth: gt.width, cropHeight, cropWidth: crop.columns };
     const truth = gt.leads[i]!;
     const shown = crop.columnStepS === undefined ? crop.columns : Math.min(crop.columns, Math.round(crop.durationS / crop.columnStepS));
@@ -48,7 +48,7 @@ export function examplePage(digitizer: tf.LayersModel, set: PageCropSet<Page>, c
       entry.points.push(null, ...points);
       entry.reference.push(null, ...reference);
     } else byLead.set(truth.lead, { lead: truth.lead, points, reference });
-  });
+  }
   return { version: 1, image: EXAMPLE_IMAGE, leads: [...byLead.values()] };
 }
 
@@ -64,7 +64,7 @@ export async function writeExamplePage(
   const imagePath = join(ctx.outDir, EXAMPLE_IMAGE);
   const jsonPath = join(ctx.outDir, EXAMPLE_JSON);
   await sharp(set.page.imagePath).png({ compressionLevel: 6 }).toFile(imagePath);
-  await writeJsonAtomic(jsonPath, examplePage(digitizer, set, cropHeight, deskewDeg));
+  await writeJsonAtomic(jsonPath, await examplePage(digitizer, set, cropHeight, deskewDeg));
   await ctx.artifacts.add(imagePath, `${stage}/${EXAMPLE_IMAGE}`);
   await ctx.artifacts.add(jsonPath, `${stage}/${EXAMPLE_JSON}`);
 }

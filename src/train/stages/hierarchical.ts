@@ -91,6 +91,8 @@ import {
   hierarchicalVariables,
   loadModel,
   outputOf,
+  readScalar,
+  readValues,
   trainableVariables,
   type ClassificationLoss,
   type HierarchicalBatch,
@@ -313,10 +315,10 @@ async function branchLogits(parts: HierarchicalParts, examples: readonly PageExa
     try {
       const [image, signal] = tf.tidy(() => {
         const out = hierarchicalForward(parts, batch, geometry, { training: false });
-        return [out.imageLogits.dataSync() as Float32Array, out.signalLogits.dataSync() as Float32Array];
+        return [out.imageLogits, out.signalLogits];
       });
-      const images = rowsOf(image, chunk.length);
-      const signals = rowsOf(signal, chunk.length);
+      const images = rowsOf(await readValues(image), chunk.length);
+      const signals = rowsOf(await readValues(signal), chunk.length);
       return chunk.map((_, i) => ({ image: images[i] as Float32Array, signal: signals[i] as Float32Array }));
     } finally {
       tf.dispose([batch.lowRes, batch.page]);
@@ -328,13 +330,13 @@ async function branchLogits(parts: HierarchicalParts, examples: readonly PageExa
 const logitTensor = (rows: readonly Float32Array[]) => tf.tensor2d(stackCrops(rows), [rows.length, CLASSES]);
 
 /** The combiner's probabilities on fixed branch logits. */
-function combinedProbabilities(combiner: tf.LayersModel, logits: BranchLogits): Float32Array[] {
-  const values = tf.tidy(() => tf.sigmoid(outputOf(combiner, [logitTensor(logits.image), logitTensor(logits.signal)], { training: false })).dataSync() as Float32Array);
+async function combinedProbabilities(combiner: tf.LayersModel, logits: BranchLogits): Promise<Float32Array[]> {
+  const values = await readValues(tf.tidy(() => tf.sigmoid(outputOf(combiner, [logitTensor(logits.image), logitTensor(logits.signal)], { training: false }))));
   return rowsOf(values, logits.image.length);
 }
 
-function logCombinerWeights(ctx: StageContext, combiner: tf.LayersModel, step: number): void {
-  const { image, signal } = combinerWeights(combiner);
+async function logCombinerWeights(ctx: StageContext, combiner: tf.LayersModel, step: number): Promise<void> {
+  const { image, signal } = await combinerWeights(combiner);
   CHALLENGE_CLASSES.forEach((cls, k) => {
     ctx.metrics.log(`combiner/image_weight/${cls}`, image[k] as number, step);
     ctx.metrics.log(`combiner/signal_weight/${cls}`, signal[k] as number, step);
@@ -359,13 +361,13 @@ async function trainCombiner(ctx: StageContext, combiner: tf.LayersModel, train:
       labels: labelsOf(pick(train.labels, indices)),
     }),
     loss: (b) => combinerLoss(combiner, b.image as tf.Tensor2D, b.signal as tf.Tensor2D, b.labels as tf.Tensor2D, loss),
-    validate: () => {
-      const value = tf.tidy(() => combinerLoss(combiner, logitTensor(val.logits.image), logitTensor(val.logits.signal), labelsOf(val.labels), loss).dataSync()[0] as number);
-      const f1 = validationF1({ probabilities: combinedProbabilities(combiner, val.logits), labels: val.labels });
+    validate: async () => {
+      const value = await readScalar(tf.tidy(() => combinerLoss(combiner, logitTensor(val.logits.image), logitTensor(val.logits.signal), labelsOf(val.labels), loss)));
+      const f1 = validationF1({ probabilities: await combinedProbabilities(combiner, val.logits), labels: val.labels });
       return { value, metrics: { val_loss: value, val_f1: f1 } };
     },
   });
-  logCombinerWeights(ctx, combiner, 0);
+  await logCombinerWeights(ctx, combiner, 0);
 }
 
 /** Test SNR of the digitizer stage's saved signals: the final digitizer when nothing was fine-tuned. */
@@ -391,10 +393,10 @@ async function finetunedSnr(ctx: StageContext, parts: HierarchicalParts, pages: 
   try {
     const rows: RecordSnr[] = [];
     for (const set of cropSets.sets) {
-      if (parts.denoiser) denoiseCrops(parts.denoiser, set, height);
+      if (parts.denoiser) await denoiseCrops(parts.denoiser, set, height);
       const { fsHz, recordLength } = set.page.gt;
       const truth = await set.truth();
-      rows.push({ record: set.page.record, split: set.page.split, snr: recordSnr(plottedSignals(truth.gt), digitizePage(parts.digitizer, set, height, fsHz, recordLength), fsHz) });
+      rows.push({ record: set.page.record, split: set.page.split, snr: recordSnr(plottedSignals(truth.gt), await digitizePage(parts.digitizer, set, height, fsHz, recordLength), fsHz) });
     }
     return rows;
   } finally {
@@ -488,13 +490,13 @@ async function trainAndScore(ctx: StageContext, switches: HierarchySwitches, { p
           return { value: v.loss, metrics: { val_loss: v.loss, val_f1: f1 } };
         },
       });
-      if (parts.combiner) logCombinerWeights(ctx, parts.combiner, 1);
+      if (parts.combiner) await logCombinerWeights(ctx, parts.combiner, 1);
     }
     // Not fine-tuned: the branches are the frozen parts, whose validation logits the combiner phase already has.
     const valProbabilities =
-      frozen && parts.combiner && !switches.finetune ? combinedProbabilities(parts.combiner, frozen.val) : (await predict(parts, val, read, geometry, loss)).probabilities;
+      frozen && parts.combiner && !switches.finetune ? await combinedProbabilities(parts.combiner, frozen.val) : (await predict(parts, val, read, geometry, loss)).probabilities;
     const testProbabilities =
-      parts.combiner && !switches.finetune ? combinedProbabilities(parts.combiner, await branchLogits(parts, test, read, geometry)) : (await predict(parts, test, read, geometry, loss)).probabilities;
+      parts.combiner && !switches.finetune ? await combinedProbabilities(parts.combiner, await branchLogits(parts, test, read, geometry)) : (await predict(parts, test, read, geometry, loss)).probabilities;
     const score = scoreClassifier({ probabilities: valProbabilities, labels: labelsOf(val) }, { probabilities: testProbabilities, labels: labelsOf(test) }, labelsOf(train));
     logClassifierScore(ctx, score);
     const withRecords = (split: readonly PageExample[], probabilities: Float32Array[]) => ({ records: split.map((e) => e.page.record), labels: labelsOf(split), probabilities });

@@ -18,7 +18,7 @@ import * as tf from '@tensorflow/tfjs';
 import { join } from 'node:path';
 import { writeJsonAtomic } from '../../core/fs.js';
 import type { Stage, StageContext } from '../stage.js';
-import { buildRoi, roiLoss, savedPartOf, trainableVariables, outputOf, specsOf } from '../../models/index.js';
+import { buildRoi, roiLoss, readScalar, savedPartOf, trainableVariables, outputOf, specsOf } from '../../models/index.js';
 import { backboneReads, stagePart } from './backbone-input.js';
 import { heatmapToBoxes, LAYOUT_GRIDS, rasterizeBoxes } from '../../page/roi-boxes.js';
 import { readGreyImage, resizeGrey, type ImageSize } from '../../page/grey-image.js';
@@ -147,8 +147,8 @@ async function trainAndPredict(ctx: StageContext, rendered: readonly PageRef[]):
       },
       loss: ({ x, y }) => roiLoss(outputOf(model, x, { training: true }), y),
       validate: async () => {
-        const losses = await inChunks(valIdx, 16, (chunk) => {
-          const loss = tf.tidy(() => roiLoss(outputOf(model, stack(chunk.map(imageOf)), { training: false }), stack(chunk.map(targetOf))).dataSync()[0] as number);
+        const losses = await inChunks(valIdx, 16, async (chunk) => {
+          const loss = await readScalar(tf.tidy(() => roiLoss(outputOf(model, stack(chunk.map(imageOf)), { training: false }), stack(chunk.map(targetOf)))));
           return [loss * chunk.length];
         });
         const value = losses.reduce((s, v) => s + v, 0) / Math.max(1, valIdx.length);
