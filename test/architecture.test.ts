@@ -126,10 +126,12 @@ test('one home per idea: the box types, the nominal layout, crop cutting, the Ch
 /**
  * Folders whose files are named after an idea that lives elsewhere: the
  * messages of an area, the config group of a folder, a CLI command, the
- * MLflow side of tracking; and stage files (a stage trains the model of its
- * name). A basename may repeat across these; anywhere else it names one file.
+ * MLflow side of tracking, a TensorFlow.js kernel on one backend (the
+ * same kernel on WASM and on WebGPU); and stage files (a stage trains the
+ * model of its name). A basename may repeat across these; anywhere else it
+ * names one file.
  */
-const NAMED_AFTER_ELSEWHERE = ['core/messages/', 'config/schema/', 'cli/commands/', 'tracking/mlflow/'];
+const NAMED_AFTER_ELSEWHERE = ['core/messages/', 'config/schema/', 'cli/commands/', 'tracking/mlflow/', 'backend/wasm-kernels/', 'backend/webgpu-kernels/'];
 const isStageFile = (f: { path: string; text: string }) => f.path.startsWith('train/stages/') && /:\s*Stage(<[^>]*>)?\s*=\s*\{/.test(f.text);
 
 test('no two files of src/ share a name for different things (resample.ts, example-page.ts)', () => {
