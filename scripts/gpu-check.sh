@@ -8,7 +8,10 @@
 #   4. one quickstart cell (render.noise 0, hierarchy on) end to end on backend=webgpu,
 #      its run store copied out to compare with the same cell on the native CPU backend
 #      (bench/compare-cell.ts).
-# Everything it prints goes to $OUT/<step>.txt as well (default ./gpu-check-out).
+# Everything it prints goes to $OUT/<step>.txt as well (default ./gpu-check-out); the cell's run
+# store (without its cache) to $OUT/cell-runs.tgz.
+# STEPS picks steps (default: "machine test bench profile cell"); CELL_OVERRIDES are added to the
+# cell's command line (e.g. shorter training: train.digitizer.epochs=2 ...).
 # Usage (device run, from the repository root, carry gpu-pack and .gl):  sh scripts/gpu-check.sh
 set -u
 began=$(date +%s)
@@ -24,14 +27,19 @@ step() { name="$1"; limit="$2"; shift 2; echo "== $name (limit ${limit}s): $*"; 
 if ! ldconfig -p | grep -q libvulkan.so.1 && [ -d .gl ]; then for f in .gl/*.deb; do dpkg -x "$f" /; done; ldconfig; fi
 nvidia_icd=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
 if ! ls /usr/share/vulkan/icd.d/nvidia* /etc/vulkan/icd.d/nvidia* >/dev/null 2>&1 && [ -f "$nvidia_icd" ]; then export VK_DRIVER_FILES="$nvidia_icd"; fi
+steps="${STEPS:-machine test bench profile cell}"
+want() { case " $steps " in *" $1 "*) return 0 ;; esac; return 1; }
 tar -xJf gpu-pack/ecg-lab-gpu.tar.xz -C /tmp || exit 1
 cd /tmp/ecg-lab || exit 1
-step machine 60 sh -c 'nvidia-smi -L; nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv; ldconfig -p | grep libvulkan; echo "VK_DRIVER_FILES=${VK_DRIVER_FILES:-}"; ls /usr/share/vulkan/icd.d /etc/vulkan/icd.d 2>&1; python3 -c "import torch; print(\"torch\", torch.__version__, \"cuda\", torch.cuda.is_available())"; ./run.sh probe'
-step test-ecg-lab 100 ./run.sh test
-step test-tfjs 100 env ECG_LAB_WEBGPU_KERNELS=tfjs ./run.sh test
-TAIL=12 step bench 180 ./run.sh bench --steps 10
-TAIL=20 step profile 60 ./run.sh bench --backends webgpu --gpu-batches 64 --steps 3 --profile
+want machine && step machine 60 sh -c 'nvidia-smi -L; nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv; ldconfig -p | grep libvulkan; echo "VK_DRIVER_FILES=${VK_DRIVER_FILES:-}"; ls /usr/share/vulkan/icd.d /etc/vulkan/icd.d 2>&1; python3 -c "import torch; print(\"torch\", torch.__version__, \"cuda\", torch.cuda.is_available())"; ./run.sh probe'
+want test && step test-ecg-lab 100 ./run.sh test
+want test && step test-tfjs 100 env ECG_LAB_WEBGPU_KERNELS=tfjs ./run.sh test
+want bench && TAIL=12 step bench 180 ./run.sh bench --steps 10
+want profile && TAIL=20 step profile 60 ./run.sh bench --backends webgpu --gpu-batches 64 --steps 3 --profile
+want cell || exit 0
 # The cell gets what is left of the device call (DEADLINE seconds from the start, default 560).
 left=$(( ${DEADLINE:-560} - ($(date +%s) - began) ))
 [ "$left" -gt 30 ] || { echo "== cell: skipped, ${left}s left"; exit 0; }
-TAIL=30 step cell "$left" env ECG_LAB_RUNS="$OUT/runs" ./run.sh run experiments/quickstart.yaml backend=webgpu render.noise=0 model.hierarchy=true
+# shellcheck disable=SC2086 # CELL_OVERRIDES is a list of words
+TAIL=30 step cell "$left" env ECG_LAB_RUNS=/tmp/ecg-lab-runs ./run.sh run experiments/quickstart.yaml backend=webgpu render.noise=0 model.hierarchy=true ${CELL_OVERRIDES:-}
+tar -czf "$OUT/cell-runs.tgz" -C /tmp/ecg-lab-runs --exclude=.cache .
