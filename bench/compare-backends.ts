@@ -81,8 +81,8 @@ for (const [key, a] of storeA) {
     failed++;
     continue;
   }
-  console.log(`cell ${key}: ${a.backend} (a) vs ${b.backend} (b)\n`);
-  console.log(`| metric | ${a.backend} | ${b.backend} | difference | tolerance | within |`);
+  console.log(`cell ${key}\n  a: ${positionals[0]}: ${a.backend}\n  b: ${positionals[1]}: ${b.backend}\n`);
+  console.log('| metric | a | b | a - b | tolerance | within |');
   console.log('| --- | ---: | ---: | ---: | ---: | --- |');
   for (const r of rows(a, b)) {
     const ok = r.a !== undefined && r.b !== undefined && r.within(r.a, r.b);
