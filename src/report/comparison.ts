@@ -9,6 +9,7 @@ import { reportMessages as msg } from '../core/messages.js';
 import { ablationPivot, defaultPivotSpec, hasBaselineRow, pivotDelta, type Pivot, type PivotCell, type PivotSpec } from './ablation.js';
 import { baselineText, type Baseline } from './baseline.js';
 import { cellsTable, DELTA_PREFIX } from './cells-table.js';
+import { combinerWeightsText } from './combiner-weights.js';
 import { coordText, isSeedKey, resultMetrics, type CellStatus, type CoordValue, type RunSet } from './run-set.js';
 import { workOf, workLine, type Work } from './work.js';
 import { statsReport, type StatsReport } from './stats/stats-table.js';
@@ -35,6 +36,8 @@ export interface Comparison {
   stats?: StatsReport;
   /** Expected numbers against the reproduced ones (compare --expect). */
   expect?: ExpectReport;
+  /** The combiner's weights per arm and class, where cells have a combiner (combiner-weights.ts). */
+  combiner?: TextTable;
   /** Notes for the reader (mixed data, baseline not found). */
   warnings: string[];
 }
@@ -60,7 +63,11 @@ export function buildComparison(set: RunSet, options: CompareOptions = {}): Comp
   const sweeps = [...new Set(set.cells.map((c) => `${c.experiment} (sweep ${c.sweepId})`))];
   const stats = options.stats ? statsReport(set, pivot.spec.values, baseline) : undefined;
   const expect = options.expect ? evaluateExpect(options.expect, set) : undefined;
-  return { title: sweeps.join(', '), set, work, metrics, table, pivot, warnings, ...(baseline ? { baseline } : {}), ...(stats ? { stats } : {}), ...(expect ? { expect } : {}) };
+  const combiner = combinerWeightsText(set);
+  return {
+    title: sweeps.join(', '), set, work, metrics, table, pivot, warnings,
+    ...(baseline ? { baseline } : {}), ...(stats ? { stats } : {}), ...(expect ? { expect } : {}), ...(combiner ? { combiner } : {}),
+  };
 }
 
 export function headline(cmp: Comparison): string {

@@ -9,6 +9,8 @@ import { armsText, pairedText, pairedTitle, recordBootstrapNotes, STATS_TITLE } 
 import { examplePages } from './example-overlay.js';
 import { expectText, expectTitle } from './stats/expect.js';
 import { allPlots } from './plots.js';
+import { CHALLENGE_CLASSES } from '../core/ecg.js';
+import { COMBINER_WEIGHTS_TITLE } from './combiner-weights.js';
 import { renderSvg, svgToPng } from './render-plot.js';
 
 const STYLE = `body{font-family:system-ui,sans-serif;margin:2rem;color:#222;background:#fff}
@@ -43,6 +45,7 @@ export async function toHtml(cmp: Comparison): Promise<string> {
       body.push(figure(`data:image/png;base64,${png.toString('base64')}`, `${page.cell} · ${page.stage}`, page.width, page.height));
     }
   }
+  if (cmp.combiner) body.push(`<h2>${esc(COMBINER_WEIGHTS_TITLE)}</h2>`, `<div class="scroll">${htmlTable(cmp.combiner, cmp.combiner.header.length - CHALLENGE_CLASSES.length)}</div>`);
   body.push('<h2>Cells</h2>', `<div class="scroll">${htmlTable(cellsText(cmp), 2 + cmp.set.sweptKeys.length)}</div>`);
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>ecg-lab: ${esc(cmp.title)}</title><style>${STYLE}</style></head>

@@ -1,6 +1,7 @@
 /** A comparison as Markdown, CSV (the long table) or JSON. */
 import { from, toCSV } from 'arquero';
 import { expectRows, expectText, expectTitle } from './stats/expect.js';
+import { COMBINER_WEIGHTS_TITLE } from './combiner-weights.js';
 import { cellsText, deltaText, deltaTitle, headline, pivotText, pivotTitle, type Comparison, type TextTable } from './comparison.js';
 import { armsText, pairedText, recordBootstrapNotes, statsRows, STATS_TITLE, pairedTitle } from './stats/stats-table.js';
 
@@ -17,6 +18,7 @@ export function toMarkdown(cmp: Comparison): string {
     if (cmp.stats.baseline) parts.push(`## ${pairedTitle(cmp.stats)}`, '', markdownTable(pairedText(cmp.stats)), '');
   }
   if (cmp.expect) parts.push(`## ${expectTitle(cmp.expect)}`, '', markdownTable(expectText(cmp.expect)), '');
+  if (cmp.combiner) parts.push(`## ${COMBINER_WEIGHTS_TITLE}`, '', markdownTable(cmp.combiner), '');
   parts.push('## Cells', '', markdownTable(cellsText(cmp)), '');
   return parts.join('\n');
 }
@@ -55,6 +57,7 @@ export function toJsonText(cmp: Comparison): string {
       ...(delta ? { baseline: cmp.baseline, differences: { header: delta.header, rows: delta.rows } } : {}),
       ...(cmp.stats ? { stats: statsRows(cmp.stats) } : {}),
       ...(cmp.expect ? { expect: { file: cmp.expect.file, checks: expectRows(cmp.expect) } } : {}),
+      ...(cmp.combiner ? { combinerWeights: { header: cmp.combiner.header, rows: cmp.combiner.rows } } : {}),
       ...(cmp.stats?.records ? { bootstrap: { resamples: cmp.stats.records.resamples, notes: cmp.stats.records.notes } } : {}),
     },
     null,
