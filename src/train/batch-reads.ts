@@ -85,14 +85,18 @@ function threadPoolReader(): BatchReader {
   };
 }
 
-/** The worker's code (plain JavaScript, run with `eval`, so it needs no build step of its own). */
+/**
+ * The worker's code (plain JavaScript, run with `eval`, so it needs no build
+ * step of its own). It ends itself with process.exit, which in a worker ends
+ * the thread only: Deno's node:worker_threads has no parentPort.close().
+ */
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
 const fs = require('node:fs');
 const fds = new Map();
 const fdOf = (file) => { let fd = fds.get(file); if (fd === undefined) { fd = fs.openSync(file, 'r'); fds.set(file, fd); } return fd; };
 parentPort.on('message', (message) => {
-  if (message.close) { for (const fd of fds.values()) fs.closeSync(fd); fds.clear(); parentPort.close(); return; }
+  if (message.close) { for (const fd of fds.values()) fs.closeSync(fd); fds.clear(); process.exit(0); }
   try {
     const out = {};
     const buffers = [];
