@@ -29,8 +29,10 @@ nvidia_icd=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
 if ! ls /usr/share/vulkan/icd.d/nvidia* /etc/vulkan/icd.d/nvidia* >/dev/null 2>&1 && [ -f "$nvidia_icd" ]; then export VK_DRIVER_FILES="$nvidia_icd"; fi
 steps="${STEPS:-machine test bench profile cell}"
 want() { case " $steps " in *" $1 "*) return 0 ;; esac; return 1; }
-tar -xJf gpu-pack/ecg-lab-gpu.tar.xz -C /tmp || exit 1
-cd /tmp/ecg-lab || exit 1
+# Unpacked into a folder of its own: the archive holds ecg-lab/ and shared/ (the PyTorch script).
+unpacked=$(mktemp -d)
+tar -xJf gpu-pack/ecg-lab-gpu.tar.xz -C "$unpacked" || exit 1
+cd "$unpacked/ecg-lab" || exit 1
 want machine && step machine 60 sh -c 'nvidia-smi -L; nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv; ldconfig -p | grep libvulkan; echo "VK_DRIVER_FILES=${VK_DRIVER_FILES:-}"; ls /usr/share/vulkan/icd.d /etc/vulkan/icd.d 2>&1; python3 -c "import torch; print(\"torch\", torch.__version__, \"cuda\", torch.cuda.is_available())"; ./run.sh probe'
 want test && step test-ecg-lab 100 ./run.sh test
 want test && step test-tfjs 100 env ECG_LAB_WEBGPU_KERNELS=tfjs ./run.sh test
@@ -41,5 +43,5 @@ want cell || exit 0
 left=$(( ${DEADLINE:-560} - ($(date +%s) - began) ))
 [ "$left" -gt 30 ] || { echo "== cell: skipped, ${left}s left"; exit 0; }
 # shellcheck disable=SC2086 # CELL_OVERRIDES is a list of words
-TAIL=30 step cell "$left" env ECG_LAB_RUNS=/tmp/ecg-lab-runs ./run.sh run experiments/quickstart.yaml backend=webgpu render.noise=0 model.hierarchy=true ${CELL_OVERRIDES:-}
-tar -czf "$OUT/cell-runs.tgz" -C /tmp/ecg-lab-runs --exclude=.cache .
+TAIL=30 step cell "$left" env ECG_LAB_RUNS="$unpacked/runs" ./run.sh run experiments/quickstart.yaml backend=webgpu render.noise=0 model.hierarchy=true ${CELL_OVERRIDES:-}
+tar -czf "$OUT/cell-runs.tgz" -C "$unpacked/runs" --exclude=.cache .
