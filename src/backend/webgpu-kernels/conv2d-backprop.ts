@@ -20,35 +20,16 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Conv2DBackpropFilterAttrs, Conv2DBackpropInputAttrs, TensorInfo } from '@tensorflow/tfjs';
-import { int, spreadDispatch } from './program.js';
-import type { WebgpuBackend, WebgpuProgram } from './program.js';
-import { convConstants, convKey, IM2COL, ownsConvolution } from './conv2d.js';
-import { planKey, planProduct, productShader } from './tiled-product.js';
+import { FlatProgram, int } from './program.js';
+import type { WebgpuBackend } from './program.js';
+import { convConstants, IM2COL, ownsConvolution, ProductProgram } from './conv2d.js';
+import { planProduct, productShader } from './tiled-product.js';
 import type { ProductPlan } from './tiled-product.js';
 
 type Shape4 = [number, number, number, number];
 
 /** Workgroups the filter gradient aims for: a few per compute unit on current GPUs (an H100 has 132). */
 const FILTER_GRADIENT_WORKGROUPS = 1024;
-
-abstract class ProductProgram implements WebgpuProgram {
-  abstract readonly variableNames: string[];
-  readonly outputShape: number[];
-  readonly shaderKey: string;
-  readonly dispatchLayout = { x: [0], y: [1], z: [2] };
-  dispatch: [number, number, number];
-  readonly workgroupSize: [number, number, number];
-  readonly uniforms = '';
-
-  constructor(protected readonly info: tf.backend_util.Conv2DInfo, protected readonly plan: ProductPlan, outputShape: readonly number[], name: string) {
-    this.outputShape = outputShape.slice();
-    this.workgroupSize = plan.workgroupSize;
-    this.dispatch = spreadDispatch(plan.workgroups);
-    this.shaderKey = `${name}_${convKey(info)}_${planKey(plan)}`;
-  }
-
-  abstract getUserCode(): string;
-}
 
 class BackpropInputProgram extends ProductProgram {
   readonly variableNames = ['dy', 'W'];
@@ -110,20 +91,11 @@ fn productStore(m : i32, n : i32, split : i32, value : f32) {
 }
 
 /** Adds the split-K partial filters [splits, size] in order of split. */
-class SumPartialsProgram implements WebgpuProgram {
+class SumPartialsProgram extends FlatProgram {
   readonly variableNames = ['partials'];
-  readonly outputShape: number[];
-  readonly shaderKey: string;
-  readonly dispatchLayout = { x: [0, 1, 2, 3] };
-  dispatch: [number, number, number];
-  readonly workgroupSize: [number, number, number] = [64, 1, 1];
-  readonly size = true;
 
   constructor(filterShape: readonly number[], private readonly splits: number) {
-    this.outputShape = filterShape.slice();
-    const size = filterShape.reduce((a, b) => a * b, 1);
-    this.dispatch = spreadDispatch(Math.ceil(size / 64));
-    this.shaderKey = `ecgSumPartials_${splits}`;
+    super(filterShape, `ecgSumPartials_${splits}`);
   }
 
   getUserCode(): string {

@@ -65,24 +65,34 @@ fn im2col(m : i32, k : i32) -> f32 {
   return x[((b * IN_H + iy) * IN_W + ix) * CIN + k % CIN];
 }`;
 
-class Conv2DProgram implements WebgpuProgram {
-  readonly variableNames: string[];
+/** A convolution as a tiled product (tiled-product.ts): the program fields every one of them shares. */
+export abstract class ProductProgram implements WebgpuProgram {
+  abstract readonly variableNames: readonly string[];
   readonly outputShape: number[];
   readonly shaderKey: string;
   readonly dispatchLayout = { x: [0], y: [1], z: [2] };
   dispatch: [number, number, number];
   readonly workgroupSize: [number, number, number];
   readonly uniforms = '';
-  private readonly plan: ProductPlan;
 
-  constructor(private readonly info: tf.backend_util.Conv2DInfo, private readonly hasBias: boolean, private readonly activation: string, private readonly alpha: number) {
+  /** `key` names the kernel and whatever else it bakes into its code beyond the geometry and the plan. */
+  constructor(protected readonly info: tf.backend_util.Conv2DInfo, protected readonly plan: ProductPlan, outputShape: readonly number[], key: string) {
+    this.outputShape = outputShape.slice();
+    this.workgroupSize = plan.workgroupSize;
+    this.dispatch = spreadDispatch(plan.workgroups);
+    this.shaderKey = `${key}_${convKey(info)}_${planKey(plan)}`;
+  }
+
+  abstract getUserCode(): string;
+}
+
+class Conv2DProgram extends ProductProgram {
+  readonly variableNames: string[];
+
+  constructor(info: tf.backend_util.Conv2DInfo, private readonly hasBias: boolean, private readonly activation: string, private readonly alpha: number) {
+    const plan = planProduct(info.batchSize * info.outHeight * info.outWidth, info.outChannels, info.filterHeight * info.filterWidth * info.inChannels);
+    super(info, plan, info.outShape, `ecgConv2D_${hasBias}_${activation}_${alpha}`);
     this.variableNames = hasBias ? ['x', 'W', 'bias'] : ['x', 'W'];
-    this.outputShape = info.outShape.slice();
-    const m = info.batchSize * info.outHeight * info.outWidth;
-    this.plan = planProduct(m, info.outChannels, info.filterHeight * info.filterWidth * info.inChannels);
-    this.workgroupSize = this.plan.workgroupSize;
-    this.dispatch = spreadDispatch(this.plan.workgroups);
-    this.shaderKey = `ecgConv2D_${convKey(info)}_${planKey(this.plan)}_${hasBias}_${activation}_${alpha}`;
   }
 
   getUserCode(): string {

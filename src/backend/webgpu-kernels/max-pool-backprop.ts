@@ -10,31 +10,23 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { MaxPoolGradAttrs, TensorInfo } from '@tensorflow/tfjs';
-import { int, spreadDispatch } from './program.js';
-import type { WebgpuBackend, WebgpuProgram } from './program.js';
+import { FlatProgram, int } from './program.js';
+import type { WebgpuBackend } from './program.js';
 
 type Shape4 = [number, number, number, number];
 
-class MaxPoolGradProgram implements WebgpuProgram {
+class MaxPoolGradProgram extends FlatProgram {
   readonly variableNames = ['dy', 'x'];
-  readonly outputShape: number[];
-  readonly shaderKey: string;
-  readonly dispatchLayout = { x: [0, 1, 2, 3] };
-  dispatch: [number, number, number];
-  readonly workgroupSize: [number, number, number] = [64, 1, 1];
-  readonly size = true;
   private readonly constants: string;
 
   constructor(info: tf.backend_util.Conv2DInfo) {
-    this.outputShape = info.inShape.slice();
-    this.dispatch = spreadDispatch(Math.ceil(info.inShape.reduce((a, b) => a * b, 1) / 64));
     const values: [string, number][] = [
       ['IN_H', info.inHeight], ['IN_W', info.inWidth], ['C', info.inChannels], ['OUT_H', info.outHeight], ['OUT_W', info.outWidth],
       ['FH', info.filterHeight], ['FW', info.filterWidth], ['SH', info.strideHeight], ['SW', info.strideWidth],
       ['PT', info.padInfo.top], ['PL', info.padInfo.left],
     ];
+    super(info.inShape, `ecgMaxPoolGrad_${values.map(([, v]) => v).join('_')}`);
     this.constants = values.map(([name, value]) => `const ${name} = ${int(value)};`).join('\n');
-    this.shaderKey = `ecgMaxPoolGrad_${values.map(([, v]) => v).join('_')}`;
   }
 
   getUserCode(): string {

@@ -65,3 +65,25 @@ export function float(value: number): string {
   const text = String(value);
   return /[.e]/.test(text) ? text : `${text}.0`;
 }
+
+/**
+ * A program with one thread per output element: the backend calls
+ * `main(index)` with the element's flat index and `uniforms.size` is the
+ * output's element count.
+ */
+export abstract class FlatProgram implements WebgpuProgram {
+  abstract readonly variableNames: readonly string[];
+  readonly outputShape: number[];
+  readonly dispatchLayout: { x: number[] };
+  dispatch: [number, number, number];
+  readonly workgroupSize: [number, number, number] = [64, 1, 1];
+  readonly size = true;
+
+  constructor(outputShape: readonly number[], readonly shaderKey: string) {
+    this.outputShape = outputShape.slice();
+    this.dispatchLayout = { x: outputShape.map((_, i) => i) };
+    this.dispatch = spreadDispatch(Math.ceil(outputShape.reduce((a, b) => a * b, 1) / 64));
+  }
+
+  abstract getUserCode(): string;
+}
