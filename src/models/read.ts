@@ -1,8 +1,8 @@
 /**
  * Tensor values back to JavaScript, always asynchronously:
  * tfjs-backend-webgpu reads synchronously (dataSync, arraySync) through
- * OffscreenCanvas, which Node and Deno lack (docs/gpu.md, "Synchronous
- * reads"). A tf.tidy callback cannot await, so the pattern is
+ * OffscreenCanvas, which Node and Deno lack (docs/gpu.md, "Reads"). A
+ * tf.tidy callback cannot await, so the pattern is
  *
  *   const t = tf.tidy(() => ...compute...);
  *   const values = await readValues(t);

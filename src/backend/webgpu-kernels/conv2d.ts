@@ -30,10 +30,6 @@ const ACTIVATIONS: Readonly<Record<string, (alpha: number) => string>> = {
   leakyrelu: (alpha) => `select(${float(alpha)} * v, v, v >= 0.0)`,
 };
 
-export interface ConvGeometry {
-  readonly info: tf.backend_util.Conv2DInfo;
-}
-
 /** Whether ecg-lab's kernels handle this convolution (else tfjs's do). */
 export function ownsConvolution(info: tf.backend_util.Conv2DInfo, dtypes: readonly string[]): boolean {
   return info.dataFormat === 'channelsLast' && info.dilationHeight === 1 && info.dilationWidth === 1 && dtypes.every((d) => d === 'float32');
