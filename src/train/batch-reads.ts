@@ -87,8 +87,9 @@ function threadPoolReader(): BatchReader {
 
 /**
  * The worker's code (plain JavaScript, run with `eval`, so it needs no build
- * step of its own). It ends itself with process.exit, which in a worker ends
- * the thread only: Deno's node:worker_threads has no parentPort.close().
+ * step of its own). Asked to close, it closes its files and says so; the
+ * reader then terminates it (Deno's node:worker_threads has no
+ * parentPort.close() for it to end itself with).
  */
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
@@ -96,7 +97,7 @@ const fs = require('node:fs');
 const fds = new Map();
 const fdOf = (file) => { let fd = fds.get(file); if (fd === undefined) { fd = fs.openSync(file, 'r'); fds.set(file, fd); } return fd; };
 parentPort.on('message', (message) => {
-  if (message.close) { for (const fd of fds.values()) fs.closeSync(fd); fds.clear(); process.exit(0); }
+  if (message.close) { for (const fd of fds.values()) fs.closeSync(fd); fds.clear(); parentPort.postMessage({ closed: true }); return; }
   try {
     const out = {};
     const buffers = [];
@@ -129,7 +130,9 @@ function workerReader(): BatchReader {
   const waiting = new Map<number, { resolve: (data: BatchData) => void; reject: (error: Error) => void }>();
   let nextId = 0;
   let failed: Error | undefined;
-  worker.on('message', (message: { id: number; data?: BatchData; error?: string }) => {
+  let filesClosed: (() => void) | undefined;
+  worker.on('message', (message: { id: number; data?: BatchData; error?: string; closed?: true }) => {
+    if (message.closed) return filesClosed?.();
     const entry = waiting.get(message.id);
     waiting.delete(message.id);
     if (message.error !== undefined || !message.data) entry?.reject(new RangeError(message.error ?? 'no data'));
@@ -151,9 +154,10 @@ function workerReader(): BatchReader {
     },
     async close() {
       if (failed) return;
-      const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+      const closed = new Promise<void>((resolve) => (filesClosed = resolve));
       worker.postMessage({ close: true });
-      await exited;
+      await closed;
+      await worker.terminate();
     },
   };
 }
