@@ -14,6 +14,9 @@
  * fine-tuned weights when its hierarchical stage fine-tuned (for `digitize`
  * too: the digitizer the cell's `snr/*` measured), else each part's own
  * stage; the combined model when model.combine, else classifier2d alone.
+ * A cell whose experiment stopped before the hierarchical stage (e.g.
+ * `stages: [digitizer]`; run.json lists the stages a cell ran) has only
+ * the separately trained parts, and is read with those.
  * model.backbone = shared: roi/roi and the digitizer's artifact hold heads
  * (models/backbone.ts), put on a classifier2d instance: the digitizer on
  * the cell's classifier2d (fine-tuned with it when model.finetune: one
@@ -138,14 +141,17 @@ export async function readCellConfig(cell: CellRef): Promise<Config> {
 }
 
 /** Warn when the cell did not finish: its artifacts may be missing or from an unfinished stage. */
-async function checkStatus(cell: CellRef, logger: Logger): Promise<void> {
+/** Warns when the cell did not finish; returns the stages run.json says it ran (undefined: not known). */
+async function checkStatus(cell: CellRef, logger: Logger): Promise<readonly string[] | undefined> {
   const file = join(cell.dir, 'run.json');
-  if (!existsSync(file)) return;
+  if (!existsSync(file)) return undefined;
   try {
-    const run = JSON.parse(await readFile(file, 'utf8')) as { status?: string };
+    const run = JSON.parse(await readFile(file, 'utf8')) as { status?: string; stages?: Record<string, unknown> };
     if (run.status && run.status !== 'finished') logger.warn(msg.cellNotFinished(cell.label, run.status));
+    return run.stages && typeof run.stages === 'object' ? Object.keys(run.stages) : undefined;
   } catch {
     // run.json is bookkeeping; the artifacts are what inference needs.
+    return undefined;
   }
 }
 
@@ -198,9 +204,11 @@ export interface CellArtifacts {
   readonly combiner: string | null;
 }
 
-/** Where each part of a cell with this config comes from (see the header). */
-export function cellArtifacts(config: Config): CellArtifacts {
-  const { combine, finetune } = hierarchySwitches(config.model);
+/** Where each part of a cell with this config comes from (see the header); `hierarchical` false: the cell never ran that stage. */
+export function cellArtifacts(config: Config, hierarchical = true): CellArtifacts {
+  const switches = hierarchySwitches(config.model);
+  const combine = hierarchical && switches.combine;
+  const finetune = hierarchical && switches.finetune;
   const part = (stage: string, name: string) => (finetune ? `hierarchical/${name}` : `${stage}/${name}`);
   return {
     roi: config.digitizer.roi ? 'roi/roi' : null,
@@ -232,10 +240,10 @@ export interface LoadCellOptions {
 
 /** Load what the commands need from a cell; the caller disposes it. */
 export async function loadTrainedCell(cell: CellRef, options: LoadCellOptions): Promise<TrainedCell> {
-  await checkStatus(cell, options.logger);
+  const ran = await checkStatus(cell, options.logger);
   const config = await readCellConfig(cell);
   const specs = specsOf(config);
-  const artifacts = cellArtifacts(config);
+  const artifacts = cellArtifacts(config, ran === undefined || ran.includes('hierarchical'));
   // One instance per artifact: digitize and classify share a fine-tuned digitizer.
   const loaded = new Map<string, tf.LayersModel>();
   const load = async (artifact: string, build: () => tf.LayersModel) => {

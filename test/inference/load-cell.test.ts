@@ -60,6 +60,11 @@ test('shared backbone: the ROI head sits on the classifier2d stage\'s backbone, 
   assert.is(cellArtifacts(configWith({ hierarchy: true, backbone: 'separate' })).roiBackbone, null);
 });
 
+test('a cell that never ran the hierarchical stage (stages: [digitizer]) is read with the separately trained parts', () => {
+  const a = cellArtifacts(configWith({ hierarchy: true }), false);
+  assert.equal([a.denoiser, a.digitizer, a.classifier2d, a.classifier1d, a.combiner], ['denoise/denoiser', 'digitizer/digitizer', 'classifier2d/classifier2d', null, null]);
+});
+
 test('a cell saved before model.combine / model.finetune existed follows model.hierarchy', () => {
   const old = (hierarchy: boolean) => ({ model: { hierarchy }, digitizer: { roi: true, denoise: true } }) as unknown as Config;
   assert.is(cellArtifacts(old(true)).digitizer, 'hierarchical/digitizer');
