@@ -3,11 +3,12 @@
 # unpack gpu-pack/ecg-lab-gpu.tar.xz (npm run pack:gpu), then
 #   1. the machine: GPU, Vulkan ICDs, PyTorch with CUDA, the adapter Dawn finds;
 #   2. the WebGPU kernel tests with ecg-lab's kernels and with tfjs-backend-webgpu's;
-#   3. bench/train-step.ts: webgpu (both kernel sets) and PyTorch on CUDA at batch 16 and 64,
+#   3. bench/train-step.ts: webgpu (ecg-lab's kernels, its gradients only, tfjs's) and PyTorch on CUDA
+#      at batch 16 and 64,
 #      and the kernel profile of one batch-64 step;
 #   4. one quickstart cell (render.noise 0, hierarchy on) end to end on backend=webgpu,
 #      its run store copied out to compare with the same cell on the native CPU backend
-#      (bench/compare-cell.ts).
+#      (bench/compare-backends.ts).
 # Everything it prints goes to $OUT/<step>.txt as well (default ./gpu-check-out); the cell's run
 # store (without its cache) to $OUT/cell-runs.tgz.
 # STEPS picks steps (default: "machine test bench profile cell"); CELL_OVERRIDES are added to the
@@ -26,7 +27,9 @@ step() { name="$1"; limit="$2"; shift 2; echo "== $name (limit ${limit}s): $*"; 
 # and NVIDIA's ICD file may sit in the driver's own folder.
 if ! ldconfig -p | grep -q libvulkan.so.1 && [ -d .gl ]; then for f in .gl/*.deb; do dpkg -x "$f" /; done; ldconfig; fi
 nvidia_icd=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
-if ! ls /usr/share/vulkan/icd.d/nvidia* /etc/vulkan/icd.d/nvidia* >/dev/null 2>&1 && [ -f "$nvidia_icd" ]; then export VK_DRIVER_FILES="$nvidia_icd"; fi
+if ! ls /usr/share/vulkan/icd.d/nvidia* >/dev/null 2>&1 && ! ls /etc/vulkan/icd.d/nvidia* >/dev/null 2>&1 && [ -f "$nvidia_icd" ]; then
+  export VK_DRIVER_FILES="$nvidia_icd"
+fi
 steps="${STEPS:-machine test bench profile cell}"
 want() { case " $steps " in *" $1 "*) return 0 ;; esac; return 1; }
 # Unpacked into a folder of its own: the archive holds ecg-lab/ and shared/ (the PyTorch script).
