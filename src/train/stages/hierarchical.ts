@@ -317,8 +317,10 @@ async function branchLogits(parts: HierarchicalParts, examples: readonly PageExa
         const out = hierarchicalForward(parts, batch, geometry, { training: false });
         return [out.imageLogits, out.signalLogits];
       });
-      const images = rowsOf(await readValues(image), chunk.length);
-      const signals = rowsOf(await readValues(signal), chunk.length);
+      // Both reads start at once: each disposes its tensor, also when the other fails.
+      const [imageValues, signalValues] = await Promise.all([readValues(image), readValues(signal)]);
+      const images = rowsOf(imageValues, chunk.length);
+      const signals = rowsOf(signalValues, chunk.length);
       return chunk.map((_, i) => ({ image: images[i] as Float32Array, signal: signals[i] as Float32Array }));
     } finally {
       tf.dispose([batch.lowRes, batch.page]);
