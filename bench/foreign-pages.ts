@@ -8,7 +8,19 @@
  * kit's JSON start_sample/end_sample per panel), as the Challenge scored its
  * pages. These pages are for evaluation only: nothing here trains on them.
  *
- *   node --import tsx bench/foreign-pages.ts --model <experiment>/<sweep>/<cell> [--runs runs] [--set clean,augmented]
+ *   node --import tsx bench/foreign-pages.ts --model <experiment>/<sweep>/<cell> [--runs runs] [--set clean,augmented] [--geometry found,kit-time,kit]
+ *
+ * --geometry says where the leads' placements come from, to tell where the
+ * SNR goes: `found` (default) is what `digitize` does (deskew, the ROI
+ * model's boxes, the median row as 0 mV); `kit-time` takes each panel's
+ * time span (first and last plotted column) from the kit's JSON and keeps
+ * the ROI model's row band and the median baseline; `kit` also takes the
+ * 0 mV row from the JSON (the plotted rows against the reference's values
+ * at the page's 10 mm/mV) and reads with it. The JSON's plotted pixels are
+ * the page's ground truth; they only place the crops, the digitizer still
+ * reads every trace. Only pages whose JSON has lead boxes (the clean ones:
+ * the augmented pages are rotated, and an axis-aligned crop cannot follow
+ * them) are read with the kit's geometry.
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -21,6 +33,8 @@ import { readEcgRecord } from '../src/data/wfdb-ecg.js';
 import { inferImage } from '../src/inference/infer-image.js';
 import { loadTrainedCell, readCellConfig, resolveCellRef } from '../src/inference/load-cell.js';
 import { recordSnr, snrSummary } from '../src/metrics/index.js';
+import type { ImageSize } from '../src/page/grey-image.js';
+import type { LeadPlacement } from '../src/page/lead-placement.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const KIT = resolve(ROOT, '..', 'shared', 'reference', 'kit-pages');
@@ -30,6 +44,7 @@ const { values } = parseArgs({
     model: { type: 'string' },
     runs: { type: 'string', default: process.env.ECG_LAB_RUNS ?? 'runs' },
     set: { type: 'string', default: 'clean,augmented' },
+    geometry: { type: 'string', default: 'found' },
   },
 });
 if (!values.model) {
@@ -37,8 +52,63 @@ if (!values.model) {
   process.exit(2);
 }
 
+interface KitPanel {
+  readonly lead_name: string;
+  readonly start_sample: number;
+  readonly end_sample: number;
+  /** [row, column] of each plotted sample, page pixels. */
+  readonly plotted_pixels?: readonly (readonly [number, number])[];
+  readonly lead_bounding_box?: unknown;
+}
+
 interface KitPage {
-  readonly leads: readonly { lead_name: string; start_sample: number; end_sample: number }[];
+  readonly width: number;
+  readonly height: number;
+  readonly resolution: number;
+  readonly leads: readonly KitPanel[];
+}
+
+type Geometry = 'found' | 'kit-time' | 'kit';
+const GEOMETRIES: readonly Geometry[] = ['found', 'kit-time', 'kit'];
+const geometries = (values.geometry as string).split(',') as Geometry[];
+for (const g of geometries) if (!GEOMETRIES.includes(g)) throw new Error(`--geometry ${g}: one of ${GEOMETRIES.join(', ')}`);
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? (s[(s.length - 1) / 2] as number) : ((s[s.length / 2 - 1] as number) + (s[s.length / 2] as number)) / 2;
+};
+
+/**
+ * Placements from the kit's ground truth on a page of `size` (the cell's
+ * page, the kit page stretched to it): per panel, the columns of its first
+ * and last plotted sample give the time axis; with `baseline`, the 0 mV row
+ * is the median of row + value x px/mV over its samples, and the row band
+ * is the found placement's height about it; otherwise the found placement's
+ * band and baseline are kept.
+ */
+function kitPlacements(page: KitPage, reference: readonly Float32Array[], fsHz: number, size: ImageSize, found: readonly LeadPlacement[], baseline: boolean): LeadPlacement[] {
+  const sx = (size.width - 1) / (page.width - 1);
+  const sy = (size.height - 1) / (page.height - 1);
+  const kitPxPerMv = (10 * page.resolution) / 25.4;
+  return found.map((lead) => {
+    const panel = page.leads.find((p) => p.lead_name === LEADS[lead.leadIndex] && Math.abs(p.start_sample / fsHz - lead.startS) < 1e-6 && Math.abs(p.end_sample / fsHz - lead.endS) < 1e-6);
+    const points = panel?.plotted_pixels;
+    if (!panel || !points || points.length < 2) throw new Error(`kit page has no panel of ${LEADS[lead.leadIndex]} at ${lead.startS}-${lead.endS} s`);
+    const n = points.length;
+    const first = (points[0] as readonly [number, number])[1];
+    const step = ((points[n - 1] as readonly [number, number])[1] - first) / (n - 1);
+    const x1 = first * sx;
+    const x2 = (first + step * (panel.end_sample - panel.start_sample)) * sx;
+    const box = { ...lead.box, x1: x1 / (size.width - 1), x2: x2 / (size.width - 1) };
+    if (!baseline) return { ...lead, box };
+    const signal = reference[lead.leadIndex] as Float32Array;
+    const zero = median(points.map(([row], i) => row + (signal[panel.start_sample + i] as number) * kitPxPerMv)) * sy;
+    const top = lead.box.y1 * (size.height - 1);
+    const bottom = lead.box.y2 * (size.height - 1);
+    const fraction = (lead.baselineY - top) / Math.max(1, bottom - top);
+    const y1 = zero - fraction * (bottom - top);
+    return { ...lead, box: { ...box, y1: y1 / (size.height - 1), y2: (y1 + bottom - top) / (size.height - 1) }, baselineY: zero };
+  });
 }
 
 /** The reference with every sample the page does not plot set to NaN (per lead: the union of its panels' ranges). */
@@ -59,30 +129,37 @@ const config = await readCellConfig(cellRef);
 const cell = await loadTrainedCell(cellRef, { digitize: true, classify: false, logger: silentLogger });
 console.log(`cell ${cellRef.label}: render.noise ${config.render.noise}, trained on ${config.data.source}, ${config.render.dpi} DPI pages`);
 try {
-  for (const set of (values.set as string).split(',')) {
-    const dir = join(KIT, set);
-    const images = readdirSync(dir).filter((f) => /\.(png|jpg)$/.test(f)).sort();
-    const perRecord: number[][] = [];
-    const rows: string[] = [];
-    for (const image of images) {
-      const stem = image.replace(/\.(png|jpg)$/, '');
-      const record = stem.replace(/-0$/, '');
-      const page = JSON.parse(readFileSync(join(dir, `${stem}.json`), 'utf8')) as KitPage;
-      const reference = await readEcgRecord(join(KIT, 'ref', record));
-      const result = await inferImage(cell, join(dir, image), { logger: silentLogger });
-      if (result.fsHz !== reference.fsHz) throw new Error(`the cell digitizes at ${result.fsHz} Hz, the reference is at ${reference.fsHz} Hz`);
-      const snr = recordSnr(maskedReference(reference.signals, page), result.signals ?? undefined, reference.fsHz);
-      perRecord.push(snr);
-      const finite = snr.filter(Number.isFinite);
-      rows.push(`| ${record} | ${result.boxes} | ${result.deskewDeg.toFixed(2)} | ${(finite.reduce((s, v) => s + v, 0) / Math.max(1, finite.length)).toFixed(2)} |`);
+  for (const geometry of geometries) {
+    for (const set of (values.set as string).split(',')) {
+      const dir = join(KIT, set);
+      const images = readdirSync(dir).filter((f) => /\.(png|jpg)$/.test(f)).sort();
+      if (geometry !== 'found' && !images.every((image) => 'lead_bounding_box' in ((JSON.parse(readFileSync(join(dir, image.replace(/\.(png|jpg)$/, '.json')), 'utf8')) as KitPage).leads[0] ?? {}))) {
+        console.log(`\n### ecg-image-kit ${set} pages, geometry ${geometry}: skipped (their JSON has no lead boxes: the kit's geometry is not axis-aligned there)`);
+        continue;
+      }
+      const perRecord: number[][] = [];
+      const rows: string[] = [];
+      for (const image of images) {
+        const stem = image.replace(/\.(png|jpg)$/, '');
+        const record = stem.replace(/-0$/, '');
+        const page = JSON.parse(readFileSync(join(dir, `${stem}.json`), 'utf8')) as KitPage;
+        const reference = await readEcgRecord(join(KIT, 'ref', record));
+        const placements = geometry === 'found' ? undefined : (size: ImageSize, found: readonly LeadPlacement[]) => kitPlacements(page, reference.signals, reference.fsHz, size, found, geometry === 'kit');
+        const result = await inferImage(cell, join(dir, image), { logger: silentLogger, ...(placements ? { placements, baseline: geometry === 'kit' ? 'layout' : 'median' } : {}) });
+        if (result.fsHz !== reference.fsHz) throw new Error(`the cell digitizes at ${result.fsHz} Hz, the reference is at ${reference.fsHz} Hz`);
+        const snr = recordSnr(maskedReference(reference.signals, page), result.signals ?? undefined, reference.fsHz);
+        perRecord.push(snr);
+        const finite = snr.filter(Number.isFinite);
+        rows.push(`| ${record} | ${result.boxes} | ${result.deskewDeg.toFixed(2)} | ${(finite.reduce((s, v) => s + v, 0) / Math.max(1, finite.length)).toFixed(2)} |`);
+      }
+      const summary = snrSummary(perRecord);
+      console.log(`\n### ecg-image-kit ${set} pages (${images.length}, ${dir}), geometry ${geometry}\n`);
+      console.log('| record | lead boxes | deskew deg | mean SNR dB |\n| --- | --- | ---: | ---: |');
+      for (const row of rows) console.log(row);
+      console.log(`\n| ${LEADS.join(' | ')} | mean |\n|${LEADS.map(() => ' ---: |').join('')} ---: |`);
+      console.log(`| ${LEADS.map((l: Lead) => summary.perLead[l].toFixed(2)).join(' | ')} | **${summary.mean.toFixed(2)}** |`);
+      console.log(`\n(record, lead) pairs scored: ${summary.scoredPairs} of ${summary.pairs}`);
     }
-    const summary = snrSummary(perRecord);
-    console.log(`\n### ecg-image-kit ${set} pages (${images.length}, ${dir})\n`);
-    console.log('| record | lead boxes | deskew deg | mean SNR dB |\n| --- | --- | ---: | ---: |');
-    for (const row of rows) console.log(row);
-    console.log(`\n| ${LEADS.join(' | ')} | mean |\n|${LEADS.map(() => ' ---: |').join('')} ---: |`);
-    console.log(`| ${LEADS.map((l: Lead) => summary.perLead[l].toFixed(2)).join(' | ')} | **${summary.mean.toFixed(2)}** |`);
-    console.log(`\n(record, lead) pairs scored: ${summary.scoredPairs} of ${summary.pairs}`);
   }
 } finally {
   cell.dispose();

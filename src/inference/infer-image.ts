@@ -152,6 +152,13 @@ export interface InferenceOptions {
   readonly logger: Logger;
   /** Largest image decoded, in pixels (default sharp's 16383 x 16383). */
   readonly maxPixels?: number;
+  /**
+   * The leads' placements on the page at the cell's page size, given instead
+   * of found (no deskew, no ROI model): a diagnostic that reads a page with
+   * its known geometry, e.g. a foreign page's ground truth, to tell the
+   * digitizer's reading from the finding of the leads.
+   */
+  readonly placements?: (size: ImageSize, found: readonly LeadPlacement[]) => LeadPlacement[];
 }
 
 /** Lead placements of a page: the ROI model's boxes when the cell has one and they fit the layout, else nominal. */
@@ -191,7 +198,7 @@ export async function inferImage(cell: TrainedCell, path: string, options: Infer
   const specs = specsOf(config);
   const size: ImageSize = { width: page.widthPx, height: page.heightPx };
   const needCrops = cell.digitization !== null || cell.classification?.kind === 'hierarchical';
-  const deskew = config.digitizer.deskew && needCrops;
+  const deskew = config.digitizer.deskew && needCrops && !options.placements;
   const roiSize = { width: specs.roi.inputWidth, height: specs.roi.inputHeight };
   const sizes: ImageSize[] = [size];
   if (cell.roi && needCrops) sizes.push(roiSize);
@@ -204,7 +211,8 @@ export async function inferImage(cell: TrainedCell, path: string, options: Infer
   const roiInput = !cell.roi || !needCrops ? undefined : deskewDeg !== 0 ? await resizeGrey(pageImage, roiSize) : images[1];
   const lowRes = cell.classification ? (images[images.length - 1] as GreyImage) : undefined;
 
-  const leads = needCrops ? await findLeads(cell, path, roiInput, size, options.logger) : { placements: [], boxes: 'nominal' as const };
+  const found = needCrops ? await findLeads(cell, path, roiInput, size, options.logger) : { placements: [], boxes: 'nominal' as const };
+  const leads = options.placements ? { placements: options.placements(size, found.placements), boxes: found.boxes } : found;
   const crops = inferenceCrops(config, leads.placements, size);
   const fsHz = config.data.fsHz;
   let signals: Float32Array[] | null = null;

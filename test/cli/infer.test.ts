@@ -223,6 +223,34 @@ test('ROI boxes: a heatmap of the layout\'s target bands gives back the nominal 
   });
 });
 
+test('given placements replace the found ones: the same placements read the same leads, placements a row band off the traces read worse', async () => {
+  await loadBackend();
+  const cell = await loadTrainedCell(await resolveCellRef(offCell, runs, dir), { digitize: true, classify: false, logger: silentLogger });
+  try {
+    const gt = groundTruth('syn-000000');
+    const reference = plottedSignals(gt);
+    const found = await inferImage(cell, page('syn-000000'), { logger: silentLogger });
+    let seen = 0;
+    const same = await inferImage(cell, page('syn-000000'), {
+      logger: silentLogger,
+      placements: (_size, placements) => {
+        seen = placements.length;
+        return [...placements];
+      },
+    });
+    assert.is(seen, 13);
+    assert.equal(same.signals, found.signals);
+    const moved = await inferImage(cell, page('syn-000000'), {
+      logger: silentLogger,
+      placements: (_size, placements) => placements.map((p) => ({ ...p, box: { ...p.box, y1: p.box.y1 + 0.07, y2: p.box.y2 + 0.07 } })),
+    });
+    const snr = (signals: readonly Float32Array[] | null) => snrSummary([recordSnr(reference, signals ?? undefined, gt.fsHz)]).mean;
+    assert.ok(snr(moved.signals) < snr(found.signals) - 3, `moved ${snr(moved.signals)} dB, found ${snr(found.signals)} dB`);
+  } finally {
+    cell.dispose();
+  }
+});
+
 test('inference leaks no tensors', async () => {
   await loadBackend();
   const ref = await resolveCellRef(onCell, runs, dir);
