@@ -12,7 +12,8 @@
  *   3. lead boxes: the ROI heatmap's boxes (page/roi-boxes.ts), widened
  *      back to the full row band as the roi stage does, or the layout's
  *      nominal boxes (digitizer.roi = false, or when the heatmap does not
- *      show the layout's rows and columns).
+ *      show the layout's rows and columns); with timeAxis 'page-scale', each
+ *      row's time axis at the page's px per second, placed by its boxes.
  *   4. crops (models/leads/crop-cut.ts cutCropPixels, cropHeight x columnsFor(duration)), denoised when
  *      the cell has a denoiser, digitized: per-column soft-argmax rows
  *      (models/leads/crop-leads.ts, as the stages read them).
@@ -55,13 +56,18 @@ import { DEFAULT_MAX_INPUT_PIXELS, outsideImageOptions, requireWithinPixelLimit 
 import { deskewImage, estimateSkewDeg } from '../page/deskew.js';
 import { resizeGrey, type GreyImage, type ImageSize } from '../page/grey-image.js';
 import { placedCrops, type LeadCrop } from '../page/lead-crop.js';
-import { nominalPlacements, roiPlacements, type LeadPlacement } from '../page/lead-placement.js';
+import { nominalPlacements, refitTimeAxis, roiPlacements, type LeadPlacement } from '../page/lead-placement.js';
 import { heatmapToBoxes, LAYOUT_GRIDS } from '../page/roi-boxes.js';
 import type { TrainedCell } from './load-cell.js';
 
 export type BaselineMethod = 'median' | 'layout';
 
 export const BASELINE_METHODS: readonly BaselineMethod[] = ['median', 'layout'];
+
+/** Where each row's time axis comes from: the ROI boxes' edges ('boxes'), or the page's scale placed by them ('page-scale', page/lead-placement.ts refitTimeAxis). */
+export type TimeAxis = 'boxes' | 'page-scale';
+
+export const TIME_AXES: readonly TimeAxis[] = ['boxes', 'page-scale'];
 
 const MIN_WIDTH = 64;
 const MIN_HEIGHT = 48;
@@ -149,14 +155,17 @@ export interface InferenceResult {
 
 export interface InferenceOptions {
   readonly baseline?: BaselineMethod;
+  /** Default 'boxes'. 'page-scale' assumes the image shows the whole page at the cell's paper size (render.paper), as a scan does. */
+  readonly timeAxis?: TimeAxis;
   readonly logger: Logger;
   /** Largest image decoded, in pixels (default sharp's 16383 x 16383). */
   readonly maxPixels?: number;
   /**
-   * The leads' placements on the page at the cell's page size, given instead
-   * of found (no deskew, no ROI model): a diagnostic that reads a page with
-   * its known geometry, e.g. a foreign page's ground truth, to tell the
-   * digitizer's reading from the finding of the leads.
+   * The leads' placements on the page at the cell's page size (turned back
+   * by the deskew angle when digitizer.deskew is on), given instead of
+   * found: called with the found ones; a diagnostic that reads a page with
+   * known or refitted geometry, e.g. a foreign page's ground truth, to tell
+   * the digitizer's reading from the finding of the leads.
    */
   readonly placements?: (size: ImageSize, found: readonly LeadPlacement[]) => LeadPlacement[];
 }
@@ -198,7 +207,7 @@ export async function inferImage(cell: TrainedCell, path: string, options: Infer
   const specs = specsOf(config);
   const size: ImageSize = { width: page.widthPx, height: page.heightPx };
   const needCrops = cell.digitization !== null || cell.classification?.kind === 'hierarchical';
-  const deskew = config.digitizer.deskew && needCrops && !options.placements;
+  const deskew = config.digitizer.deskew && needCrops;
   const roiSize = { width: specs.roi.inputWidth, height: specs.roi.inputHeight };
   const sizes: ImageSize[] = [size];
   if (cell.roi && needCrops) sizes.push(roiSize);
@@ -211,7 +220,9 @@ export async function inferImage(cell: TrainedCell, path: string, options: Infer
   const roiInput = !cell.roi || !needCrops ? undefined : deskewDeg !== 0 ? await resizeGrey(pageImage, roiSize) : images[1];
   const lowRes = cell.classification ? (images[images.length - 1] as GreyImage) : undefined;
 
-  const found = needCrops ? await findLeads(cell, path, roiInput, size, options.logger) : { placements: [], boxes: 'nominal' as const };
+  const boxed = needCrops ? await findLeads(cell, path, roiInput, size, options.logger) : { placements: [], boxes: 'nominal' as const };
+  const found =
+    options.timeAxis === 'page-scale' && boxed.boxes === 'roi' ? { ...boxed, placements: refitTimeAxis(boxed.placements, size, config.render.speedMmPerS * page.pxPerMm) } : boxed;
   const leads = options.placements ? { placements: options.placements(size, found.placements), boxes: found.boxes } : found;
   const crops = inferenceCrops(config, leads.placements, size);
   const fsHz = config.data.fsHz;

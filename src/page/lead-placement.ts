@@ -85,3 +85,28 @@ export function roiPlacements(nominal: readonly LeadPlacement[], predicted: read
     return { ...lead, box, baselineY: topPx + fraction * (bottomPx - topPx) };
   });
 }
+
+/**
+ * Placements with each row's time axis refitted at a known horizontal
+ * scale (px per second of the page: paper speed x px/mm): within a row,
+ * x(t) = x0 + t * pxPerS for every panel, x0 the least-squares fit to the
+ * row's box edges (each panel's start and end). The ROI model's box edges
+ * place a row; its box widths are noisier than the page's scale, and on a
+ * foreign look its row start can sit a pulse foot off (bench/RESULTS.md,
+ * "Where the SNR goes on ecg-image-kit's pages"). Rows, bands and baselines
+ * are kept.
+ */
+export function refitTimeAxis(placements: readonly LeadPlacement[], size: ImageSize, pxPerS: number): LeadPlacement[] {
+  if (!(pxPerS > 0)) throw new RangeError(`refitTimeAxis: pxPerS must be > 0, got ${pxPerS}`);
+  const offsets = new Map<number, number[]>();
+  for (const lead of placements) {
+    const row = offsets.get(lead.row) ?? [];
+    row.push(lead.box.x1 * (size.width - 1) - lead.startS * pxPerS, lead.box.x2 * (size.width - 1) - lead.endS * pxPerS);
+    offsets.set(lead.row, row);
+  }
+  return placements.map((lead) => {
+    const row = offsets.get(lead.row) as number[];
+    const x0 = row.reduce((sum, v) => sum + v, 0) / row.length;
+    return { ...lead, box: { ...lead.box, x1: (x0 + lead.startS * pxPerS) / (size.width - 1), x2: (x0 + lead.endS * pxPerS) / (size.width - 1) } };
+  });
+}

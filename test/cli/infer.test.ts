@@ -22,7 +22,7 @@ import { createRng } from '../../src/core/rng.js';
 import { readEcgRecord } from '../../src/data/wfdb-ecg.js';
 import { recordSnr, snrSummary } from '../../src/metrics/index.js';
 import { heatmapToBoxes, LAYOUT_GRIDS, rasterizeBoxes } from '../../src/page/roi-boxes.js';
-import { nominalPlacements, roiPlacements } from '../../src/page/lead-placement.js';
+import { nominalPlacements, refitTimeAxis, roiPlacements } from '../../src/page/lead-placement.js';
 import { plottedSignals, type PageGroundTruth } from '../../src/render/ground-truth.js';
 import { roiTargetBoxes } from '../../src/train/stages/page-truth.js';
 import { loadTrainedCell, readCellConfig, resolveCellRef } from '../../src/inference/load-cell.js';
@@ -221,6 +221,42 @@ test('ROI boxes: a heatmap of the layout\'s target bands gives back the nominal 
     assert.ok(Math.abs(p.box.x1 - n.box.x1) < 2 / 160 && Math.abs(p.box.x2 - n.box.x2) < 2 / 160, `lead ${i} columns`);
     assert.ok(Math.abs(p.baselineY - n.baselineY) < (2 * gt.height) / 128, `lead ${i} baseline ${p.baselineY} vs ${n.baselineY}`);
   });
+});
+
+test('time axis at the page scale: ROI boxes moved and stretched within a row come back to one axis at px per second, placed by their mean offset', () => {
+  const gt = groundTruth('syn-000000');
+  const size = { width: gt.width, height: gt.height };
+  const nominal = nominalPlacements(gt.render, size);
+  const pxPerS = gt.pxPerS;
+  // Every box moved 3 px right, each edge jittered by 1 px either way (so panels up to 2 px too wide or narrow).
+  const jittered = nominal.map((p, i) => {
+    const x1 = p.box.x1 * (size.width - 1) + 3 + (i % 2 ? 1 : -1);
+    const x2 = p.box.x2 * (size.width - 1) + 3 + (i % 3 ? -1 : 1);
+    return { ...p, box: { ...p.box, x1: x1 / (size.width - 1), x2: x2 / (size.width - 1) } };
+  });
+  const refit = refitTimeAxis(jittered, size, pxPerS);
+  refit.forEach((p, i) => {
+    const n = nominal[i]!;
+    const px = (v: number) => v * (size.width - 1);
+    assert.ok(Math.abs(px(p.box.x2) - px(p.box.x1) - (p.endS - p.startS) * pxPerS) < 1e-6, `lead ${i}: width at the page scale`);
+    assert.ok(Math.abs(px(p.box.x1) - px(n.box.x1) - 3) <= 1 + 1e-6, `lead ${i}: start ${px(p.box.x1)} vs ${px(n.box.x1)} + 3`);
+    assert.is(p.box.y1, n.box.y1);
+    assert.is(p.baselineY, n.baselineY);
+  });
+  // Panels of one row share one axis: each starts where the previous one ends.
+  const row0 = refit.filter((p) => p.row === 0).sort((a, b) => a.startS - b.startS);
+  for (let k = 1; k < row0.length; k++) assert.ok(Math.abs(row0[k]!.box.x1 - row0[k - 1]!.box.x2) < 1e-9);
+  assert.throws(() => refitTimeAxis(jittered, size, 0), /pxPerS must be > 0/);
+});
+
+test('digitize --time-axis: page-scale is read; another value is refused naming the allowed ones', () => {
+  const bad = cli(['digitize', page('syn-000000'), '--model', onCell, '--out', join(dir, 'axis-bad'), '--time-axis', 'grid'], { env });
+  assert.is(bad.status, 2);
+  assert.match(bad.stderr, 'time-axis');
+  assert.match(bad.stderr, 'page-scale');
+  const good = cli(['digitize', page('syn-000000'), '--model', onCell, '--out', join(dir, 'axis'), '--time-axis', 'page-scale'], { env });
+  ok(good, 'digitize --time-axis page-scale');
+  assert.ok(existsSync(join(dir, 'axis', 'syn-000000.hea')));
 });
 
 test('given placements replace the found ones: the same placements read the same leads, placements a row band off the traces read worse', async () => {

@@ -16,7 +16,7 @@ import { DEFAULT_MAX_INPUT_PIXELS } from '../../render/image-file.js';
 import { BACKEND_NAMES } from '../../backend/names.js';
 import { cliMessages, inferMessages as msg } from '../../core/messages.js';
 import { loadTrainedCell, readCellConfig, resolveCellRef } from '../../inference/load-cell.js';
-import { BASELINE_METHODS, type BaselineMethod } from '../../inference/infer-image.js';
+import { BASELINE_METHODS, TIME_AXES, type BaselineMethod, type TimeAxis } from '../../inference/infer-image.js';
 import { inferImages } from '../../inference/infer-batch.js';
 import { uniqueRecordNames, writeDigitizedRecord } from '../../inference/write-record.js';
 
@@ -33,6 +33,10 @@ export const digitizeCommand: Command = {
   --classify          also classify and write # Labels: into each header
   --baseline <how>    0 mV row of each lead: median (of the traced rows, default) or
                       layout (where the cell's page layout puts it)
+  --time-axis <how>   where each row's time axis comes from: boxes (the ROI model's box
+                      edges, default) or page-scale (the page's px per second at the cell's
+                      paper speed and DPI, placed by the boxes: for whole-page scans, where it
+                      reads ecg-image-kit's pages better; not for zoomed or cropped photos)
   --json              print the results as JSON
   --runs <dir>        the run store (default: ECG_LAB_RUNS or ./runs)
   --backend <name>    ${BACKEND_NAMES.join(' | ')} (default: the cell's backend)
@@ -42,7 +46,7 @@ export const digitizeCommand: Command = {
   Samples the page does not show (a 3x4 page shows 2.5 s of most leads) are written as 0.
   Exit code 1 when any image failed; the others are still written.`,
   async run(args, io) {
-    const parsed = parseArgs(args, { withValue: ['model', 'out', 'baseline', 'runs', 'backend', 'max-pixels'], flags: ['classify', 'json'] });
+    const parsed = parseArgs(args, { withValue: ['model', 'out', 'baseline', 'time-axis', 'runs', 'backend', 'max-pixels'], flags: ['classify', 'json'] });
     const ref = parsed.options.get('model');
     const out = parsed.options.get('out');
     if (parsed.positionals.length === 0) throw new EcgError('USAGE', msg.noImages());
@@ -50,6 +54,8 @@ export const digitizeCommand: Command = {
     if (out === undefined) throw new EcgError('USAGE', msg.outOptionMissing());
     const baseline = (parsed.options.get('baseline') ?? 'median') as BaselineMethod;
     if (!BASELINE_METHODS.includes(baseline)) throw new EcgError('USAGE', cliMessages.optionNotOneOf('baseline', baseline, BASELINE_METHODS));
+    const timeAxis = (parsed.options.get('time-axis') ?? 'boxes') as TimeAxis;
+    if (!TIME_AXES.includes(timeAxis)) throw new EcgError('USAGE', cliMessages.optionNotOneOf('time-axis', timeAxis, TIME_AXES));
 
     const cellRef = await resolveCellRef(ref, runsDirFor(parsed.options.get('runs'), io.env, io.cwd), io.cwd);
     await loadCellBackend(parsed.options.get('backend'), await readCellConfig(cellRef), io);
@@ -60,8 +66,8 @@ export const digitizeCommand: Command = {
     const images = parsed.positionals.map((p) => resolve(io.cwd, p));
     const names = uniqueRecordNames(images);
     try {
-      io.logger.info(`digitize: ${images.length} image(s) with ${cell.cell.label} (${cell.roi ? 'ROI' : 'nominal'} boxes, ${cell.digitization?.denoiser ? 'denoised' : 'no denoiser'}, baseline ${baseline})`);
-      const outcomes = await inferImages(cell, images, { baseline, maxPixels: intOption(parsed, 'max-pixels', DEFAULT_MAX_INPUT_PIXELS), logger: io.logger, progress: io.progress, label: 'digitize' }, (result, i) =>
+      io.logger.info(`digitize: ${images.length} image(s) with ${cell.cell.label} (${cell.roi ? 'ROI' : 'nominal'} boxes, ${cell.digitization?.denoiser ? 'denoised' : 'no denoiser'}, baseline ${baseline}, time axis ${timeAxis})`);
+      const outcomes = await inferImages(cell, images, { baseline, timeAxis, maxPixels: intOption(parsed, 'max-pixels', DEFAULT_MAX_INPUT_PIXELS), logger: io.logger, progress: io.progress, label: 'digitize' }, (result, i) =>
         writeDigitizedRecord(outDir, names[i] as string, result),
       );
       if (parsed.flags.has('json')) {
