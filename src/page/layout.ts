@@ -67,6 +67,8 @@ export interface PageLayout {
   readonly traceStartMm: number;
   readonly shownDurationS: number;
   readonly pulseStartMm: number;
+  /** The left pulse falls straight into the trace (LayoutPlacement.pulseAbuts): no foot after it. */
+  readonly pulseAbuts: boolean;
   readonly headerMm: number;
   readonly footerTopMm: number;
 }
@@ -89,6 +91,11 @@ export interface LayoutPlacement {
   readonly shiftMm: number;
   /** Where the calibration pulses sit: before the traces of each row, or after them. */
   readonly pulseSide: 'left' | 'right';
+  /**
+   * A left pulse whose fall is the trace's start (ecg-image-kit draws it so)
+   * instead of ending in a 1 mm foot before the trace; absent: the foot.
+   */
+  readonly pulseAbuts?: boolean;
 }
 
 export const DEFAULT_PLACEMENT: LayoutPlacement = { topMm: HEADER_MM, bottomMm: FOOTER_MM, rowFill: 1, shiftMm: 0, pulseSide: 'left' };
@@ -158,7 +165,8 @@ export function layoutPage(config: LayoutConfig, placement: LayoutPlacement = DE
     rowSpacingMm,
     traceStartMm,
     shownDurationS,
-    pulseStartMm: left ? traceStartMm - pulseZoneMm + 1 : traceStartMm + traceWidthMm + 1,
+    pulseStartMm: left ? traceStartMm - pulseZoneMm + 1 + (placement.pulseAbuts ? 1 : 0) : traceStartMm + traceWidthMm + 1,
+    pulseAbuts: left && placement.pulseAbuts === true,
     headerMm: HEADER_MM,
     footerTopMm: page.heightMm - FOOTER_MM,
   };

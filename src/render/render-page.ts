@@ -110,19 +110,19 @@ function strokeWithGaps(coverage: Coverage, xs: ArrayLike<number>, ys: ArrayLike
   }
 }
 
-/** The pulse of row `row`: foot, rise, top, fall, foot (page mm). */
+/** The pulse of row `row`: foot, rise, top, fall, foot (page mm); no foot after the fall when it abuts the trace. */
 function pulsePolylineMm(layout: PageLayout, baselineMm: number, options: RenderOptions): Point[] {
   const x0 = layout.pulseStartMm;
   const widthMm = 0.2 * options.speedMmPerS;
   const top = baselineMm - options.gainMmPerMv;
-  return [
+  const pulse: Point[] = [
     [x0, baselineMm],
     [x0 + 1, baselineMm],
     [x0 + 1, top],
     [x0 + 1 + widthMm, top],
     [x0 + 1 + widthMm, baselineMm],
-    [x0 + 2 + widthMm, baselineMm],
   ];
+  return layout.pulseAbuts ? pulse : [...pulse, [x0 + 2 + widthMm, baselineMm]];
 }
 
 function rowBaselines(layout: PageLayout): Map<number, number> {

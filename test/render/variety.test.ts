@@ -62,7 +62,7 @@ test('variety 1 draws every layout, paper, grid style, header and pulse choice o
     note('paper', v.paper);
     note('grid', v.gridStyle);
     note('header', v.header);
-    note('pulse', v.calibrationPulse ? v.placement.pulseSide : 'none');
+    note('pulse', v.calibrationPulse ? `${v.placement.pulseSide}${v.placement.pulseAbuts ? ' abutting' : ''}` : 'none');
     assert.is(gt.render.layout, v.layout, 'render records the effective layout');
     assert.is(gt.dpi, v.dpi);
     assert.is(gt.header === null, !v.header);
@@ -72,7 +72,7 @@ test('variety 1 draws every layout, paper, grid style, header and pulse choice o
   assert.equal([...seen.get('paper')!].sort(), ['a4', 'letter']);
   assert.equal([...seen.get('grid')!].sort(), ['grey', 'kit', 'none', 'pink', 'red']);
   assert.equal([...seen.get('header')!].sort(), [false, true]);
-  assert.equal([...seen.get('pulse')!].sort(), ['left', 'none', 'right']);
+  assert.equal([...seen.get('pulse')!].sort(), ['left', 'left abutting', 'none', 'right']);
 });
 
 test('variety 1: every ground-truth sample is dark in the image and the mask, and the scales are those of the drawn DPI', async () => {
@@ -183,7 +183,10 @@ test('every layout, wherever variety puts it: panels inside the page, touching b
       for (const cal of gt.calibration) {
         const xs = cal.corners.map((c) => c[0]);
         const onRight = gt.variety!.placement.pulseSide === 'right';
-        assert.ok(onRight ? Math.min(...xs) > traceRight : Math.max(...xs) < traceLeft, `${layout} seed ${seed}: pulse not beside the traces`);
+        // A left pulse ends 1 mm (its foot) before the traces start, or falls straight into them (ecg-image-kit's way).
+        const gapMm = (traceLeft - Math.max(...xs)) / gt.pxPerMm;
+        if (onRight) assert.ok(Math.min(...xs) > traceRight, `${layout} seed ${seed}: pulse not beside the traces`);
+        else assert.ok(Math.abs(gapMm - (gt.variety!.placement.pulseAbuts ? 0 : 1)) < 0.02, `${layout} seed ${seed}: pulse ${gapMm} mm before the traces`);
         assert.ok(Math.min(...xs) > 0 && Math.max(...xs) < gt.width, `${layout} seed ${seed}: pulse outside the page`);
       }
       if (layout === '3x4+3') {

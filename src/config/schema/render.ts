@@ -64,6 +64,7 @@ export interface VarietyConfig {
   headerOff: number;
   pulseOff: number;
   pulseRight: number;
+  pulseAbuts: number;
 }
 
 export interface RenderConfig {
@@ -157,6 +158,7 @@ const VARIETY_RULES: { readonly [K in keyof VarietyConfig]: RenderRule } = {
   headerOff: inRange(0, 1),
   pulseOff: inRange(0, 1),
   pulseRight: inRange(0, 1),
+  pulseAbuts: inRange(0, 1),
 };
 
 const NAMED_COLOURS: Readonly<Record<string, Rgb>> = {
@@ -333,6 +335,7 @@ export const renderSchema: SchemaTree = {
       headerOff: varied('headerOff', 'Probability in [0, 1] that a page whose header is drawn has none (no header strip, no footer), as on ecg-image-kit pages.', 0.5),
       pulseOff: varied('pulseOff', 'Probability in [0, 1] that a page whose calibration pulse is drawn has none.', 0.25),
       pulseRight: varied('pulseRight', 'Probability in [0, 1] that a page whose pulse is drawn puts it at the right end of each row instead of the left.', 0.3),
+      pulseAbuts: varied('pulseAbuts', 'Probability in [0, 1] that a left pulse falls straight into the trace, as ecg-image-kit draws it, instead of ending in a 1 mm foot before the trace.', 0.5),
     },
   },
 };

@@ -123,6 +123,10 @@ export function drawPageVariety(options: RenderOptions, rng: Rng): PageVariety {
   // ecg-image-kit marks column hand-overs with tall bold bars.
   const separator: SeparatorLook = drawn() ? { halfMm: rng.uniform(1.5, 5), widthFactor: rng.uniform(1.2, 3) } : DEFAULT_SEPARATOR;
 
+  // Drawn last, so that every other draw of a page is what it was before this one existed.
+  const pulseAbuts = calibrationPulse && pulseSide === 'left' && drawn() && rng.chance(v.pulseAbuts);
+  const placed: LayoutPlacement = pulseAbuts ? { ...placement, pulseAbuts } : placement;
+
   const effective: RenderOptions = {
     ...options,
     layout,
@@ -137,7 +141,7 @@ export function drawPageVariety(options: RenderOptions, rng: Rng): PageVariety {
   };
   return {
     options: effective,
-    placement,
+    placement: placed,
     look: { grid, labels: { sizeMm: labelSizeMm, above: labelAbove }, footer },
     separator,
     record: {
@@ -147,7 +151,7 @@ export function drawPageVariety(options: RenderOptions, rng: Rng): PageVariety {
       dpi,
       header,
       calibrationPulse,
-      placement,
+      placement: placed,
       gridStyle,
       grid,
       traceColour,
