@@ -6,6 +6,8 @@
  *                      when its distortions end in JPEG compression, see
  *                      render.imageFormat); find it through readRenderedPages
  *   <stem>-clean.png   clean twin: same geometry, no photometric distortion
+ *                      (only with cleanTwins, the default: the denoise stage
+ *                      is its one reader; without, the entry's clean is null)
  *   <stem>-mask.png    greyscale trace coverage (0..255) of the 12 lead traces
  *   <stem>.json        PageGroundTruth (render/ground-truth.ts)
  *   manifest.json      RenderManifest: every page with its split, record and labels
@@ -39,9 +41,9 @@ export interface RenderedPageEntry {
   readonly record: string;
   readonly labels: readonly ChallengeClass[];
   readonly seed: string;
-  /** File names relative to the manifest's folder. */
+  /** File names relative to the manifest's folder; clean is null when the pages were rendered without clean twins. */
   readonly image: string;
-  readonly clean: string;
+  readonly clean: string | null;
   readonly mask: string;
   readonly groundTruth: string;
 }
@@ -64,14 +66,19 @@ export function pageSeed(seed: number, record: string): string {
 
 const safeStem = (name: string) => name.replace(/[^A-Za-z0-9._-]/g, '_');
 
-/** Write one rendered page's four files as `<dir>/<stem>*`; returns the entry without split and labels. */
-export async function writeRenderedPage(dir: string, stem: string, page: Pick<RenderedPage, 'image' | 'imageFormat' | 'clean' | 'mask' | 'groundTruth'>): Promise<Pick<RenderedPageEntry, 'image' | 'clean' | 'mask' | 'groundTruth'>> {
-  const files = { image: `${stem}${IMAGE_EXTENSIONS[page.imageFormat]}`, clean: `${stem}-clean.png`, mask: `${stem}-mask.png`, groundTruth: `${stem}.json` };
+/** Write one rendered page's files (four, or three without its clean twin) as `<dir>/<stem>*`; returns the entry without split and labels. */
+export async function writeRenderedPage(
+  dir: string,
+  stem: string,
+  page: Pick<RenderedPage, 'image' | 'imageFormat' | 'mask' | 'groundTruth'> & { readonly clean: Buffer | null },
+): Promise<Pick<RenderedPageEntry, 'image' | 'clean' | 'mask' | 'groundTruth'>> {
+  const clean = page.clean;
+  const files = { image: `${stem}${IMAGE_EXTENSIONS[page.imageFormat]}`, clean: clean ? `${stem}-clean.png` : null, mask: `${stem}-mask.png`, groundTruth: `${stem}.json` };
   const groundTruth: PageGroundTruth = { ...page.groundTruth, files: { image: files.image, clean: files.clean, mask: files.mask } };
   // Every write settles before a failure is thrown: a caller that then removes the folder (the stage cache) races no write.
   const writes = await Promise.allSettled([
     writeFileAtomic(join(dir, files.image), page.image),
-    writeFileAtomic(join(dir, files.clean), page.clean),
+    ...(clean && files.clean ? [writeFileAtomic(join(dir, files.clean), clean)] : []),
     writeFileAtomic(join(dir, files.mask), page.mask),
     writeFileAtomic(join(dir, files.groundTruth), JSON.stringify(groundTruth)),
   ]);
@@ -87,6 +94,13 @@ export interface RenderJob {
 
 export interface RenderPagesOptions {
   readonly seed: number;
+  /**
+   * Render and write each page's clean twin (default true). Only the denoise
+   * stage reads twins, and a noisy page's twin PNG costs about as much CPU as
+   * a whole clean page: the render stage asks for them only when
+   * digitizer.denoise is on. Without, the other files are the same bytes.
+   */
+  readonly cleanTwins?: boolean;
   /** Pages rendered at once; 2 overlaps sharp's encoding with the JavaScript drawing on a 2-core machine. */
   readonly concurrency?: number;
   readonly progress?: Progress;
@@ -106,7 +120,7 @@ export async function renderPagesToDir(dir: string, jobs: readonly RenderJob[], 
     entries = await mapLimited(jobs, Math.max(1, options.concurrency ?? 2), async (job) => {
       options.signal?.throwIfAborted();
       const seed = pageSeed(options.seed, job.record.name);
-      const page = await renderPage(job.record, checked, { seed });
+      const page = await renderPage(job.record, checked, { seed, cleanTwin: options.cleanTwins ?? true });
       const files = await writeRenderedPage(dir, safeStem(job.record.name), page);
       options.progress?.tick();
       return { split: job.split, record: job.record.name, labels: job.record.labels, seed, ...files };
@@ -133,7 +147,8 @@ export async function renderPagesToDir(dir: string, jobs: readonly RenderJob[], 
 /** One page of a render output, with absolute paths. */
 export interface RenderedPageRef extends RenderedPageEntry {
   readonly imagePath: string;
-  readonly cleanPath: string;
+  /** Null when the pages were rendered without clean twins. */
+  readonly cleanPath: string | null;
   readonly maskPath: string;
   readonly groundTruthPath: string;
 }
@@ -175,7 +190,7 @@ export async function readRenderedPages(
     .map((p) => ({
       ...p,
       imagePath: join(dir, p.image),
-      cleanPath: join(dir, p.clean),
+      cleanPath: p.clean === null ? null : join(dir, p.clean),
       maskPath: join(dir, p.mask),
       groundTruthPath: join(dir, p.groundTruth),
     }));
