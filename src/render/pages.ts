@@ -6,8 +6,9 @@
  *                      when its distortions end in JPEG compression, see
  *                      render.imageFormat); find it through readRenderedPages
  *   <stem>-clean.png   clean twin: same geometry, no photometric distortion
- *                      (only with cleanTwins, the default: the denoise stage
- *                      is its one reader; without, the entry's clean is null)
+ *                      (for the splits in cleanTwinSplits, by default all:
+ *                      the denoise stage is its one reader; elsewhere the
+ *                      entry's clean is null)
  *   <stem>-mask.png    greyscale trace coverage (0..255) of the 12 lead traces
  *   <stem>.json        PageGroundTruth (render/ground-truth.ts)
  *   manifest.json      RenderManifest: every page with its split, record and labels
@@ -34,14 +35,15 @@ import { IMAGE_EXTENSIONS } from './image-file.js';
 export const RENDER_FORMAT = 'ecg-lab/render@1';
 export const RENDER_MANIFEST_FILE = 'manifest.json';
 
-export type PageSplit = 'train' | 'val' | 'test';
+export const PAGE_SPLITS = ['train', 'val', 'test'] as const;
+export type PageSplit = (typeof PAGE_SPLITS)[number];
 
 export interface RenderedPageEntry {
   readonly split: PageSplit;
   readonly record: string;
   readonly labels: readonly ChallengeClass[];
   readonly seed: string;
-  /** File names relative to the manifest's folder; clean is null when the pages were rendered without clean twins. */
+  /** File names relative to the manifest's folder; clean is null for a page rendered without its clean twin. */
   readonly image: string;
   readonly clean: string | null;
   readonly mask: string;
@@ -95,12 +97,13 @@ export interface RenderJob {
 export interface RenderPagesOptions {
   readonly seed: number;
   /**
-   * Render and write each page's clean twin (default true). Only the denoise
-   * stage reads twins, and a noisy page's twin PNG costs about as much CPU as
-   * a whole clean page: the render stage asks for them only when
-   * digitizer.denoise is on. Without, the other files are the same bytes.
+   * The splits whose pages get a clean twin (default all three). Only the
+   * denoise stage reads twins, of the pages it trains and validates on, and a
+   * noisy page's twin PNG costs about as much CPU as a whole clean page: the
+   * render stage asks for them there and only when digitizer.denoise is on.
+   * A page without its twin has the same other files, byte for byte.
    */
-  readonly cleanTwins?: boolean;
+  readonly cleanTwinSplits?: readonly PageSplit[];
   /** Pages rendered at once; 2 overlaps sharp's encoding with the JavaScript drawing on a 2-core machine. */
   readonly concurrency?: number;
   readonly progress?: Progress;
@@ -112,6 +115,7 @@ export interface RenderPagesOptions {
 export async function renderPagesToDir(dir: string, jobs: readonly RenderJob[], config: RenderConfigInput, options: RenderPagesOptions): Promise<RenderManifest> {
   const renderOptions = normalizeRenderOptions(config);
   const checked = renderConfigOf(renderOptions);
+  const twinSplits = options.cleanTwinSplits ?? PAGE_SPLITS;
   await ensureDir(dir);
   options.progress?.start(`render: ${jobs.length} pages`, jobs.length);
   let entries: RenderedPageEntry[];
@@ -120,7 +124,7 @@ export async function renderPagesToDir(dir: string, jobs: readonly RenderJob[], 
     entries = await mapLimited(jobs, Math.max(1, options.concurrency ?? 2), async (job) => {
       options.signal?.throwIfAborted();
       const seed = pageSeed(options.seed, job.record.name);
-      const page = await renderPage(job.record, checked, { seed, cleanTwin: options.cleanTwins ?? true });
+      const page = await renderPage(job.record, checked, { seed, cleanTwin: twinSplits.includes(job.split) });
       const files = await writeRenderedPage(dir, safeStem(job.record.name), page);
       options.progress?.tick();
       return { split: job.split, record: job.record.name, labels: job.record.labels, seed, ...files };
@@ -147,7 +151,7 @@ export async function renderPagesToDir(dir: string, jobs: readonly RenderJob[], 
 /** One page of a render output, with absolute paths. */
 export interface RenderedPageRef extends RenderedPageEntry {
   readonly imagePath: string;
-  /** Null when the pages were rendered without clean twins. */
+  /** Null for a page rendered without its clean twin. */
   readonly cleanPath: string | null;
   readonly maskPath: string;
   readonly groundTruthPath: string;

@@ -32,11 +32,11 @@ test('render pages to a folder and read them back by split, with ground truth', 
   }
 });
 
-test('cleanTwins false: no clean twin on disk or in the manifest, and the other files are the bytes written with twins', async () => {
+test('pages of splits outside cleanTwinSplits: no clean twin on disk or in the manifest, and the other files are the bytes written with twins', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'ecg-render-'));
   try {
     const jobs = [{ split: 'train' as const, record: syntheticRecord('a') }, { split: 'val' as const, record: syntheticRecord('b') }];
-    for (const [sub, cleanTwins] of [['with', true], ['without', false]] as const) await renderPagesToDir(join(dir, sub), jobs, { noise: 0.5, dpi: 60 }, { seed: 2, cleanTwins });
+    for (const [sub, cleanTwinSplits] of [['with', undefined], ['without', []]] as const) await renderPagesToDir(join(dir, sub), jobs, { noise: 0.5, dpi: 60 }, { seed: 2, cleanTwinSplits });
     const names = readdirSync(join(dir, 'without')).sort();
     assert.equal(names, ['a-mask.png', 'a.jpg', 'a.json', 'b-mask.png', 'b.jpg', 'b.json', 'manifest.json']);
     assert.ok(readdirSync(join(dir, 'with')).includes('a-clean.png'));

@@ -1,9 +1,10 @@
 /**
- * The render stage writes clean twins only when digitizer.denoise is on (the
- * denoise stage is their one reader): the two settings have different render
- * cache keys, the entry without twins has no twin file and null in its
- * manifest, the other files are the same bytes, and cutting clean-twin crops
- * from pages without twins fails naming the page and the setting.
+ * The render stage writes clean twins only when digitizer.denoise is on, and
+ * only of the pages the denoise stage (their one reader) trains and validates
+ * on: the two settings have different render cache keys, a page without its
+ * twin has no twin file and null in the manifest, the other files are the
+ * same bytes, and cutting clean-twin crops from pages without twins fails
+ * naming the page and the setting.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -66,13 +67,13 @@ test('digitizer.denoise is in the render stage\'s cache key', () => {
   assert.is.not(stageKey(renderStage, configOf(true), inputs), stageKey(renderStage, configOf(false), inputs));
 });
 
-test('with digitizer.denoise off the render stage writes no clean twins; the other files are the same bytes', async () => {
+test('the render stage writes the clean twins of train and val pages with digitizer.denoise, none without; the other files are the same bytes', async () => {
   const on = await runRender(true);
   const off = await runRender(false);
-  assert.ok(on.manifest.pages.every((p) => p.clean !== null));
+  assert.equal(on.manifest.pages.map((p) => [p.split, p.clean]), [['train', 'rec-0-clean.png'], ['val', 'rec-1-clean.png'], ['test', null]]);
   assert.ok(off.manifest.pages.every((p) => p.clean === null));
   assert.equal(readdirSync(off.dir).filter((name) => name.includes('-clean')), []);
-  assert.is(readdirSync(on.dir).filter((name) => name.endsWith('-clean.png')).length, 3);
+  assert.equal(readdirSync(on.dir).filter((name) => name.includes('-clean')).sort(), ['rec-0-clean.png', 'rec-1-clean.png']);
   for (const page of off.manifest.pages) {
     for (const file of [page.image, page.mask]) assert.ok(readFileSync(join(off.dir, file)).equals(readFileSync(join(on.dir, file))), file);
   }

@@ -1,20 +1,22 @@
 /**
  * Stage `render`: every record of every split as a page image, trace mask and
- * ground truth, and with digitizer.denoise its clean twin (src/render/pages.ts).
- * Later stages read the pages with readRenderedPages(ctx.inputs.render).
+ * ground truth, and with digitizer.denoise the clean twins of the pages the
+ * denoiser trains and validates on (src/render/pages.ts). Later stages read
+ * the pages with readRenderedPages(ctx.inputs.render).
  *
  * The clean twin is the denoiser's target and nothing else reads it; a noisy
- * page's twin PNG costs about as much CPU as a whole clean page, so pages are
- * rendered without twins when digitizer.denoise is off. digitizer.denoise is
- * therefore one of the stage's config keys: renders with and without twins
- * have different cache keys and never stand in for each other (a sweep over
- * digitizer.denoise renders its pages once per arm).
+ * page's twin PNG costs about as much CPU as a whole clean page, so test
+ * pages get none, and no page does when digitizer.denoise is off.
+ * digitizer.denoise is therefore one of the stage's config keys: renders with
+ * and without twins have different cache keys and never stand in for each
+ * other (a sweep over digitizer.denoise renders its pages once per arm).
  */
 import type { Stage } from '../stage.js';
 import { readDataset, type DataManifest } from '../../data/dataset-store.js';
 import { EcgError } from '../../core/errors.js';
 import { renderMessages } from '../../core/messages.js';
 import { renderPagesToDir, type RenderJob, type RenderManifest } from '../../render/pages.js';
+import { DENOISE_SPLITS } from './denoise.js';
 
 /** Every render.* key (render.distort.* included), the data seed (pages are data), and whether the clean twins are written. */
 export const RENDER_CONFIG_KEYS = ['seed.data', 'render.*', 'digitizer.denoise'] as const;
@@ -25,7 +27,7 @@ export const renderStage: Stage<RenderManifest> = {
   description: 'Render every record as a paper ECG page (layout, grid, distortions by render.noise) with exact ground truth.',
   reads: ['data'],
   configKeys: RENDER_CONFIG_KEYS,
-  writes: 'page images (PNG, or JPEG where the distortions end in JPEG), clean twins (digitizer.denoise = true), trace masks, ground-truth JSON + manifest.json',
+  writes: 'page images (PNG, or JPEG where the distortions end in JPEG), clean twins of train and val pages (digitizer.denoise = true), trace masks, ground-truth JSON + manifest.json',
   async run(ctx) {
     const data = ctx.inputs['data'];
     if (!data) throw new EcgError('STAGE_FAILED', renderMessages.dataInputMissing('render'));
@@ -33,7 +35,7 @@ export const renderStage: Stage<RenderManifest> = {
     const jobs: RenderJob[] = (['train', 'val', 'test'] as const).flatMap((split) => splits[split].map((record) => ({ split, record })));
     const manifest = await renderPagesToDir(ctx.outDir, jobs, ctx.config.render, {
       seed: ctx.config.seed.data,
-      cleanTwins: ctx.config.digitizer.denoise,
+      cleanTwinSplits: ctx.config.digitizer.denoise ? DENOISE_SPLITS : [],
       progress: ctx.progress,
       logger: ctx.logger,
       signal: ctx.signal,
