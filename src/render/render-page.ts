@@ -11,7 +11,7 @@
  *   6. warp the page through the exact mapping -> clean twin; map GT points  (geometry.ts)
  *   7. photometric distortions on a copy -> image      (photometric.ts)
  *   8. mask: the GT polylines stroked in image space
- *   9. encode: the image as PNG, or as the JPEG the chain ends in; clean twin and mask as PNG   (image-file.ts)
+ *   9. encode: the image as PNG, or as the JPEG the chain ends in; clean twin (stored) and mask as PNG   (image-file.ts)
  */
 import { LEADS, recordLength, type EcgRecord } from '../core/ecg.js';
 import { EcgError } from '../core/errors.js';
@@ -26,7 +26,7 @@ import { normalizeRenderOptions, renderConfigOf, type RenderConfigInput, type Re
 import { compositeRgba, createCoverage, paintCoverage, strokePolyline, strokeSegment, type Coverage, type RgbImage } from './raster.js';
 import { headerStripRgba, makeHeaderFields, staticPageImage, type HeaderFields } from './paper.js';
 import { applyPhotometric } from './photometric.js';
-import { encodeJpeg, encodeMaskPng, encodePng, jpegToPng, type ImageFormat } from './image-file.js';
+import { encodeJpeg, encodeMaskPng, encodePng, encodeTwinPng, jpegToPng, type ImageFormat } from './image-file.js';
 import { serialPhases, timed, timedAsync, type PhaseTimings } from './phase-timings.js';
 import { drawPageVariety, type PageVariety, type SeparatorLook } from './variety/draw.js';
 
@@ -40,9 +40,8 @@ export interface RenderPageRequest {
   readonly timings?: PhaseTimings;
   /**
    * Whether to encode the clean twin (default true). Only the denoise stage
-   * reads it, and for a distorted page its PNG is the costliest single step
-   * (about as much CPU as a whole clean page at 200 DPI); without it the
-   * photometric chain also works in the warped page itself instead of a copy.
+   * reads it; without it there is no twin PNG to encode, and the photometric
+   * chain works in the warped page itself instead of a copy.
    * The image, the mask and the ground truth are the same bytes either way.
    */
   readonly cleanTwin?: boolean;
@@ -327,7 +326,7 @@ export async function renderPage(record: EcgRecord, config: RenderConfigInput, r
   const serial = serialPhases(timings);
   const maskPng = started(timedAsync(timings, 'encodeMask', () => encodeMaskPng(mask)));
   if (serial) await Promise.allSettled([maskPng]);
-  const cleanPng = noisy && twin ? started(timedAsync(timings, 'encodeClean', () => encodePng(clean))) : undefined;
+  const cleanPng = noisy && twin ? started(timedAsync(timings, 'encodeClean', () => encodeTwinPng(clean))) : undefined;
   if (serial) await Promise.allSettled([cleanPng]);
   let image: RgbImage;
   try {

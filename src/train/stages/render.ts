@@ -5,8 +5,9 @@
  * the pages with readRenderedPages(ctx.inputs.render).
  *
  * The clean twin is the denoiser's target and nothing else reads it; a noisy
- * page's twin PNG costs about as much CPU as a whole clean page, so test
- * pages get none, and no page does when digitizer.denoise is off.
+ * page's twin costs CPU (its PNG, the copy the photometric chain then works
+ * on) and 11 MB of disk at 200 DPI, so test pages get none, and no page does
+ * when digitizer.denoise is off.
  * digitizer.denoise is therefore one of the stage's config keys: renders with
  * and without twins have different cache keys and never stand in for each
  * other (a sweep over digitizer.denoise renders its pages once per arm).
