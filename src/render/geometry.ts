@@ -14,6 +14,7 @@
  */
 import type { Rgb } from './options.js';
 import type { RgbImage } from './raster.js';
+import { takeBuffer, takeZeroedBytes } from '../core/recycled-buffers.js';
 
 /** Row-major 3x3 matrix. */
 export type Matrix3 = readonly [number, number, number, number, number, number, number, number, number];
@@ -234,7 +235,8 @@ function warpSpan(v: DataView, out: Uint8Array, width: number, o: number, count:
 export function warpImage(src: RgbImage, mapping: PageMapping, background: Rgb): RgbImage {
   const { width, height } = src;
   const s = src.data;
-  const out = new Uint8ClampedArray(width * height * 3);
+  // Every pixel is written below once a row has a span (two pixels or more): a recycled buffer needs no clearing.
+  const out = new Uint8ClampedArray(width > 1 ? takeBuffer(width * height * 3) : takeZeroedBytes(width * height * 3).buffer);
   // Bilinear sums of bytes are bytes, so stores need no clamping: through a plain view of the same memory.
   const w8 = new Uint8Array(out.buffer, out.byteOffset, out.length);
   const taps = new DataView(s.buffer, s.byteOffset, s.byteLength);

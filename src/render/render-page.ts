@@ -28,6 +28,7 @@ import { headerStripRgba, makeHeaderFields, staticPageImage, type HeaderFields }
 import { applyPhotometric } from './photometric.js';
 import { encodeJpeg, encodeMaskPng, encodePng, encodeTwinPng, jpegToPng, type ImageFormat } from './image-file.js';
 import { serialPhases, timed, timedAsync, type PhaseTimings } from './phase-timings.js';
+import { recycleBuffers } from '../core/recycled-buffers.js';
 import { drawPageVariety, type PageVariety, type SeparatorLook } from './variety/draw.js';
 
 /** What lies around the page in a photo (a dark desk). */
@@ -263,6 +264,7 @@ async function printPage(
   const furniture = createCoverage(widthPx, heightPx);
   drawFurniture(furniture, layout, options, variety.separator, pxPerMm);
   paintCoverage(page, furniture, options.traceRgb);
+  recycleBuffers([furniture.data]);
   paintCoverage(page, traces, options.traceRgb);
   return { page, traces, drawn };
 }
@@ -375,6 +377,8 @@ export async function renderPage(record: EcgRecord, config: RenderConfigInput, r
     header,
     ...(variety.record ? { variety: variety.record } : {}),
   };
+  // Every encoding has settled and the page holds only their bytes: its pixel buffers go to the next page.
+  recycleBuffers([page.data, traces.data, clean.data, image.data]);
   const files = { image: encoded.bytes, imageFormat: encoded.format, mask: maskBytes, groundTruth };
   return twin ? { ...files, clean: cleanBytes ?? encoded.bytes } : { ...files, clean: null };
 }
