@@ -29,7 +29,7 @@ export function createRgbImage(width: number, height: number, fill: Rgb): RgbIma
   return { width, height, data };
 }
 
-/** A copy of `image` in a recycled buffer (page-buffers.ts). */
+/** A copy of `image` in a recycled buffer (core/recycled-buffers.ts). */
 export function cloneRgbImage(image: RgbImage): RgbImage {
   const data = new Uint8ClampedArray(takeBuffer(image.data.length));
   data.set(image.data);
@@ -43,7 +43,7 @@ export interface Coverage {
   readonly data: Uint8Array;
 }
 
-/** An empty coverage buffer, recycled (page-buffers.ts) and cleared. */
+/** An empty coverage buffer, recycled (core/recycled-buffers.ts) and cleared. */
 export function createCoverage(width: number, height: number): Coverage {
   return { width, height, data: takeZeroedBytes(width * height) };
 }
