@@ -71,8 +71,8 @@ export interface PageGroundTruth {
   readonly fsHz: number;
   readonly recordLength: number;
   readonly seed: number | string;
-  /** File names beside the JSON (set when written to disk). */
-  readonly files: { readonly image: string; readonly clean: string; readonly mask: string };
+  /** File names beside the JSON (set when written to disk); clean is null for a page written without its clean twin. */
+  readonly files: { readonly image: string; readonly clean: string | null; readonly mask: string };
   readonly width: number;
   readonly height: number;
   readonly dpi: number;

@@ -4,7 +4,8 @@
  * JPEG is the page's pixels exactly, so storing it loses nothing, and it is
  * about an eighth of the PNG's size (sensor noise makes a noisy page
  * incompressible for deflate) and skips the costliest step of a noisy page.
- * The clean twin and the mask are always PNG: they are training targets.
+ * The clean twin and the mask are always PNG: they are training targets (the
+ * twin stored without deflate, see encodeTwinPng).
  */
 import sharp from 'sharp';
 import { EcgError } from '../core/errors.js';
@@ -25,6 +26,19 @@ const rawOf = (image: { width: number; height: number }, channels: 1 | 3) => ({ 
 
 export async function encodePng(image: RgbImage): Promise<Buffer> {
   return sharp(image.data, rawOf(image, 3)).png(PNG_OPTIONS).toBuffer();
+}
+
+/**
+ * The clean twin's PNG settings: stored blocks, no deflate. The twin is an
+ * internal training target that only the denoise stage reads, and deflate is
+ * most of its cost: a warped twin at 200 DPI takes 12 ms of CPU to encode
+ * against 55 ms at level 1, and 68 ms against 97 ms to read back as grey,
+ * for 11.2 MB on disk instead of 5.7 MB. The pixels are the same.
+ */
+const TWIN_PNG_OPTIONS = { compressionLevel: 0, adaptiveFiltering: false } as const;
+
+export async function encodeTwinPng(image: RgbImage): Promise<Buffer> {
+  return sharp(image.data, rawOf(image, 3)).png(TWIN_PNG_OPTIONS).toBuffer();
 }
 
 export async function encodeMaskPng(mask: Coverage): Promise<Buffer> {

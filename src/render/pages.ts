@@ -6,6 +6,9 @@
  *                      when its distortions end in JPEG compression, see
  *                      render.imageFormat); find it through readRenderedPages
  *   <stem>-clean.png   clean twin: same geometry, no photometric distortion
+ *                      (for the splits in cleanTwinSplits, by default all:
+ *                      the denoise stage is its one reader; elsewhere the
+ *                      entry's clean is null)
  *   <stem>-mask.png    greyscale trace coverage (0..255) of the 12 lead traces
  *   <stem>.json        PageGroundTruth (render/ground-truth.ts)
  *   manifest.json      RenderManifest: every page with its split, record and labels
@@ -32,16 +35,17 @@ import { IMAGE_EXTENSIONS } from './image-file.js';
 export const RENDER_FORMAT = 'ecg-lab/render@1';
 export const RENDER_MANIFEST_FILE = 'manifest.json';
 
-export type PageSplit = 'train' | 'val' | 'test';
+export const PAGE_SPLITS = ['train', 'val', 'test'] as const;
+export type PageSplit = (typeof PAGE_SPLITS)[number];
 
 export interface RenderedPageEntry {
   readonly split: PageSplit;
   readonly record: string;
   readonly labels: readonly ChallengeClass[];
   readonly seed: string;
-  /** File names relative to the manifest's folder. */
+  /** File names relative to the manifest's folder; clean is null for a page rendered without its clean twin. */
   readonly image: string;
-  readonly clean: string;
+  readonly clean: string | null;
   readonly mask: string;
   readonly groundTruth: string;
 }
@@ -64,14 +68,19 @@ export function pageSeed(seed: number, record: string): string {
 
 const safeStem = (name: string) => name.replace(/[^A-Za-z0-9._-]/g, '_');
 
-/** Write one rendered page's four files as `<dir>/<stem>*`; returns the entry without split and labels. */
-export async function writeRenderedPage(dir: string, stem: string, page: Pick<RenderedPage, 'image' | 'imageFormat' | 'clean' | 'mask' | 'groundTruth'>): Promise<Pick<RenderedPageEntry, 'image' | 'clean' | 'mask' | 'groundTruth'>> {
-  const files = { image: `${stem}${IMAGE_EXTENSIONS[page.imageFormat]}`, clean: `${stem}-clean.png`, mask: `${stem}-mask.png`, groundTruth: `${stem}.json` };
+/** Write one rendered page's files (four, or three without its clean twin) as `<dir>/<stem>*`; returns the entry without split and labels. */
+export async function writeRenderedPage(
+  dir: string,
+  stem: string,
+  page: Pick<RenderedPage, 'image' | 'imageFormat' | 'mask' | 'groundTruth'> & { readonly clean: Buffer | null },
+): Promise<Pick<RenderedPageEntry, 'image' | 'clean' | 'mask' | 'groundTruth'>> {
+  const clean = page.clean;
+  const files = { image: `${stem}${IMAGE_EXTENSIONS[page.imageFormat]}`, clean: clean ? `${stem}-clean.png` : null, mask: `${stem}-mask.png`, groundTruth: `${stem}.json` };
   const groundTruth: PageGroundTruth = { ...page.groundTruth, files: { image: files.image, clean: files.clean, mask: files.mask } };
   // Every write settles before a failure is thrown: a caller that then removes the folder (the stage cache) races no write.
   const writes = await Promise.allSettled([
     writeFileAtomic(join(dir, files.image), page.image),
-    writeFileAtomic(join(dir, files.clean), page.clean),
+    ...(clean && files.clean ? [writeFileAtomic(join(dir, files.clean), clean)] : []),
     writeFileAtomic(join(dir, files.mask), page.mask),
     writeFileAtomic(join(dir, files.groundTruth), JSON.stringify(groundTruth)),
   ]);
@@ -87,6 +96,15 @@ export interface RenderJob {
 
 export interface RenderPagesOptions {
   readonly seed: number;
+  /**
+   * The splits whose pages get a clean twin (default all three). Only the
+   * denoise stage reads twins, of the pages it trains and validates on, and a
+   * noisy page's twin costs CPU (its PNG, the copy the photometric chain then
+   * works on) and 11 MB of disk at 200 DPI: the render stage asks for them
+   * there and only when digitizer.denoise is on.
+   * A page without its twin has the same other files, byte for byte.
+   */
+  readonly cleanTwinSplits?: readonly PageSplit[];
   /** Pages rendered at once; 2 overlaps sharp's encoding with the JavaScript drawing on a 2-core machine. */
   readonly concurrency?: number;
   readonly progress?: Progress;
@@ -98,6 +116,7 @@ export interface RenderPagesOptions {
 export async function renderPagesToDir(dir: string, jobs: readonly RenderJob[], config: RenderConfigInput, options: RenderPagesOptions): Promise<RenderManifest> {
   const renderOptions = normalizeRenderOptions(config);
   const checked = renderConfigOf(renderOptions);
+  const twinSplits = options.cleanTwinSplits ?? PAGE_SPLITS;
   await ensureDir(dir);
   options.progress?.start(`render: ${jobs.length} pages`, jobs.length);
   let entries: RenderedPageEntry[];
@@ -106,7 +125,7 @@ export async function renderPagesToDir(dir: string, jobs: readonly RenderJob[], 
     entries = await mapLimited(jobs, Math.max(1, options.concurrency ?? 2), async (job) => {
       options.signal?.throwIfAborted();
       const seed = pageSeed(options.seed, job.record.name);
-      const page = await renderPage(job.record, checked, { seed });
+      const page = await renderPage(job.record, checked, { seed, cleanTwin: twinSplits.includes(job.split) });
       const files = await writeRenderedPage(dir, safeStem(job.record.name), page);
       options.progress?.tick();
       return { split: job.split, record: job.record.name, labels: job.record.labels, seed, ...files };
@@ -133,7 +152,8 @@ export async function renderPagesToDir(dir: string, jobs: readonly RenderJob[], 
 /** One page of a render output, with absolute paths. */
 export interface RenderedPageRef extends RenderedPageEntry {
   readonly imagePath: string;
-  readonly cleanPath: string;
+  /** Null for a page rendered without its clean twin. */
+  readonly cleanPath: string | null;
   readonly maskPath: string;
   readonly groundTruthPath: string;
 }
@@ -175,7 +195,7 @@ export async function readRenderedPages(
     .map((p) => ({
       ...p,
       imagePath: join(dir, p.image),
-      cleanPath: join(dir, p.clean),
+      cleanPath: p.clean === null ? null : join(dir, p.clean),
       maskPath: join(dir, p.mask),
       groundTruthPath: join(dir, p.groundTruth),
     }));

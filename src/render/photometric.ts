@@ -17,6 +17,7 @@ import type { Rng } from '../core/rng.js';
 import { smoothShadeGrid, type DistortionPlan, type Mark, type Stain } from './distortions.js';
 import { clearCoverageRows, createCoverage, paintCoverage, strokePolyline, type RgbImage } from './raster.js';
 import { serialPhases, timed, timedAsync, type PhaseTimings } from './phase-timings.js';
+import { recycleBuffers } from '../core/recycled-buffers.js';
 
 const SHADE_CELL_PX = 16;
 
@@ -76,6 +77,7 @@ function paintMarks(image: RgbImage, marks: readonly Mark[]): void {
     paintCoverage(image, coverage, mark.rgb, mark.opacity, rowFrom, rowTo);
     clearCoverageRows(coverage, rowFrom, rowTo);
   }
+  recycleBuffers([coverage.data]);
 }
 
 /**

@@ -10,6 +10,7 @@
  * coverage buffer is the trace mask.
  */
 import type { Rgb } from './options.js';
+import { takeBuffer, takeZeroedBytes } from '../core/recycled-buffers.js';
 
 /** Interleaved 8-bit RGB; clamped, so arithmetic on it rounds and saturates. */
 export interface RgbImage {
@@ -28,8 +29,11 @@ export function createRgbImage(width: number, height: number, fill: Rgb): RgbIma
   return { width, height, data };
 }
 
+/** A copy of `image` in a recycled buffer (core/recycled-buffers.ts). */
 export function cloneRgbImage(image: RgbImage): RgbImage {
-  return { width: image.width, height: image.height, data: image.data.slice() };
+  const data = new Uint8ClampedArray(takeBuffer(image.data.length));
+  data.set(image.data);
+  return { width: image.width, height: image.height, data };
 }
 
 /** Coverage in [0, 255] per pixel; 0 = untouched. */
@@ -39,8 +43,9 @@ export interface Coverage {
   readonly data: Uint8Array;
 }
 
+/** An empty coverage buffer, recycled (core/recycled-buffers.ts) and cleared. */
 export function createCoverage(width: number, height: number): Coverage {
-  return { width, height, data: new Uint8Array(width * height) };
+  return { width, height, data: takeZeroedBytes(width * height) };
 }
 
 /**

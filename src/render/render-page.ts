@@ -11,7 +11,7 @@
  *   6. warp the page through the exact mapping -> clean twin; map GT points  (geometry.ts)
  *   7. photometric distortions on a copy -> image      (photometric.ts)
  *   8. mask: the GT polylines stroked in image space
- *   9. encode: the image as PNG, or as the JPEG the chain ends in; clean twin and mask as PNG   (image-file.ts)
+ *   9. encode: the image as PNG, or as the JPEG the chain ends in; clean twin (stored) and mask as PNG   (image-file.ts)
  */
 import { LEADS, recordLength, type EcgRecord } from '../core/ecg.js';
 import { EcgError } from '../core/errors.js';
@@ -26,8 +26,9 @@ import { normalizeRenderOptions, renderConfigOf, type RenderConfigInput, type Re
 import { compositeRgba, createCoverage, paintCoverage, strokePolyline, strokeSegment, type Coverage, type RgbImage } from './raster.js';
 import { headerStripRgba, makeHeaderFields, staticPageImage, type HeaderFields } from './paper.js';
 import { applyPhotometric } from './photometric.js';
-import { encodeJpeg, encodeMaskPng, encodePng, jpegToPng, type ImageFormat } from './image-file.js';
+import { encodeJpeg, encodeMaskPng, encodePng, encodeTwinPng, jpegToPng, type ImageFormat } from './image-file.js';
 import { serialPhases, timed, timedAsync, type PhaseTimings } from './phase-timings.js';
+import { recycleBuffers } from '../core/recycled-buffers.js';
 import { drawPageVariety, type PageVariety, type SeparatorLook } from './variety/draw.js';
 
 /** What lies around the page in a photo (a dark desk). */
@@ -40,9 +41,8 @@ export interface RenderPageRequest {
   readonly timings?: PhaseTimings;
   /**
    * Whether to encode the clean twin (default true). Only the denoise stage
-   * reads it, and for a distorted page its PNG is the costliest single step
-   * (about as much CPU as a whole clean page at 200 DPI); without it the
-   * photometric chain also works in the warped page itself instead of a copy.
+   * reads it; without it there is no twin PNG to encode, and the photometric
+   * chain works in the warped page itself instead of a copy.
    * The image, the mask and the ground truth are the same bytes either way.
    */
   readonly cleanTwin?: boolean;
@@ -264,6 +264,7 @@ async function printPage(
   const furniture = createCoverage(widthPx, heightPx);
   drawFurniture(furniture, layout, options, variety.separator, pxPerMm);
   paintCoverage(page, furniture, options.traceRgb);
+  recycleBuffers([furniture.data]);
   paintCoverage(page, traces, options.traceRgb);
   return { page, traces, drawn };
 }
@@ -327,7 +328,7 @@ export async function renderPage(record: EcgRecord, config: RenderConfigInput, r
   const serial = serialPhases(timings);
   const maskPng = started(timedAsync(timings, 'encodeMask', () => encodeMaskPng(mask)));
   if (serial) await Promise.allSettled([maskPng]);
-  const cleanPng = noisy && twin ? started(timedAsync(timings, 'encodeClean', () => encodePng(clean))) : undefined;
+  const cleanPng = noisy && twin ? started(timedAsync(timings, 'encodeClean', () => encodeTwinPng(clean))) : undefined;
   if (serial) await Promise.allSettled([cleanPng]);
   let image: RgbImage;
   try {
@@ -376,6 +377,8 @@ export async function renderPage(record: EcgRecord, config: RenderConfigInput, r
     header,
     ...(variety.record ? { variety: variety.record } : {}),
   };
+  // Every encoding has settled and the page holds only their bytes: its pixel buffers go to the next page.
+  recycleBuffers([page.data, traces.data, clean.data, image.data]);
   const files = { image: encoded.bytes, imageFormat: encoded.format, mask: maskBytes, groundTruth };
   return twin ? { ...files, clean: cleanBytes ?? encoded.bytes } : { ...files, clean: null };
 }

@@ -41,11 +41,12 @@ test('the forward map (ground truth) inverts the backward map (resampling) to 1e
 });
 
 test('the warped image agrees with an exact per-pixel resampling through unmapPoint (within one grey level)', () => {
-  // A smooth page: red and green are ramps in x and y, so a misplaced source shows as a wrong value.
+  // A smooth page: red, green and blue are ramps in x, y and x + y, so a misplaced source or a mixed-up channel shows as a wrong value.
   const page = createRgbImage(W, H, [0, 0, 0]);
   for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) {
     page.data[(y * W + x) * 3] = x / 4.4;
     page.data[(y * W + x) * 3 + 1] = y / 3.4;
+    page.data[(y * W + x) * 3 + 2] = 255 - (x + y) / 7.8;
   }
   const at = (x: number, y: number, c: number) => page.data[(Math.min(H - 1, Math.max(0, y)) * W + Math.min(W - 1, Math.max(0, x))) * 3 + c] as number;
   const warped = warpImage(page, mapping, [0, 0, 255]);
@@ -60,7 +61,7 @@ test('the warped image agrees with an exact per-pixel resampling through unmapPo
     const y0 = Math.floor(py);
     const fx = px - x0;
     const fy = py - y0;
-    for (const c of [0, 1]) {
+    for (const c of [0, 1, 2]) {
       const expected = (at(x0, y0, c) * (1 - fx) + at(x0 + 1, y0, c) * fx) * (1 - fy) + (at(x0, y0 + 1, c) * (1 - fx) + at(x0 + 1, y0 + 1, c) * fx) * fy;
       const got = warped.data[(iy * W + ix) * 3 + c] as number;
       assert.ok(Math.abs(got - expected) <= 0.6, `channel ${c} at (${ix}, ${iy}): ${got} vs ${expected}`);

@@ -1,11 +1,13 @@
 /**
  * An image of more pixels than the decoder allows is refused with its size,
  * the limit and how to raise it, not as "cannot be read as a PNG or JPEG".
+ * The clean twin's stored PNG holds the pixels of the deflated one.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import sharp from 'sharp';
-import { DEFAULT_MAX_INPUT_PIXELS, outsideImageOptions, requireWithinPixelLimit } from '../../src/render/image-file.js';
+import { DEFAULT_MAX_INPUT_PIXELS, encodePng, encodeTwinPng, outsideImageOptions, requireWithinPixelLimit } from '../../src/render/image-file.js';
+import { createRng } from '../../src/core/rng.js';
 import { isEcgError } from '../../src/core/errors.js';
 import { blackPng } from './png-fixture.js';
 
@@ -43,6 +45,23 @@ test('with the limit raised, the same image passes the check and decodes to its 
   await requireWithinPixelLimit(small);
   const { info } = await sharp(small, outsideImageOptions()).raw().toBuffer({ resolveWithObject: true });
   assert.equal([info.width, info.height], [640, 480]);
+});
+
+test('the clean twin PNG is stored (no deflate: about the raw size) and decodes to the pixels of the deflated PNG', async () => {
+  const rng = createRng(4);
+  const width = 301;
+  const height = 97;
+  const data = new Uint8ClampedArray(width * height * 3);
+  // Flat paper with a few random strokes: deflate shrinks it a lot, so a stored PNG is told apart by its size.
+  data.fill(250);
+  for (let i = 0; i < 2000; i++) data[rng.int(0, data.length - 1)] = rng.int(0, 255);
+  const image = { width, height, data };
+  const [twin, deflated] = await Promise.all([encodeTwinPng(image), encodePng(image)]);
+  assert.ok(twin.length >= data.length && twin.length < data.length * 1.02, `stored: ${twin.length} bytes for ${data.length} raw`);
+  assert.ok(deflated.length < data.length / 2, `deflated: ${deflated.length} bytes`);
+  const pixels = async (png: Buffer) => sharp(png).raw().toBuffer();
+  assert.ok((await pixels(twin)).equals(await pixels(deflated)));
+  assert.ok((await pixels(twin)).equals(Buffer.from(data.buffer)));
 });
 
 test.run();

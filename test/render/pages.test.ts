@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readGroundTruth, readRenderedPages, renderPagesToDir, renderPage, writeChallengeRecord, plottedSignals, defaultRenderConfig } from '../../src/render/index.js';
@@ -21,12 +21,34 @@ test('render pages to a folder and read them back by split, with ground truth', 
     const test = await readRenderedPages(dir, 'test');
     assert.is(test.length, 1);
     assert.is(test[0]!.record, 'b');
-    for (const p of [test[0]!.imagePath, test[0]!.cleanPath, test[0]!.maskPath]) assert.ok(existsSync(p), p);
+    for (const p of [test[0]!.imagePath, test[0]!.cleanPath, test[0]!.maskPath]) assert.ok(p !== null && existsSync(p), String(p));
     const gt = await readGroundTruth(test[0]!);
     assert.is(gt.files.image, 'b.jpg', 'a noisy page is kept as the JPEG its distortions end in');
     assert.is(gt.files.clean, 'b-clean.png');
     const all = await readRenderedPages({ dir, manifest });
     assert.is(all.length, 2);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('pages of splits outside cleanTwinSplits: no clean twin on disk or in the manifest, and the other files are the bytes written with twins', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'ecg-render-'));
+  try {
+    const jobs = [{ split: 'train' as const, record: syntheticRecord('a') }, { split: 'val' as const, record: syntheticRecord('b') }];
+    for (const [sub, cleanTwinSplits] of [['with', undefined], ['without', []]] as const) await renderPagesToDir(join(dir, sub), jobs, { noise: 0.5, dpi: 60 }, { seed: 2, cleanTwinSplits });
+    const names = readdirSync(join(dir, 'without')).sort();
+    assert.equal(names, ['a-mask.png', 'a.jpg', 'a.json', 'b-mask.png', 'b.jpg', 'b.json', 'manifest.json']);
+    assert.ok(readdirSync(join(dir, 'with')).includes('a-clean.png'));
+    const pages = await readRenderedPages(join(dir, 'without'));
+    assert.ok(pages.every((p) => p.clean === null && p.cleanPath === null));
+    for (const page of pages) {
+      const gt = await readGroundTruth(page);
+      assert.is(gt.files.clean, null);
+      const withTwin = JSON.parse(await readFile(join(dir, 'with', page.groundTruth), 'utf8'));
+      assert.equal({ ...gt, files: withTwin.files }, withTwin, 'the ground truth differs only in files.clean');
+      for (const file of [page.image, page.mask]) assert.ok((await readFile(join(dir, 'without', file))).equals(await readFile(join(dir, 'with', file))), file);
+    }
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -30,6 +30,9 @@ export const roiBoxesMissing = (record: string) => `roi boxes have no page ${rec
 
 export const noCleanCrops = (stage: string) => `stage ${stage} asked for clean-twin crops, but its crop sets were cut without them`;
 
+export const noCleanTwin = (stage: string, record: string) =>
+  `stage ${stage} needs the clean twin of page ${record}, but the render stage wrote none (it writes them only when digitizer.denoise is on)`;
+
 export const needsLabels = (stage: string, records: number) =>
   `stage ${stage} needs labelled records, but none of the ${records} training records has a label (no '# Labels:' line, or only empty ones); ` +
   `on unlabelled data run only the stages that need none (data, render, roi, denoise, digitizer): 'stages: [digitizer]' in the experiment, as experiments/real-signals.yaml does`;

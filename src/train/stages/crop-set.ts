@@ -103,6 +103,11 @@ function targetsOnDisk(crop: LeadCrop, file: CropFile): { crop: LeadCrop; ranges
   return { crop: onDisk, ranges: { rows, mask } };
 }
 
+function cleanTwinPath(page: PageRef, stage: string): string {
+  if (page.cleanPath === null) throw new EcgError('STAGE_FAILED', trainMessages.noCleanTwin(stage, page.record));
+  return page.cleanPath;
+}
+
 /**
  * Cut the lead crops of every page (and of its clean twin with `withClean`)
  * into crop files in a scratch folder inside the stage's output folder
@@ -129,7 +134,7 @@ export async function buildCropSets<P extends PageRef>(ctx: StageContext, label:
       const page = deskewedPage(rendered, boxes);
       const sizes = cut.map((c) => height * c.columns);
       const offsets = (await cutCropPixels(await readCropSource(page.imagePath, page, boxes), cut, height)).map((pixels) => noisyFile.append(pixels));
-      const cleanOffsets = cleanFile ? (await cutCropPixels(await readCropSource(page.cleanPath, page, boxes), cut, height)).map((pixels) => cleanFile.append(pixels)) : [];
+      const cleanOffsets = cleanFile ? (await cutCropPixels(await readCropSource(cleanTwinPath(page, label), page, boxes), cut, height)).map((pixels) => cleanFile.append(pixels)) : [];
       const stored = cut.map((crop) => targetsOnDisk(crop, noisyFile));
       const noClean = () => new EcgError('STAGE_FAILED', trainMessages.noCleanCrops(label));
       sets.push({
