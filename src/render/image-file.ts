@@ -29,16 +29,20 @@ export async function encodePng(image: RgbImage): Promise<Buffer> {
 }
 
 /**
- * The clean twin's PNG settings: stored blocks, no deflate. The twin is an
- * internal training target that only the denoise stage reads, and deflate is
- * most of its cost: a warped twin at 200 DPI takes 12 ms of CPU to encode
- * against 55 ms at level 1, and 68 ms against 97 ms to read back as grey,
- * for 11.2 MB on disk instead of 5.7 MB. The pixels are the same.
+ * The clean twin's PNG: one grey channel in stored blocks, no deflate. The
+ * twin is an internal training target that only the denoise stage reads, as
+ * grey (page/grey-image.ts readGreyImage), and deflate is most of its cost: a
+ * warped RGB twin at 200 DPI took 55 ms of CPU to encode at level 1 against
+ * 12 ms stored, and 97 ms against 68 ms to read back as grey. Stored as the
+ * grey that reading an RGB twin gives (libvips' b-w conversion, here instead
+ * of at every read), it is 3.5-4.3 MB at 200 DPI (RGB stored: 11.2 MB; RGB
+ * at level 1: 5.7 MB); readGreyImage returns the same values, pixel for
+ * pixel (test/render/clean-twin.test.ts).
  */
 const TWIN_PNG_OPTIONS = { compressionLevel: 0, adaptiveFiltering: false } as const;
 
 export async function encodeTwinPng(image: RgbImage): Promise<Buffer> {
-  return sharp(image.data, rawOf(image, 3)).png(TWIN_PNG_OPTIONS).toBuffer();
+  return sharp(image.data, rawOf(image, 3)).toColourspace('b-w').png(TWIN_PNG_OPTIONS).toBuffer();
 }
 
 export async function encodeMaskPng(mask: Coverage): Promise<Buffer> {
