@@ -8,12 +8,6 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import sharp from 'sharp';
-import { readGreyImage } from '../../src/page/grey-image.js';
-import { encodeTwinPng } from '../../src/render/image-file.js';
 import { renderPage, type RenderConfigInput } from '../../src/render/index.js';
 import { readPtbxl00001 } from './fixtures.js';
 
@@ -52,27 +46,5 @@ test('a later page with the twin is unchanged by an earlier one rendered without
   assert.ok(after.clean.equals(before.clean));
 });
 
-
-test('the twin is stored as one grey channel that reads back as the grey of its RGB pixels, value for value', async () => {
-  // Coloured noise over every channel value: the conversion, not the page, is under test.
-  const width = 97;
-  const height = 61;
-  const data = new Uint8Array(width * height * 3);
-  let state = 12345;
-  for (let i = 0; i < data.length; i++) data[i] = (state = (state * 1103515245 + 12345) >>> 0) >>> 24;
-  const image = { data: new Uint8ClampedArray(data.buffer), width, height };
-  const dir = mkdtempSync(join(tmpdir(), 'ecg-twin-'));
-  try {
-    const twin = await encodeTwinPng(image);
-    assert.is((await sharp(twin).metadata()).channels, 1);
-    writeFileSync(join(dir, 'twin.png'), twin);
-    writeFileSync(join(dir, 'rgb.png'), await sharp(data, { raw: { width, height, channels: 3 } }).png().toBuffer());
-    const fromTwin = await readGreyImage(join(dir, 'twin.png'));
-    const fromRgb = await readGreyImage(join(dir, 'rgb.png'));
-    assert.equal(Array.from(fromTwin.data), Array.from(fromRgb.data));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
 
 test.run();
