@@ -1,0 +1,156 @@
+/**
+ * Which pixels of a rectified page are trace: the ink channel
+ * (page-channels.ts) below TRACE_FRACTION of the local paper level. The
+ * paper level is the PAPER_QUANTILE of its block (PAPER_BLOCK_MM square),
+ * (to 1/64) bilinear between block centres, so uneven light and a darker photo do
+ * not turn paper into ink. Blocks darker than MIN_PAPER are not paper (the
+ * desk around a photographed page) and hold no trace; nor do solid dark
+ * areas (withoutSolidAreas), where a block mixes paper and desk, nor long
+ * ruled lines (withoutRuledLines). TRACE_FRACTION is lenient because a thin
+ * trace at 100 DPI is an anti-aliased grey; the coloured grids never reach
+ * it in the ink channel, grey grid lines are taken out as lines.
+ */
+import type { GreyImage } from '../grey-image.js';
+
+export interface TraceMask {
+  readonly data: Uint8Array;
+  readonly width: number;
+  readonly height: number;
+}
+
+const PAPER_BLOCK_MM = 8;
+const PAPER_QUANTILE = 0.8;
+const TRACE_FRACTION = 0.8;
+/** Darker than this (of the paper level) is trace even on a ruled line: no grid line is (page-channels.ts). */
+const SURE_TRACE_FRACTION = 0.5;
+const SURE = 2;
+const LEVELS = 64;
+const SOLID_MM = 2;
+const SOLID_FRACTION = 0.6;
+/** Runs of dark pixels longer than these (mm) along a row or a column are ruled lines (a grey grid), not trace. */
+const LINE_MM_X = 15;
+const LINE_MM_Y = 20;
+/** Gaps bridged within a ruled line (mm): a faint grey line shows as dots where the minor lines cross it. */
+const RUN_GAP_MM = 1.2;
+const MIN_PAPER = 0.45;
+
+function paperLevels(ink: GreyImage, block: number): { levels: Float32Array; cols: number; rows: number } {
+  const cols = Math.ceil(ink.width / block);
+  const rows = Math.ceil(ink.height / block);
+  const levels = new Float32Array(cols * rows);
+  for (let by = 0; by < rows; by++) {
+    for (let bx = 0; bx < cols; bx++) {
+      const histogram = new Uint32Array(LEVELS);
+      let count = 0;
+      for (let y = by * block; y < Math.min(ink.height, (by + 1) * block); y++) {
+        for (let x = bx * block; x < Math.min(ink.width, (bx + 1) * block); x++, count++) {
+          histogram[Math.min(LEVELS - 1, Math.floor((ink.data[y * ink.width + x] as number) * LEVELS))]! += 1;
+        }
+      }
+      let level = 0;
+      for (let seen = 0; level < LEVELS - 1; level++) {
+        seen += histogram[level] as number;
+        if (seen >= PAPER_QUANTILE * count) break;
+      }
+      levels[by * cols + bx] = (level + 0.5) / LEVELS;
+    }
+  }
+  return { levels, cols, rows };
+}
+
+/** The trace pixels of a rectified page's ink channel, `pxPerMm` setting the paper blocks' size. */
+export function traceMask(ink: GreyImage, pxPerMm: number): TraceMask {
+  const block = Math.max(8, Math.round(PAPER_BLOCK_MM * pxPerMm));
+  const { levels, cols, rows } = paperLevels(ink, block);
+  const level = (bx: number, by: number) => levels[Math.min(rows - 1, Math.max(0, by)) * cols + Math.min(cols - 1, Math.max(0, bx))] as number;
+  const out = new Uint8Array(ink.width * ink.height);
+  for (let y = 0; y < ink.height; y++) {
+    const fy = (y + 0.5) / block - 0.5;
+    const by = Math.floor(fy);
+    const ty = fy - by;
+    for (let x = 0; x < ink.width; x++) {
+      const fx = (x + 0.5) / block - 0.5;
+      const bx = Math.floor(fx);
+      const tx = fx - bx;
+      const paper = (level(bx, by) * (1 - tx) + level(bx + 1, by) * tx) * (1 - ty) + (level(bx, by + 1) * (1 - tx) + level(bx + 1, by + 1) * tx) * ty;
+      const v = ink.data[y * ink.width + x] as number;
+      if (paper >= MIN_PAPER && v < TRACE_FRACTION * paper) out[y * ink.width + x] = v < SURE_TRACE_FRACTION * paper ? SURE : 1;
+    }
+  }
+  const mask = withoutSolidAreas({ data: out, width: ink.width, height: ink.height }, Math.max(3, Math.round(SOLID_MM * pxPerMm)));
+  return withoutRuledLines(mask, Math.round(LINE_MM_X * pxPerMm), Math.round(LINE_MM_Y * pxPerMm), Math.max(2, Math.round(RUN_GAP_MM * pxPerMm)));
+}
+
+/**
+ * Clear every run of at least `length` pixels set in line a or its neighbour
+ * b (a line anti-aliased over two pixel rows), gaps of up to `gap` pixels
+ * bridged, along `count` pixels `stride` apart; both lines are cleared but
+ * for their sure trace pixels (a trace's flat stretch lying on a grid line).
+ */
+function clearLongRuns(data: Uint8Array, out: Uint8Array, a: number, b: number, stride: number, count: number, length: number, gap: number): void {
+  let runStart = -1;
+  let last = -gap - 2;
+  const close = () => {
+    if (runStart < 0 || last - runStart + 1 < length) return;
+    for (let i = runStart; i <= last; i++) {
+      if (out[a + i * stride] !== SURE) out[a + i * stride] = 0;
+      if (out[b + i * stride] !== SURE) out[b + i * stride] = 0;
+    }
+  };
+  for (let i = 0; i < count; i++) {
+    if (!data[a + i * stride] && !data[b + i * stride]) continue;
+    if (i - last > gap + 1) {
+      close();
+      runStart = i;
+    }
+    last = i;
+  }
+  close();
+}
+
+/**
+ * The mask less long straight runs along rows and columns: the lines of a
+ * grey grid, which are as dark as a thin trace but run the page's length
+ * (rectified, a line stays in one pixel row for over 100 mm at 0.1 degree
+ * left). A trace's flat stretches and QRS strokes are shorter.
+ */
+function withoutRuledLines(mask: TraceMask, rowRunPx: number, columnRunPx: number, gap: number): TraceMask {
+  const { width, height, data } = mask;
+  const out = new Uint8Array(data);
+  for (let y = 0; y + 1 < height; y++) clearLongRuns(data, out, y * width, (y + 1) * width, 1, width, rowRunPx, gap);
+  for (let x = 0; x + 1 < width; x++) clearLongRuns(data, out, x, x + 1, width, height, columnRunPx, gap);
+  for (let i = 0; i < out.length; i++) if (out[i]) out[i] = 1;
+  return { data: out, width, height };
+}
+
+/**
+ * The mask less pixels whose side x side neighbourhood is more than
+ * SOLID_FRACTION dark: a trace is a line at most 0.5 mm thick, the desk
+ * around a photographed page (and a stain's core) is an area.
+ */
+function withoutSolidAreas(mask: TraceMask, side: number): TraceMask {
+  const { width, height, data } = mask;
+  const w1 = width + 1;
+  const integral = new Uint32Array(w1 * (height + 1));
+  for (let y = 0; y < height; y++) {
+    let row = 0;
+    for (let x = 0; x < width; x++) {
+      row += data[y * width + x] ? 1 : 0;
+      integral[(y + 1) * w1 + x + 1] = (integral[y * w1 + x + 1] as number) + row;
+    }
+  }
+  const half = Math.floor(side / 2);
+  const out = new Uint8Array(data);
+  for (let y = 0; y < height; y++) {
+    const y0 = Math.max(0, y - half);
+    const y1 = Math.min(height, y + half + 1);
+    for (let x = 0; x < width; x++) {
+      if (!data[y * width + x]) continue;
+      const x0 = Math.max(0, x - half);
+      const x1 = Math.min(width, x + half + 1);
+      const dark = (integral[y1 * w1 + x1] as number) - (integral[y0 * w1 + x1] as number) - (integral[y1 * w1 + x0] as number) + (integral[y0 * w1 + x0] as number);
+      if (dark > SOLID_FRACTION * (x1 - x0) * (y1 - y0)) out[y * width + x] = 0;
+    }
+  }
+  return { data: out, width, height };
+}
