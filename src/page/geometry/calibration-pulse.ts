@@ -29,8 +29,8 @@ const END_ZONE_MM = 14;
 const PAIR_TOLERANCE_MM = 0.8;
 const HEIGHT_TOLERANCE = 0.3;
 const FOOT_TOLERANCE_MM = 1;
-/** Gaps (px) bridged inside one stroke: a thin stroke anti-aliased to nothing for a pixel. */
-const STROKE_GAP_PX = 1;
+/** Gaps (px) bridged inside one stroke: a thin stroke anti-aliased to nothing for a pixel or two. */
+const STROKE_GAP_PX = 2;
 
 interface Stroke {
   readonly x: number;

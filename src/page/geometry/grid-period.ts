@@ -62,6 +62,12 @@ export interface PageGrid {
   /** Pixels per mm along the page's x and y axes (the grid's, or the fallback). */
   readonly pxPerMmX: number;
   readonly pxPerMmY: number;
+  /**
+   * Whether the grid's comb also shows in the ink channel (page-channels.ts)
+   * at the same period: a grey grid, whose lines the trace mask must treat
+   * as near-trace (trace-ink.ts).
+   */
+  readonly gridInInk: boolean;
   /** Where the scale came from: the grid, or the image width when no grid was found. */
   readonly scaleSource: 'grid' | 'page-width';
 }
@@ -77,6 +83,7 @@ export const TRACE_INK_MAX = 0.45;
 /** Pixels this close to a trace pixel (either axis) are left out of the profiles: a trace's rim is a blend of trace and paper. */
 const TRACE_MARGIN_PX = 2;
 const HARMONIC_MAX_CYCLES_PER_PX = 0.4;
+const GREY_GRID_AMPLITUDE = 0.6;
 const LOG_STEP = 0.0006;
 
 /** The default search range for an image `width` px wide: a full page. */
@@ -201,6 +208,26 @@ function median(values: readonly number[]): number {
   return sorted.length === 0 ? 0 : (sorted[Math.floor(sorted.length / 2)] as number);
 }
 
+/**
+ * Whether the grid shows in the ink channel as strongly as in grey: the
+ * comb's amplitude at the grid's period (sum over its harmonics of |F|) in
+ * the ink profile over that in the grey profile, both away from traces,
+ * reaches GREY_GRID_AMPLITUDE. A coloured grid's chroma lifts its lines
+ * towards paper in ink (page-channels.ts: what is left is JPEG's chroma
+ * blur); a grey grid's lines are as dark in both.
+ */
+function gridLinesAreGrey(page: PageChannels, trace: Uint8Array, axis: 'x' | 'y', pxPerMm: number, window: number): boolean {
+  const comb = (profile: Float64Array) => {
+    const p = highPassed(profile, window);
+    let sum = 0;
+    for (let k = 1; k <= Math.floor(HARMONIC_MAX_CYCLES_PER_PX * 5 * pxPerMm); k++) sum += Math.sqrt(power(p, k / (5 * pxPerMm)));
+    return sum;
+  };
+  const greyComb = comb(inkProfile(page, axis, trace));
+  const inkComb = comb(inkProfile({ grey: page.ink, ink: page.ink }, axis, trace));
+  return inkComb >= GREY_GRID_AMPLITUDE * greyComb;
+}
+
 /** The grid of a page image (page-channels.ts): angle, px per mm on both axes, and whether a grid was seen at all. */
 export function detectGrid(page: PageChannels, options: GridOptions = {}): PageGrid {
   const { grey } = page;
@@ -214,6 +241,8 @@ export function detectGrid(page: PageChannels, options: GridOptions = {}): PageG
   const y = axisPeriod(inkProfile(upright, 'y', trace), range[0], range[1]);
   const confidence = Math.max(x.confidence, y.confidence);
   const found = confidence >= GRID_CONFIDENCE_MIN;
+  const strong = confidence === x.confidence ? { axis: 'x' as const, period: x } : { axis: 'y' as const, period: y };
+  const gridInInk = found && gridLinesAreGrey(upright, trace, strong.axis, strong.period.pxPerMm, Math.round(5 * Math.sqrt(range[0] * range[1])));
   const fallback = grey.width / FALLBACK_PAGE_WIDTH_MM;
   // ECG paper is ruled in squares: an axis whose comb is drowned (perspective smears a long axis's high harmonics) takes the other's period.
   const seen = (axis: AxisPeriod, other: AxisPeriod) => (axis.confidence >= GRID_CONFIDENCE_MIN ? axis.pxPerMm : other.pxPerMm);
@@ -223,6 +252,7 @@ export function detectGrid(page: PageChannels, options: GridOptions = {}): PageG
     confidenceX: x.confidence,
     confidenceY: y.confidence,
     angleDeg,
+    gridInInk,
     pxPerMmX: found ? seen(x, y) : fallback,
     pxPerMmY: found ? seen(y, x) : fallback,
     scaleSource: found ? 'grid' : 'page-width',

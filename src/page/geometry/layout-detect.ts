@@ -11,9 +11,8 @@
  *      foot 1 mm before the traces, or 1 mm after them);
  *   3. the layout from the row count: 3 rows 3x4, 4 rows 3x4 with one
  *      rhythm strip, 12 rows 12x1; 6 rows are 3x4 with three strips when
- *      the top three rows show column separator bars at a quarter and
- *      three quarters of the span and 6x2 when the bottom three show one
- *      at half of it (separatorEvidence);
+ *      the strips repeat the traces above them (repeatedLeadEvidence), else
+ *      6x2;
  *   4. the panels: the layout's leads, rows and time spans (page/layout.ts
  *      layoutPage, so the leads sit where the renderer puts them), each a
  *      band [y - 0.6 s, y + 0.4 s] of the row spacing s around the row's
@@ -64,10 +63,10 @@ export interface PageLayoutFound {
 const RISE_TO_TRACE_MM = 6;
 const TRACE_TO_RISE_MM = 2;
 const BASELINE_FRACTION = 0.6;
-/** Bars are looked for this close (mm) to where a column hands over. */
-const SEPARATOR_WINDOW_MM = 1;
-/** A separator bar is at least 3 mm tall (render/variety/draw.ts halfMm >= 1.5); a QRS at the same spot is the rare false hit. */
-const SEPARATOR_MIN_MM = 2.5;
+/** Above this mean correlation of the repeated leads a 6-row page is 3x4+3 (repeatedLeadEvidence). */
+const REPEATED_LEAD_MIN = 0.5;
+/** Largest shift (mm) tried between the two rows of a repeated lead. */
+const LAG_MM = 2;
 
 const median = (values: readonly number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -99,44 +98,70 @@ function rowExtent(mask: TraceMask, y: number, halfBand: number, binPx: number):
   return [edge(best[0], true), edge(best[1], false)];
 }
 
-/** Whether a bar at least SEPARATOR_MIN_MM tall crosses row y within SEPARATOR_WINDOW_MM of x. */
-function hasBar(mask: TraceMask, x: number, y: number, pxPerMmX: number, pxPerMmY: number): boolean {
-  const window = Math.round(SEPARATOR_WINDOW_MM * pxPerMmX);
-  const need = SEPARATOR_MIN_MM * pxPerMmY;
-  const yc = Math.round(y);
-  for (let c = Math.max(0, Math.round(x) - window); c <= Math.min(mask.width - 1, Math.round(x) + window); c++) {
-    // The run through (c, y +- 1 mm): the bar is centred on the row's 0 mV line, which the row's line is close to.
-    for (let dy = -Math.round(pxPerMmY); dy <= Math.round(pxPerMmY); dy++) {
-      const y0 = yc + dy;
-      if (y0 < 0 || y0 >= mask.height || !mask.data[y0 * mask.width + c]) continue;
-      let top = y0;
-      let bottom = y0;
-      while (top > 0 && mask.data[(top - 1) * mask.width + c]) top--;
-      while (bottom < mask.height - 1 && mask.data[(bottom + 1) * mask.width + c]) bottom++;
-      if (bottom - top + 1 >= need) return true;
+/** Per column of [x0, x1), the mean row of the trace pixels within +-halfBand of row y (NaN where none). */
+function traceRowsOf(mask: TraceMask, y: number, halfBand: number, x0: number, x1: number): Float64Array {
+  const out = new Float64Array(Math.max(0, Math.round(x1) - Math.round(x0)));
+  for (let i = 0; i < out.length; i++) {
+    const x = Math.round(x0) + i;
+    let sum = 0;
+    let n = 0;
+    for (let r = Math.max(0, Math.round(y - halfBand)); r <= Math.min(mask.height - 1, Math.round(y + halfBand)); r++) {
+      if (x >= 0 && x < mask.width && mask.data[r * mask.width + x]) {
+        sum += r;
+        n++;
+      }
     }
+    out[i] = n > 0 ? sum / n : Number.NaN;
   }
-  return false;
+  return out;
+}
+
+/** Pearson correlation over the indexes where both are finite; 0 with fewer than 10 of them. */
+function correlation(a: Float64Array, b: Float64Array): number {
+  const pairs: [number, number][] = [];
+  for (let i = 0; i < Math.min(a.length, b.length); i++) if (Number.isFinite(a[i]) && Number.isFinite(b[i])) pairs.push([a[i] as number, b[i] as number]);
+  if (pairs.length < 10) return 0;
+  const ma = pairs.reduce((s, p) => s + p[0], 0) / pairs.length;
+  const mb = pairs.reduce((s, p) => s + p[1], 0) / pairs.length;
+  let sab = 0;
+  let saa = 0;
+  let sbb = 0;
+  for (const [u, v] of pairs) {
+    sab += (u - ma) * (v - mb);
+    saa += (u - ma) ** 2;
+    sbb += (v - mb) ** 2;
+  }
+  return saa > 0 && sbb > 0 ? sab / Math.sqrt(saa * sbb) : 0;
 }
 
 /**
- * 6 rows: the share of separator bars seen where 3x4 + 3 strips puts them
- * (top three rows, at 1/4 and 3/4 of the span) minus the share where 6x2
- * puts them and 3x4 does not (bottom three rows, at 1/2). > 0: 3x4+3.
+ * 6 rows: 3x4 with three strips (II, V1, V5) shows lead II twice at the same
+ * time, in row 1 over the first quarter of the span and in strip row 3, and
+ * V1 twice, in row 0 over the third quarter and in strip row 4; 6x2 shows
+ * there II against aVR and V1 against V5. The mean of the two traces'
+ * correlations (their rows column by column, the best over shifts of up to
+ * LAG_MM) is near 1 for 3x4+3.
  */
-function separatorEvidence(mask: TraceMask, rows: readonly DetectedRow[], xStart: number, xEnd: number, pxPerMmX: number, pxPerMmY: number): number {
-  const at = (f: number) => xStart + f * (xEnd - xStart);
-  const bar = (r: number, f: number) => (hasBar(mask, at(f), (rows[r] as DetectedRow).y, pxPerMmX, pxPerMmY) ? 1 : 0);
-  const quarters = [0, 1, 2].reduce((s, r) => s + bar(r, 0.25) + bar(r, 0.75), 0) / 6;
-  const halves = [3, 4, 5].reduce((s, r) => s + bar(r, 0.5), 0) / 3;
-  return quarters - halves;
+function repeatedLeadEvidence(mask: TraceMask, rows: readonly DetectedRow[], spacing: number, xStart: number, xEnd: number, pxPerMmX: number): number {
+  const quarter = (xEnd - xStart) / 4;
+  const maxLag = Math.round(LAG_MM * pxPerMmX);
+  const rowOf = (r: number, q: number, lag: number) =>
+    traceRowsOf(mask, (rows[r] as DetectedRow).y, 0.45 * spacing, xStart + q * quarter + lag, xStart + (q + 1) * quarter + lag);
+  // Perspective and wrinkles left after rectification move one row against another by a few px, as much as a QRS is wide.
+  const best = (upper: number, lower: number, q: number) => {
+    const reference = rowOf(upper, q, 0);
+    let top = -1;
+    for (let lag = -maxLag; lag <= maxLag; lag++) top = Math.max(top, correlation(reference, rowOf(lower, q, lag)));
+    return top;
+  };
+  return (best(1, 3, 0) + best(0, 4, 2)) / 2;
 }
 
 function layoutOf(count: number, sixRowEvidence: () => number): DetectedLayout | null {
   if (count === 3) return '3x4';
   if (count === 4) return '3x4+1';
   if (count === 12) return '12x1';
-  if (count === 6) return sixRowEvidence() > 0 ? '3x4+3' : '6x2';
+  if (count === 6) return sixRowEvidence() > REPEATED_LEAD_MIN ? '3x4+3' : '6x2';
   return null;
 }
 
@@ -178,11 +203,13 @@ export function detectLayout(mask: TraceMask, pxPerMmX: number, pxPerMmY: number
   const lefts = found.filter((f) => f.left).length;
   const rights = found.filter((f) => f.right).length;
   const pulseSide = lefts === 0 && rights === 0 ? null : lefts >= rights ? 'left' : 'right';
-  const starts = found.map((f) => (pulseSide === 'left' && f.left ? f.left.riseX + RISE_TO_TRACE_MM * pxPerMmX : f.x0));
-  const ends = found.map((f) => (pulseSide === 'right' && f.right ? f.right.riseX - TRACE_TO_RISE_MM * pxPerMmX : f.x1));
+  // Rows whose pulse was found place the traces' ends exactly; the ink's own extent would include the pulse.
+  const withPulse = found.filter((f) => (pulseSide === 'left' ? f.left : f.right));
+  const starts = pulseSide === 'left' ? withPulse.map((f) => f.left!.riseX + RISE_TO_TRACE_MM * pxPerMmX) : found.map((f) => f.x0);
+  const ends = pulseSide === 'right' ? withPulse.map((f) => f.right!.riseX - TRACE_TO_RISE_MM * pxPerMmX) : found.map((f) => f.x1);
   const xStart = median(starts);
   const xEnd = median(ends);
   const rows: DetectedRow[] = found.map((f) => ({ y: f.y, pulse: pulseSide === 'left' ? f.left : pulseSide === 'right' ? f.right : null }));
-  const layout = layoutOf(rows.length, () => separatorEvidence(mask, rows, xStart, xEnd, pxPerMmX, pxPerMmY));
+  const layout = layoutOf(rows.length, () => repeatedLeadEvidence(mask, rows, spacing, xStart, xEnd, pxPerMmX));
   return { layout, rows, rowSpacingPx: spacing, xStart, xEnd, pulseSide, panels: layout ? panelsOf(layout, rows, spacing, xStart, xEnd) : [] };
 }

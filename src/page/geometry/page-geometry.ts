@@ -27,7 +27,7 @@ export interface PageGeometry {
 export function findPageGeometry(page: PageChannels, options: GridOptions = {}): PageGeometry {
   const grid = detectGrid(page, options);
   const rectified = rectifyPage(page, grid.angleDeg);
-  const mask = traceMask(rectified.ink, grid.pxPerMmY);
+  const mask = traceMask(rectified.ink, grid.pxPerMmY, grid.gridInInk);
   const layout = detectLayout(mask, grid.pxPerMmX, grid.pxPerMmY);
   const leads = leadLevels(mask, layout, { pxPerMmY: grid.pxPerMmY, fromGrid: grid.found });
   return { grid, rectified, layout, leads };

@@ -21,6 +21,13 @@ export interface TraceMask {
 const PAPER_BLOCK_MM = 8;
 const PAPER_QUANTILE = 0.8;
 const TRACE_FRACTION = 0.8;
+/**
+ * Where the grid shows in the ink channel (a grey grid: grid-period.ts
+ * gridInInk), noise breaks its lines into pieces shorter than a ruled line
+ * that would pass for trace: the threshold is STRICT_TRACE_FRACTION, below
+ * any grid line, at the cost of a thin trace's faint rim.
+ */
+const STRICT_TRACE_FRACTION = 0.62;
 /** Darker than this (of the paper level) is trace even on a ruled line: no grid line is (page-channels.ts). */
 const SURE_TRACE_FRACTION = 0.5;
 const SURE = 2;
@@ -58,8 +65,14 @@ function paperLevels(ink: GreyImage, block: number): { levels: Float32Array; col
   return { levels, cols, rows };
 }
 
-/** The trace pixels of a rectified page's ink channel, `pxPerMm` setting the paper blocks' size. */
-export function traceMask(ink: GreyImage, pxPerMm: number): TraceMask {
+/** The trace pixels of a rectified page's ink channel, `pxPerMm` setting the paper blocks' size; `gridInInk` (grid-period.ts) picks the threshold. */
+export function traceMask(ink: GreyImage, pxPerMm: number, gridInInk: boolean): TraceMask {
+  const mask = thresholded(ink, pxPerMm, gridInInk ? STRICT_TRACE_FRACTION : TRACE_FRACTION);
+  return withoutRuledLines(mask, Math.round(LINE_MM_X * pxPerMm), Math.round(LINE_MM_Y * pxPerMm), Math.max(2, Math.round(RUN_GAP_MM * pxPerMm)));
+}
+
+/** Pixels below `fraction` of the local paper level (SURE below SURE_TRACE_FRACTION), solid areas cleared. */
+function thresholded(ink: GreyImage, pxPerMm: number, fraction: number): TraceMask {
   const block = Math.max(8, Math.round(PAPER_BLOCK_MM * pxPerMm));
   const { levels, cols, rows } = paperLevels(ink, block);
   const level = (bx: number, by: number) => levels[Math.min(rows - 1, Math.max(0, by)) * cols + Math.min(cols - 1, Math.max(0, bx))] as number;
@@ -74,11 +87,10 @@ export function traceMask(ink: GreyImage, pxPerMm: number): TraceMask {
       const tx = fx - bx;
       const paper = (level(bx, by) * (1 - tx) + level(bx + 1, by) * tx) * (1 - ty) + (level(bx, by + 1) * (1 - tx) + level(bx + 1, by + 1) * tx) * ty;
       const v = ink.data[y * ink.width + x] as number;
-      if (paper >= MIN_PAPER && v < TRACE_FRACTION * paper) out[y * ink.width + x] = v < SURE_TRACE_FRACTION * paper ? SURE : 1;
+      if (paper >= MIN_PAPER && v < fraction * paper) out[y * ink.width + x] = v < SURE_TRACE_FRACTION * paper ? SURE : 1;
     }
   }
-  const mask = withoutSolidAreas({ data: out, width: ink.width, height: ink.height }, Math.max(3, Math.round(SOLID_MM * pxPerMm)));
-  return withoutRuledLines(mask, Math.round(LINE_MM_X * pxPerMm), Math.round(LINE_MM_Y * pxPerMm), Math.max(2, Math.round(RUN_GAP_MM * pxPerMm)));
+  return withoutSolidAreas({ data: out, width: ink.width, height: ink.height }, Math.max(3, Math.round(SOLID_MM * pxPerMm)));
 }
 
 /**

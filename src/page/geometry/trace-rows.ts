@@ -107,42 +107,69 @@ export function findTraceRows(mask: TraceMask, pxPerMmX: number, pxPerMmY: numbe
 /** Row counts of the layouts ecg-lab draws (3x4, 3x4 + 1 strip, 3x4 + 3 strips or 6x2, 12x1). */
 export const LAYOUT_ROW_COUNTS = [3, 4, 6, 12] as const;
 
-/** Rows of a comb may sit this fraction of its spacing off their place (perspective left after rectification). */
-const COMB_TOLERANCE = 0.15;
+/** Rows of a comb may sit this fraction of its spacing off their place (a row's coverage peak is not its 0 mV line; perspective). */
+const COMB_TOLERANCE = 0.2;
+const MISSING_ROW_COST = 0.5;
 
 /**
  * The rows that form the page's layout: of the candidate rows, the equally
- * spaced subset of LAYOUT_ROW_COUNTS rows (first row, spacing) with the
- * largest sum of coverage, less the coverage of candidates left out between
- * its first and last row (a row of text inside the comb is evidence against
- * it). A page's trace rows are equally spaced in every layout ecg-lab or
- * ecg-image-kit draws. [] when fewer than 3 rows were found.
+ * spaced comb of LAYOUT_ROW_COUNTS rows (first row, spacing) with the best
+ * score: the sum of its rows' coverage, less the coverage of candidates
+ * left out between its first and last row (a row of text inside the comb is
+ * evidence against it), less MISSING_ROW_COST of the mean coverage for each
+ * place of the comb no candidate fills (a row lost under a stain or a
+ * scribble; at most a quarter of the rows, never the first or last). A missing row is put at its
+ * place in the comb with coverage 0. A page's trace rows are equally spaced
+ * in every layout ecg-lab or ecg-image-kit draws. [] when no comb of 3 rows
+ * was found.
  */
 export function selectRowComb(rows: readonly TraceRow[]): TraceRow[] {
   let best: TraceRow[] = [];
   let bestScore = -Infinity;
   for (const count of LAYOUT_ROW_COUNTS) {
+    const mayMiss = Math.floor(count / 4);
     for (let i = 0; i < rows.length; i++) {
       for (let j = i + 1; j < rows.length; j++) {
         const first = rows[i] as TraceRow;
-        const spacing = ((rows[j] as TraceRow).y - first.y) / (count - 1);
-        const matched: TraceRow[] = [];
-        for (let k = 0; k < count; k++) {
-          const want = first.y + k * spacing;
-          const near = rows.filter((r) => Math.abs(r.y - want) <= COMB_TOLERANCE * spacing);
-          if (near.length === 0) break;
-          matched.push(near.reduce((a, b) => (Math.abs(a.y - want) <= Math.abs(b.y - want) ? a : b)));
-        }
-        if (matched.length < count) continue;
-        const last = matched[count - 1] as TraceRow;
-        const strays = rows.filter((r) => !matched.includes(r) && r.y > first.y - spacing / 2 && r.y < last.y + spacing / 2);
-        const score = matched.reduce((s, r) => s + r.coverage, 0) - strays.reduce((s, r) => s + r.coverage, 0);
+        const last = rows[j] as TraceRow;
+        const comb = refitted(rows, combAt(rows, first.y, (last.y - first.y) / (count - 1), count));
+        const spacing = ((comb[count - 1] as TraceRow).y - (comb[0] as TraceRow).y) / (count - 1);
+        const missing = comb.filter((r) => r.coverage === 0).length;
+        if (missing > mayMiss || (comb[0] as TraceRow).coverage === 0 || (comb[count - 1] as TraceRow).coverage === 0) continue;
+        const matched = comb.filter((r) => r.coverage > 0);
+        const mean = matched.reduce((s, r) => s + r.coverage, 0) / matched.length;
+        const top = (comb[0] as TraceRow).y;
+        const bottom = (comb[count - 1] as TraceRow).y;
+        const strays = rows.filter((r) => !matched.includes(r) && r.y > top - spacing / 2 && r.y < bottom + spacing / 2);
+        const score = mean * matched.length - strays.reduce((s, r) => s + r.coverage, 0) - MISSING_ROW_COST * mean * missing;
         if (score > bestScore) {
-          best = matched;
+          best = comb;
           bestScore = score;
         }
       }
     }
   }
   return best;
+}
+
+/** The comb of `count` rows from y0 at `spacing`: each place's nearest candidate within tolerance, or a stand-in of coverage 0. */
+function combAt(rows: readonly TraceRow[], y0: number, spacing: number, count: number): TraceRow[] {
+  const span = rows[0] ?? { x0: 0, x1: 0 };
+  return Array.from({ length: count }, (_, k) => {
+    const want = y0 + k * spacing;
+    const near = rows.filter((r) => Math.abs(r.y - want) <= COMB_TOLERANCE * spacing);
+    if (near.length === 0) return { y: Math.round(want), coverage: 0, x0: span.x0, x1: span.x1 };
+    return near.reduce((a, b) => (Math.abs(a.y - want) <= Math.abs(b.y - want) ? a : b));
+  });
+}
+
+/** The comb matched again at the least-squares line y = y0 + k spacing through its matched rows (a row's peak sits a few px off its place). */
+function refitted(rows: readonly TraceRow[], comb: readonly TraceRow[]): TraceRow[] {
+  const points = comb.flatMap((r, k) => (r.coverage > 0 ? [[k, r.y] as const] : []));
+  if (points.length < 2) return [...comb];
+  const mk = points.reduce((s, p) => s + p[0], 0) / points.length;
+  const my = points.reduce((s, p) => s + p[1], 0) / points.length;
+  const skk = points.reduce((s, p) => s + (p[0] - mk) ** 2, 0);
+  const spacing = points.reduce((s, p) => s + (p[0] - mk) * (p[1] - my), 0) / skk;
+  return combAt(rows, my - mk * spacing, spacing, comb.length);
 }
