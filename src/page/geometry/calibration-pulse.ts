@@ -25,7 +25,7 @@ export interface CalibrationPulse {
 
 const PULSE_WIDTH_MM = 5;
 const PULSE_HEIGHT_MM = 10;
-const END_ZONE_MM = 14;
+const END_ZONE_MM = 25;
 const PAIR_TOLERANCE_MM = 0.8;
 const HEIGHT_TOLERANCE = 0.3;
 const FOOT_TOLERANCE_MM = 1;
