@@ -5,7 +5,7 @@
  * Rendered: `--pages` pages (default 100) of synthetic records (src/data/synthetic,
  * seed 1, record i), render.variety.strength 1, 100 DPI before the DPI
  * jitter, page seed 7000 + i; the first half at render.noise 0, the second
- * at 0.5. Scored against their ground truth by src/render/geometry-truth.ts.
+ * at 0.5. Scored against their ground truth by src/render/scoring/geometry-truth.ts.
  *
  * Kit (a foreign check, nothing tuned on it): ../shared/reference/kit-pages,
  * 16 clean and 16 augmented pages at 200 DPI, 3x4 + lead II strip. Truth
@@ -28,7 +28,7 @@ import { readEcgRecord } from '../src/data/wfdb-ecg.js';
 import { LEADS } from '../src/core/ecg.js';
 import { findPageGeometry, readPageChannels, type PageGeometry } from '../src/page/geometry/index.js';
 import { renderPage } from '../src/render/index.js';
-import { baselineErrorMv, boxInImage, boxIou, geometryErrors, type GeometryErrors } from '../src/render/geometry-truth.js';
+import { baselineErrorMv, boxInImage, boxIou, geometryErrors, type GeometryErrors } from '../src/render/scoring/geometry-truth.js';
 import type { PixelBox } from '../src/page/box.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');

@@ -1,12 +1,12 @@
 /**
  * Step 1 (issue 18): the grid's angle and px per mm from the image, against
- * the ground truth's homography (render/geometry-truth.ts trueScaleOf), and
+ * the ground truth's homography (render/scoring/geometry-truth.ts trueScaleOf), and
  * "no grid" on a page without one.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { detectGrid, FALLBACK_PAGE_WIDTH_MM } from '../../../src/page/geometry/index.js';
-import { trueScaleOf } from '../../../src/render/geometry-truth.js';
+import { trueScaleOf } from '../../../src/render/scoring/geometry-truth.js';
 import { isEcgError } from '../../../src/core/errors.js';
 import { ONLY, testPage } from './pages.js';
 

@@ -1,12 +1,12 @@
 /**
  * Step 3 (issue 18): the layout read from the traces, and each lead's panel
- * against the ground truth's (render/geometry-truth.ts: IoU of the panel
+ * against the ground truth's (render/scoring/geometry-truth.ts: IoU of the panel
  * mapped back to the image with the ground truth's panelBox).
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { findPageGeometry } from '../../../src/page/geometry/index.js';
-import { geometryErrors } from '../../../src/render/geometry-truth.js';
+import { geometryErrors } from '../../../src/render/scoring/geometry-truth.js';
 import type { RenderConfigInput } from '../../../src/render/index.js';
 import { testPage } from './pages.js';
 

@@ -1,12 +1,12 @@
 /**
  * Step 4 (issue 18): each lead's 0 mV row and gain against the ground truth
- * (render/geometry-truth.ts: the mean over the lead's samples of found minus
+ * (render/scoring/geometry-truth.ts: the mean over the lead's samples of found minus
  * true 0 mV row, in mV; the gain over 10 mm/mV on the true y scale).
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { findPageGeometry } from '../../../src/page/geometry/index.js';
-import { geometryErrors } from '../../../src/render/geometry-truth.js';
+import { geometryErrors } from '../../../src/render/scoring/geometry-truth.js';
 import { ONLY, testPage } from './pages.js';
 
 const median = (values: readonly number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;

@@ -6,7 +6,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { estimateSkewDeg } from '../../../src/page/deskew.js';
 import { detectGrid, rectifyPage } from '../../../src/page/geometry/index.js';
-import { trueScaleOf } from '../../../src/render/geometry-truth.js';
+import { trueScaleOf } from '../../../src/render/scoring/geometry-truth.js';
 import { ONLY, testPage } from './pages.js';
 
 test('a rotated page rectified: residual angle under 0.1 deg by the ground truth and by a second skew search', async () => {

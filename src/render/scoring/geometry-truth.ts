@@ -1,6 +1,8 @@
 /**
  * How far the geometry found from a page image (page/geometry/) is from the
- * page's ground truth: the errors issue 18 asks each step to report.
+ * page's ground truth: the errors issue 18 asks each step to report
+ * (render/scoring/: scores of what is read from a page against what the
+ * renderer knows it drew).
  *
  *   angle      found angle minus the page's: the mean direction of the page's
  *              x axis in the image, over a 5 x 5 grid of page points, through
@@ -22,10 +24,10 @@
  *              y scale.
  *   gain       found px per mV over 10 mm/mV x true y scale, minus 1.
  */
-import type { PixelBox, Point } from '../page/box.js';
-import type { DetectedLayout, PageGeometry } from '../page/geometry/index.js';
-import { applyHomography, type Matrix3 } from './geometry.js';
-import type { PageGroundTruth } from './ground-truth.js';
+import type { PixelBox, Point } from '../../page/box.js';
+import type { DetectedLayout, PageGeometry } from '../../page/geometry/index.js';
+import { applyHomography, type Matrix3 } from '../geometry.js';
+import type { PageGroundTruth } from '../ground-truth.js';
 
 export interface TrueScale {
   readonly angleDeg: number;
