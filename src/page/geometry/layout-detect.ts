@@ -16,8 +16,8 @@
  *   4. the panels: the layout's leads, rows and time spans (page/layout.ts
  *      layoutPage, so the leads sit where the renderer puts them), each a
  *      band [y - 0.6 s, y + 0.4 s] of the row spacing s around the row's
- *      line (ecg-lab puts 0 mV at 0.6 of a row) over its time span's
- *      share of the trace span.
+ *      0 mV line (its pulse's foot, else its coverage peak; ecg-lab puts
+ *      0 mV at 0.6 of a row) over its time span's share of the trace span.
  */
 import type { Lead } from '../../core/ecg.js';
 import type { PixelBox } from '../box.js';
@@ -176,7 +176,9 @@ function panelsOf(layout: DetectedLayout, rows: readonly DetectedRow[], spacing:
   const nominal = layoutPage(config);
   const shown = nominal.shownDurationS;
   return nominal.panels.map((p) => {
-    const y = (rows[p.row] as DetectedRow).y;
+    // The pulse's foot is the row's 0 mV line exactly; the coverage peak only near it.
+    const row = rows[p.row] as DetectedRow;
+    const y = row.pulse?.footY ?? row.y;
     const box: PixelBox = [
       xStart + (p.startS / shown) * (xEnd - xStart),
       y - BASELINE_FRACTION * spacing,

@@ -4,8 +4,8 @@
  * paper level is the PAPER_QUANTILE of its block (PAPER_BLOCK_MM square),
  * (to 1/64) bilinear between block centres, so uneven light and a darker photo do
  * not turn paper into ink. Blocks darker than MIN_PAPER are not paper (the
- * desk around a photographed page) and hold no trace; nor do solid dark
- * areas (withoutSolidAreas), where a block mixes paper and desk, nor long
+ * desk around a photographed page) and hold no trace; nor do isolated
+ * pixels (withoutSpeckles), solid dark areas (withoutSolidAreas), where a block mixes paper and desk, nor long
  * ruled lines (withoutRuledLines). TRACE_FRACTION is lenient because a thin
  * trace at 100 DPI is an anti-aliased grey; the coloured grids never reach
  * it in the ink channel, grey grid lines are taken out as lines.
@@ -39,6 +39,8 @@ const LINE_MM_X = 15;
 const LINE_MM_Y = 20;
 /** Gaps bridged within a ruled line (mm): a faint grey line shows as dots where the minor lines cross it. */
 const RUN_GAP_MM = 1.2;
+const FRAME_SHARE = 0.5;
+const SPECKLE_PX_PER_MM = 6;
 const MIN_PAPER = 0.45;
 
 function paperLevels(ink: GreyImage, block: number): { levels: Float32Array; cols: number; rows: number } {
@@ -90,23 +92,54 @@ function thresholded(ink: GreyImage, pxPerMm: number, fraction: number): TraceMa
       if (paper >= MIN_PAPER && v < fraction * paper) out[y * ink.width + x] = v < SURE_TRACE_FRACTION * paper ? SURE : 1;
     }
   }
-  return withoutSolidAreas({ data: out, width: ink.width, height: ink.height }, Math.max(3, Math.round(SOLID_MM * pxPerMm)));
+  return withoutSpeckles(withoutSolidAreas({ data: out, width: ink.width, height: ink.height }, Math.max(3, Math.round(SOLID_MM * pxPerMm))), pxPerMm >= SPECKLE_PX_PER_MM ? 2 : 1);
+}
+
+/**
+ * The mask less pixels with fewer than `minNeighbours` set neighbours (of
+ * eight): a trace is a connected line, sensor noise below the threshold is
+ * scattered pixels (ecg-image-kit's noise of sd 40 grey levels puts one
+ * pixel in a hundred below it). Two neighbours from SPECKLE_PX_PER_MM up,
+ * where a trace is a few pixels wide; one below, where a thin trace's
+ * anti-aliased pixels already come with gaps.
+ */
+function withoutSpeckles(mask: TraceMask, minNeighbours: number): TraceMask {
+  const { width, height, data } = mask;
+  const out = new Uint8Array(data);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      if (!data[y * width + x]) continue;
+      let neighbours = 0;
+      for (let dy = -1; dy <= 1; dy++) {
+        for (let dx = -1; dx <= 1; dx++) {
+          const u = x + dx;
+          const v = y + dy;
+          if ((dx || dy) && u >= 0 && v >= 0 && u < width && v < height && data[v * width + u]) neighbours++;
+        }
+      }
+      if (neighbours < minNeighbours) out[y * width + x] = 0;
+    }
+  }
+  return { data: out, width, height };
 }
 
 /**
  * Clear every run of at least `length` pixels set in line a or its neighbour
  * b (a line anti-aliased over two pixel rows), gaps of up to `gap` pixels
  * bridged, along `count` pixels `stride` apart; both lines are cleared but
- * for their sure trace pixels (a trace's flat stretch lying on a grid line).
+ * for their sure trace pixels (a trace's flat stretch lying on a grid line),
+ * and those too where the run spans FRAME_SHARE of the line (a page frame).
  */
 function clearLongRuns(data: Uint8Array, out: Uint8Array, a: number, b: number, stride: number, count: number, length: number, gap: number): void {
   let runStart = -1;
   let last = -gap - 2;
   const close = () => {
     if (runStart < 0 || last - runStart + 1 < length) return;
+    // No trace runs straight over half the page: a frame or a dark ruled line goes whole.
+    const keep = last - runStart + 1 < FRAME_SHARE * count ? SURE : -1;
     for (let i = runStart; i <= last; i++) {
-      if (out[a + i * stride] !== SURE) out[a + i * stride] = 0;
-      if (out[b + i * stride] !== SURE) out[b + i * stride] = 0;
+      if (out[a + i * stride] !== keep) out[a + i * stride] = 0;
+      if (out[b + i * stride] !== keep) out[b + i * stride] = 0;
     }
   };
   for (let i = 0; i < count; i++) {

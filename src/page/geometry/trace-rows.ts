@@ -22,17 +22,19 @@ export interface TraceRow {
   /** First and last column of its longest unbroken run of covered bins, px. */
   readonly x0: number;
   readonly x1: number;
+  /** That run's share of the page width. */
+  readonly runFraction: number;
 }
 
 const BIN_MM = 2;
-const WINDOW_MM = 1.5;
+const WINDOW_MM = 2.5;
 const SMOOTH_MM = 1;
 const MIN_COVERAGE = 0.25;
 const MIN_ROW_GAP_MM = 6;
 const MIN_RUN_FRACTION = 0.3;
 const MAX_GAP_BINS = 2;
 /** A row's coverage must reach this fraction of the best row's: a footer line of text covers half as much as a trace. */
-const MIN_RELATIVE_COVERAGE = 0.6;
+const MIN_RELATIVE_COVERAGE = 0.45;
 
 /** Per row y and column bin, the count of trace pixels (bins of binPx columns). */
 function binCounts(mask: TraceMask, binPx: number): { counts: Uint16Array; bins: number } {
@@ -93,7 +95,7 @@ export function findTraceRows(mask: TraceMask, pxPerMmX: number, pxPerMmY: numbe
     if (v < MIN_COVERAGE || v < (smooth[y - 1] as number) || v < (smooth[y + 1] as number)) continue;
     const [b0, b1] = longestRun(coveredBins(counts, bins, mask.height, y, half));
     if ((b1 - b0 + 1) / bins < MIN_RUN_FRACTION) continue;
-    candidates.push({ y, coverage: v, x0: b0 * binPx, x1: Math.min(mask.width - 1, (b1 + 1) * binPx - 1) });
+    candidates.push({ y, coverage: v, x0: b0 * binPx, x1: Math.min(mask.width - 1, (b1 + 1) * binPx - 1), runFraction: (b1 - b0 + 1) / bins });
   }
   // Strongest first; a weaker peak within `gap` of a kept one is the same row.
   const kept: TraceRow[] = [];
@@ -114,7 +116,7 @@ const MISSING_ROW_COST = 0.5;
 /**
  * The rows that form the page's layout: of the candidate rows, the equally
  * spaced comb of LAYOUT_ROW_COUNTS rows (first row, spacing) with the best
- * score: the sum of its rows' coverage, less the coverage of candidates
+ * score: the sum of its rows' strength (coverage x run share), less that of candidates
  * left out between its first and last row (a row of text inside the comb is
  * evidence against it), less MISSING_ROW_COST of the mean coverage for each
  * place of the comb no candidate fills (a row lost under a stain or a
@@ -137,11 +139,11 @@ export function selectRowComb(rows: readonly TraceRow[]): TraceRow[] {
         const missing = comb.filter((r) => r.coverage === 0).length;
         if (missing > mayMiss || (comb[0] as TraceRow).coverage === 0 || (comb[count - 1] as TraceRow).coverage === 0) continue;
         const matched = comb.filter((r) => r.coverage > 0);
-        const mean = matched.reduce((s, r) => s + r.coverage, 0) / matched.length;
+        const mean = matched.reduce((s, r) => s + strength(r), 0) / matched.length;
         const top = (comb[0] as TraceRow).y;
         const bottom = (comb[count - 1] as TraceRow).y;
         const strays = rows.filter((r) => !matched.includes(r) && r.y > top - spacing / 2 && r.y < bottom + spacing / 2);
-        const score = mean * matched.length - strays.reduce((s, r) => s + r.coverage, 0) - MISSING_ROW_COST * mean * missing;
+        const score = mean * matched.length - strays.reduce((s, r) => s + strength(r), 0) - MISSING_ROW_COST * mean * missing;
         if (score > bestScore) {
           best = comb;
           bestScore = score;
@@ -152,13 +154,16 @@ export function selectRowComb(rows: readonly TraceRow[]): TraceRow[] {
   return best;
 }
 
+/** A row's weight as trace: its coverage times its run's share of the width (a stain's edge or a line of text is short). */
+const strength = (row: TraceRow) => row.coverage * row.runFraction;
+
 /** The comb of `count` rows from y0 at `spacing`: each place's nearest candidate within tolerance, or a stand-in of coverage 0. */
 function combAt(rows: readonly TraceRow[], y0: number, spacing: number, count: number): TraceRow[] {
   const span = rows[0] ?? { x0: 0, x1: 0 };
   return Array.from({ length: count }, (_, k) => {
     const want = y0 + k * spacing;
     const near = rows.filter((r) => Math.abs(r.y - want) <= COMB_TOLERANCE * spacing);
-    if (near.length === 0) return { y: Math.round(want), coverage: 0, x0: span.x0, x1: span.x1 };
+    if (near.length === 0) return { y: Math.round(want), coverage: 0, x0: span.x0, x1: span.x1, runFraction: 0 };
     return near.reduce((a, b) => (Math.abs(a.y - want) <= Math.abs(b.y - want) ? a : b));
   });
 }
