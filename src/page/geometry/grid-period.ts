@@ -31,7 +31,8 @@
  *    median over the range; the median of these over the K harmonics. A
  *    grid raises every harmonic; a page without one may show one strong
  *    periodicity (wrinkle shading, JPEG blocks), which the median ignores.
- *    Below GRID_CONFIDENCE_MIN on both axes the grid is "not found" and px
+ *    Below GRID_CONFIDENCE_MIN on both axes (or a weak axis below
+ *    WEAK_AXIS_CONFIDENCE_MIN) the grid is "not found" and px
  *    per mm falls back to the image width over FALLBACK_PAGE_WIDTH_MM (the
  *    mean of letter and A4).
  */
@@ -51,7 +52,7 @@ export interface GridOptions {
 }
 
 export interface PageGrid {
-  /** Whether a grid was seen on at least one axis (confidence >= GRID_CONFIDENCE_MIN); an axis not seen takes the other's period. */
+  /** Whether a grid was seen: one axis at GRID_CONFIDENCE_MIN or more, the other at WEAK_AXIS_CONFIDENCE_MIN; an axis under GRID_CONFIDENCE_MIN takes the other's period. */
   readonly found: boolean;
   /** The larger of the two axes' confidences: the median over harmonics of each harmonic's power at the period found over its median in the range. */
   readonly confidence: number;
@@ -77,6 +78,8 @@ export const PAGE_WIDTH_MM_RANGE: readonly [number, number] = [235, 330];
 export const FALLBACK_PAGE_WIDTH_MM = 288;
 /** Below this confidence on both axes the page has no grid (rendered no-grid pages stay near 3 to 12, gridded ones above 30 on their better axis). */
 export const GRID_CONFIDENCE_MIN = 16;
+/** The weaker axis must reach this too (a rendered no-grid page reached 29 in y from its rows, 3.2 in x; the weakest gridded axis seen, 6.8). */
+const WEAK_AXIS_CONFIDENCE_MIN = 4.5;
 const INK_CLIP = 0.5;
 /** Ink-channel values at or below this are trace (page-channels.ts: solid traces at most 0.2 on paper, grid lines at least 0.64). */
 export const TRACE_INK_MAX = 0.45;
@@ -240,7 +243,8 @@ export function detectGrid(page: PageChannels, options: GridOptions = {}): PageG
   const x = axisPeriod(inkProfile(upright, 'x', trace), range[0], range[1]);
   const y = axisPeriod(inkProfile(upright, 'y', trace), range[0], range[1]);
   const confidence = Math.max(x.confidence, y.confidence);
-  const found = confidence >= GRID_CONFIDENCE_MIN;
+  // A page's trace rows sit a whole number of mm apart, which a y profile can mistake for a comb; x has no such order.
+  const found = confidence >= GRID_CONFIDENCE_MIN && Math.min(x.confidence, y.confidence) >= WEAK_AXIS_CONFIDENCE_MIN;
   const strong = confidence === x.confidence ? { axis: 'x' as const, period: x } : { axis: 'y' as const, period: y };
   const gridInInk = found && gridLinesAreGrey(upright, trace, strong.axis, strong.period.pxPerMm, Math.round(5 * Math.sqrt(range[0] * range[1])));
   const fallback = grey.width / FALLBACK_PAGE_WIDTH_MM;

@@ -2,10 +2,10 @@
  * Each lead's 0 mV row and gain on the rectified page.
  *
  *   0 mV   the foot of its row's calibration pulse where one was found (the
- *          pulse is drawn from the row's 0 mV line), else the median row of
- *          its trace (followed column by column, traceOf): most of a beat
- *          is isoelectric, so the median sits on 0 mV up to the record's
- *          own offset and wander.
+ *          pulse is drawn from the row's 0 mV line), else the median over
+ *          its columns of the trace run nearest the row's line: most of a
+ *          beat is isoelectric, so the median sits on 0 mV up to the
+ *          record's own offset and wander.
  *   gain   px per mV: 10 mm/mV on the grid's y scale where a grid was
  *          found, else the pulse's height (1 mV) where there is one, else
  *          10 mm/mV on the fallback scale (grid-period.ts).
@@ -68,7 +68,7 @@ function runsInColumn(mask: TraceMask, x: number, y0: number, y1: number): Run[]
 
 interface FollowedTrace {
   readonly box: PixelBox | null;
-  /** Centre row of the trace in each followed column. */
+  /** Per column, the centre of the trace run nearest the row's line (within half a row spacing). */
   readonly centres: readonly number[];
   readonly columns: number;
 }
@@ -94,7 +94,9 @@ function traceOf(mask: TraceMask, panel: DetectedPanel, lineY: number, spacing: 
     if (pool.length === 0) continue;
     const run: Run = pool.reduce((a, b) => (Math.abs(centre(a) - target) <= Math.abs(centre(b) - target) ? a : b));
     previous = run;
-    centres.push(centre(run));
+    // The median reads the run nearest the row's line, not the followed one: in a 12x1 page a followed trace may cross into its neighbour's QRS.
+    const own = runs.filter((r) => Math.abs(centre(r) - lineY) <= 0.5 * spacing);
+    if (own.length > 0) centres.push(centre(own.reduce((a, b) => (Math.abs(centre(a) - lineY) <= Math.abs(centre(b) - lineY) ? a : b))));
     box = box ? [box[0], Math.min(box[1], run.top), x, Math.max(box[3], run.bottom)] : [x, run.top, x, run.bottom];
   }
   return { box, centres, columns: x1 - x0 + 1 };
