@@ -52,16 +52,6 @@ function longestStroke(mask: TraceMask, x: number, y0: number, y1: number): Stro
   return best;
 }
 
-/** Columns of the run of adjacent pulse-tall strokes that holds `stroke`: the line's width in px. */
-function strokeWidth(strokes: readonly Stroke[], stroke: Stroke): number {
-  const xs = new Set(strokes.map((s) => s.x));
-  let left = stroke.x;
-  let right = stroke.x;
-  while (xs.has(left - 1)) left--;
-  while (xs.has(right + 1)) right++;
-  return right - left + 1;
-}
-
 /**
  * The pulse of the row whose trace ink spans [x0, x1] around row y, at the
  * `side` end, or null. px per mm set the expected shape.
@@ -98,9 +88,7 @@ export function findCalibrationPulse(
       const miss = Math.abs(gap - width) / pxPerMmX + Math.abs(rise.bottom - fall.bottom) / pxPerMmY;
       if (miss < bestMiss) {
         bestMiss = miss;
-        // A stroke's run reaches half a line width past the foot and top lines' centres; its width in columns is the line's.
-        const half = strokeWidth(strokes, rise) / 2;
-        best = { riseX: rise.x, fallX: fall.x, footY: (rise.bottom + fall.bottom) / 2 - half, topY: (rise.top + fall.top) / 2 + half };
+        best = { riseX: rise.x, fallX: fall.x, footY: (rise.bottom + fall.bottom) / 2, topY: (rise.top + fall.top) / 2 };
       }
     }
   }
