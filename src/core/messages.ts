@@ -16,4 +16,5 @@ export * as reportMessages from './messages/report.js';
 export * as launchMessages from './messages/launch.js';
 export * as trainMessages from './messages/train.js';
 export * as inferMessages from './messages/infer.js';
+export * as pageMessages from './messages/page.js';
 export * as cliMessages from './messages/cli.js';

@@ -21,6 +21,9 @@
  *   CropGeometry    the page <-> crop coordinate maps of one crop (crop-geometry.ts).
  *   GreyImage       a page as grey values in [0, 1] (grey-image.ts); deskew.ts
  *                   estimates and undoes its rotation.
+ *   PageGeometry    what the image alone says of a page (geometry/): grid angle
+ *                   and px per mm, the rectified page, layout, panels, each
+ *                   lead's 0 mV row and gain.
  * The pixels of a crop are cut in models/leads/crop-cut.ts.
  */
 export * from './box.js';
@@ -31,3 +34,4 @@ export * from './crop-geometry.js';
 export * from './roi-boxes.js';
 export * from './lead-placement.js';
 export * from './lead-crop.js';
+export * from './geometry/index.js';
