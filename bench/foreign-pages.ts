@@ -8,13 +8,14 @@
  * kit's JSON start_sample/end_sample per panel), as the Challenge scored its
  * pages. These pages are for evaluation only: nothing here trains on them.
  *
- *   node --import tsx bench/foreign-pages.ts --model <experiment>/<sweep>/<cell> [--runs runs] [--set clean,augmented] [--geometry found,scale,kit-time,kit]
+ *   node --import tsx bench/foreign-pages.ts --model <experiment>/<sweep>/<cell> [--runs runs] [--set clean,augmented] [--geometry found,scale,grid,kit-time,kit]
  *
  * --geometry says where the leads' placements come from, to tell where the
  * SNR goes: `found` (default) is what `digitize` does (deskew, the ROI
  * model's boxes, the median row as 0 mV); `scale` is `digitize --time-axis
  * page-scale` (each row's time axis at the page's px per second, placed by
- * the ROI boxes); `kit-time` takes each panel's
+ * the ROI boxes); `grid` is `--time-axis grid` (the same at the px per second
+ * of the grid found in the image); `kit-time` takes each panel's
  * time span (first and last plotted column) from the kit's JSON and keeps
  * the ROI model's row band and the median baseline; `kit` also takes the
  * 0 mV row from the JSON (the plotted rows against the reference's values
@@ -70,8 +71,8 @@ interface KitPage {
   readonly leads: readonly KitPanel[];
 }
 
-type Geometry = 'found' | 'scale' | 'kit-time' | 'kit';
-const GEOMETRIES: readonly Geometry[] = ['found', 'scale', 'kit-time', 'kit'];
+type Geometry = 'found' | 'scale' | 'grid' | 'kit-time' | 'kit';
+const GEOMETRIES: readonly Geometry[] = ['found', 'scale', 'grid', 'kit-time', 'kit'];
 const geometries = (values.geometry as string).split(',') as Geometry[];
 for (const g of geometries) if (!GEOMETRIES.includes(g)) throw new Error(`--geometry ${g}: one of ${GEOMETRIES.join(', ')}`);
 
@@ -135,7 +136,7 @@ try {
     for (const set of (values.set as string).split(',')) {
       const dir = join(KIT, set);
       const images = readdirSync(dir).filter((f) => /\.(png|jpg)$/.test(f)).sort();
-      if (geometry !== 'found' && geometry !== 'scale' && !images.every((image) => 'lead_bounding_box' in ((JSON.parse(readFileSync(join(dir, image.replace(/\.(png|jpg)$/, '.json')), 'utf8')) as KitPage).leads[0] ?? {}))) {
+      if ((geometry === 'kit-time' || geometry === 'kit') && !images.every((image) => 'lead_bounding_box' in ((JSON.parse(readFileSync(join(dir, image.replace(/\.(png|jpg)$/, '.json')), 'utf8')) as KitPage).leads[0] ?? {}))) {
         console.log(`\n### ecg-image-kit ${set} pages, geometry ${geometry}: skipped (their JSON has no lead boxes: the kit's geometry is not axis-aligned there)`);
         continue;
       }
@@ -147,8 +148,8 @@ try {
         const page = JSON.parse(readFileSync(join(dir, `${stem}.json`), 'utf8')) as KitPage;
         const reference = await readEcgRecord(join(KIT, 'ref', record));
         const placements =
-          geometry === 'found' || geometry === 'scale' ? undefined : (size: ImageSize, found: readonly LeadPlacement[]) => kitPlacements(page, reference.signals, reference.fsHz, size, found, geometry === 'kit');
-        const result = await inferImage(cell, join(dir, image), { logger: silentLogger, timeAxis: geometry === 'scale' ? 'page-scale' : 'boxes', ...(placements ? { placements, baseline: geometry === 'kit' ? 'layout' : 'median' } : {}) });
+          geometry !== 'kit-time' && geometry !== 'kit' ? undefined : (size: ImageSize, found: readonly LeadPlacement[]) => kitPlacements(page, reference.signals, reference.fsHz, size, found, geometry === 'kit');
+        const result = await inferImage(cell, join(dir, image), { logger: silentLogger, timeAxis: geometry === 'scale' ? 'page-scale' : geometry === 'grid' ? 'grid' : 'boxes', ...(placements ? { placements, baseline: geometry === 'kit' ? 'layout' : 'median' } : {}) });
         if (result.fsHz !== reference.fsHz) throw new Error(`the cell digitizes at ${result.fsHz} Hz, the reference is at ${reference.fsHz} Hz`);
         const snr = recordSnr(maskedReference(reference.signals, page), result.signals ?? undefined, reference.fsHz);
         perRecord.push(snr);

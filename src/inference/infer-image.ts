@@ -52,6 +52,7 @@ import {
 } from '../models/index.js';
 import { applyThresholds, type Thresholds } from '../metrics/index.js';
 import { pageSizeOf } from '../page/layout.js';
+import { channelsOfRgb, detectGrid } from '../page/geometry/index.js';
 import { DEFAULT_MAX_INPUT_PIXELS, outsideImageOptions, requireWithinPixelLimit } from '../render/image-file.js';
 import { deskewImage, estimateSkewDeg } from '../page/deskew.js';
 import { resizeGrey, type GreyImage, type ImageSize } from '../page/grey-image.js';
@@ -64,10 +65,38 @@ export type BaselineMethod = 'median' | 'layout';
 
 export const BASELINE_METHODS: readonly BaselineMethod[] = ['median', 'layout'];
 
-/** Where each row's time axis comes from: the ROI boxes' edges ('boxes'), or the page's scale placed by them ('page-scale', page/lead-placement.ts refitTimeAxis). */
-export type TimeAxis = 'boxes' | 'page-scale';
+/**
+ * Where each row's time axis comes from: the ROI boxes' edges ('boxes'), or
+ * one axis per row placed by them (page/lead-placement.ts refitTimeAxis) at
+ * the page's px per second ('page-scale': the cell's paper at render.dpi) or
+ * at the grid's ('grid': page/geometry detectGrid on the image stretched to
+ * the page, falling back to the page's scale where no grid is found).
+ */
+export type TimeAxis = 'boxes' | 'page-scale' | 'grid';
 
-export const TIME_AXES: readonly TimeAxis[] = ['boxes', 'page-scale'];
+export const TIME_AXES: readonly TimeAxis[] = ['boxes', 'page-scale', 'grid'];
+
+/**
+ * Horizontal px per second of an image stretched to `size` for `timeAxis`
+ * ('page-scale' or 'grid'), and where it came from.
+ */
+export async function timeAxisScale(config: Config, path: string, size: ImageSize, timeAxis: Exclude<TimeAxis, 'boxes'>, logger: Logger): Promise<{ pxPerS: number; source: 'page' | 'grid' }> {
+  const page = pageSizeOf(config.render);
+  const pageScale = { pxPerS: (config.render.speedMmPerS * page.pxPerMm * size.width) / page.widthPx, source: 'page' as const };
+  if (timeAxis === 'page-scale') return pageScale;
+  let decoded: { data: Buffer; info: sharp.OutputInfo };
+  try {
+    decoded = await sharp(path).rotate().flatten({ background: '#ffffff' }).removeAlpha().toColourspace('srgb').resize(size.width, size.height, { fit: 'fill', kernel: 'cubic' }).raw().toBuffer({ resolveWithObject: true });
+  } catch (error) {
+    throw new EcgError('IMAGE_INVALID', msg.imageUnreadable(path, errorMessage(error)), { cause: error });
+  }
+  const grid = detectGrid(channelsOfRgb(decoded.data, decoded.info.width, decoded.info.height, decoded.info.channels));
+  if (!grid.found || grid.scaleSource !== 'grid') {
+    logger.warn(msg.gridScaleFallback(path, grid.scaleSource));
+    return pageScale;
+  }
+  return { pxPerS: config.render.speedMmPerS * grid.pxPerMmX, source: 'grid' };
+}
 
 const MIN_WIDTH = 64;
 const MIN_HEIGHT = 48;
@@ -155,7 +184,7 @@ export interface InferenceResult {
 
 export interface InferenceOptions {
   readonly baseline?: BaselineMethod;
-  /** Default 'boxes'. 'page-scale' assumes the image shows the whole page at the cell's paper size (render.paper), as a scan does. */
+  /** Default 'boxes'. 'page-scale' assumes the image shows the whole page at the cell's paper size (render.paper), as a scan does; 'grid' measures the scale on the image's grid. */
   readonly timeAxis?: TimeAxis;
   readonly logger: Logger;
   /** Largest image decoded, in pixels (default sharp's 16383 x 16383). */
@@ -221,8 +250,11 @@ export async function inferImage(cell: TrainedCell, path: string, options: Infer
   const lowRes = cell.classification ? (images[images.length - 1] as GreyImage) : undefined;
 
   const boxed = needCrops ? await findLeads(cell, path, roiInput, size, options.logger) : { placements: [], boxes: 'nominal' as const };
+  const timeAxis = options.timeAxis ?? 'boxes';
   const found =
-    options.timeAxis === 'page-scale' && boxed.boxes === 'roi' ? { ...boxed, placements: refitTimeAxis(boxed.placements, size, config.render.speedMmPerS * page.pxPerMm) } : boxed;
+    timeAxis !== 'boxes' && boxed.boxes === 'roi'
+      ? { ...boxed, placements: refitTimeAxis(boxed.placements, size, (await timeAxisScale(config, path, size, timeAxis, options.logger)).pxPerS) }
+      : boxed;
   const leads = options.placements ? { placements: options.placements(size, found.placements), boxes: found.boxes } : found;
   const crops = inferenceCrops(config, leads.placements, size);
   const fsHz = config.data.fsHz;

@@ -250,7 +250,7 @@ test('time axis at the page scale: ROI boxes moved and stretched within a row co
 });
 
 test('digitize --time-axis: page-scale is read; another value is refused naming the allowed ones', () => {
-  const bad = cli(['digitize', page('syn-000000'), '--model', onCell, '--out', join(dir, 'axis-bad'), '--time-axis', 'grid'], { env });
+  const bad = cli(['digitize', page('syn-000000'), '--model', onCell, '--out', join(dir, 'axis-bad'), '--time-axis', 'ruler'], { env });
   assert.is(bad.status, 2);
   assert.match(bad.stderr, 'time-axis');
   assert.match(bad.stderr, 'page-scale');

@@ -34,9 +34,11 @@ export const digitizeCommand: Command = {
   --baseline <how>    0 mV row of each lead: median (of the traced rows, default) or
                       layout (where the cell's page layout puts it)
   --time-axis <how>   where each row's time axis comes from: boxes (the ROI model's box
-                      edges, default) or page-scale (the page's px per second at the cell's
+                      edges, default), page-scale (the page's px per second at the cell's
                       paper speed and DPI, placed by the boxes: for whole-page scans, where it
-                      reads ecg-image-kit's pages better; not for zoomed or cropped photos)
+                      reads ecg-image-kit's pages better; not for zoomed or cropped photos) or
+                      grid (the same at the px per second of the grid found in the image; the
+                      page's scale where none is found)
   --json              print the results as JSON
   --runs <dir>        the run store (default: ECG_LAB_RUNS or ./runs)
   --backend <name>    ${BACKEND_NAMES.join(' | ')} (default: the cell's backend)

@@ -26,6 +26,9 @@ export const imageUnreadable = (path: string, detail: string) =>
 export const imageTooSmall = (path: string, width: number, height: number) =>
   `image ${path} is ${width} x ${height} px, too small to hold an ECG page (at least 64 x 48 px)`;
 
+export const gridScaleFallback = (path: string, scaleSource: string) =>
+  `${path}: no grid found (scale from the ${scaleSource}); the time axis takes the page's scale (--time-axis page-scale) instead of the grid's`;
+
 export const roiFallback = (path: string, found: number, expected: number) =>
   `${path}: the ROI model found ${found} of ${expected} lead boxes; using the layout's nominal boxes`;
 
