@@ -17,9 +17,14 @@
  * tiny widths (test/train/helpers.ts TINY_ARGS: roi [4, 8], denoiser [4, 8],
  * digitizer [8, 8]) and every stage trains one epoch: the figures are about
  * data handling (what is decoded, cut, held and read per record), not
- * accuracy, and tiny models let 500 to 4,000 records run in about an hour on
- * 2 shared cores. Time per record is therefore below the quickstart's small
- * models' (bench/RESULTS.md scales it by the stages' shares).
+ * accuracy, and tiny models keep 500, 1,000 and 2,000 records to about 75
+ * minutes on 2 cores shared at load 7-12 (2026-11-27; the synthetic 4,000
+ * adds about an hour). Time per record is therefore below the quickstart's
+ * small models' (bench/RESULTS.md scales it by the stages' shares).
+ *
+ * The process's peak is per stage: the data stage holds every record while
+ * it loads and stores them, and the render stage reads them all back, so at
+ * large sizes their peak can pass the digitization stages'.
  *
  *   node --import tsx bench/scale.ts [sizes, default 500,1000,2000] [--synthetic 4000]
  *
