@@ -16,6 +16,8 @@ export interface ProcessFigures {
   readonly peakRssMb: number;
   readonly loadBefore: string;
   readonly loadAfter: string;
+  /** When the process was started (ms since the epoch), for placing rssSamples against other clocks' timestamps. */
+  readonly startedAtMs: number;
   /** Resident memory over time: [ms since start, MB] per sample (VmRSS). */
   readonly rssSamples: readonly (readonly [number, number])[];
 }
@@ -53,6 +55,7 @@ export async function measureProcess(
 ): Promise<ProcessFigures> {
   const loadBefore = loadAverage();
   const start = performance.now();
+  const startedAtMs = Date.now();
   const child = spawn(command, args, { env: options.env ?? process.env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   let peakKb = 0;
   let cpuS = 0;
@@ -74,5 +77,5 @@ export async function measureProcess(
     child.on('exit', (code) => resolve(code));
   });
   clearInterval(timer);
-  return { exitCode, wallS: (performance.now() - start) / 1000, cpuS, peakRssMb: peakKb / 1024, loadBefore, loadAfter: loadAverage(), rssSamples };
+  return { exitCode, wallS: (performance.now() - start) / 1000, cpuS, peakRssMb: peakKb / 1024, loadBefore, loadAfter: loadAverage(), startedAtMs, rssSamples };
 }
