@@ -12,8 +12,9 @@
  *   3. lead boxes: the ROI heatmap's boxes (page/roi-boxes.ts), widened
  *      back to the full row band as the roi stage does, or the layout's
  *      nominal boxes (digitizer.roi = false, or when the heatmap does not
- *      show the layout's rows and columns); with timeAxis 'page-scale', each
- *      row's time axis at the page's px per second, placed by its boxes.
+ *      show the layout's rows and columns); with timeAxis 'page-scale' or
+ *      'grid', each row's time axis at the page's or the grid's px per
+ *      second, placed by its boxes.
  *   4. crops (models/leads/crop-cut.ts cutCropPixels, cropHeight x columnsFor(duration)), denoised when
  *      the cell has a denoiser, digitized: per-column soft-argmax rows
  *      (models/leads/crop-leads.ts, as the stages read them).
@@ -80,13 +81,20 @@ export const TIME_AXES: readonly TimeAxis[] = ['boxes', 'page-scale', 'grid'];
  * Horizontal px per second of an image stretched to `size` for `timeAxis`
  * ('page-scale' or 'grid'), and where it came from.
  */
-export async function timeAxisScale(config: Config, path: string, size: ImageSize, timeAxis: Exclude<TimeAxis, 'boxes'>, logger: Logger): Promise<{ pxPerS: number; source: 'page' | 'grid' }> {
+export async function timeAxisScale(
+  config: Config,
+  path: string,
+  size: ImageSize,
+  timeAxis: Exclude<TimeAxis, 'boxes'>,
+  logger: Logger,
+  maxPixels = DEFAULT_MAX_INPUT_PIXELS,
+): Promise<{ pxPerS: number; source: 'page' | 'grid' }> {
   const page = pageSizeOf(config.render);
   const pageScale = { pxPerS: (config.render.speedMmPerS * page.pxPerMm * size.width) / page.widthPx, source: 'page' as const };
   if (timeAxis === 'page-scale') return pageScale;
   let decoded: { data: Buffer; info: sharp.OutputInfo };
   try {
-    decoded = await sharp(path).rotate().flatten({ background: '#ffffff' }).removeAlpha().toColourspace('srgb').resize(size.width, size.height, { fit: 'fill', kernel: 'cubic' }).raw().toBuffer({ resolveWithObject: true });
+    decoded = await sharp(path, outsideImageOptions(maxPixels)).rotate().flatten({ background: '#ffffff' }).removeAlpha().toColourspace('srgb').resize(size.width, size.height, { fit: 'fill', kernel: 'cubic' }).raw().toBuffer({ resolveWithObject: true });
   } catch (error) {
     throw new EcgError('IMAGE_INVALID', msg.imageUnreadable(path, errorMessage(error)), { cause: error });
   }
@@ -253,7 +261,7 @@ export async function inferImage(cell: TrainedCell, path: string, options: Infer
   const timeAxis = options.timeAxis ?? 'boxes';
   const found =
     timeAxis !== 'boxes' && boxed.boxes === 'roi'
-      ? { ...boxed, placements: refitTimeAxis(boxed.placements, size, (await timeAxisScale(config, path, size, timeAxis, options.logger)).pxPerS) }
+      ? { ...boxed, placements: refitTimeAxis(boxed.placements, size, (await timeAxisScale(config, path, size, timeAxis, options.logger, options.maxPixels)).pxPerS) }
       : boxed;
   const leads = options.placements ? { placements: options.placements(size, found.placements), boxes: found.boxes } : found;
   const crops = inferenceCrops(config, leads.placements, size);
