@@ -41,6 +41,7 @@ import { pageMessages } from '../../core/messages.js';
 import { deskewImage, estimateSkewDeg } from '../deskew.js';
 import type { GreyImage } from '../grey-image.js';
 import type { PageChannels } from './page-channels.js';
+import { upperMedian } from '../../core/median.js';
 
 export interface GridOptions {
   /** px per mm searched, [low, high] with high / low < 2; default from the image width (PAGE_WIDTH_MM_RANGE). */
@@ -190,7 +191,7 @@ function axisPeriod(profile: Float64Array, low: number, high: number): AxisPerio
   const logs: number[] = [];
   for (let l = Math.log(5 * low); l <= Math.log(5 * high); l += LOG_STEP) logs.push(l);
   const powers = logs.map((l) => Array.from({ length: harmonics }, (_, k) => power(p, (k + 1) / Math.exp(l))));
-  const medians = Array.from({ length: harmonics }, (_, k) => median(powers.map((row) => row[k] as number)));
+  const medians = Array.from({ length: harmonics }, (_, k) => upperMedian(powers.map((row) => row[k] as number)));
   const normalised = powers.map((row) => row.map((v, k) => (medians[k] as number) > 0 ? v / (medians[k] as number) : 0));
   const scores = normalised.map((row) => row.reduce((sum, v) => sum + Math.log1p(v), 0));
   let best = 0;
@@ -203,12 +204,7 @@ function axisPeriod(profile: Float64Array, low: number, high: number): AxisPerio
     const curvature = a - 2 * b + c;
     if (curvature < 0) logBest += (0.5 * LOG_STEP * (a - c)) / curvature;
   }
-  return { pxPerMm: Math.exp(logBest) / 5, confidence: median(normalised[best] as number[]) };
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((u, v) => u - v);
-  return sorted.length === 0 ? 0 : (sorted[Math.floor(sorted.length / 2)] as number);
+  return { pxPerMm: Math.exp(logBest) / 5, confidence: upperMedian(normalised[best] as number[]) };
 }
 
 /**

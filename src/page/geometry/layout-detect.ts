@@ -25,6 +25,7 @@ import { layoutPage } from '../layout.js';
 import { findCalibrationPulse, type CalibrationPulse } from './calibration-pulse.js';
 import type { TraceMask } from './trace-ink.js';
 import { findTraceRows, selectRowComb, type TraceRow } from './trace-rows.js';
+import { upperMedian } from '../../core/median.js';
 
 /** The layouts told apart: ecg-lab's render.layout values, 3x4 split by whether it has one rhythm strip (ecg-image-kit's page) or none. */
 export const DETECTED_LAYOUTS = ['3x4', '3x4+1', '3x4+3', '6x2', '12x1'] as const;
@@ -67,11 +68,6 @@ const BASELINE_FRACTION = 0.6;
 const REPEATED_LEAD_MIN = 0.5;
 /** Largest shift (mm) tried between the two rows of a repeated lead. */
 const LAG_MM = 2;
-
-const median = (values: readonly number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] as number;
-};
 
 /** Ink extent [x0, x1] of a row's band (+-0.3 spacing), bins of binPx bridging gaps of 2 bins. */
 function rowExtent(mask: TraceMask, y: number, halfBand: number, binPx: number): [number, number] {
@@ -209,8 +205,8 @@ export function detectLayout(mask: TraceMask, pxPerMmX: number, pxPerMmY: number
   const withPulse = found.filter((f) => (pulseSide === 'left' ? f.left : f.right));
   const starts = pulseSide === 'left' ? withPulse.map((f) => f.left!.riseX + RISE_TO_TRACE_MM * pxPerMmX) : found.map((f) => f.x0);
   const ends = pulseSide === 'right' ? withPulse.map((f) => f.right!.riseX - TRACE_TO_RISE_MM * pxPerMmX) : found.map((f) => f.x1);
-  const xStart = median(starts);
-  const xEnd = median(ends);
+  const xStart = upperMedian(starts);
+  const xEnd = upperMedian(ends);
   const rows: DetectedRow[] = found.map((f) => ({ y: f.y, pulse: pulseSide === 'left' ? f.left : pulseSide === 'right' ? f.right : null }));
   const layout = layoutOf(rows.length, () => repeatedLeadEvidence(mask, rows, spacing, xStart, xEnd, pxPerMmX));
   return { layout, rows, rowSpacingPx: spacing, xStart, xEnd, pulseSide, panels: layout ? panelsOf(layout, rows, spacing, xStart, xEnd) : [] };

@@ -19,6 +19,7 @@ import type { Lead } from '../../core/ecg.js';
 import type { PixelBox } from '../box.js';
 import type { DetectedPanel, PageLayoutFound } from './layout-detect.js';
 import type { TraceMask } from './trace-ink.js';
+import { upperMedian } from '../../core/median.js';
 
 export interface LeadLevel {
   readonly lead: Lead;
@@ -102,11 +103,6 @@ function traceOf(mask: TraceMask, panel: DetectedPanel, lineY: number, spacing: 
   return { box, centres, columns: x1 - x0 + 1 };
 }
 
-const median = (values: readonly number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] as number;
-};
-
 /** Every panel's 0 mV row and gain (see the header), with its tight trace box. */
 export function leadLevels(mask: TraceMask, found: PageLayoutFound, scale: ScaleFound): LeadLevel[] {
   return found.panels.map((panel) => {
@@ -118,7 +114,7 @@ export function leadLevels(mask: TraceMask, found: PageLayoutFound, scale: Scale
     const baseline = pulse
       ? { baselineY: pulse.footY, baselineSource: 'pulse' as const }
       : followed
-        ? { baselineY: median(trace.centres), baselineSource: 'trace-median' as const }
+        ? { baselineY: upperMedian(trace.centres), baselineSource: 'trace-median' as const }
         : { baselineY: lineY, baselineSource: 'row-line' as const };
     const gain = scale.fromGrid
       ? { pxPerMv: MM_PER_MV * scale.pxPerMmY, gainSource: 'grid' as const }
