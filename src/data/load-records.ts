@@ -14,43 +14,63 @@ import type { Logger } from '../core/logger.js';
 import { dataMessages as msg } from '../core/messages.js';
 import type { DataConfig } from '../config/schema/data.js';
 import { LEADS, type EcgRecord } from '../core/ecg.js';
-import { loadPtbxl, type LoadedRecords } from './ptbxl.js';
-import { loadWfdbFolder } from './wfdb-folder.js';
+import { ptbxlSource } from './ptbxl.js';
+import { wfdbFolderSource } from './wfdb-folder.js';
+import { eachRecord, type LoadedRecords, type RecordSource } from './record-source.js';
 import { generateRecord, syntheticOptions } from './synthetic/generator.js';
 
 export interface LoadOptions {
   readonly logger: Logger;
-  /** Called after each record (progress bars). */
+  /** Called after each record kept (progress bars). */
   readonly onRecord?: (record: EcgRecord) => void;
   readonly signal?: AbortSignal;
 }
 
-export async function loadRecords(data: DataConfig, seed: number, options: LoadOptions): Promise<LoadedRecords> {
+/** The records `data.source` names, none read yet. */
+export async function recordSource(data: DataConfig, seed: number, logger: Logger): Promise<RecordSource> {
   if (data.source === 'synthetic') {
     const synthetic = syntheticOptions(data, seed);
-    const records: EcgRecord[] = [];
-    for (let i = 0; i < data.records; i++) {
-      options.signal?.throwIfAborted();
-      const record = generateRecord(i, synthetic);
-      records.push(record);
-      options.onRecord?.(record);
-    }
-    return { records, acuteMiResolved: true };
+    return { count: data.records, acuteMiResolved: true, read: async (i) => generateRecord(i, synthetic) };
   }
   if (data.path === '') throw new EcgError('CONFIG_INVALID', msg.dataPathMissing(data.source));
   const common = { path: data.path, fsHz: data.fsHz, durationS: data.durationS, limit: data.records };
-  const loaded =
-    data.source === 'ptbxl'
-      ? await loadPtbxl({ ...common, plusPath: data.ptbxlPlusPath, logger: options.logger })
-      : await loadWfdbFolder(common);
-  const records = loaded.records.filter((record) => {
-    const blank = blankLeads(record);
-    if (blank.length > 0) options.logger.warn(msg.recordBlankLeads(record.name, data.path, blank, record.signals.length));
-    return blank.length === 0;
-  });
-  if (records.length === 0) throw new EcgError('DATA_INVALID', msg.noRecords(data.source, data.path));
-  for (const record of records) options.onRecord?.(record);
-  return { ...loaded, records };
+  return data.source === 'ptbxl' ? ptbxlSource({ ...common, plusPath: data.ptbxlPlusPath, logger }) : wfdbFolderSource(common);
+}
+
+/**
+ * Visit every record of `data.source` that has no blank lead, in order, a
+ * window of records at a time (record-source.ts): the data stage stores
+ * each as it comes, so memory does not grow with the data set. Throws when
+ * no record is left.
+ */
+export async function streamRecords(
+  data: DataConfig,
+  seed: number,
+  options: LoadOptions,
+  visit: (record: EcgRecord) => void | Promise<void>,
+): Promise<{ readonly acuteMiResolved: boolean; readonly kept: number }> {
+  const source = await recordSource(data, seed, options.logger);
+  let kept = 0;
+  await eachRecord(
+    source,
+    async (record) => {
+      const blank = blankLeads(record);
+      if (blank.length > 0) return options.logger.warn(msg.recordBlankLeads(record.name, data.path, blank, record.signals.length));
+      kept++;
+      await visit(record);
+      options.onRecord?.(record);
+    },
+    options.signal,
+  );
+  if (kept === 0) throw new EcgError('DATA_INVALID', msg.noRecords(data.source, data.path));
+  return { acuteMiResolved: source.acuteMiResolved, kept };
+}
+
+/** Every record streamRecords visits, held at once (`generate`, benches, tests). */
+export async function loadRecords(data: DataConfig, seed: number, options: LoadOptions): Promise<LoadedRecords> {
+  const records: EcgRecord[] = [];
+  const { acuteMiResolved } = await streamRecords(data, seed, options, (record) => void records.push(record));
+  return { records, acuteMiResolved };
 }
 
 /** Names of the leads without a single finite sample. */

@@ -16,7 +16,7 @@ import { parseScpCodes, parseStringList } from './python-literal.js';
 import { fitRecord } from './fit-record.js';
 import { readWfdbRecord, recordFiles } from './wfdb.js';
 import { wfdbToEcgRecord } from './wfdb-ecg.js';
-import { mapLimited } from '../core/map-limited.js';
+import { readAll, type LoadedRecords, type RecordSource } from './record-source.js';
 
 export interface PtbxlOptions {
   readonly path: string;
@@ -40,24 +40,24 @@ export interface PtbxlRow {
   readonly filenameHr: string;
 }
 
-export interface LoadedRecords {
-  readonly records: EcgRecord[];
-  /** False when Acute MI could not be told from Old MI (no PTB-XL+ 12SL files): tag the run with it. */
-  readonly acuteMiResolved: boolean;
-}
 
 const DATABASE_FILES = ['ptbxl_database.csv', 'ptbxl_database_subset.csv'];
 
-export async function loadPtbxl(options: PtbxlOptions): Promise<LoadedRecords> {
+/**
+ * The PTB-XL records `options` choose, none read yet: record i is read (and
+ * labelled, and fitted to fsHz and durationS) when asked for, so a caller can
+ * stream them (the data stage) instead of holding all.
+ */
+export async function ptbxlSource(options: PtbxlOptions): Promise<RecordSource> {
   const { path, logger } = options;
   const layout = ptbxlLayout(path, options.plusPath);
   const statements = await readCsv(layout.statementsFile);
   const superclassOf = superclassTable(statements.rows, statements.columns[0] ?? '');
-  const rows = parsePtbxlDatabase((await readCsv(layout.databaseFile)).rows, layout.databaseFile);
+  const rows = chooseRows(parsePtbxlDatabase((await readCsv(layout.databaseFile)).rows, layout.databaseFile), options.limit);
   const twelveSl = layout.twelveSl && (await loadTwelveSl(layout.twelveSl));
   if (twelveSl === undefined) logger.warn(msg.ptbxlAcuteMiUnresolved(path));
-
-  const records = await mapLimited(chooseRows(rows, options.limit), 8, async (row) => {
+  const read = async (i: number): Promise<EcgRecord> => {
+    const row = rows[i] as PtbxlRow;
     const labels = challengeLabels(
       row.scpCodes.keys(),
       superclassOf,
@@ -67,8 +67,13 @@ export async function loadPtbxl(options: PtbxlOptions): Promise<LoadedRecords> {
     const record = wfdbToEcgRecord(wfdb, { labels, patientId: row.patientId, stratFold: row.strat });
     const meta = { ...record.meta, source: 'ptbxl', ecgId: row.ecgId, ...(row.age !== undefined ? { age: row.age } : {}), ...(row.sex ? { sex: row.sex } : {}) };
     return fitRecord({ ...record, meta }, options.fsHz, options.durationS);
-  });
-  return { records, acuteMiResolved: twelveSl !== undefined };
+  };
+  return { count: rows.length, acuteMiResolved: twelveSl !== undefined, read };
+}
+
+/** Every chosen record, read at once (tests and small folders; the data stage streams ptbxlSource). */
+export async function loadPtbxl(options: PtbxlOptions): Promise<LoadedRecords> {
+  return readAll(await ptbxlSource(options));
 }
 
 /** Every file loadPtbxl reads with these options, in the order it reads them (for the data stage's cache key). */

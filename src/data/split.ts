@@ -20,11 +20,14 @@ export interface SplitOptions {
   readonly seed: number;
 }
 
-export function assignSplits(records: readonly EcgRecord[], options: SplitOptions): Split[] {
+/** What a split is decided by: a record's name, patient and PTB-XL fold (a record, or its entry in a data set being written). */
+export type SplitSubject = Pick<EcgRecord, 'name' | 'patientId' | 'stratFold'>;
+
+export function assignSplits(records: readonly SplitSubject[], options: SplitOptions): Split[] {
   return options.method === 'strat_fold' ? byStratFold(records) : byPatient(records, options);
 }
 
-function byStratFold(records: readonly EcgRecord[]): Split[] {
+function byStratFold(records: readonly SplitSubject[]): Split[] {
   return records.map((record) => {
     const fold = record.stratFold;
     if (fold === undefined) {
@@ -34,7 +37,7 @@ function byStratFold(records: readonly EcgRecord[]): Split[] {
   });
 }
 
-function byPatient(records: readonly EcgRecord[], options: SplitOptions): Split[] {
+function byPatient(records: readonly SplitSubject[], options: SplitOptions): Split[] {
   const byPatientId = new Map<string, number[]>();
   records.forEach((record, i) => {
     const id = record.patientId ?? record.name;

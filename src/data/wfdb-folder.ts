@@ -8,8 +8,7 @@ import { join } from 'node:path';
 import { EcgError } from '../core/errors.js';
 import { dataMessages as msg } from '../core/messages.js';
 import { fitRecord } from './fit-record.js';
-import { mapLimited } from '../core/map-limited.js';
-import type { LoadedRecords } from './ptbxl.js';
+import { readAll, type LoadedRecords, type RecordSource } from './record-source.js';
 import { readWfdbRecord, recordFiles } from './wfdb.js';
 import { wfdbToEcgRecord } from './wfdb-ecg.js';
 
@@ -20,13 +19,19 @@ export interface WfdbFolderOptions {
   readonly limit: number;
 }
 
-export async function loadWfdbFolder(options: WfdbFolderOptions): Promise<LoadedRecords> {
+/** The folder's chosen records, none read yet (see RecordSource). */
+export function wfdbFolderSource(options: WfdbFolderOptions): RecordSource {
   const chosen = chosenHeaders(options);
-  const records = await mapLimited(chosen, 8, async (header) => {
-    const record = wfdbToEcgRecord(await readWfdbRecord(header));
+  const read = async (i: number) => {
+    const record = wfdbToEcgRecord(await readWfdbRecord(chosen[i] as string));
     return fitRecord({ ...record, meta: { ...record.meta, source: 'wfdb-folder' } }, options.fsHz, options.durationS);
-  });
-  return { records, acuteMiResolved: true };
+  };
+  return { count: chosen.length, acuteMiResolved: true, read };
+}
+
+/** Every chosen record, read at once (tests and small folders; the data stage streams wfdbFolderSource). */
+export async function loadWfdbFolder(options: WfdbFolderOptions): Promise<LoadedRecords> {
+  return readAll(wfdbFolderSource(options));
 }
 
 /** Every file loadWfdbFolder reads with these options, in the order it reads them (for the data stage's cache key). */

@@ -91,7 +91,8 @@ export async function writeRenderedPage(
 
 export interface RenderJob {
   readonly split: PageSplit;
-  readonly record: EcgRecord;
+  /** The record, or how to read it when its page is drawn (the render stage reads records from the data stage's store one by one). */
+  readonly record: EcgRecord | (() => Promise<EcgRecord>);
 }
 
 export interface RenderPagesOptions {
@@ -124,11 +125,12 @@ export async function renderPagesToDir(dir: string, jobs: readonly RenderJob[], 
     // After a failure (or an abort) no page starts, and the rejection waits for the pages in flight to finish writing.
     entries = await mapLimited(jobs, Math.max(1, options.concurrency ?? 2), async (job) => {
       options.signal?.throwIfAborted();
-      const seed = pageSeed(options.seed, job.record.name);
-      const page = await renderPage(job.record, checked, { seed, cleanTwin: twinSplits.includes(job.split) });
-      const files = await writeRenderedPage(dir, safeStem(job.record.name), page);
+      const record = typeof job.record === 'function' ? await job.record() : job.record;
+      const seed = pageSeed(options.seed, record.name);
+      const page = await renderPage(record, checked, { seed, cleanTwin: twinSplits.includes(job.split) });
+      const files = await writeRenderedPage(dir, safeStem(record.name), page);
       options.progress?.tick();
-      return { split: job.split, record: job.record.name, labels: job.record.labels, seed, ...files };
+      return { split: job.split, record: record.name, labels: record.labels, seed, ...files };
     });
   } finally {
     options.progress?.stop();

@@ -1,13 +1,15 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtemp, readdir } from 'node:fs/promises';
+import { mkdtemp, readdir, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import convict from 'convict';
 import { SCHEMA, type Config } from '../../src/config/schema/index.js';
 import { dataStage } from '../../src/train/stages/data.js';
 import type { StageContext } from '../../src/train/stage.js';
-import { readDataset, readManifest, type DataManifest } from '../../src/data/dataset-store.js';
+import { openDataset, readDataset, readManifest, type DataManifest } from '../../src/data/dataset-store.js';
+import { eachRecord, READ_WINDOW } from '../../src/data/record-source.js';
+import { findHeaders } from '../../src/data/wfdb-folder.js';
 import { generateSignalsToFolder } from '../../src/data/generate-folder.js';
 import { loadWfdbFolder } from '../../src/data/wfdb-folder.js';
 import { generateRecord, syntheticOptions } from '../../src/data/synthetic/generator.js';
@@ -20,8 +22,11 @@ function config(data: Partial<Config['data']> = {}, seed = 3): Config {
   return { ...defaults, seed: { data: seed, train: seed }, data: { ...defaults.data, ...data } };
 }
 
+let lastStageDir: string | undefined;
+
 async function runStage(cfg: Config): Promise<{ dir: string; manifest: DataManifest; metrics: Record<string, number> }> {
   const dir = await mkdtemp(join(tmpdir(), 'data-stage-'));
+  lastStageDir = dir;
   const metrics: Record<string, number> = {};
   const tags: Record<string, string> = {};
   const ctx = {
@@ -84,6 +89,58 @@ test('generate signals to a folder, load it back as data.source = wfdb-folder wi
     const worst = Math.max(...record.signals.map((s, i) => Math.max(...Array.from(s, (x, k) => Math.abs(x - fresh.signals[i]![k]!)))));
     assert.ok(worst <= 0.0005 + 1e-6, `${record.name}: quantisation error ${worst} mV`);
   }
+});
+
+test('eachRecord: records are read a window at a time, in order, and each window is visited before the next is read', async () => {
+  const options = syntheticOptions(config().data, 1);
+  let read = 0;
+  let visited = 0;
+  let mostAhead = 0;
+  const source = { count: 29, acuteMiResolved: true, read: async (i: number) => (read++, generateRecord(i, options)) };
+  const names: string[] = [];
+  await eachRecord(source, (record) => {
+    mostAhead = Math.max(mostAhead, read - visited);
+    visited++;
+    names.push(record.name);
+  });
+  assert.is(visited, 29);
+  assert.equal(names, Array.from({ length: 29 }, (_, i) => generateRecord(i, options).name));
+  assert.ok(mostAhead <= READ_WINDOW, `${mostAhead} records were held at once, more than the window of ${READ_WINDOW}`);
+});
+
+test('openDataset reads each record as readDataset does; a truncated signals file is refused naming the record', async () => {
+  const { dir, manifest } = await runStage(config({ records: 12 }));
+  const whole = await readDataset({ dir, manifest });
+  const reader = await openDataset({ dir });
+  try {
+    for (const entry of manifest.records) {
+      const one = await reader.read(entry);
+      const same = whole[entry.split].find((r) => r.name === entry.name)!;
+      assert.equal(one.labels, same.labels);
+      for (let lead = 0; lead < 12; lead++) assert.equal(Array.from(one.signals[lead]!), Array.from(same.signals[lead]!));
+    }
+  } finally {
+    await reader.close();
+  }
+  await truncate(join(dir, 'signals.f32'), 4 * 12 * 1000 * 11 + 8);
+  const cut = await openDataset({ dir, manifest });
+  const last = manifest.records[11]!;
+  const error = await cut.read(last).then(() => undefined, (e: unknown) => e);
+  await cut.close();
+  assert.match(String((error as Error)?.message), new RegExp(`record ${last.name} ends at float ${last.offset + 12000}, but signals.f32 holds`));
+});
+
+test('data stage: a record that cannot be read mid-stream fails the stage and leaves no data set, no temporary file', async () => {
+  const folder = await mkdtemp(join(tmpdir(), 'gen-bad-'));
+  await generateSignalsToFolder(config(), 20, folder, { logger: capturingLogger() });
+  const header = findHeaders(folder)[13]!;
+  await writeFile(header, 'not a WFDB header\n');
+  const cfg = config({ source: 'wfdb-folder', path: folder, records: 0 });
+  const error = await runStage(cfg).then(() => undefined, (e: unknown) => e);
+  assert.ok(error instanceof Error, 'the stage should fail on the broken header');
+  assert.match(String((error as Error).message), /syn-000013\.hea:1: malformed record line/);
+  const left = await readdir(lastStageDir!);
+  assert.equal(left, [], `left behind: ${left.join(', ')}`);
 });
 
 test.run();

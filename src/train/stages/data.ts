@@ -1,17 +1,20 @@
 /**
  * Stage `data`: load or generate the records (data.source), split them
  * (data.split.*), and store them compactly (src/data/dataset-store.ts).
- * Later stages read them with readDataset(ctx.inputs.data).
+ * Later stages read them with readDataset(ctx.inputs.data), or one record
+ * at a time with openDataset (the render stage).
  *
  * Its cache key sees the data, not only data.path: `fingerprint` digests
  * every file the source reads (src/data/fingerprint.ts), and the data.digest
  * tag is the digest of the records as stored (names, labels, samples).
  * Version 2: records with a lead that holds no valid sample are left out.
+ * Records are read a window at a time and stored as they come (DatasetWriter),
+ * so the stage's memory does not grow with the number of records.
  */
 import type { Stage } from '../stage.js';
-import { loadRecords } from '../../data/load-records.js';
+import { streamRecords } from '../../data/load-records.js';
 import { assignSplits, checkSplits } from '../../data/split.js';
-import { writeDataset, type DataManifest } from '../../data/dataset-store.js';
+import { DatasetWriter, type DataManifest } from '../../data/dataset-store.js';
 import { dataFingerprint } from '../../data/fingerprint.js';
 
 export const DATA_CONFIG_KEYS = [
@@ -44,18 +47,21 @@ export const dataStage: Stage<DataManifest> = {
     const { data } = ctx.config;
     const seed = ctx.config.seed.data;
     ctx.progress.start(`data: ${data.source}`, data.source === 'synthetic' ? data.records : 0);
-    const loaded = await loadRecords(data, seed, { logger: ctx.logger, signal: ctx.signal, onRecord: () => ctx.progress.tick() });
-    ctx.progress.stop();
-    const splitOptions = { method: data.split.method, val: data.split.val, test: data.split.test, seed };
-    const splits = assignSplits(loaded.records, splitOptions);
-    checkSplits(splits, splitOptions);
-    const manifest = await writeDataset(ctx.outDir, {
-      source: data.source,
-      fsHz: data.fsHz,
-      acuteMiResolved: loaded.acuteMiResolved,
-      records: loaded.records,
-      splits,
-    });
+    // Records go to the store as they are read (a window at a time): memory holds their entries, not their samples.
+    const writer = await DatasetWriter.open(ctx.outDir);
+    let manifest: DataManifest;
+    try {
+      const streamed = await streamRecords(data, seed, { logger: ctx.logger, signal: ctx.signal, onRecord: () => ctx.progress.tick() }, (record) => writer.append(record));
+      const splitOptions = { method: data.split.method, val: data.split.val, test: data.split.test, seed };
+      const splits = assignSplits(writer.entries, splitOptions);
+      checkSplits(splits, splitOptions);
+      manifest = await writer.finish({ source: data.source, fsHz: data.fsHz, acuteMiResolved: streamed.acuteMiResolved, splits });
+    } catch (error) {
+      await writer.abort();
+      throw error;
+    } finally {
+      ctx.progress.stop();
+    }
     for (const split of ['train', 'val', 'test'] as const) ctx.metrics.log(`data/${split}`, manifest.counts[split]);
     ctx.tags.set('data.source', data.source);
     ctx.tags.set('data.digest', manifest.digest);

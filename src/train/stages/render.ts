@@ -13,7 +13,7 @@
  * other (a sweep over digitizer.denoise renders its pages once per arm).
  */
 import type { Stage } from '../stage.js';
-import { readDataset, type DataManifest } from '../../data/dataset-store.js';
+import { openDataset, type DataManifest } from '../../data/dataset-store.js';
 import { EcgError } from '../../core/errors.js';
 import { renderMessages } from '../../core/messages.js';
 import { renderPagesToDir, type RenderJob, type RenderManifest } from '../../render/pages.js';
@@ -32,15 +32,23 @@ export const renderStage: Stage<RenderManifest> = {
   async run(ctx) {
     const data = ctx.inputs['data'];
     if (!data) throw new EcgError('STAGE_FAILED', renderMessages.dataInputMissing('render'));
-    const splits = await readDataset({ dir: data.dir, manifest: data.manifest as DataManifest });
-    const jobs: RenderJob[] = (['train', 'val', 'test'] as const).flatMap((split) => splits[split].map((record) => ({ split, record })));
-    const manifest = await renderPagesToDir(ctx.outDir, jobs, ctx.config.render, {
-      seed: ctx.config.seed.data,
-      cleanTwinSplits: ctx.config.digitizer.denoise ? DENOISE_SPLITS : [],
-      progress: ctx.progress,
-      logger: ctx.logger,
-      signal: ctx.signal,
-    });
+    // Each record is read from the data stage's store as its page is drawn: memory holds the pages in flight, not the data set.
+    const dataset = await openDataset({ dir: data.dir, manifest: data.manifest as DataManifest });
+    let manifest: RenderManifest;
+    try {
+      const jobs: RenderJob[] = (['train', 'val', 'test'] as const).flatMap((split) =>
+        dataset.manifest.records.filter((entry) => entry.split === split).map((entry) => ({ split, record: () => dataset.read(entry) })),
+      );
+      manifest = await renderPagesToDir(ctx.outDir, jobs, ctx.config.render, {
+        seed: ctx.config.seed.data,
+        cleanTwinSplits: ctx.config.digitizer.denoise ? DENOISE_SPLITS : [],
+        progress: ctx.progress,
+        logger: ctx.logger,
+        signal: ctx.signal,
+      });
+    } finally {
+      await dataset.close();
+    }
     ctx.metrics.log('render/pages', manifest.pages.length);
     ctx.logger.info(`render: ${manifest.pages.length} pages at noise ${ctx.config.render.noise} (${manifest.width} x ${manifest.height} px)`);
     return manifest;
