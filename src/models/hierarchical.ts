@@ -55,7 +55,7 @@ export interface CropRequest extends Omit<LeadCrop, 'targetRows' | 'targetMask'>
 }
 
 /** A page's LeadCrop as the crop of page `example` of a batch. */
-export function cropRequest(crop: LeadCrop, example: number): CropRequest {
+export function cropRequest(crop: Omit<LeadCrop, 'targetRows' | 'targetMask'>, example: number): CropRequest {
   return { ...crop, example };
 }
 

@@ -19,7 +19,7 @@ import type { LeadCrop } from '../../page/lead-crop.js';
 import { assembleLeads, type SeriesGroup } from './assemble-leads.js';
 import { rowsToMillivolts, softArgmaxRows } from '../digitizer.js';
 import { outputOf } from '../forward.js';
-import { cropRequest } from '../hierarchical.js';
+import { cropRequest, type CropRequest } from '../hierarchical.js';
 import { readValues } from '../read.js';
 
 /** The digitization path after the lead boxes: denoiser (digitizer.denoise; null without one), digitizer. */
@@ -53,11 +53,11 @@ export async function cropRows(parts: DigitizerParts, crops: readonly Pick<LeadC
 }
 
 /** Rows to mV per crop (0 mV at `zeroRows[i]`), placed on the record's grid: 12 leads of `length` samples at `fsHz`. */
-export async function rowsToLeads(crops: readonly LeadCrop[], rows: readonly Float32Array[], zeroRows: readonly number[], fsHz: number, length: number): Promise<Float32Array[]> {
+export async function rowsToLeads(crops: readonly Omit<LeadCrop, 'targetRows' | 'targetMask'>[], rows: readonly Float32Array[], zeroRows: readonly number[], fsHz: number, length: number): Promise<Float32Array[]> {
   const leads = tf.tidy(() => {
     const series: SeriesGroup[] = widthGroups(crops).map((group) => {
-      const placements = group.map((i) => cropRequest(crops[i] as LeadCrop, 0));
-      const columns = (placements[0] as LeadCrop).columns;
+      const placements = group.map((i) => cropRequest(crops[i] as Omit<LeadCrop, 'targetRows' | 'targetMask'>, 0));
+      const columns = (placements[0] as CropRequest).columns;
       const groupRows = tf.tensor2d(concatFloat32(group.map((i) => rows[i] as Float32Array)), [group.length, columns]);
       const mv = rowsToMillivolts(groupRows, tf.tensor1d(group.map((i) => zeroRows[i] as number)), tf.tensor1d(placements.map((c) => c.pxPerMv)));
       return { series: mv, placements };

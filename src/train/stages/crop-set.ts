@@ -65,23 +65,30 @@ export function pageTrainingCrops(config: Config, page: Page, boxes: BoxesFile):
   return trainingCrops(pageBoxesOf(page, boxes), deskewedPage(page, boxes).gt, config.digitizer.cropHeight, columnsFor(config), config.digitizer.columnsPerS);
 }
 
+/** A crop's placement on its page: a LeadCrop without its targets (those stay in the crop file). */
+export type CropPlacement = Omit<LeadCrop, 'targetRows' | 'targetMask'>;
+
 export interface PageCropSet<P extends PageRef = PageRef> {
   /** The page, its ground truth (or layout, as given to buildCropSets) on the deskewed page (deskewedPage). */
   readonly page: P;
-  /** The crops; their targetRows and targetMask are read from the stage's crop file when asked for. */
-  readonly crops: readonly LeadCrop[];
+  /** The crops' placements; their targets are read from the stage's crop file (targets(i)). */
+  readonly crops: readonly CropPlacement[];
   /** Crop i's pixels (cropHeight x columns), read from the stage's crop file. */
   pixels(i: number): Float32Array;
   /** Replace crop i's pixels (same size), e.g. by the denoiser's output. */
   replacePixels(i: number, pixels: Float32Array): void;
   /** The clean twin's crop i, when the sets were built with clean twins. */
   clean(i: number): Float32Array;
+  /** Crop i's targets: the trace's row per column and where it is known (page-truth.ts trainingCrops). */
+  targets(i: number): { readonly rows: Float32Array; readonly mask: Float32Array };
   /** Where pixels(i), clean(i) and crop i's targets lie in the crop files (batches gathered off the training thread). */
   pixelRange(i: number): FloatRange;
   cleanRange(i: number): FloatRange;
   targetRanges(i: number): { readonly rows: FloatRange; readonly mask: FloatRange };
   /** The page with its whole ground truth on the deskewed page (read from its file again unless `page` has it). */
   truth(): Promise<P & Page>;
+  /** The same crops with truth() as the page (e.g. the example page's traces). */
+  withTruth(): Promise<PageCropSet<P & Page>>;
 }
 
 /** Every page's crop set; their pixels and targets live in crop files (crop-file.ts) until remove(). */
@@ -91,16 +98,77 @@ export interface CropSets<P extends PageRef = PageRef> {
   remove(): void;
 }
 
-/** The crop with its targets in `file` (appended here), read back whenever targetRows or targetMask is asked for; and where they lie. */
-function targetsOnDisk(crop: LeadCrop, file: CropFile): { crop: LeadCrop; ranges: { rows: FloatRange; mask: FloatRange } } {
-  const { targetRows, targetMask, ...placement } = crop;
-  const rows = file.range(file.append(targetRows), targetRows.length);
-  const mask = file.range(file.append(targetMask), targetMask.length);
-  const onDisk = Object.defineProperties(placement, {
-    targetRows: { enumerable: true, get: () => file.read(rows.offset, rows.length) },
-    targetMask: { enumerable: true, get: () => file.read(mask.offset, mask.length) },
-  }) as LeadCrop;
-  return { crop: onDisk, ranges: { rows, mask } };
+/**
+ * One page's crops in the crop files. What a page keeps in memory is its
+ * page reference, its crops' placements and one offset array (the methods
+ * live on the prototype): a stage holds this for every page, so it is what
+ * grows with the data set (about 10 KB a page less than closures and
+ * per-crop accessors took; bench/RESULTS.md, issue 21).
+ */
+class StoredCropSet<P extends PageRef> implements PageCropSet<P> {
+  constructor(
+    readonly page: P,
+    readonly crops: readonly CropPlacement[],
+    /** Per crop, in floats: pixels, clean pixels (NaN without twins), target rows, target mask. */
+    private readonly offsets: Float64Array,
+    private readonly height: number,
+    private readonly files: { readonly noisy: CropFile; readonly clean: CropFile | undefined; readonly label: string },
+    /** The page as rendered (before the deskew turn), which truth() reads again. */
+    private readonly rendered: PageRef,
+    private readonly boxes: BoxesFile,
+  ) {}
+
+  private size(i: number): number {
+    return this.height * (this.crops[i] as CropPlacement).columns;
+  }
+
+  private at(i: number, field: 0 | 1 | 2 | 3): number {
+    return this.offsets[i * 4 + field] as number;
+  }
+
+  private cleanFile(): CropFile {
+    if (!this.files.clean) throw new EcgError('STAGE_FAILED', trainMessages.noCleanCrops(this.files.label));
+    return this.files.clean;
+  }
+
+  pixels(i: number): Float32Array {
+    return this.files.noisy.read(this.at(i, 0), this.size(i));
+  }
+
+  replacePixels(i: number, pixels: Float32Array): void {
+    this.files.noisy.overwrite(this.at(i, 0), pixels);
+  }
+
+  clean(i: number): Float32Array {
+    return this.cleanFile().read(this.at(i, 1), this.size(i));
+  }
+
+  targets(i: number): { rows: Float32Array; mask: Float32Array } {
+    const columns = (this.crops[i] as CropPlacement).columns;
+    return { rows: this.files.noisy.read(this.at(i, 2), columns), mask: this.files.noisy.read(this.at(i, 3), columns) };
+  }
+
+  pixelRange(i: number): FloatRange {
+    return this.files.noisy.range(this.at(i, 0), this.size(i));
+  }
+
+  cleanRange(i: number): FloatRange {
+    return this.cleanFile().range(this.at(i, 1), this.size(i));
+  }
+
+  targetRanges(i: number): { rows: FloatRange; mask: FloatRange } {
+    const columns = (this.crops[i] as CropPlacement).columns;
+    return { rows: this.files.noisy.range(this.at(i, 2), columns), mask: this.files.noisy.range(this.at(i, 3), columns) };
+  }
+
+  truth(): Promise<P & Page> {
+    // `page` is `rendered` turned back (deskewedPage), so its truth is rendered's, read whole and turned back.
+    return withTruth(this.rendered).then((p) => deskewedPage(p, this.boxes) as P & Page);
+  }
+
+  async withTruth(): Promise<PageCropSet<P & Page>> {
+    return new StoredCropSet<P & Page>(await this.truth(), this.crops, this.offsets, this.height, this.files, this.rendered, this.boxes);
+  }
 }
 
 function cleanTwinPath(page: PageRef, stage: string): string {
@@ -113,13 +181,15 @@ function cleanTwinPath(page: PageRef, stage: string): string {
  * into crop files in a scratch folder inside the stage's output folder
  * (removed by remove(), and with the output folder if the stage dies):
  * memory holds one page's crops and traces at a time, whatever the number
- * of pages. Pages given with their layout only (readPageRefs) have their
- * ground truth read here, page by page, and dropped once cut.
+ * of pages, and then per page only what StoredCropSet keeps. Pages given
+ * with their layout only (readPageRefs) have their ground truth read here,
+ * page by page, and dropped once cut.
  */
 export async function buildCropSets<P extends PageRef>(ctx: StageContext, label: string, pages: readonly P[], boxes: BoxesFile, withClean: boolean): Promise<CropSets<P>> {
   const height = ctx.config.digitizer.cropHeight;
   const noisyFile = CropFile.create(join(ctx.outDir, '.crops-'));
   const cleanFile = withClean ? CropFile.create(join(ctx.outDir, '.clean-crops-')) : undefined;
+  const files = { noisy: noisyFile, clean: cleanFile, label };
   const remove = () => {
     noisyFile.remove();
     cleanFile?.remove();
@@ -129,31 +199,19 @@ export async function buildCropSets<P extends PageRef>(ctx: StageContext, label:
   try {
     for (const rendered of pages) {
       ctx.signal.throwIfAborted();
-      const truth = () => withTruth(rendered).then((p) => deskewedPage(p, boxes));
       const cut = pageTrainingCrops(ctx.config, await withTruth(rendered), boxes);
       const page = deskewedPage(rendered, boxes);
-      const sizes = cut.map((c) => height * c.columns);
-      const offsets = (await cutCropPixels(await readCropSource(page.imagePath, page, boxes), cut, height)).map((pixels) => noisyFile.append(pixels));
-      const cleanOffsets = cleanFile ? (await cutCropPixels(await readCropSource(cleanTwinPath(page, label), page, boxes), cut, height)).map((pixels) => cleanFile.append(pixels)) : [];
-      const stored = cut.map((crop) => targetsOnDisk(crop, noisyFile));
-      const noClean = () => new EcgError('STAGE_FAILED', trainMessages.noCleanCrops(label));
-      sets.push({
-        page,
-        crops: stored.map((s) => s.crop),
-        pixels: (i) => noisyFile.read(offsets[i] as number, sizes[i] as number),
-        replacePixels: (i, pixels) => noisyFile.overwrite(offsets[i] as number, pixels),
-        clean: (i) => {
-          if (!cleanFile) throw noClean();
-          return cleanFile.read(cleanOffsets[i] as number, sizes[i] as number);
-        },
-        pixelRange: (i) => noisyFile.range(offsets[i] as number, sizes[i] as number),
-        cleanRange: (i) => {
-          if (!cleanFile) throw noClean();
-          return cleanFile.range(cleanOffsets[i] as number, sizes[i] as number);
-        },
-        targetRanges: (i) => stored[i]!.ranges,
-        truth,
+      const noisy = await cutCropPixels(await readCropSource(page.imagePath, page, boxes), cut, height);
+      const clean = cleanFile ? await cutCropPixels(await readCropSource(cleanTwinPath(page, label), page, boxes), cut, height) : undefined;
+      const offsets = new Float64Array(cut.length * 4);
+      const crops = cut.map(({ targetRows, targetMask, ...placement }, i) => {
+        offsets[i * 4] = noisyFile.append(noisy[i] as Float32Array);
+        offsets[i * 4 + 1] = cleanFile && clean ? cleanFile.append(clean[i] as Float32Array) : Number.NaN;
+        offsets[i * 4 + 2] = noisyFile.append(targetRows);
+        offsets[i * 4 + 3] = noisyFile.append(targetMask);
+        return placement;
       });
+      sets.push(new StoredCropSet(page, crops, offsets, height, files, rendered, boxes));
       ctx.progress.tick();
     }
   } catch (error) {

@@ -139,11 +139,11 @@ async function trainAndDigitize(ctx: StageContext, spec: DigitizerSpec, sets: re
   const train = trainingExamples(sets, 'train');
   const val = trainingExamples(sets, 'val');
   const { sigmaPx, l1Weight } = ctx.config.model.digitizer;
-  const cropOf = ({ set, index }: CropExample) => (sets[set] as PageCropSet).crops[index]!;
+  const targetsOf = ({ set, index }: CropExample) => (sets[set] as PageCropSet).targets(index);
   const batchOf = (examples: readonly CropExample[]) => ({
     x: tf.tensor4d(stackCrops(examples.map(({ set, index }) => (sets[set] as PageCropSet).pixels(index))), [examples.length, height, train.columns, 1]),
-    rows: tf.tensor2d(stackCrops(examples.map((e) => cropOf(e).targetRows)), [examples.length, train.columns]),
-    mask: tf.tensor2d(stackCrops(examples.map((e) => cropOf(e).targetMask)), [examples.length, train.columns]),
+    rows: tf.tensor2d(stackCrops(examples.map((e) => targetsOf(e).rows)), [examples.length, train.columns]),
+    mask: tf.tensor2d(stackCrops(examples.map((e) => targetsOf(e).mask)), [examples.length, train.columns]),
   });
   const part = await stagePart(ctx, 'digitizer', spec, () => buildDigitizer(spec));
   const { model } = part;
@@ -190,7 +190,7 @@ async function trainAndDigitize(ctx: StageContext, spec: DigitizerSpec, sets: re
     await saveRecordSnr(ctx, 'digitizer', scored);
 
     const example = sets.find((s) => s.page.split === 'test') ?? sets[0];
-    if (example) await writeExamplePage(ctx, 'digitizer', model, { ...example, page: await example.truth() }, height, deskewDegOf(example.page, boxes));
+    if (example) await writeExamplePage(ctx, 'digitizer', model, await example.withTruth(), height, deskewDegOf(example.page, boxes));
 
     const test = snrSummary(scores.test);
     for (const [name, value] of Object.entries(snrMetrics(test))) ctx.metrics.log(`digitizer/${name}`, value);

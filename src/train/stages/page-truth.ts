@@ -20,13 +20,22 @@ import type { RoiBox } from '../../page/roi-boxes.js';
 /** A lead's ground truth without its traces (x, y, mv: one entry per plotted sample). */
 export type LeadLayout = Omit<LeadGroundTruth, 'x' | 'y' | 'mv'>;
 
-/** A page's ground truth without its leads' traces: what every stage may keep for every page. */
-export interface PageLayout extends Omit<PageGroundTruth, 'leads'> {
+/**
+ * A page's ground truth as every stage keeps it for every page: the geometry
+ * (size, scales, transform, lead boxes) and of the render options only the
+ * layout; not the traces, the header, the photometric draw or the options
+ * (read again with the whole ground truth when wanted: stage-inputs.ts
+ * withTruth). A stage holds one per page, so its size is what grows with the
+ * data set: about half of what the whole ground truth without traces took.
+ */
+export interface PageLayout extends Omit<PageGroundTruth, 'leads' | 'render' | 'photometric' | 'header' | 'calibration' | 'files' | 'variety'> {
+  readonly render: Pick<PageGroundTruth['render'], 'layout'>;
   readonly leads: readonly LeadLayout[];
 }
 
 export function layoutOf(gt: PageGroundTruth): PageLayout {
-  return { ...gt, leads: gt.leads.map(({ x: _x, y: _y, mv: _mv, ...lead }) => lead) };
+  const { render, photometric: _p, header: _h, calibration: _c, files: _f, variety: _v, ...rest } = gt;
+  return { ...rest, render: { layout: render.layout }, leads: gt.leads.map(({ x: _x, y: _y, mv: _mv, ...lead }) => lead) };
 }
 
 /** Whether a page's ground truth still has its traces (read whole, not as a layout). */
