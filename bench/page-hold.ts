@@ -1,13 +1,15 @@
 /**
  * What the digitization stages keep in memory for every page (issue 21):
  * they stream pixels and traces from disk, so what grows with the data set is
- * the per-page state they hold for the whole stage: the page reference with
- * its layout (readPageRefs), its ROI placements (the roi stage's boxes.json)
- * and its crop set (buildCropSets: placements and offsets into the crop
- * file). Renders `--pages` synthetic pages at the quickstart's 100 DPI into a
- * temporary folder, builds each structure as the stages do (nominal boxes in
- * place of the ROI model's: the same shape), and prints the V8 heap each
- * adds per page, measured after a full garbage collection.
+ * the per-page state they hold for the whole stage. The roi stage holds each
+ * page's reference with its layout (readPageRefs); the denoise and digitizer
+ * stages hold the page references (readRenderedPages), the ROI placements
+ * (the roi stage's boxes.json) and the crop sets (buildCropSets: a slim page,
+ * placements and offsets into the crop file). Renders `--pages` synthetic
+ * pages at the quickstart's 100 DPI into a temporary folder, builds each
+ * structure as the stages do (nominal boxes in place of the ROI model's: the
+ * same shape), and prints the V8 heap each adds per page, measured after a
+ * full garbage collection.
  *
  *   node --expose-gc --import tsx bench/page-hold.ts [--pages 300]
  *
@@ -46,22 +48,24 @@ try {
   await renderPagesToDir(join(dir, 'render'), jobs, config.render, { seed: 1 });
 
   const h0 = heap();
-  const pages: PageRef[] = [];
-  for (const ref of await readRenderedPages(join(dir, 'render'))) pages.push({ ...ref, gt: layoutOf(await readGroundTruth(ref)) });
+  const layouts: PageRef[] = [];
+  for (const ref of await readRenderedPages(join(dir, 'render'))) layouts.push({ ...ref, gt: layoutOf(await readGroundTruth(ref)) });
   const h1 = heap();
-  const boxes = { pages: Object.fromEntries(pages.map((p) => [p.record, nominalPagePlacements(p.gt)])) };
+  const refs = await readRenderedPages(join(dir, 'render'));
   const h2 = heap();
-  const ctx = { config, outDir: dir, progress: silentProgress, signal: new AbortController().signal } as unknown as StageContext;
-  const sets = await buildCropSets(ctx, 'page-hold', pages, boxes, false);
+  const boxes = { pages: Object.fromEntries(layouts.map((p) => [p.record, nominalPagePlacements(p.gt)])) };
   const h3 = heap();
+  const ctx = { config, outDir: dir, progress: silentProgress, signal: new AbortController().signal } as unknown as StageContext;
+  const sets = await buildCropSets(ctx, 'page-hold', refs, boxes, false);
+  const h4 = heap();
   sets.remove();
-  const kb = (from: number, to: number) => ((to - from) / count / 1024).toFixed(1);
+  const kb = (bytes: number) => (bytes / count / 1024).toFixed(1);
   console.log(`${count} pages at 100 DPI, V8 heap after a full GC, KB a page:`);
-  console.log('| page reference + layout | ROI placements | crop set | total |');
-  console.log('| ---: | ---: | ---: | ---: |');
-  console.log(`| ${kb(h0, h1)} | ${kb(h1, h2)} | ${kb(h2, h3)} | ${kb(h0, h3)} |`);
+  console.log('| roi stage: reference + layout | references | ROI placements | crop sets | denoise / digitizer stage: references + placements + crop sets |');
+  console.log('| ---: | ---: | ---: | ---: | ---: |');
+  console.log(`| ${kb(h1 - h0)} | ${kb(h2 - h1)} | ${kb(h3 - h2)} | ${kb(h4 - h3)} | ${kb(h4 - h1)} |`);
   // Keep the structures alive until the last measurement.
-  if (sets.sets.length !== pages.length || Object.keys(boxes.pages).length !== pages.length) throw new Error('the structures lost pages');
+  if (sets.sets.length !== count || layouts.length !== count || refs.length !== count || Object.keys(boxes.pages).length !== count) throw new Error('the structures lost pages');
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -3,9 +3,10 @@
  * (issue 21): a page's layout is its ground truth without the traces, and
  * every box the stages take from it (nominal placements, ROI targets, the
  * deskewed boxes) is the same as from the whole ground truth; crop sets
- * built from layouts (ground truth read while cutting, targets in the crop
- * file) hold the same crops, pixels and targets as crop sets built from
- * whole pages, and give back the same deskewed ground truth.
+ * built from page references or layouts (ground truth read while cutting,
+ * targets in the crop file) hold the same crops, pixels and targets as crop
+ * sets built from whole pages, keep no layout, and give back the same
+ * deskewed ground truth.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -69,20 +70,26 @@ test('a layout is the ground truth without traces, and gives the same boxes, tur
   assert.equal((await withTruth(refs[0]!)).gt, pages[0]!.gt);
 });
 
-test('crop sets from layouts hold the crops, pixels and targets of crop sets from whole pages', async () => {
+test('crop sets from page references or layouts hold the crops, pixels and targets of crop sets from whole pages, and keep no layout', async () => {
   const pages = await wholePages();
   const refs = await readPageRefs(ctx, 't');
+  const bare = await readRenderedPages(ctx.inputs.render!);
   // One page turned back, to check that the targets and the ground truth given back are the deskewed ones.
   const boxes: BoxesFile = { pages: Object.fromEntries(pages.map((p, i) => [p.record, { ...nominalPagePlacements(p.gt), deskewDeg: i === 1 ? 1.5 : 0 }])) };
   const whole = await buildCropSets(ctx, 't', pages, boxes, true);
-  const streamed = await buildCropSets(ctx, 't', refs, boxes, true);
+  const fromLayouts = await buildCropSets(ctx, 't', refs, boxes, true);
+  const streamed = await buildCropSets(ctx, 't', bare, boxes, true);
   try {
     assert.is(streamed.sets.length, whole.sets.length);
-    for (const [k, set] of streamed.sets.entries()) {
+    for (const [k, set] of [...streamed.sets.entries(), ...fromLayouts.sets.entries()]) {
       const other = whole.sets[k]!;
-      assert.ok(!hasTraces(set.page.gt), 'a streamed set keeps the layout only');
-      assert.equal(set.page.gt, layoutOf(other.page.gt));
-      assert.equal((await set.truth()).gt, other.page.gt);
+      const page = pages[k]!;
+      assert.equal(set.page.gt, { record: page.gt.record, fsHz: page.gt.fsHz, recordLength: page.gt.recordLength }, 'a set keeps of the ground truth only what digitizing and scoring the page need');
+      assert.equal(other.page.gt, set.page.gt);
+      assert.is(set.page.imagePath, page.imagePath);
+      const truth = (await set.truth()).gt;
+      assert.equal(truth, deskewGroundTruth(page.gt, boxes.pages[page.record]!.deskewDeg));
+      assert.equal((await set.withTruth()).page.gt, truth);
       assert.is(set.crops.length, other.crops.length);
       set.crops.forEach((crop, i) => {
         const expected = other.crops[i]!;
@@ -99,6 +106,7 @@ test('crop sets from layouts hold the crops, pixels and targets of crop sets fro
     assert.equal(streamed.sets[0]!.targets(0), whole.sets[0]!.targets(0), 'replacing pixels leaves the targets');
   } finally {
     whole.remove();
+    fromLayouts.remove();
     streamed.remove();
   }
   assert.equal(readdirSync(root).filter((name) => name.startsWith('.')), [], 'crop files removed');

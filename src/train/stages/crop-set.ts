@@ -8,9 +8,10 @@
  * ground truth are turned back the same way (page/deskew.ts, page-truth.ts)
  * before cutting (models/leads/crop-cut.ts). The pixels and the targets (the
  * trace's row per column and its mask) go to a crop file on disk
- * (crop-file.ts), and each page's traces are read from its ground-truth
- * file only while its crops are cut, so memory holds per page only its
- * layout and its crops' placements, not its pixels, traces or targets.
+ * (crop-file.ts), and each page's ground truth is read from its file only
+ * while its crops are cut, so memory holds per page only its reference (file
+ * names, record, split, fs and length) and its crops' placements, not its
+ * layout, pixels, traces or targets.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -21,8 +22,9 @@ import { readGreyImage, type GreyImage } from '../../page/grey-image.js';
 import type { LeadCrop } from '../../page/lead-crop.js';
 import type { PagePlacements } from '../../page/lead-placement.js';
 import type { StageContext, StageOutput } from '../stage.js';
-import { deskewGroundTruth, trainingCrops } from './page-truth.js';
+import { deskewGroundTruth, trainingCrops, type PageLayout } from './page-truth.js';
 import { withTruth, type Page, type PageRef } from './stage-inputs.js';
+import { readGroundTruth, type RenderedPageRef } from '../../render/pages.js';
 import { concatFloat32 } from '../../core/typed-arrays.js';
 import { EcgError } from '../../core/errors.js';
 import { trainMessages } from '../../core/messages.js';
@@ -68,10 +70,19 @@ export function pageTrainingCrops(config: Config, page: Page, boxes: BoxesFile):
 /** A crop's placement on its page: a LeadCrop without its targets (those stay in the crop file). */
 export type CropPlacement = Omit<LeadCrop, 'targetRows' | 'targetMask'>;
 
-export interface PageCropSet<P extends PageRef = PageRef> {
-  /** The page, its ground truth (or layout, as given to buildCropSets) on the deskewed page (deskewedPage). */
+/**
+ * What a crop set keeps of its page: its files, record and split, and of
+ * its ground truth the record's fs and length (what digitizing and scoring
+ * it need); truth() reads the rest.
+ */
+export interface CropSetPage extends RenderedPageRef {
+  readonly gt: Pick<PageLayout, 'record' | 'fsHz' | 'recordLength'>;
+}
+
+export interface PageCropSet<P extends CropSetPage = CropSetPage> {
+  /** The page (its whole ground truth only in a set from withTruth()). */
   readonly page: P;
-  /** The crops' placements; their targets are read from the stage's crop file (targets(i)). */
+  /** The crops' placements (on the deskewed page); their targets are read from the stage's crop file (targets(i)). */
   readonly crops: readonly CropPlacement[];
   /** Crop i's pixels (cropHeight x columns), read from the stage's crop file. */
   pixels(i: number): Float32Array;
@@ -85,27 +96,26 @@ export interface PageCropSet<P extends PageRef = PageRef> {
   pixelRange(i: number): FloatRange;
   cleanRange(i: number): FloatRange;
   targetRanges(i: number): { readonly rows: FloatRange; readonly mask: FloatRange };
-  /** The page with its whole ground truth on the deskewed page (read from its file again unless `page` has it). */
-  truth(): Promise<P & Page>;
+  /** The page with its whole ground truth on the deskewed page, read from its file. */
+  truth(): Promise<Page>;
   /** The same crops with truth() as the page (e.g. the example page's traces). */
-  withTruth(): Promise<PageCropSet<P & Page>>;
+  withTruth(): Promise<PageCropSet<Page>>;
 }
 
 /** Every page's crop set; their pixels and targets live in crop files (crop-file.ts) until remove(). */
-export interface CropSets<P extends PageRef = PageRef> {
-  readonly sets: readonly PageCropSet<P>[];
+export interface CropSets {
+  readonly sets: readonly PageCropSet[];
   /** Delete the crop files (call when the stage is done with the pixels). */
   remove(): void;
 }
 
 /**
  * One page's crops in the crop files. What a page keeps in memory is its
- * page reference, its crops' placements and one offset array (the methods
- * live on the prototype): a stage holds this for every page, so it is what
- * grows with the data set (about 10 KB a page less than closures and
- * per-crop accessors took; bench/RESULTS.md, issue 21).
+ * reference (CropSetPage), its crops' placements and one offset array (the
+ * methods live on the prototype): a stage holds this for every page, so it is
+ * what grows with the data set (bench/page-hold.ts).
  */
-class StoredCropSet<P extends PageRef> implements PageCropSet<P> {
+class StoredCropSet<P extends CropSetPage> implements PageCropSet<P> {
   constructor(
     readonly page: P,
     readonly crops: readonly CropPlacement[],
@@ -113,8 +123,6 @@ class StoredCropSet<P extends PageRef> implements PageCropSet<P> {
     private readonly offsets: Float64Array,
     private readonly height: number,
     private readonly files: { readonly noisy: CropFile; readonly clean: CropFile | undefined; readonly label: string },
-    /** The page as rendered (before the deskew turn), which truth() reads again. */
-    private readonly rendered: PageRef,
     private readonly boxes: BoxesFile,
   ) {}
 
@@ -161,13 +169,14 @@ class StoredCropSet<P extends PageRef> implements PageCropSet<P> {
     return { rows: this.files.noisy.range(this.at(i, 2), columns), mask: this.files.noisy.range(this.at(i, 3), columns) };
   }
 
-  truth(): Promise<P & Page> {
-    // `page` is `rendered` turned back (deskewedPage), so its truth is rendered's, read whole and turned back.
-    return withTruth(this.rendered).then((p) => deskewedPage(p, this.boxes) as P & Page);
+  /** Read from the page's file every time (`page` is slim, or in a withTruth() set already turned back). */
+  async truth(): Promise<Page> {
+    const { gt: _kept, ...ref } = this.page;
+    return deskewedPage({ ...ref, gt: await readGroundTruth(ref) }, this.boxes);
   }
 
-  async withTruth(): Promise<PageCropSet<P & Page>> {
-    return new StoredCropSet<P & Page>(await this.truth(), this.crops, this.offsets, this.height, this.files, this.rendered, this.boxes);
+  async withTruth(): Promise<PageCropSet<Page>> {
+    return new StoredCropSet<Page>(await this.truth(), this.crops, this.offsets, this.height, this.files, this.boxes);
   }
 }
 
@@ -185,7 +194,7 @@ function cleanTwinPath(page: PageRef, stage: string): string {
  * with their layout only (readPageRefs) have their ground truth read here,
  * page by page, and dropped once cut.
  */
-export async function buildCropSets<P extends PageRef>(ctx: StageContext, label: string, pages: readonly P[], boxes: BoxesFile, withClean: boolean): Promise<CropSets<P>> {
+export async function buildCropSets(ctx: StageContext, label: string, pages: readonly RenderedPageRef[], boxes: BoxesFile, withClean: boolean): Promise<CropSets> {
   const height = ctx.config.digitizer.cropHeight;
   const noisyFile = CropFile.create(join(ctx.outDir, '.crops-'));
   const cleanFile = withClean ? CropFile.create(join(ctx.outDir, '.clean-crops-')) : undefined;
@@ -194,15 +203,15 @@ export async function buildCropSets<P extends PageRef>(ctx: StageContext, label:
     noisyFile.remove();
     cleanFile?.remove();
   };
-  const sets: PageCropSet<P>[] = [];
+  const sets: PageCropSet[] = [];
   ctx.progress.start(`${label}: cutting lead crops`, pages.length);
   try {
     for (const rendered of pages) {
       ctx.signal.throwIfAborted();
-      const cut = pageTrainingCrops(ctx.config, await withTruth(rendered), boxes);
-      const page = deskewedPage(rendered, boxes);
-      const noisy = await cutCropPixels(await readCropSource(page.imagePath, page, boxes), cut, height);
-      const clean = cleanFile ? await cutCropPixels(await readCropSource(cleanTwinPath(page, label), page, boxes), cut, height) : undefined;
+      const whole = await pageWithTruth(rendered);
+      const cut = pageTrainingCrops(ctx.config, whole, boxes);
+      const noisy = await cutCropPixels(await readCropSource(whole.imagePath, whole, boxes), cut, height);
+      const clean = cleanFile ? await cutCropPixels(await readCropSource(cleanTwinPath(whole, label), whole, boxes), cut, height) : undefined;
       const offsets = new Float64Array(cut.length * 4);
       const crops = cut.map(({ targetRows, targetMask, ...placement }, i) => {
         offsets[i * 4] = noisyFile.append(noisy[i] as Float32Array);
@@ -211,7 +220,7 @@ export async function buildCropSets<P extends PageRef>(ctx: StageContext, label:
         offsets[i * 4 + 3] = noisyFile.append(targetMask);
         return placement;
       });
-      sets.push(new StoredCropSet(page, crops, offsets, height, files, rendered, boxes));
+      sets.push(new StoredCropSet(keptPage(rendered, whole), crops, offsets, height, files, boxes));
       ctx.progress.tick();
     }
   } catch (error) {
@@ -221,6 +230,17 @@ export async function buildCropSets<P extends PageRef>(ctx: StageContext, label:
     ctx.progress.stop();
   }
   return { sets, remove };
+}
+
+/** The page with its whole ground truth: as given when it has it, else read from its file (a layout's or a bare reference's). */
+async function pageWithTruth(page: RenderedPageRef | PageRef): Promise<Page> {
+  return 'gt' in page ? withTruth(page) : { ...page, gt: await readGroundTruth(page) };
+}
+
+/** What a crop set keeps of a page: its reference without the layout, and the record's fs and length. */
+function keptPage(rendered: RenderedPageRef | PageRef, whole: Page): CropSetPage {
+  const { gt: _layout, ...ref } = rendered as PageRef;
+  return { ...ref, gt: { record: whole.gt.record, fsHz: whole.gt.fsHz, recordLength: whole.gt.recordLength } };
 }
 
 /** One training crop. */
@@ -234,7 +254,7 @@ export interface CropExample {
  * the 3x4 page's rhythm strip is the same image 4x wider, and the U-Nets
  * are fully convolutional, so training on the panels covers it).
  */
-export function trainingExamples(sets: readonly PageCropSet<PageRef>[], split: string): { examples: CropExample[]; columns: number } {
+export function trainingExamples(sets: readonly PageCropSet[], split: string): { examples: CropExample[]; columns: number } {
   const counts = new Map<number, number>();
   for (const s of sets) for (const c of s.crops) counts.set(c.columns, (counts.get(c.columns) ?? 0) + 1);
   const columns = [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? 0;

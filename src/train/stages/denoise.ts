@@ -9,8 +9,8 @@ import type { Stage } from '../stage.js';
 import { buildDenoiser, denoiserLoss, outputOf, readScalar, trainableVariables, specsOf } from '../../models/index.js';
 import { fit, inChunks, saveFinal } from '../fit.js';
 import { buildCropSets, readBoxes, stackCrops, trainingExamples, type CropExample, type PageCropSet } from './crop-set.js';
-import { readPageRefs, requireInput } from './stage-inputs.js';
-import type { PageSplit } from '../../render/pages.js';
+import { requireInput } from './stage-inputs.js';
+import { readRenderedPages, type PageSplit } from '../../render/pages.js';
 
 /** The splits the denoiser trains and validates on: the render stage writes clean twins for these pages only. */
 export const DENOISE_SPLITS: readonly PageSplit[] = ['train', 'val'];
@@ -42,7 +42,8 @@ export const denoiseStage: Stage<DenoiseManifest> = {
   async run(ctx) {
     if (!ctx.config.digitizer.denoise) return { denoise: false, model: null };
     const spec = specsOf(ctx.config).denoiser;
-    const pages = (await readPageRefs(ctx, 'denoise')).filter((p) => DENOISE_SPLITS.includes(p.split));
+    // Page references only: buildCropSets reads each page's ground truth while it cuts the page's crops.
+    const pages = (await readRenderedPages(requireInput(ctx, 'denoise', 'render'))).filter((p) => DENOISE_SPLITS.includes(p.split));
     const cropSets = await buildCropSets(ctx, 'denoise', pages, await readBoxes(requireInput(ctx, 'denoise', 'roi')), true);
     const { sets } = cropSets;
     const train = trainingExamples(sets, 'train');

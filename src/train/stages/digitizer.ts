@@ -30,10 +30,10 @@ import { fit, inChunks, saveFinal } from '../fit.js';
 import { buildCropSets, deskewDegOf, readBoxes, stackCrops, trainingExamples, type BoxesFile, type CropExample, type PageCropSet } from './crop-set.js';
 import { denoiseCrops, digitizePage } from './digitize-crops.js';
 import { writeExamplePage } from './example-page.js';
-import { readPageRefs, requireInput } from './stage-inputs.js';
+import { requireInput } from './stage-inputs.js';
 import { saveRecordSnr } from './save-record-outputs.js';
 import type { DenoiseManifest } from './denoise.js';
-import type { PageSplit } from '../../render/pages.js';
+import { readRenderedPages, type PageSplit } from '../../render/pages.js';
 
 export const SIGNALS_FILE = 'signals.f32';
 export const SIGNALS_INDEX = 'signals.json';
@@ -114,7 +114,8 @@ export const digitizerStage: Stage<DigitizerManifest> = {
   async run(ctx) {
     const spec = specsOf(ctx.config).digitizer;
     const height = ctx.config.digitizer.cropHeight;
-    const pages = await readPageRefs(ctx, 'digitizer');
+    // Page references only: buildCropSets reads each page's ground truth while it cuts the page's crops.
+    const pages = await readRenderedPages(requireInput(ctx, 'digitizer', 'render'));
     const boxes = await readBoxes(requireInput(ctx, 'digitizer', 'roi'));
     const cropSets = await buildCropSets(ctx, 'digitizer', pages, boxes, false);
     const { sets } = cropSets;
