@@ -14,7 +14,8 @@
  *      nominal boxes (digitizer.roi = false, or when the heatmap does not
  *      show the layout's rows and columns); with timeAxis 'page-scale' or
  *      'grid', each row's time axis at the page's or the grid's px per
- *      second, placed by its boxes.
+ *      second, placed by its boxes; with 'image', each row's start and px
+ *      per second found in the image (imageTimeAxis).
  *   4. crops (models/leads/crop-cut.ts cutCropPixels, cropHeight x columnsFor(duration)), denoised when
  *      the cell has a denoiser, digitized: per-column soft-argmax rows
  *      (models/leads/crop-leads.ts, as the stages read them).
@@ -53,12 +54,12 @@ import {
 } from '../models/index.js';
 import { applyThresholds, type Thresholds } from '../metrics/index.js';
 import { pageSizeOf } from '../page/layout.js';
-import { channelsOfRgb, detectGrid } from '../page/geometry/index.js';
+import { channelsOfRgb, detectGrid, findPageGeometry, rowStarts, type PageChannels } from '../page/geometry/index.js';
 import { DEFAULT_MAX_INPUT_PIXELS, outsideImageOptions, requireWithinPixelLimit } from '../render/image-file.js';
 import { deskewImage, estimateSkewDeg } from '../page/deskew.js';
 import { resizeGrey, type GreyImage, type ImageSize } from '../page/grey-image.js';
 import { placedCrops, type LeadCrop } from '../page/lead-crop.js';
-import { nominalPlacements, refitTimeAxis, roiPlacements, type LeadPlacement } from '../page/lead-placement.js';
+import { nominalPlacements, placeOnRowStarts, refitTimeAxis, roiPlacements, type LeadPlacement } from '../page/lead-placement.js';
 import { heatmapToBoxes, LAYOUT_GRIDS } from '../page/roi-boxes.js';
 import type { TrainedCell } from './load-cell.js';
 
@@ -71,11 +72,23 @@ export const BASELINE_METHODS: readonly BaselineMethod[] = ['median', 'layout'];
  * one axis per row placed by them (page/lead-placement.ts refitTimeAxis) at
  * the page's px per second ('page-scale': the cell's paper at render.dpi) or
  * at the grid's ('grid': page/geometry detectGrid on the image stretched to
- * the page, falling back to the page's scale where no grid is found).
+ * the page, falling back to the page's scale where no grid is found), or
+ * each row's start and scale found in the image ('image': imageTimeAxis).
  */
-export type TimeAxis = 'boxes' | 'page-scale' | 'grid';
+export type TimeAxis = 'boxes' | 'page-scale' | 'grid' | 'image';
 
-export const TIME_AXES: readonly TimeAxis[] = ['boxes', 'page-scale', 'grid'];
+export const TIME_AXES: readonly TimeAxis[] = ['boxes', 'page-scale', 'grid', 'image'];
+
+/** The image stretched to `size` as page channels (page/geometry page-channels.ts), decoded as readUserImage decodes it. */
+async function pageChannelsAt(path: string, size: ImageSize, maxPixels: number): Promise<PageChannels> {
+  let decoded: { data: Buffer; info: sharp.OutputInfo };
+  try {
+    decoded = await sharp(path, outsideImageOptions(maxPixels)).rotate().flatten({ background: '#ffffff' }).removeAlpha().toColourspace('srgb').resize(size.width, size.height, { fit: 'fill', kernel: 'cubic' }).raw().toBuffer({ resolveWithObject: true });
+  } catch (error) {
+    throw new EcgError('IMAGE_INVALID', msg.imageUnreadable(path, errorMessage(error)), { cause: error });
+  }
+  return channelsOfRgb(decoded.data, decoded.info.width, decoded.info.height, decoded.info.channels);
+}
 
 /**
  * Horizontal px per second of an image stretched to `size` for `timeAxis`
@@ -85,25 +98,58 @@ export async function timeAxisScale(
   config: Config,
   path: string,
   size: ImageSize,
-  timeAxis: Exclude<TimeAxis, 'boxes'>,
+  timeAxis: 'page-scale' | 'grid',
   logger: Logger,
   maxPixels = DEFAULT_MAX_INPUT_PIXELS,
 ): Promise<{ pxPerS: number; source: 'page' | 'grid' }> {
   const page = pageSizeOf(config.render);
   const pageScale = { pxPerS: (config.render.speedMmPerS * page.pxPerMm * size.width) / page.widthPx, source: 'page' as const };
   if (timeAxis === 'page-scale') return pageScale;
-  let decoded: { data: Buffer; info: sharp.OutputInfo };
-  try {
-    decoded = await sharp(path, outsideImageOptions(maxPixels)).rotate().flatten({ background: '#ffffff' }).removeAlpha().toColourspace('srgb').resize(size.width, size.height, { fit: 'fill', kernel: 'cubic' }).raw().toBuffer({ resolveWithObject: true });
-  } catch (error) {
-    throw new EcgError('IMAGE_INVALID', msg.imageUnreadable(path, errorMessage(error)), { cause: error });
-  }
-  const grid = detectGrid(channelsOfRgb(decoded.data, decoded.info.width, decoded.info.height, decoded.info.channels));
+  const grid = detectGrid(await pageChannelsAt(path, size, maxPixels));
   if (!grid.found || grid.scaleSource !== 'grid') {
     logger.warn(msg.gridScaleFallback(path, grid.scaleSource));
     return pageScale;
   }
   return { pxPerS: config.render.speedMmPerS * grid.pxPerMmX, source: 'grid' };
+}
+
+/** Farthest (mm) a row's start found in the image may lie from where its ROI boxes start it: the ROI model is within about 1 mm on ecg-image-kit's clean pages (bench/RESULTS.md). */
+const MAX_START_SHIFT_MM = 3;
+
+/**
+ * 'image': the placements (on the page turned back by `deskewDeg`) with each
+ * row's time axis found in the image: the page's geometry (page/geometry
+ * findPageGeometry, rectified by the same angle, so that its coordinates
+ * are the placements'), px per second from the grid's px per mm at the
+ * paper speed (the page's scale where no grid is found), each row's start
+ * from its column separators, calibration pulse or ink (row-starts.ts), placed by
+ * placeOnRowStarts. Where the image shows no trace rows, or none near a
+ * lead row, or a start more than MAX_START_SHIFT_MM from the ROI boxes',
+ * those rows are placed by their ROI boxes at that scale, with a warning
+ * naming the image.
+ */
+export async function imageTimeAxis(
+  config: Config,
+  path: string,
+  size: ImageSize,
+  placements: readonly LeadPlacement[],
+  deskewDeg: number,
+  logger: Logger,
+  maxPixels = DEFAULT_MAX_INPUT_PIXELS,
+): Promise<LeadPlacement[]> {
+  const page = pageSizeOf(config.render);
+  const geometry = findPageGeometry(await pageChannelsAt(path, size, maxPixels), { angleDeg: deskewDeg });
+  const fromGrid = geometry.grid.found && geometry.grid.scaleSource === 'grid';
+  if (!fromGrid) logger.warn(msg.gridScaleFallback(path, geometry.grid.scaleSource));
+  const pxPerS = fromGrid ? config.render.speedMmPerS * geometry.grid.pxPerMmX : (config.render.speedMmPerS * page.pxPerMm * size.width) / page.widthPx;
+  const rows = rowStarts(geometry.layout, geometry.mask, geometry.rectified.ink, { pxPerMmX: geometry.grid.pxPerMmX, pxPerMmY: geometry.grid.pxPerMmY, pxPerS, fromGrid });
+  if (rows.length === 0) {
+    logger.warn(msg.rowStartsFallback(path));
+    return refitTimeAxis(placements, size, pxPerS);
+  }
+  const placed = placeOnRowStarts(placements, size, rows, geometry.layout.rowSpacingPx, pxPerS, MAX_START_SHIFT_MM * (pxPerS / config.render.speedMmPerS));
+  if (placed.unmatchedRows.length > 0) logger.warn(msg.rowStartsUnmatched(path, placed.unmatchedRows, MAX_START_SHIFT_MM));
+  return placed.placements;
 }
 
 const MIN_WIDTH = 64;
@@ -192,7 +238,7 @@ export interface InferenceResult {
 
 export interface InferenceOptions {
   readonly baseline?: BaselineMethod;
-  /** Default 'boxes'. 'page-scale' assumes the image shows the whole page at the cell's paper size (render.paper), as a scan does; 'grid' measures the scale on the image's grid. */
+  /** Default 'boxes'. 'page-scale' assumes the image shows the whole page at the cell's paper size (render.paper), as a scan does; 'grid' measures the scale on the image's grid; 'image' also each row's start (imageTimeAxis). */
   readonly timeAxis?: TimeAxis;
   readonly logger: Logger;
   /** Largest image decoded, in pixels (default sharp's 16383 x 16383). */
@@ -237,6 +283,14 @@ async function classifyPage(cell: TrainedCell, page: GreyImage, lowRes: GreyImag
   return { probabilities, thresholds: cell.thresholds, labels, model: classification.kind };
 }
 
+/** ROI placements with each row's time axis as options.timeAxis says (default 'boxes': as they are). */
+async function placedOnTimeAxis(config: Config, path: string, size: ImageSize, placements: LeadPlacement[], deskewDeg: number, options: InferenceOptions): Promise<LeadPlacement[]> {
+  const timeAxis = options.timeAxis ?? 'boxes';
+  if (timeAxis === 'boxes') return placements;
+  if (timeAxis === 'image') return imageTimeAxis(config, path, size, placements, deskewDeg, options.logger, options.maxPixels);
+  return refitTimeAxis(placements, size, (await timeAxisScale(config, path, size, timeAxis, options.logger, options.maxPixels)).pxPerS);
+}
+
 /** Digitize and/or classify one image with a loaded cell (what it was loaded with decides which). */
 export async function inferImage(cell: TrainedCell, path: string, options: InferenceOptions): Promise<InferenceResult> {
   const { config } = cell;
@@ -258,11 +312,7 @@ export async function inferImage(cell: TrainedCell, path: string, options: Infer
   const lowRes = cell.classification ? (images[images.length - 1] as GreyImage) : undefined;
 
   const boxed = needCrops ? await findLeads(cell, path, roiInput, size, options.logger) : { placements: [], boxes: 'nominal' as const };
-  const timeAxis = options.timeAxis ?? 'boxes';
-  const found =
-    timeAxis !== 'boxes' && boxed.boxes === 'roi'
-      ? { ...boxed, placements: refitTimeAxis(boxed.placements, size, (await timeAxisScale(config, path, size, timeAxis, options.logger, options.maxPixels)).pxPerS) }
-      : boxed;
+  const found = boxed.boxes === 'roi' ? { ...boxed, placements: await placedOnTimeAxis(cell.config, path, size, boxed.placements, deskewDeg, options) } : boxed;
   const leads = options.placements ? { placements: options.placements(size, found.placements), boxes: found.boxes } : found;
   const crops = inferenceCrops(config, leads.placements, size);
   const fsHz = config.data.fsHz;

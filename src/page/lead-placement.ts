@@ -110,3 +110,61 @@ export function refitTimeAxis(placements: readonly LeadPlacement[], size: ImageS
     return { ...lead, box: { ...lead.box, x1: (x0 + lead.startS * pxPerS) / (size.width - 1), x2: (x0 + lead.endS * pxPerS) / (size.width - 1) } };
   });
 }
+
+/** A trace row's line and its candidate starts (t = 0) on the page, px: page/geometry row-starts.ts RowStart. */
+export interface RowStartCandidates {
+  readonly y: number;
+  readonly startsX: readonly number[];
+  /** The row's own px per second where the image measured one (its column bars); else the page's. */
+  readonly pxPerS?: number;
+}
+
+/**
+ * Placements with each row's time axis from the image: within a row,
+ * x(t) = x0 + t * pxPerS for every panel (the found row's own px per
+ * second where it has one), the row being the found row whose
+ * line lies nearest the placements' 0 mV row (within half the found rows'
+ * spacing), x0 its candidate start nearest where the ROI boxes start the row
+ * (its earliest panel's x1 less startS * pxPerS: the first column's edge,
+ * which the later columns' drift does not move). Rows with no found row
+ * near them, or whose nearest candidate lies more than `maxShiftPx` from
+ * the boxes' start (a start read off something else: a photo's desk edge,
+ * a row the image geometry split or merged), are refitted from their boxes
+ * (refitTimeAxis) and named in `unmatchedRows`. Bands and baselines are
+ * kept.
+ */
+export function placeOnRowStarts(
+  placements: readonly LeadPlacement[],
+  size: ImageSize,
+  rows: readonly RowStartCandidates[],
+  rowSpacingPx: number,
+  pxPerS: number,
+  maxShiftPx: number,
+): { placements: LeadPlacement[]; unmatchedRows: number[] } {
+  const refitted = refitTimeAxis(placements, size, pxPerS);
+  const axes = new Map<number, { x0: number; pxPerS: number }>();
+  const unmatchedRows: number[] = [];
+  for (const row of [...new Set(placements.map((p) => p.row))]) {
+    const leads = placements.filter((p) => p.row === row);
+    const lineY = leads.reduce((sum, p) => sum + p.baselineY, 0) / leads.length;
+    const found = rows.reduce<RowStartCandidates | null>((best, r) => (!best || Math.abs(r.y - lineY) < Math.abs(best.y - lineY) ? r : best), null);
+    if (!found || !(Math.abs(found.y - lineY) <= rowSpacingPx / 2) || found.startsX.length === 0) {
+      unmatchedRows.push(row);
+      continue;
+    }
+    const rowPxPerS = found.pxPerS ?? pxPerS;
+    const first = leads.reduce((a, b) => (b.startS < a.startS ? b : a));
+    const boxStart = first.box.x1 * (size.width - 1) - first.startS * rowPxPerS;
+    const start = found.startsX.reduce((a, b) => (Math.abs(b - boxStart) < Math.abs(a - boxStart) ? b : a));
+    if (Math.abs(start - boxStart) > maxShiftPx) unmatchedRows.push(row);
+    else axes.set(row, { x0: start, pxPerS: rowPxPerS });
+  }
+  return {
+    placements: refitted.map((lead) => {
+      const axis = axes.get(lead.row);
+      if (axis === undefined) return lead;
+      return { ...lead, box: { ...lead.box, x1: (axis.x0 + lead.startS * axis.pxPerS) / (size.width - 1), x2: (axis.x0 + lead.endS * axis.pxPerS) / (size.width - 1) } };
+    }),
+    unmatchedRows,
+  };
+}

@@ -3,7 +3,10 @@
  * (inference/infer-image.ts timeAxisScale): the page's px per second for
  * 'page-scale', the grid's for 'grid', measured on the image stretched to
  * the cell's page; a page without a grid falls back to the page's scale
- * with a warning naming the image.
+ * with a warning naming the image. And 'image' (imageTimeAxis): each
+ * panel's time span found in the image, against the page's ground truth,
+ * from placements 2 px off as a ROI model's may be; a page without trace
+ * rows keeps the boxes' refit, with a warning.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -14,7 +17,8 @@ import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { compose, readExperiment } from '../../src/config/compose.js';
 import type { Logger } from '../../src/core/logger.js';
-import { timeAxisScale } from '../../src/inference/infer-image.js';
+import { imageTimeAxis, timeAxisScale } from '../../src/inference/infer-image.js';
+import { nominalPlacements, refitTimeAxis, type LeadPlacement } from '../../src/page/lead-placement.js';
 import { pageSizeOf } from '../../src/page/layout.js';
 import { renderPage } from '../../src/render/index.js';
 import { readPtbxl00001 } from '../render/fixtures.js';
@@ -57,6 +61,38 @@ test('a page without a grid: the page scale, and a warning naming the image', as
   assert.equal(await timeAxisScale(config, path, size, 'grid', logger), { pxPerS: pagePxPerS, source: 'page' });
   assert.is(warnings.length, 1);
   assert.match(warnings[0] as string, 'no-grid.png');
+});
+
+/** Placements as a ROI model might give them: the nominal ones, every box moved `dx` px right. */
+function shifted(dx: number): LeadPlacement[] {
+  return nominalPlacements(config.render, size).map((p) => ({ ...p, box: { ...p.box, x1: p.box.x1 + dx / (size.width - 1), x2: p.box.x2 + dx / (size.width - 1) } }));
+}
+
+test('image: every panel starts within 0.25 px of its first drawn sample and ends within 0.5 px of its last sample plus one (ROI boxes 2 px off)', async () => {
+  const rendered = await renderPage(record, { ...config.render, noise: 0, variety: { ...config.render.variety, strength: 0 } }, { seed: 5 });
+  const path = join(dir, 'image-axis.png');
+  writeFileSync(path, rendered.image);
+  const { logger, warnings } = recordingLogger();
+  const placed = await imageTimeAxis(config, path, size, shifted(2), 0, logger);
+  assert.equal(warnings, []);
+  for (const p of placed) {
+    const lead = rendered.groundTruth.leads.find((l) => l.leadIndex === p.leadIndex && l.row === p.row && l.col === p.col);
+    if (!lead) throw new Error(`no ground truth for lead ${p.leadIndex} row ${p.row}`);
+    const first = lead.x[0] as number;
+    const step = ((lead.x[lead.x.length - 1] as number) - first) / (lead.x.length - 1);
+    assert.ok(Math.abs(p.box.x1 * (size.width - 1) - first) < 0.25, `lead ${p.leadIndex} row ${p.row}: starts at ${p.box.x1 * (size.width - 1)}, first sample at ${first}`);
+    assert.ok(Math.abs(p.box.x2 * (size.width - 1) - (first + step * lead.x.length)) < 0.5, `lead ${p.leadIndex} row ${p.row}: ends at ${p.box.x2 * (size.width - 1)}`);
+  }
+});
+
+test('image on a page without trace rows: the boxes refitted at the page scale, and a warning naming the image', async () => {
+  const path = join(dir, 'blank.png');
+  await sharp({ create: { width: size.width, height: size.height, channels: 3, background: '#ffffff' } }).png().toFile(path);
+  const { logger, warnings } = recordingLogger();
+  const placements = shifted(2);
+  assert.equal(await imageTimeAxis(config, path, size, placements, 0, logger), refitTimeAxis(placements, size, pagePxPerS));
+  assert.is(warnings.length, 2, warnings.join('\n'));
+  for (const w of warnings) assert.match(w, 'blank.png');
 });
 
 test('an unreadable image is IMAGE_INVALID naming it', async () => {
