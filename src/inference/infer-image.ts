@@ -54,12 +54,12 @@ import {
 } from '../models/index.js';
 import { applyThresholds, type Thresholds } from '../metrics/index.js';
 import { pageSizeOf } from '../page/layout.js';
-import { channelsOfRgb, detectGrid, findPageGeometry, rowStarts, type PageChannels } from '../page/geometry/index.js';
+import { channelsOfRgb, detectGrid, findPageGeometry, rowStarts, type PageChannels, type PageGeometry } from '../page/geometry/index.js';
 import { DEFAULT_MAX_INPUT_PIXELS, outsideImageOptions, requireWithinPixelLimit } from '../render/image-file.js';
 import { deskewImage, estimateSkewDeg } from '../page/deskew.js';
 import { resizeGrey, type GreyImage, type ImageSize } from '../page/grey-image.js';
 import { placedCrops, type LeadCrop } from '../page/lead-crop.js';
-import { nominalPlacements, placeOnRowStarts, refitTimeAxis, roiPlacements, type LeadPlacement } from '../page/lead-placement.js';
+import { nominalPlacements, placeOnRowLines, placeOnRowStarts, refitTimeAxis, roiPlacements, type LeadPlacement } from '../page/lead-placement.js';
 import { heatmapToBoxes, LAYOUT_GRIDS } from '../page/roi-boxes.js';
 import type { TrainedCell } from './load-cell.js';
 
@@ -137,8 +137,45 @@ export async function imageTimeAxis(
   logger: Logger,
   maxPixels = DEFAULT_MAX_INPUT_PIXELS,
 ): Promise<LeadPlacement[]> {
+  return onImageTimeAxis(config, path, size, await pageGeometryAt(path, size, deskewDeg, maxPixels), placements, MAX_START_SHIFT_MM, logger);
+}
+
+/**
+ * 'image' where the leads' boxes are the layout's nominal ones (the ROI
+ * model did not find the layout, or the cell has none): each row's band
+ * and 0 mV line from the rows found in the image too (page/lead-placement.ts
+ * placeOnRowLines: a pulse's foot, else the row's coverage peak), then its
+ * time axis as imageTimeAxis finds it. null, with a warning, when the image
+ * does not show the layout's number of rows.
+ */
+export async function imageRowsAndTimeAxis(
+  config: Config,
+  path: string,
+  size: ImageSize,
+  nominal: readonly LeadPlacement[],
+  deskewDeg: number,
+  logger: Logger,
+  maxPixels = DEFAULT_MAX_INPUT_PIXELS,
+): Promise<LeadPlacement[] | null> {
+  const geometry = await pageGeometryAt(path, size, deskewDeg, maxPixels);
+  const lines = geometry.layout.rows.map((r) => r.pulse?.footY ?? r.y);
+  const moved = placeOnRowLines(nominal, size, lines, geometry.layout.rowSpacingPx);
+  if (!moved) {
+    logger.warn(msg.imageRowsMismatch(path, lines.length, new Set(nominal.map((p) => p.row)).size));
+    return null;
+  }
+  // Nominal boxes start a row where the layout does, not where the page does: no ROI start to hold the found one to.
+  return onImageTimeAxis(config, path, size, geometry, moved, Infinity, logger);
+}
+
+/** The page's geometry (page/geometry findPageGeometry) on the image stretched to `size`, rectified by `deskewDeg` so that its coordinates are those of the page the placements are on. */
+async function pageGeometryAt(path: string, size: ImageSize, deskewDeg: number, maxPixels: number): Promise<PageGeometry> {
+  return findPageGeometry(await pageChannelsAt(path, size, maxPixels), { angleDeg: deskewDeg });
+}
+
+/** imageTimeAxis on a found geometry, a row's start kept within `maxShiftMm` of its boxes' (placeOnRowStarts). */
+function onImageTimeAxis(config: Config, path: string, size: ImageSize, geometry: PageGeometry, placements: readonly LeadPlacement[], maxShiftMm: number, logger: Logger): LeadPlacement[] {
   const page = pageSizeOf(config.render);
-  const geometry = findPageGeometry(await pageChannelsAt(path, size, maxPixels), { angleDeg: deskewDeg });
   const fromGrid = geometry.grid.found && geometry.grid.scaleSource === 'grid';
   if (!fromGrid) logger.warn(msg.gridScaleFallback(path, geometry.grid.scaleSource));
   const pxPerS = fromGrid ? config.render.speedMmPerS * geometry.grid.pxPerMmX : (config.render.speedMmPerS * page.pxPerMm * size.width) / page.widthPx;
@@ -147,8 +184,8 @@ export async function imageTimeAxis(
     logger.warn(msg.rowStartsFallback(path));
     return refitTimeAxis(placements, size, pxPerS);
   }
-  const placed = placeOnRowStarts(placements, size, rows, geometry.layout.rowSpacingPx, pxPerS, MAX_START_SHIFT_MM * (pxPerS / config.render.speedMmPerS));
-  if (placed.unmatchedRows.length > 0) logger.warn(msg.rowStartsUnmatched(path, placed.unmatchedRows, MAX_START_SHIFT_MM));
+  const placed = placeOnRowStarts(placements, size, rows, geometry.layout.rowSpacingPx, pxPerS, maxShiftMm * (pxPerS / config.render.speedMmPerS));
+  if (placed.unmatchedRows.length > 0) logger.warn(msg.rowStartsUnmatched(path, placed.unmatchedRows, maxShiftMm));
   return placed.placements;
 }
 
@@ -226,8 +263,8 @@ export interface InferenceResult {
   readonly image: string;
   readonly width: number;
   readonly height: number;
-  /** How the leads were found: `roi` or `nominal` (layout). */
-  readonly boxes: 'roi' | 'nominal';
+  /** How the leads were found: `roi`, `nominal` (layout), or `image` (the layout's rows found in the image: --time-axis image where the ROI model did not find the layout). */
+  readonly boxes: 'roi' | 'nominal' | 'image';
   /** The page's rotation turned back before finding the leads, degrees (0 without digitizer.deskew). */
   readonly deskewDeg: number;
   /** The 12 leads (LEADS order) at data.fsHz over data.durationS, mV; 0 where the page shows nothing. */
@@ -254,7 +291,12 @@ export interface InferenceOptions {
 }
 
 /** Lead placements of a page: the ROI model's boxes when the cell has one and they fit the layout, else nominal. */
-async function findLeads(cell: TrainedCell, path: string, roiInput: GreyImage | undefined, size: ImageSize, logger: Logger): Promise<{ placements: LeadPlacement[]; boxes: 'roi' | 'nominal' }> {
+interface FoundLeads {
+  readonly placements: LeadPlacement[];
+  readonly boxes: InferenceResult['boxes'];
+}
+
+async function findLeads(cell: TrainedCell, path: string, roiInput: GreyImage | undefined, size: ImageSize, logger: Logger): Promise<FoundLeads> {
   const nominal = nominalPlacements(cell.config.render, size);
   if (!cell.roi || !roiInput) return { placements: nominal, boxes: 'nominal' };
   const heatmap = { data: await roiHeatmap(cell.roi, roiInput), height: roiInput.height, width: roiInput.width };
@@ -283,12 +325,22 @@ async function classifyPage(cell: TrainedCell, page: GreyImage, lowRes: GreyImag
   return { probabilities, thresholds: cell.thresholds, labels, model: classification.kind };
 }
 
-/** ROI placements with each row's time axis as options.timeAxis says (default 'boxes': as they are). */
-async function placedOnTimeAxis(config: Config, path: string, size: ImageSize, placements: LeadPlacement[], deskewDeg: number, options: InferenceOptions): Promise<LeadPlacement[]> {
+/**
+ * The found placements with each row's time axis as options.timeAxis says
+ * (default 'boxes': as they are). Nominal boxes keep the layout's axis,
+ * but with 'image', which finds their rows in the image too
+ * (imageRowsAndTimeAxis; boxes 'image').
+ */
+async function placedOnTimeAxis(config: Config, path: string, size: ImageSize, found: FoundLeads, deskewDeg: number, options: InferenceOptions): Promise<FoundLeads> {
   const timeAxis = options.timeAxis ?? 'boxes';
-  if (timeAxis === 'boxes') return placements;
-  if (timeAxis === 'image') return imageTimeAxis(config, path, size, placements, deskewDeg, options.logger, options.maxPixels);
-  return refitTimeAxis(placements, size, (await timeAxisScale(config, path, size, timeAxis, options.logger, options.maxPixels)).pxPerS);
+  if (timeAxis === 'boxes' || found.placements.length === 0) return found;
+  if (found.boxes === 'nominal') {
+    if (timeAxis !== 'image') return found;
+    const placements = await imageRowsAndTimeAxis(config, path, size, found.placements, deskewDeg, options.logger, options.maxPixels);
+    return placements ? { placements, boxes: 'image' } : found;
+  }
+  if (timeAxis === 'image') return { ...found, placements: await imageTimeAxis(config, path, size, found.placements, deskewDeg, options.logger, options.maxPixels) };
+  return { ...found, placements: refitTimeAxis(found.placements, size, (await timeAxisScale(config, path, size, timeAxis, options.logger, options.maxPixels)).pxPerS) };
 }
 
 /** Digitize and/or classify one image with a loaded cell (what it was loaded with decides which). */
@@ -312,7 +364,7 @@ export async function inferImage(cell: TrainedCell, path: string, options: Infer
   const lowRes = cell.classification ? (images[images.length - 1] as GreyImage) : undefined;
 
   const boxed = needCrops ? await findLeads(cell, path, roiInput, size, options.logger) : { placements: [], boxes: 'nominal' as const };
-  const found = boxed.boxes === 'roi' ? { ...boxed, placements: await placedOnTimeAxis(cell.config, path, size, boxed.placements, deskewDeg, options) } : boxed;
+  const found = await placedOnTimeAxis(cell.config, path, size, boxed, deskewDeg, options);
   const leads = options.placements ? { placements: options.placements(size, found.placements), boxes: found.boxes } : found;
   const crops = inferenceCrops(config, leads.placements, size);
   const fsHz = config.data.fsHz;

@@ -168,3 +168,24 @@ export function placeOnRowStarts(
     unmatchedRows,
   };
 }
+
+/**
+ * Placements moved onto trace rows found in the image: the placements' row
+ * r (in page order) onto `lines[r]`, its 0 mV line, with the band about it
+ * of the found rows' spacing, cut where the placement's own band puts its
+ * baseline (the layout's fraction, as roiPlacements keeps it). Time spans
+ * are kept. null when the image's rows are not the placements' in number.
+ */
+export function placeOnRowLines(placements: readonly LeadPlacement[], size: ImageSize, lines: readonly number[], rowSpacingPx: number): LeadPlacement[] | null {
+  const rows = [...new Set(placements.map((p) => p.row))].sort((a, b) => a - b);
+  if (rows.length !== lines.length || !(rowSpacingPx > 0)) return null;
+  const ordered = [...lines].sort((a, b) => a - b);
+  return placements.map((lead) => {
+    const y = ordered[rows.indexOf(lead.row)] as number;
+    const top = lead.box.y1 * (size.height - 1);
+    const bottom = lead.box.y2 * (size.height - 1);
+    const fraction = (lead.baselineY - top) / Math.max(1, bottom - top);
+    const y1 = y - fraction * rowSpacingPx;
+    return { ...lead, box: { ...lead.box, y1: y1 / (size.height - 1), y2: (y1 + rowSpacingPx) / (size.height - 1) }, baselineY: y };
+  });
+}

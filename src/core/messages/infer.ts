@@ -35,6 +35,9 @@ export const rowStartsFallback = (path: string) =>
 export const rowStartsUnmatched = (path: string, rows: readonly number[], maxShiftMm: number) =>
   `${path}: no trace row start found in the image near lead row(s) ${rows.join(', ')} (no row there, or a start more than ${maxShiftMm} mm from the ROI boxes'); those rows' time axes are placed by their ROI boxes`;
 
+export const imageRowsMismatch = (path: string, found: number, expected: number) =>
+  `${path}: the image shows ${found} trace row(s), the cell's layout ${expected}; the leads keep the layout's nominal boxes`;
+
 export const roiFallback = (path: string, found: number, expected: number) =>
   `${path}: the ROI model found ${found} of ${expected} lead boxes; using the layout's nominal boxes`;
 
