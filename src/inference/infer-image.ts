@@ -263,7 +263,7 @@ export interface InferenceResult {
   readonly image: string;
   readonly width: number;
   readonly height: number;
-  /** How the leads were found: `roi`, `nominal` (layout), or `image` (the layout's rows found in the image: --time-axis image where the ROI model did not find the layout). */
+  /** How the leads were found: `roi`, `nominal` (layout), or `image` (the layout's rows found in the image: timeAxis 'image' where the ROI model did not find the layout). */
   readonly boxes: 'roi' | 'nominal' | 'image';
   /** The page's rotation turned back before finding the leads, degrees (0 without digitizer.deskew). */
   readonly deskewDeg: number;
@@ -327,15 +327,18 @@ async function classifyPage(cell: TrainedCell, page: GreyImage, lowRes: GreyImag
 
 /**
  * The found placements with each row's time axis as options.timeAxis says
- * (default 'boxes': as they are). Nominal boxes keep the layout's axis,
- * but with 'image', which finds their rows in the image too
- * (imageRowsAndTimeAxis; boxes 'image').
+ * (default 'boxes': as they are). Nominal boxes keep the layout's axis:
+ * a cell without a ROI model (digitizer.roi = false) reads the layout's
+ * fixed crops, as it trained. Where its ROI model missed the layout,
+ * 'image' finds the rows in the image too (imageRowsAndTimeAxis; boxes
+ * 'image').
  */
-async function placedOnTimeAxis(config: Config, path: string, size: ImageSize, found: FoundLeads, deskewDeg: number, options: InferenceOptions): Promise<FoundLeads> {
+async function placedOnTimeAxis(cell: TrainedCell, path: string, size: ImageSize, found: FoundLeads, deskewDeg: number, options: InferenceOptions): Promise<FoundLeads> {
+  const { config } = cell;
   const timeAxis = options.timeAxis ?? 'boxes';
   if (timeAxis === 'boxes' || found.placements.length === 0) return found;
   if (found.boxes === 'nominal') {
-    if (timeAxis !== 'image') return found;
+    if (timeAxis !== 'image' || !cell.roi) return found;
     const placements = await imageRowsAndTimeAxis(config, path, size, found.placements, deskewDeg, options.logger, options.maxPixels);
     return placements ? { placements, boxes: 'image' } : found;
   }
@@ -364,7 +367,7 @@ export async function inferImage(cell: TrainedCell, path: string, options: Infer
   const lowRes = cell.classification ? (images[images.length - 1] as GreyImage) : undefined;
 
   const boxed = needCrops ? await findLeads(cell, path, roiInput, size, options.logger) : { placements: [], boxes: 'nominal' as const };
-  const found = await placedOnTimeAxis(cell.config, path, size, boxed, deskewDeg, options);
+  const found = await placedOnTimeAxis(cell, path, size, boxed, deskewDeg, options);
   const leads = options.placements ? { placements: options.placements(size, found.placements), boxes: found.boxes } : found;
   const crops = inferenceCrops(config, leads.placements, size);
   const fsHz = config.data.fsHz;

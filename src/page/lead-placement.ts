@@ -117,6 +117,8 @@ export interface RowStartCandidates {
   readonly startsX: readonly number[];
   /** The row's own px per second where the image measured one (its column bars); else the page's. */
   readonly pxPerS?: number;
+  /** A start from the page's column bars: kept however far from the boxes' (see placeOnRowStarts). */
+  readonly fromBars?: boolean;
 }
 
 /**
@@ -128,8 +130,11 @@ export interface RowStartCandidates {
  * (its earliest panel's x1 less startS * pxPerS: the first column's edge,
  * which the later columns' drift does not move). Rows with no found row
  * near them, or whose nearest candidate lies more than `maxShiftPx` from
- * the boxes' start (a start read off something else: a photo's desk edge,
- * a row the image geometry split or merged), are refitted from their boxes
+ * the boxes' start and does not come from column bars (a start read off
+ * something else: a photo's desk edge, a row the image geometry split or
+ * merged; bars marked at 2.5 s steps are the page's own axis, and on ecg-image-kit's
+ * augmented pages they are right where the boxes are over 3 mm off, bench
+ * RESULTS of issue 18), are refitted from their boxes
  * (refitTimeAxis) and named in `unmatchedRows`. Bands and baselines are
  * kept.
  */
@@ -156,7 +161,7 @@ export function placeOnRowStarts(
     const first = leads.reduce((a, b) => (b.startS < a.startS ? b : a));
     const boxStart = first.box.x1 * (size.width - 1) - first.startS * rowPxPerS;
     const start = found.startsX.reduce((a, b) => (Math.abs(b - boxStart) < Math.abs(a - boxStart) ? b : a));
-    if (Math.abs(start - boxStart) > maxShiftPx) unmatchedRows.push(row);
+    if (!found.fromBars && Math.abs(start - boxStart) > maxShiftPx) unmatchedRows.push(row);
     else axes.set(row, { x0: start, pxPerS: rowPxPerS });
   }
   return {

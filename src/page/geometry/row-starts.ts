@@ -59,6 +59,8 @@ export interface RowStart {
   /** The row's px per second from its bars, where the scale is not the grid's and bars were found on the page. */
   readonly pxPerS?: number;
   readonly source: 'separators' | 'page-separators' | 'pulse' | 'page-pulses' | 'ink';
+  /** Whether the start comes from column bars (the page's own marks at known times), which outranks any box edge. */
+  readonly fromBars: boolean;
 }
 
 export interface RowStartScale {
@@ -76,9 +78,9 @@ function firstEstimates(layout: PageLayoutFound, pxPerMmX: number): RowStart[] {
   const pageFall = upperMedian(layout.rows.flatMap((r) => (r.pulse ? [r.pulse.fallX] : [])));
   return layout.rows.map((row) => {
     const y = row.pulse?.footY ?? row.y;
-    if (layout.pulseSide !== 'left') return { y, startsX: [row.x0], source: 'ink' };
+    if (layout.pulseSide !== 'left') return { y, startsX: [row.x0], source: 'ink', fromBars: false };
     const fall = row.pulse?.fallX ?? pageFall;
-    return { y, startsX: [fall, fall + foot], source: row.pulse ? 'pulse' : 'page-pulses' };
+    return { y, startsX: [fall, fall + foot], source: row.pulse ? 'pulse' : 'page-pulses', fromBars: false };
   });
 }
 
@@ -199,6 +201,6 @@ export function rowStarts(layout: PageLayoutFound, mask: TraceMask, ink: GreyIma
   return estimates.map((estimate, i) => {
     const axis = fromBars[i] ?? null;
     const chosen = axis ?? page;
-    return { y: estimate.y, startsX: [chosen.x0], ...(scale.fromGrid ? {} : { pxPerS: chosen.pxPerS }), source: axis ? 'separators' : 'page-separators' };
+    return { y: estimate.y, startsX: [chosen.x0], ...(scale.fromGrid ? {} : { pxPerS: chosen.pxPerS }), source: axis ? 'separators' : 'page-separators', fromBars: true };
   });
 }
