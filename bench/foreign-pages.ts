@@ -58,7 +58,7 @@ const { values } = parseArgs({
   },
 });
 if (!values.model) {
-  console.error('usage: node --import tsx bench/foreign-pages.ts --model <experiment>/<sweep>/<cell> [--runs runs] [--set clean,augmented]');
+  console.error('usage: node --import tsx bench/foreign-pages.ts --model <experiment>/<sweep>/<cell> [--runs runs] [--set clean,augmented,ecg-lab] [--geometry found,scale,grid,image,kit-time,kit]');
   process.exit(2);
 }
 
