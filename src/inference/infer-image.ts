@@ -124,9 +124,9 @@ const MAX_START_SHIFT_MM = 3;
  * paper speed (the page's scale where no grid is found), each row's start
  * from its column separators, calibration pulse or ink (row-starts.ts), placed by
  * placeOnRowStarts. Where the image shows no trace rows, or none near a
- * lead row, or a start more than MAX_START_SHIFT_MM from the ROI boxes',
- * those rows are placed by their ROI boxes at that scale, with a warning
- * naming the image.
+ * lead row, or a start not from column bars more than MAX_START_SHIFT_MM
+ * from the ROI boxes', those rows are placed by their ROI boxes at that
+ * scale, with a warning naming the image.
  */
 export async function imageTimeAxis(
   config: Config,
@@ -141,8 +141,8 @@ export async function imageTimeAxis(
 }
 
 /**
- * 'image' where the leads' boxes are the layout's nominal ones (the ROI
- * model did not find the layout, or the cell has none): each row's band
+ * 'image' where the leads' boxes are the layout's nominal ones because the
+ * ROI model did not find the layout: each row's band
  * and 0 mV line from the rows found in the image too (page/lead-placement.ts
  * placeOnRowLines: a pulse's foot, else the row's coverage peak), then its
  * time axis as imageTimeAxis finds it. null, with a warning, when the image
@@ -177,7 +177,7 @@ async function pageGeometryAt(path: string, size: ImageSize, deskewDeg: number, 
 function onImageTimeAxis(config: Config, path: string, size: ImageSize, geometry: PageGeometry, placements: readonly LeadPlacement[], maxShiftMm: number, logger: Logger): LeadPlacement[] {
   const page = pageSizeOf(config.render);
   const fromGrid = geometry.grid.found && geometry.grid.scaleSource === 'grid';
-  if (!fromGrid) logger.warn(msg.gridScaleFallback(path, geometry.grid.scaleSource));
+  if (!fromGrid) logger.warn(msg.imageScaleFallback(path));
   const pxPerS = fromGrid ? config.render.speedMmPerS * geometry.grid.pxPerMmX : (config.render.speedMmPerS * page.pxPerMm * size.width) / page.widthPx;
   const rows = rowStarts(geometry.layout, geometry.mask, geometry.rectified.ink, { pxPerMmX: geometry.grid.pxPerMmX, pxPerMmY: geometry.grid.pxPerMmY, pxPerS, fromGrid });
   if (rows.length === 0) {

@@ -29,6 +29,9 @@ export const imageTooSmall = (path: string, width: number, height: number) =>
 export const gridScaleFallback = (path: string, scaleSource: string) =>
   `${path}: no grid found (scale from the ${scaleSource}); the time axis takes the page's scale (--time-axis page-scale) instead of the grid's`;
 
+export const imageScaleFallback = (path: string) =>
+  `${path}: no grid found; each row's px per second comes from its column bars where they are found, else from the page's scale (--time-axis page-scale)`;
+
 export const rowStartsFallback = (path: string) =>
   `${path}: no trace rows found in the image; each row's time axis is placed by the ROI boxes at the page's scale (--time-axis page-scale)`;
 
