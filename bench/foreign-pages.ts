@@ -8,24 +8,29 @@
  * kit's JSON start_sample/end_sample per panel), as the Challenge scored its
  * pages. These pages are for evaluation only: nothing here trains on them.
  *
- *   node --import tsx bench/foreign-pages.ts --model <experiment>/<sweep>/<cell> [--runs runs] [--set clean,augmented] [--geometry found,scale,grid,kit-time,kit]
+ *   node --import tsx bench/foreign-pages.ts --model <experiment>/<sweep>/<cell> [--runs runs] [--set clean,augmented,ecg-lab] [--geometry found,scale,grid,image,kit-time,kit]
  *
  * --geometry says where the leads' placements come from, to tell where the
  * SNR goes: `found` (default) is what `digitize` does (deskew, the ROI
  * model's boxes, the median row as 0 mV); `scale` is `digitize --time-axis
  * page-scale` (each row's time axis at the page's px per second, placed by
  * the ROI boxes); `grid` is `--time-axis grid` (the same at the px per second
- * of the grid found in the image); `kit-time` takes each panel's
+ * of the grid found in the image); `image` is `--time-axis image` (each
+ * row's start from its calibration pulse or ink and its px per second from
+ * the grid, page/geometry row-starts.ts); `kit-time` takes each panel's
  * time span (first and last plotted column) from the kit's JSON and keeps
  * the ROI model's row band and the median baseline; `kit` also takes the
  * 0 mV row from the JSON (the plotted rows against the reference's values
  * at the page's 10 mm/mV) and reads with it. The JSON's plotted pixels are
  * the page's ground truth; they only place the crops, the digitizer still
- * reads every trace. Only pages whose JSON has lead boxes (the clean ones:
+ * reads every trace. `--set ecg-lab` adds pages ecg-lab draws itself
+ * (ecgLabPages), the check that a geometry does not only fit the kit's look.
+ * Only pages whose JSON has lead boxes (the clean ones:
  * the augmented pages are rotated, and an axis-aligned crop cannot follow
  * them) are read with the kit's geometry.
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -33,14 +38,16 @@ import { selectBackend } from '../src/backend/index.js';
 import { LEADS, type Lead } from '../src/core/ecg.js';
 import { silentLogger } from '../src/core/logger.js';
 import { readEcgRecord } from '../src/data/wfdb-ecg.js';
-import { inferImage } from '../src/inference/infer-image.js';
+import { inferImage, type TimeAxis } from '../src/inference/infer-image.js';
 import { loadTrainedCell, readCellConfig, resolveCellRef } from '../src/inference/load-cell.js';
 import { recordSnr, snrSummary } from '../src/metrics/index.js';
+import { plottedSignals, renderPage } from '../src/render/index.js';
 import type { ImageSize } from '../src/page/grey-image.js';
 import type { LeadPlacement } from '../src/page/lead-placement.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const KIT = resolve(ROOT, '..', 'shared', 'reference', 'kit-pages');
+const ECG_LAB_RECORDS = resolve(ROOT, '..', 'shared', 'data', 'ptb-xl', 'records100', '00000');
 
 const { values } = parseArgs({
   options: {
@@ -51,7 +58,7 @@ const { values } = parseArgs({
   },
 });
 if (!values.model) {
-  console.error('usage: node --import tsx bench/foreign-pages.ts --model <experiment>/<sweep>/<cell> [--runs runs] [--set clean,augmented]');
+  console.error('usage: node --import tsx bench/foreign-pages.ts --model <experiment>/<sweep>/<cell> [--runs runs] [--set clean,augmented,ecg-lab] [--geometry found,scale,grid,image,kit-time,kit]');
   process.exit(2);
 }
 
@@ -71,8 +78,9 @@ interface KitPage {
   readonly leads: readonly KitPanel[];
 }
 
-type Geometry = 'found' | 'scale' | 'grid' | 'kit-time' | 'kit';
-const GEOMETRIES: readonly Geometry[] = ['found', 'scale', 'grid', 'kit-time', 'kit'];
+type Geometry = 'found' | 'scale' | 'grid' | 'image' | 'kit-time' | 'kit';
+const GEOMETRIES: readonly Geometry[] = ['found', 'scale', 'grid', 'image', 'kit-time', 'kit'];
+const TIME_AXIS_OF = { found: 'boxes', scale: 'page-scale', grid: 'grid', image: 'image', 'kit-time': 'boxes', kit: 'boxes' } as const satisfies Record<Geometry, TimeAxis>;
 const geometries = (values.geometry as string).split(',') as Geometry[];
 for (const g of geometries) if (!GEOMETRIES.includes(g)) throw new Error(`--geometry ${g}: one of ${GEOMETRIES.join(', ')}`);
 
@@ -131,33 +139,80 @@ const cellRef = await resolveCellRef(values.model, resolve(values.runs as string
 const config = await readCellConfig(cellRef);
 const cell = await loadTrainedCell(cellRef, { digitize: true, classify: false, logger: silentLogger });
 console.log(`cell ${cellRef.label}: render.noise ${config.render.noise}, trained on ${config.data.source}, ${config.render.dpi} DPI pages`);
+/** One page to read: its image, the reference it is scored against (unplotted samples NaN), and the kit's JSON where it has one. */
+interface ScoredPage {
+  readonly name: string;
+  readonly image: string;
+  readonly reference: Float32Array[];
+  readonly fsHz: number;
+  readonly kit?: { readonly page: KitPage; readonly signals: readonly Float32Array[] };
+}
+
+async function kitPages(set: string): Promise<ScoredPage[]> {
+  const dir = join(KIT, set);
+  const images = readdirSync(dir).filter((f) => /\.(png|jpg)$/.test(f)).sort();
+  return Promise.all(
+    images.map(async (image) => {
+      const stem = image.replace(/\.(png|jpg)$/, '');
+      const record = stem.replace(/-0$/, '');
+      const page = JSON.parse(readFileSync(join(dir, `${stem}.json`), 'utf8')) as KitPage;
+      const source = await readEcgRecord(join(KIT, 'ref', record));
+      return { name: record, image: join(dir, image), reference: maskedReference(source.signals, page), fsHz: source.fsHz, kit: { page, signals: source.signals } };
+    }),
+  );
+}
+
+/**
+ * `--set ecg-lab`: pages ecg-lab draws with the cell's own render config
+ * (its render.variety, noise, but only the cell's own layout, which is the
+ * one `digitize` reads), of the PTB-XL records below 01000 in
+ * ../shared/data/ptb-xl that are not the kit's (the cells train on records
+ * from 01000 on), page seed 9000 + i; scored against the page's ground
+ * truth (plotted samples only). The check that a time axis which helps on
+ * the kit's pages does not hurt on ecg-lab's own.
+ */
+async function ecgLabPages(): Promise<ScoredPage[]> {
+  const kitRecords = new Set(readdirSync(join(KIT, 'ref')).filter((f) => f.endsWith('.hea')).map((f) => f.replace(/\.hea$/, '')));
+  const records = readdirSync(ECG_LAB_RECORDS).filter((f) => f.endsWith('.hea')).map((f) => f.replace(/\.hea$/, '')).filter((r) => !kitRecords.has(r)).sort();
+  const dir = mkdtempSync(join(tmpdir(), 'ecg-lab-pages-'));
+  // digitize reads a page as the cell's layout: the variety's other layouts are not pages it can read.
+  const render = { ...config.render, variety: { ...config.render.variety, layouts: [config.render.layout] } };
+  return Promise.all(
+    records.map(async (record, i) => {
+      const source = await readEcgRecord(join(ECG_LAB_RECORDS, record));
+      const rendered = await renderPage(source, render, { seed: 9000 + i, cleanTwin: false });
+      const image = join(dir, `${record}.${rendered.imageFormat === 'jpeg' ? 'jpg' : 'png'}`);
+      writeFileSync(image, rendered.image);
+      return { name: record, image, reference: plottedSignals(rendered.groundTruth), fsHz: source.fsHz };
+    }),
+  );
+}
+
 try {
+  const sets = new Map<string, ScoredPage[]>();
+  for (const set of (values.set as string).split(',')) sets.set(set, set === 'ecg-lab' ? await ecgLabPages() : await kitPages(set));
   for (const geometry of geometries) {
-    for (const set of (values.set as string).split(',')) {
-      const dir = join(KIT, set);
-      const images = readdirSync(dir).filter((f) => /\.(png|jpg)$/.test(f)).sort();
-      if ((geometry === 'kit-time' || geometry === 'kit') && !images.every((image) => 'lead_bounding_box' in ((JSON.parse(readFileSync(join(dir, image.replace(/\.(png|jpg)$/, '.json')), 'utf8')) as KitPage).leads[0] ?? {}))) {
-        console.log(`\n### ecg-image-kit ${set} pages, geometry ${geometry}: skipped (their JSON has no lead boxes: the kit's geometry is not axis-aligned there)`);
+    for (const [set, pages] of sets) {
+      const title = set === 'ecg-lab' ? `ecg-lab pages (${pages.length}, records ${pages[0]?.name}..${pages[pages.length - 1]?.name}, the cell's render config at its layout)` : `ecg-image-kit ${set} pages (${pages.length}, ${join(KIT, set)})`;
+      if ((geometry === 'kit-time' || geometry === 'kit') && !pages.every((p) => 'lead_bounding_box' in (p.kit?.page.leads[0] ?? {}))) {
+        console.log(`\n### ${title}, geometry ${geometry}: skipped (no kit JSON with lead boxes: the kit's geometry is not axis-aligned there, or the page is not the kit's)`);
         continue;
       }
       const perRecord: number[][] = [];
       const rows: string[] = [];
-      for (const image of images) {
-        const stem = image.replace(/\.(png|jpg)$/, '');
-        const record = stem.replace(/-0$/, '');
-        const page = JSON.parse(readFileSync(join(dir, `${stem}.json`), 'utf8')) as KitPage;
-        const reference = await readEcgRecord(join(KIT, 'ref', record));
+      for (const page of pages) {
+        const kit = page.kit;
         const placements =
-          geometry !== 'kit-time' && geometry !== 'kit' ? undefined : (size: ImageSize, found: readonly LeadPlacement[]) => kitPlacements(page, reference.signals, reference.fsHz, size, found, geometry === 'kit');
-        const result = await inferImage(cell, join(dir, image), { logger: silentLogger, timeAxis: geometry === 'scale' ? 'page-scale' : geometry === 'grid' ? 'grid' : 'boxes', ...(placements ? { placements, baseline: geometry === 'kit' ? 'layout' : 'median' } : {}) });
-        if (result.fsHz !== reference.fsHz) throw new Error(`the cell digitizes at ${result.fsHz} Hz, the reference is at ${reference.fsHz} Hz`);
-        const snr = recordSnr(maskedReference(reference.signals, page), result.signals ?? undefined, reference.fsHz);
+          kit && (geometry === 'kit-time' || geometry === 'kit') ? (size: ImageSize, found: readonly LeadPlacement[]) => kitPlacements(kit.page, kit.signals, page.fsHz, size, found, geometry === 'kit') : undefined;
+        const result = await inferImage(cell, page.image, { logger: silentLogger, timeAxis: TIME_AXIS_OF[geometry], ...(placements ? { placements, baseline: geometry === 'kit' ? 'layout' : 'median' } : {}) });
+        if (result.fsHz !== page.fsHz) throw new Error(`the cell digitizes at ${result.fsHz} Hz, the reference is at ${page.fsHz} Hz`);
+        const snr = recordSnr(page.reference, result.signals ?? undefined, page.fsHz);
         perRecord.push(snr);
         const finite = snr.filter(Number.isFinite);
-        rows.push(`| ${record} | ${result.boxes} | ${result.deskewDeg.toFixed(2)} | ${(finite.reduce((s, v) => s + v, 0) / Math.max(1, finite.length)).toFixed(2)} |`);
+        rows.push(`| ${page.name} | ${result.boxes} | ${result.deskewDeg.toFixed(2)} | ${(finite.reduce((s, v) => s + v, 0) / Math.max(1, finite.length)).toFixed(2)} |`);
       }
       const summary = snrSummary(perRecord);
-      console.log(`\n### ecg-image-kit ${set} pages (${images.length}, ${dir}), geometry ${geometry}\n`);
+      console.log(`\n### ${title}, geometry ${geometry}\n`);
       console.log('| record | lead boxes | deskew deg | mean SNR dB |\n| --- | --- | ---: | ---: |');
       for (const row of rows) console.log(row);
       console.log(`\n| ${LEADS.join(' | ')} | mean |\n|${LEADS.map(() => ' ---: |').join('')} ---: |`);

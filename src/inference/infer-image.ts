@@ -14,7 +14,8 @@
  *      nominal boxes (digitizer.roi = false, or when the heatmap does not
  *      show the layout's rows and columns); with timeAxis 'page-scale' or
  *      'grid', each row's time axis at the page's or the grid's px per
- *      second, placed by its boxes.
+ *      second, placed by its boxes; with 'image', each row's start and px
+ *      per second found in the image (imageTimeAxis).
  *   4. crops (models/leads/crop-cut.ts cutCropPixels, cropHeight x columnsFor(duration)), denoised when
  *      the cell has a denoiser, digitized: per-column soft-argmax rows
  *      (models/leads/crop-leads.ts, as the stages read them).
@@ -53,12 +54,12 @@ import {
 } from '../models/index.js';
 import { applyThresholds, type Thresholds } from '../metrics/index.js';
 import { pageSizeOf } from '../page/layout.js';
-import { channelsOfRgb, detectGrid } from '../page/geometry/index.js';
+import { channelsOfRgb, detectGrid, findPageGeometry, rowStarts, type PageChannels, type PageGeometry } from '../page/geometry/index.js';
 import { DEFAULT_MAX_INPUT_PIXELS, outsideImageOptions, requireWithinPixelLimit } from '../render/image-file.js';
 import { deskewImage, estimateSkewDeg } from '../page/deskew.js';
 import { resizeGrey, type GreyImage, type ImageSize } from '../page/grey-image.js';
 import { placedCrops, type LeadCrop } from '../page/lead-crop.js';
-import { nominalPlacements, refitTimeAxis, roiPlacements, type LeadPlacement } from '../page/lead-placement.js';
+import { nominalPlacements, placeOnRowLines, placeOnRowStarts, refitTimeAxis, roiPlacements, type LeadPlacement } from '../page/lead-placement.js';
 import { heatmapToBoxes, LAYOUT_GRIDS } from '../page/roi-boxes.js';
 import type { TrainedCell } from './load-cell.js';
 
@@ -71,11 +72,23 @@ export const BASELINE_METHODS: readonly BaselineMethod[] = ['median', 'layout'];
  * one axis per row placed by them (page/lead-placement.ts refitTimeAxis) at
  * the page's px per second ('page-scale': the cell's paper at render.dpi) or
  * at the grid's ('grid': page/geometry detectGrid on the image stretched to
- * the page, falling back to the page's scale where no grid is found).
+ * the page, falling back to the page's scale where no grid is found), or
+ * each row's start and scale found in the image ('image': imageTimeAxis).
  */
-export type TimeAxis = 'boxes' | 'page-scale' | 'grid';
+export type TimeAxis = 'boxes' | 'page-scale' | 'grid' | 'image';
 
-export const TIME_AXES: readonly TimeAxis[] = ['boxes', 'page-scale', 'grid'];
+export const TIME_AXES: readonly TimeAxis[] = ['boxes', 'page-scale', 'grid', 'image'];
+
+/** The image stretched to `size` as page channels (page/geometry page-channels.ts), decoded as readUserImage decodes it. */
+async function pageChannelsAt(path: string, size: ImageSize, maxPixels: number): Promise<PageChannels> {
+  let decoded: { data: Buffer; info: sharp.OutputInfo };
+  try {
+    decoded = await sharp(path, outsideImageOptions(maxPixels)).rotate().flatten({ background: '#ffffff' }).removeAlpha().toColourspace('srgb').resize(size.width, size.height, { fit: 'fill', kernel: 'cubic' }).raw().toBuffer({ resolveWithObject: true });
+  } catch (error) {
+    throw new EcgError('IMAGE_INVALID', msg.imageUnreadable(path, errorMessage(error)), { cause: error });
+  }
+  return channelsOfRgb(decoded.data, decoded.info.width, decoded.info.height, decoded.info.channels);
+}
 
 /**
  * Horizontal px per second of an image stretched to `size` for `timeAxis`
@@ -85,25 +98,95 @@ export async function timeAxisScale(
   config: Config,
   path: string,
   size: ImageSize,
-  timeAxis: Exclude<TimeAxis, 'boxes'>,
+  timeAxis: 'page-scale' | 'grid',
   logger: Logger,
   maxPixels = DEFAULT_MAX_INPUT_PIXELS,
 ): Promise<{ pxPerS: number; source: 'page' | 'grid' }> {
   const page = pageSizeOf(config.render);
   const pageScale = { pxPerS: (config.render.speedMmPerS * page.pxPerMm * size.width) / page.widthPx, source: 'page' as const };
   if (timeAxis === 'page-scale') return pageScale;
-  let decoded: { data: Buffer; info: sharp.OutputInfo };
-  try {
-    decoded = await sharp(path, outsideImageOptions(maxPixels)).rotate().flatten({ background: '#ffffff' }).removeAlpha().toColourspace('srgb').resize(size.width, size.height, { fit: 'fill', kernel: 'cubic' }).raw().toBuffer({ resolveWithObject: true });
-  } catch (error) {
-    throw new EcgError('IMAGE_INVALID', msg.imageUnreadable(path, errorMessage(error)), { cause: error });
-  }
-  const grid = detectGrid(channelsOfRgb(decoded.data, decoded.info.width, decoded.info.height, decoded.info.channels));
+  const grid = detectGrid(await pageChannelsAt(path, size, maxPixels));
   if (!grid.found || grid.scaleSource !== 'grid') {
     logger.warn(msg.gridScaleFallback(path, grid.scaleSource));
     return pageScale;
   }
   return { pxPerS: config.render.speedMmPerS * grid.pxPerMmX, source: 'grid' };
+}
+
+/** Farthest (mm) a row's start found in the image may lie from where its ROI boxes start it: the ROI model is within about 1 mm on ecg-image-kit's clean pages (bench/RESULTS.md). */
+const MAX_START_SHIFT_MM = 3;
+
+/**
+ * 'image': the placements (on the page turned back by `deskewDeg`) with each
+ * row's time axis found in the image: the page's geometry (page/geometry
+ * findPageGeometry, rectified by the same angle, so that its coordinates
+ * are the placements'), px per second from the grid's px per mm at the
+ * paper speed (the page's scale where no grid is found), each row's start
+ * from its column separators, calibration pulse or ink (row-starts.ts), placed by
+ * placeOnRowStarts. Where the image shows no trace rows, or none near a
+ * lead row, or a start not from column bars more than MAX_START_SHIFT_MM
+ * from the ROI boxes', those rows are placed by their ROI boxes at that
+ * scale, with a warning naming the image.
+ */
+export async function imageTimeAxis(
+  config: Config,
+  path: string,
+  size: ImageSize,
+  placements: readonly LeadPlacement[],
+  deskewDeg: number,
+  logger: Logger,
+  maxPixels = DEFAULT_MAX_INPUT_PIXELS,
+): Promise<LeadPlacement[]> {
+  return onImageTimeAxis(config, path, size, await pageGeometryAt(path, size, deskewDeg, maxPixels), placements, MAX_START_SHIFT_MM, logger);
+}
+
+/**
+ * 'image' where the leads' boxes are the layout's nominal ones because the
+ * ROI model did not find the layout: each row's band
+ * and 0 mV line from the rows found in the image too (page/lead-placement.ts
+ * placeOnRowLines: a pulse's foot, else the row's coverage peak), then its
+ * time axis as imageTimeAxis finds it. null, with a warning, when the image
+ * does not show the layout's number of rows.
+ */
+export async function imageRowsAndTimeAxis(
+  config: Config,
+  path: string,
+  size: ImageSize,
+  nominal: readonly LeadPlacement[],
+  deskewDeg: number,
+  logger: Logger,
+  maxPixels = DEFAULT_MAX_INPUT_PIXELS,
+): Promise<LeadPlacement[] | null> {
+  const geometry = await pageGeometryAt(path, size, deskewDeg, maxPixels);
+  const lines = geometry.layout.rows.map((r) => r.pulse?.footY ?? r.y);
+  const moved = placeOnRowLines(nominal, size, lines, geometry.layout.rowSpacingPx);
+  if (!moved) {
+    logger.warn(msg.imageRowsMismatch(path, lines.length, new Set(nominal.map((p) => p.row)).size));
+    return null;
+  }
+  // Nominal boxes start a row where the layout does, not where the page does: no ROI start to hold the found one to.
+  return onImageTimeAxis(config, path, size, geometry, moved, Infinity, logger);
+}
+
+/** The page's geometry (page/geometry findPageGeometry) on the image stretched to `size`, rectified by `deskewDeg` so that its coordinates are those of the page the placements are on. */
+async function pageGeometryAt(path: string, size: ImageSize, deskewDeg: number, maxPixels: number): Promise<PageGeometry> {
+  return findPageGeometry(await pageChannelsAt(path, size, maxPixels), { angleDeg: deskewDeg });
+}
+
+/** imageTimeAxis on a found geometry, a row's start kept within `maxShiftMm` of its boxes' (placeOnRowStarts). */
+function onImageTimeAxis(config: Config, path: string, size: ImageSize, geometry: PageGeometry, placements: readonly LeadPlacement[], maxShiftMm: number, logger: Logger): LeadPlacement[] {
+  const page = pageSizeOf(config.render);
+  const fromGrid = geometry.grid.found && geometry.grid.scaleSource === 'grid';
+  if (!fromGrid) logger.warn(msg.imageScaleFallback(path));
+  const pxPerS = fromGrid ? config.render.speedMmPerS * geometry.grid.pxPerMmX : (config.render.speedMmPerS * page.pxPerMm * size.width) / page.widthPx;
+  const rows = rowStarts(geometry.layout, geometry.mask, geometry.rectified.ink, { pxPerMmX: geometry.grid.pxPerMmX, pxPerMmY: geometry.grid.pxPerMmY, pxPerS, fromGrid });
+  if (rows.length === 0) {
+    logger.warn(msg.rowStartsFallback(path));
+    return refitTimeAxis(placements, size, pxPerS);
+  }
+  const placed = placeOnRowStarts(placements, size, rows, geometry.layout.rowSpacingPx, pxPerS, maxShiftMm * (pxPerS / config.render.speedMmPerS));
+  if (placed.unmatchedRows.length > 0) logger.warn(msg.rowStartsUnmatched(path, placed.unmatchedRows, maxShiftMm));
+  return placed.placements;
 }
 
 const MIN_WIDTH = 64;
@@ -180,8 +263,8 @@ export interface InferenceResult {
   readonly image: string;
   readonly width: number;
   readonly height: number;
-  /** How the leads were found: `roi` or `nominal` (layout). */
-  readonly boxes: 'roi' | 'nominal';
+  /** How the leads were found: `roi`, `nominal` (layout), or `image` (the layout's rows found in the image: timeAxis 'image' where the ROI model did not find the layout). */
+  readonly boxes: 'roi' | 'nominal' | 'image';
   /** The page's rotation turned back before finding the leads, degrees (0 without digitizer.deskew). */
   readonly deskewDeg: number;
   /** The 12 leads (LEADS order) at data.fsHz over data.durationS, mV; 0 where the page shows nothing. */
@@ -192,7 +275,7 @@ export interface InferenceResult {
 
 export interface InferenceOptions {
   readonly baseline?: BaselineMethod;
-  /** Default 'boxes'. 'page-scale' assumes the image shows the whole page at the cell's paper size (render.paper), as a scan does; 'grid' measures the scale on the image's grid. */
+  /** Default 'boxes'. 'page-scale' assumes the image shows the whole page at the cell's paper size (render.paper), as a scan does; 'grid' measures the scale on the image's grid; 'image' also each row's start (imageTimeAxis). */
   readonly timeAxis?: TimeAxis;
   readonly logger: Logger;
   /** Largest image decoded, in pixels (default sharp's 16383 x 16383). */
@@ -208,7 +291,12 @@ export interface InferenceOptions {
 }
 
 /** Lead placements of a page: the ROI model's boxes when the cell has one and they fit the layout, else nominal. */
-async function findLeads(cell: TrainedCell, path: string, roiInput: GreyImage | undefined, size: ImageSize, logger: Logger): Promise<{ placements: LeadPlacement[]; boxes: 'roi' | 'nominal' }> {
+interface FoundLeads {
+  readonly placements: LeadPlacement[];
+  readonly boxes: InferenceResult['boxes'];
+}
+
+async function findLeads(cell: TrainedCell, path: string, roiInput: GreyImage | undefined, size: ImageSize, logger: Logger): Promise<FoundLeads> {
   const nominal = nominalPlacements(cell.config.render, size);
   if (!cell.roi || !roiInput) return { placements: nominal, boxes: 'nominal' };
   const heatmap = { data: await roiHeatmap(cell.roi, roiInput), height: roiInput.height, width: roiInput.width };
@@ -237,6 +325,27 @@ async function classifyPage(cell: TrainedCell, page: GreyImage, lowRes: GreyImag
   return { probabilities, thresholds: cell.thresholds, labels, model: classification.kind };
 }
 
+/**
+ * The found placements with each row's time axis as options.timeAxis says
+ * (default 'boxes': as they are). Nominal boxes keep the layout's axis:
+ * a cell without a ROI model (digitizer.roi = false) reads the layout's
+ * fixed crops, as it trained. Where its ROI model missed the layout,
+ * 'image' finds the rows in the image too (imageRowsAndTimeAxis; boxes
+ * 'image').
+ */
+async function placedOnTimeAxis(cell: TrainedCell, path: string, size: ImageSize, found: FoundLeads, deskewDeg: number, options: InferenceOptions): Promise<FoundLeads> {
+  const { config } = cell;
+  const timeAxis = options.timeAxis ?? 'boxes';
+  if (timeAxis === 'boxes' || found.placements.length === 0) return found;
+  if (found.boxes === 'nominal') {
+    if (timeAxis !== 'image' || !cell.roi) return found;
+    const placements = await imageRowsAndTimeAxis(config, path, size, found.placements, deskewDeg, options.logger, options.maxPixels);
+    return placements ? { placements, boxes: 'image' } : found;
+  }
+  if (timeAxis === 'image') return { ...found, placements: await imageTimeAxis(config, path, size, found.placements, deskewDeg, options.logger, options.maxPixels) };
+  return { ...found, placements: refitTimeAxis(found.placements, size, (await timeAxisScale(config, path, size, timeAxis, options.logger, options.maxPixels)).pxPerS) };
+}
+
 /** Digitize and/or classify one image with a loaded cell (what it was loaded with decides which). */
 export async function inferImage(cell: TrainedCell, path: string, options: InferenceOptions): Promise<InferenceResult> {
   const { config } = cell;
@@ -258,11 +367,7 @@ export async function inferImage(cell: TrainedCell, path: string, options: Infer
   const lowRes = cell.classification ? (images[images.length - 1] as GreyImage) : undefined;
 
   const boxed = needCrops ? await findLeads(cell, path, roiInput, size, options.logger) : { placements: [], boxes: 'nominal' as const };
-  const timeAxis = options.timeAxis ?? 'boxes';
-  const found =
-    timeAxis !== 'boxes' && boxed.boxes === 'roi'
-      ? { ...boxed, placements: refitTimeAxis(boxed.placements, size, (await timeAxisScale(config, path, size, timeAxis, options.logger, options.maxPixels)).pxPerS) }
-      : boxed;
+  const found = await placedOnTimeAxis(cell, path, size, boxed, deskewDeg, options);
   const leads = options.placements ? { placements: options.placements(size, found.placements), boxes: found.boxes } : found;
   const crops = inferenceCrops(config, leads.placements, size);
   const fsHz = config.data.fsHz;

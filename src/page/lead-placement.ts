@@ -110,3 +110,87 @@ export function refitTimeAxis(placements: readonly LeadPlacement[], size: ImageS
     return { ...lead, box: { ...lead.box, x1: (x0 + lead.startS * pxPerS) / (size.width - 1), x2: (x0 + lead.endS * pxPerS) / (size.width - 1) } };
   });
 }
+
+/** A trace row's line and its candidate starts (t = 0) on the page, px: page/geometry row-starts.ts RowStart. */
+export interface RowStartCandidates {
+  readonly y: number;
+  readonly startsX: readonly number[];
+  /** The row's own px per second where the image measured one (its column bars); else the page's. */
+  readonly pxPerS?: number;
+  /** A start from the page's column bars: kept however far from the boxes' (see placeOnRowStarts). */
+  readonly fromBars?: boolean;
+}
+
+/**
+ * Placements with each row's time axis from the image: within a row,
+ * x(t) = x0 + t * pxPerS for every panel (the found row's own px per
+ * second where it has one), the row being the found row whose
+ * line lies nearest the placements' 0 mV row (within half the found rows'
+ * spacing), x0 its candidate start nearest where the ROI boxes start the row
+ * (its earliest panel's x1 less startS * pxPerS: the first column's edge,
+ * which the later columns' drift does not move). Rows with no found row
+ * near them, or whose nearest candidate lies more than `maxShiftPx` from
+ * the boxes' start and does not come from column bars (a start read off
+ * something else: a photo's desk edge, a row the image geometry split or
+ * merged; bars marked at 2.5 s steps are the page's own axis, and on ecg-image-kit's
+ * augmented pages they are right where the boxes are over 3 mm off, bench
+ * RESULTS of issue 18), are refitted from their boxes
+ * (refitTimeAxis) and named in `unmatchedRows`. Bands and baselines are
+ * kept.
+ */
+export function placeOnRowStarts(
+  placements: readonly LeadPlacement[],
+  size: ImageSize,
+  rows: readonly RowStartCandidates[],
+  rowSpacingPx: number,
+  pxPerS: number,
+  maxShiftPx: number,
+): { placements: LeadPlacement[]; unmatchedRows: number[] } {
+  const refitted = refitTimeAxis(placements, size, pxPerS);
+  const axes = new Map<number, { x0: number; pxPerS: number }>();
+  const unmatchedRows: number[] = [];
+  for (const row of [...new Set(placements.map((p) => p.row))]) {
+    const leads = placements.filter((p) => p.row === row);
+    const lineY = leads.reduce((sum, p) => sum + p.baselineY, 0) / leads.length;
+    const found = rows.reduce<RowStartCandidates | null>((best, r) => (!best || Math.abs(r.y - lineY) < Math.abs(best.y - lineY) ? r : best), null);
+    if (!found || !(Math.abs(found.y - lineY) <= rowSpacingPx / 2) || found.startsX.length === 0) {
+      unmatchedRows.push(row);
+      continue;
+    }
+    const rowPxPerS = found.pxPerS ?? pxPerS;
+    const first = leads.reduce((a, b) => (b.startS < a.startS ? b : a));
+    const boxStart = first.box.x1 * (size.width - 1) - first.startS * rowPxPerS;
+    const start = found.startsX.reduce((a, b) => (Math.abs(b - boxStart) < Math.abs(a - boxStart) ? b : a));
+    if (!found.fromBars && Math.abs(start - boxStart) > maxShiftPx) unmatchedRows.push(row);
+    else axes.set(row, { x0: start, pxPerS: rowPxPerS });
+  }
+  return {
+    placements: refitted.map((lead) => {
+      const axis = axes.get(lead.row);
+      if (axis === undefined) return lead;
+      return { ...lead, box: { ...lead.box, x1: (axis.x0 + lead.startS * axis.pxPerS) / (size.width - 1), x2: (axis.x0 + lead.endS * axis.pxPerS) / (size.width - 1) } };
+    }),
+    unmatchedRows,
+  };
+}
+
+/**
+ * Placements moved onto trace rows found in the image: the placements' row
+ * r (in page order) onto `lines[r]`, its 0 mV line, with the band about it
+ * of the found rows' spacing, cut where the placement's own band puts its
+ * baseline (the layout's fraction, as roiPlacements keeps it). Time spans
+ * are kept. null when the image's rows are not the placements' in number.
+ */
+export function placeOnRowLines(placements: readonly LeadPlacement[], size: ImageSize, lines: readonly number[], rowSpacingPx: number): LeadPlacement[] | null {
+  const rows = [...new Set(placements.map((p) => p.row))].sort((a, b) => a - b);
+  if (rows.length !== lines.length || !(rowSpacingPx > 0)) return null;
+  const ordered = [...lines].sort((a, b) => a - b);
+  return placements.map((lead) => {
+    const y = ordered[rows.indexOf(lead.row)] as number;
+    const top = lead.box.y1 * (size.height - 1);
+    const bottom = lead.box.y2 * (size.height - 1);
+    const fraction = (lead.baselineY - top) / Math.max(1, bottom - top);
+    const y1 = y - fraction * rowSpacingPx;
+    return { ...lead, box: { ...lead.box, y1: y1 / (size.height - 1), y2: (y1 + rowSpacingPx) / (size.height - 1) }, baselineY: y };
+  });
+}

@@ -249,7 +249,7 @@ test('time axis at the page scale: ROI boxes moved and stretched within a row co
   assert.throws(() => refitTimeAxis(jittered, size, 0), /pxPerS must be > 0/);
 });
 
-test('digitize --time-axis: page-scale is read; another value is refused naming the allowed ones', () => {
+test('digitize --time-axis: page-scale and image are read; another value is refused naming the allowed ones', () => {
   const bad = cli(['digitize', page('syn-000000'), '--model', onCell, '--out', join(dir, 'axis-bad'), '--time-axis', 'ruler'], { env });
   assert.is(bad.status, 2);
   assert.match(bad.stderr, 'time-axis');
@@ -257,6 +257,9 @@ test('digitize --time-axis: page-scale is read; another value is refused naming 
   const good = cli(['digitize', page('syn-000000'), '--model', onCell, '--out', join(dir, 'axis'), '--time-axis', 'page-scale'], { env });
   ok(good, 'digitize --time-axis page-scale');
   assert.ok(existsSync(join(dir, 'axis', 'syn-000000.hea')));
+  const image = cli(['digitize', page('syn-000000'), '--model', onCell, '--out', join(dir, 'axis-image'), '--time-axis', 'image'], { env });
+  ok(image, 'digitize --time-axis image');
+  assert.ok(existsSync(join(dir, 'axis-image', 'syn-000000.hea')));
 });
 
 test('given placements replace the found ones: the same placements read the same leads, placements a row band off the traces read worse', async () => {

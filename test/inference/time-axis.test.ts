@@ -3,7 +3,10 @@
  * (inference/infer-image.ts timeAxisScale): the page's px per second for
  * 'page-scale', the grid's for 'grid', measured on the image stretched to
  * the cell's page; a page without a grid falls back to the page's scale
- * with a warning naming the image.
+ * with a warning naming the image. And 'image' (imageTimeAxis): each
+ * panel's time span found in the image, against the page's ground truth,
+ * from placements 2 px off as a ROI model's may be; a page without trace
+ * rows keeps the boxes' refit, with a warning.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -14,7 +17,8 @@ import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { compose, readExperiment } from '../../src/config/compose.js';
 import type { Logger } from '../../src/core/logger.js';
-import { timeAxisScale } from '../../src/inference/infer-image.js';
+import { imageRowsAndTimeAxis, imageTimeAxis, timeAxisScale } from '../../src/inference/infer-image.js';
+import { nominalPlacements, refitTimeAxis, type LeadPlacement } from '../../src/page/lead-placement.js';
 import { pageSizeOf } from '../../src/page/layout.js';
 import { renderPage } from '../../src/render/index.js';
 import { readPtbxl00001 } from '../render/fixtures.js';
@@ -57,6 +61,68 @@ test('a page without a grid: the page scale, and a warning naming the image', as
   assert.equal(await timeAxisScale(config, path, size, 'grid', logger), { pxPerS: pagePxPerS, source: 'page' });
   assert.is(warnings.length, 1);
   assert.match(warnings[0] as string, 'no-grid.png');
+});
+
+/** Placements as a ROI model might give them: the nominal ones, every box moved `dx` px right. */
+function shifted(dx: number): LeadPlacement[] {
+  return nominalPlacements(config.render, size).map((p) => ({ ...p, box: { ...p.box, x1: p.box.x1 + dx / (size.width - 1), x2: p.box.x2 + dx / (size.width - 1) } }));
+}
+
+test('image: every panel starts within 0.25 px of its first drawn sample and ends within 0.5 px of its last sample plus one (ROI boxes 2 px off)', async () => {
+  const rendered = await renderPage(record, { ...config.render, noise: 0, variety: { ...config.render.variety, strength: 0 } }, { seed: 5 });
+  const path = join(dir, 'image-axis.png');
+  writeFileSync(path, rendered.image);
+  const { logger, warnings } = recordingLogger();
+  const placed = await imageTimeAxis(config, path, size, shifted(2), 0, logger);
+  assert.equal(warnings, []);
+  for (const p of placed) {
+    const lead = rendered.groundTruth.leads.find((l) => l.leadIndex === p.leadIndex && l.row === p.row && l.col === p.col);
+    if (!lead) throw new Error(`no ground truth for lead ${p.leadIndex} row ${p.row}`);
+    const first = lead.x[0] as number;
+    const step = ((lead.x[lead.x.length - 1] as number) - first) / (lead.x.length - 1);
+    assert.ok(Math.abs(p.box.x1 * (size.width - 1) - first) < 0.25, `lead ${p.leadIndex} row ${p.row}: starts at ${p.box.x1 * (size.width - 1)}, first sample at ${first}`);
+    assert.ok(Math.abs(p.box.x2 * (size.width - 1) - (first + step * lead.x.length)) < 0.5, `lead ${p.leadIndex} row ${p.row}: ends at ${p.box.x2 * (size.width - 1)}`);
+  }
+});
+
+test('image on a page without trace rows: the boxes refitted at the page scale, and a warning naming the image', async () => {
+  const path = join(dir, 'blank.png');
+  await sharp({ create: { width: size.width, height: size.height, channels: 3, background: '#ffffff' } }).png().toFile(path);
+  const { logger, warnings } = recordingLogger();
+  const placements = shifted(2);
+  assert.equal(await imageTimeAxis(config, path, size, placements, 0, logger), refitTimeAxis(placements, size, pagePxPerS));
+  assert.is(warnings.length, 2, warnings.join('\n'));
+  for (const w of warnings) assert.match(w, 'blank.png');
+});
+
+test('image rows from nominal boxes: a moved panel block, every 0 mV line within 0.05 mV (the pulse foot, as lead-baseline.test.ts) and every start within 0.25 px; a page of another layout is null with a warning', async () => {
+  const variety = { ...config.render.variety, strength: 1, layouts: [config.render.layout], papers: [config.render.paper], dpiJitter: 0, gridStyles: ['red' as const], pulseOff: 0 };
+  const rendered = await renderPage(record, { ...config.render, noise: 0, variety }, { seed: 11 });
+  const path = join(dir, 'moved-block.png');
+  writeFileSync(path, rendered.image);
+  const nominal = nominalPlacements(config.render, size);
+  const { logger, warnings } = recordingLogger();
+  const placed = await imageRowsAndTimeAxis(config, path, size, nominal, 0, logger);
+  assert.equal(warnings, []);
+  if (!placed) throw new Error('the rows were not found');
+  let moved = 0;
+  for (const p of placed) {
+    const lead = rendered.groundTruth.leads.find((l) => l.leadIndex === p.leadIndex && l.row === p.row && l.col === p.col);
+    const before = nominal.find((n) => n.leadIndex === p.leadIndex && n.row === p.row && n.col === p.col);
+    if (!lead || !before) throw new Error(`no ground truth for lead ${p.leadIndex} row ${p.row}`);
+    moved = Math.max(moved, Math.abs(before.baselineY - lead.nominalBaselineY));
+    assert.ok(Math.abs(p.baselineY - lead.nominalBaselineY) < 0.05 * rendered.groundTruth.pxPerMv, `lead ${p.leadIndex} row ${p.row}: 0 mV at ${p.baselineY}, true ${lead.nominalBaselineY}`);
+    assert.ok(Math.abs(p.box.x1 * (size.width - 1) - (lead.x[0] as number)) < 0.25, `lead ${p.leadIndex} row ${p.row}: starts at ${p.box.x1 * (size.width - 1)}, first sample at ${lead.x[0]}`);
+  }
+  assert.ok(moved > 5, `the page's block moved only ${moved} px from the nominal boxes`);
+
+  const other = await renderPage(record, { ...config.render, noise: 0, layout: '12x1', variety: { ...config.render.variety, strength: 0 } }, { seed: 12 });
+  const otherPath = join(dir, 'twelve-rows.png');
+  writeFileSync(otherPath, other.image);
+  const mismatch = recordingLogger();
+  assert.is(await imageRowsAndTimeAxis(config, otherPath, size, nominal, 0, mismatch.logger), null);
+  assert.is(mismatch.warnings.length, 1);
+  assert.match(mismatch.warnings[0] as string, 'twelve-rows.png');
 });
 
 test('an unreadable image is IMAGE_INVALID naming it', async () => {

@@ -20,6 +20,14 @@ import { BASELINE_METHODS, TIME_AXES, type BaselineMethod, type TimeAxis } from 
 import { inferImages } from '../../inference/infer-batch.js';
 import { uniqueRecordNames, writeDigitizedRecord } from '../../inference/write-record.js';
 
+/**
+ * `image`: both trained kit-pages cells read 1.9 to 8.7 dB more with it
+ * than with the box edges or the page scale on ecg-image-kit's clean pages
+ * and on 27 pages ecg-lab draws, and 0.4 to 2.4 dB more on the kit's
+ * augmented pages (bench/foreign-pages.ts, issue 18); about 0.25 CPU-s a page.
+ */
+const DEFAULT_TIME_AXIS: TimeAxis = 'image';
+
 export const digitizeCommand: Command = {
   name: 'digitize',
   summary: 'digitize ECG images (PNG/JPEG) with a trained cell into WFDB records (challenge arrangement)',
@@ -33,12 +41,15 @@ export const digitizeCommand: Command = {
   --classify          also classify and write # Labels: into each header
   --baseline <how>    0 mV row of each lead: median (of the traced rows, default) or
                       layout (where the cell's page layout puts it)
-  --time-axis <how>   where each row's time axis comes from: boxes (the ROI model's box
-                      edges, default), page-scale (the page's px per second at the cell's
-                      paper speed and DPI, placed by the boxes: for whole-page scans, where it
-                      reads ecg-image-kit's pages better; not for zoomed or cropped photos) or
-                      grid (the same at the px per second of the grid found in the image; the
-                      page's scale where none is found)
+  --time-axis <how>   where each row's time axis comes from: image (default: each row's start
+                      from its column bars, else its calibration pulse or ink, and its px per
+                      second from the grid or the bars, found in the image; where the ROI
+                      model misses the layout, the rows' bands and 0 mV lines from the image
+                      too; what is not found is placed by the boxes, with a warning), boxes
+                      (the ROI model's box edges), page-scale (the page's px per second at the
+                      cell's paper speed and DPI, placed by the boxes: for whole-page scans;
+                      not for zoomed or cropped photos) or grid (the same at the px per second
+                      of the grid found in the image; the page's scale where none is found)
   --json              print the results as JSON
   --runs <dir>        the run store (default: ECG_LAB_RUNS or ./runs)
   --backend <name>    ${BACKEND_NAMES.join(' | ')} (default: the cell's backend)
@@ -56,7 +67,7 @@ export const digitizeCommand: Command = {
     if (out === undefined) throw new EcgError('USAGE', msg.outOptionMissing());
     const baseline = (parsed.options.get('baseline') ?? 'median') as BaselineMethod;
     if (!BASELINE_METHODS.includes(baseline)) throw new EcgError('USAGE', cliMessages.optionNotOneOf('baseline', baseline, BASELINE_METHODS));
-    const timeAxis = (parsed.options.get('time-axis') ?? 'boxes') as TimeAxis;
+    const timeAxis = (parsed.options.get('time-axis') ?? DEFAULT_TIME_AXIS) as TimeAxis;
     if (!TIME_AXES.includes(timeAxis)) throw new EcgError('USAGE', cliMessages.optionNotOneOf('time-axis', timeAxis, TIME_AXES));
 
     const cellRef = await resolveCellRef(ref, runsDirFor(parsed.options.get('runs'), io.env, io.cwd), io.cwd);

@@ -29,6 +29,18 @@ export const imageTooSmall = (path: string, width: number, height: number) =>
 export const gridScaleFallback = (path: string, scaleSource: string) =>
   `${path}: no grid found (scale from the ${scaleSource}); the time axis takes the page's scale (--time-axis page-scale) instead of the grid's`;
 
+export const imageScaleFallback = (path: string) =>
+  `${path}: no grid found; each row's px per second comes from its column bars where they are found, else from the page's scale (--time-axis page-scale)`;
+
+export const rowStartsFallback = (path: string) =>
+  `${path}: no trace rows found in the image; each row's time axis is placed by the ROI boxes at the page's scale (--time-axis page-scale)`;
+
+export const rowStartsUnmatched = (path: string, rows: readonly number[], maxShiftMm: number) =>
+  `${path}: no trace row start found in the image near lead row(s) ${rows.join(', ')} (no row there, or a start more than ${maxShiftMm} mm from the ROI boxes'); those rows' time axes are placed by their ROI boxes`;
+
+export const imageRowsMismatch = (path: string, found: number, expected: number) =>
+  `${path}: the image shows ${found} trace row(s), the cell's layout ${expected}; the leads keep the layout's nominal boxes`;
+
 export const roiFallback = (path: string, found: number, expected: number) =>
   `${path}: the ROI model found ${found} of ${expected} lead boxes; using the layout's nominal boxes`;
 

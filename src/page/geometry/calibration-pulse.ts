@@ -10,12 +10,15 @@
  * apart (+-PAIR_TOLERANCE_MM) whose runs are 1 mV tall (within
  * HEIGHT_TOLERANCE of 10 mm on the grid's scale) and whose feet and tops
  * agree within FOOT_TOLERANCE_MM is the pulse. Its foot row is the row's
- * 0 mV line, its height the row's px per mV.
+ * 0 mV line, its height the row's px per mV. A stroke drawn more than a
+ * pixel wide qualifies in several neighbouring columns: its x is their
+ * centre (strokeCentre), so that where the fall ends (the trace's start on
+ * a page whose pulse abuts the trace) is known to a fraction of a pixel.
  */
 import type { TraceMask } from './trace-ink.js';
 
 export interface CalibrationPulse {
-  /** x of the rising and the falling stroke, rectified page px. */
+  /** x of the rising and the falling stroke's centre, rectified page px. */
   readonly riseX: number;
   readonly fallX: number;
   /** Row of the pulse's foot (0 mV) and of its top (1 mV). */
@@ -52,6 +55,17 @@ function longestStroke(mask: TraceMask, x: number, y0: number, y1: number): Stro
   return best;
 }
 
+/** Centre of the run of neighbouring qualifying columns that holds `stroke` (its run overlapping the stroke's rows). */
+function strokeCentre(strokes: readonly Stroke[], stroke: Stroke): number {
+  const byX = new Map(strokes.map((s) => [s.x, s]));
+  const overlaps = (s: Stroke | undefined) => s !== undefined && s.top <= stroke.bottom && s.bottom >= stroke.top;
+  let left = stroke.x;
+  while (overlaps(byX.get(left - 1))) left--;
+  let right = stroke.x;
+  while (overlaps(byX.get(right + 1))) right++;
+  return (left + right) / 2;
+}
+
 /**
  * The pulse of the row whose trace ink spans [x0, x1] around row y, at the
  * `side` end, or null. px per mm set the expected shape.
@@ -78,7 +92,7 @@ export function findCalibrationPulse(
   }
   const width = PULSE_WIDTH_MM * pxPerMmX;
   const foot = FOOT_TOLERANCE_MM * pxPerMmY;
-  let best: CalibrationPulse | null = null;
+  let best: { rise: Stroke; fall: Stroke } | null = null;
   let bestMiss = Infinity;
   for (const rise of strokes) {
     for (const fall of strokes) {
@@ -88,9 +102,11 @@ export function findCalibrationPulse(
       const miss = Math.abs(gap - width) / pxPerMmX + Math.abs(rise.bottom - fall.bottom) / pxPerMmY;
       if (miss < bestMiss) {
         bestMiss = miss;
-        best = { riseX: rise.x, fallX: fall.x, footY: (rise.bottom + fall.bottom) / 2, topY: (rise.top + fall.top) / 2 };
+        best = { rise, fall };
       }
     }
   }
-  return best;
+  if (!best) return null;
+  const { rise, fall } = best;
+  return { riseX: strokeCentre(strokes, rise), fallX: strokeCentre(strokes, fall), footY: (rise.bottom + fall.bottom) / 2, topY: (rise.top + fall.top) / 2 };
 }

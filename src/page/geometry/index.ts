@@ -12,5 +12,6 @@ export { traceMask, type TraceMask } from './trace-ink.js';
 export { findTraceRows, selectRowComb, LAYOUT_ROW_COUNTS, type TraceRow } from './trace-rows.js';
 export { findCalibrationPulse, type CalibrationPulse } from './calibration-pulse.js';
 export { detectLayout, DETECTED_LAYOUTS, type DetectedLayout, type DetectedRow, type DetectedPanel, type PageLayoutFound } from './layout-detect.js';
+export { rowStarts, PULSE_FOOT_MM, type RowStart, type RowStartScale } from './row-starts.js';
 export { leadLevels, type LeadLevel, type ScaleFound } from './lead-baseline.js';
 export { findPageGeometry, type PageGeometry } from './page-geometry.js';

@@ -34,6 +34,9 @@ export type DetectedLayout = (typeof DETECTED_LAYOUTS)[number];
 export interface DetectedRow {
   /** The row's line (coverage peak), rectified px. */
   readonly y: number;
+  /** The row's ink extent (pulse included), rectified px. */
+  readonly x0: number;
+  readonly x1: number;
   readonly pulse: CalibrationPulse | null;
 }
 
@@ -207,7 +210,7 @@ export function detectLayout(mask: TraceMask, pxPerMmX: number, pxPerMmY: number
   const ends = pulseSide === 'right' ? withPulse.map((f) => f.right!.riseX - TRACE_TO_RISE_MM * pxPerMmX) : found.map((f) => f.x1);
   const xStart = upperMedian(starts);
   const xEnd = upperMedian(ends);
-  const rows: DetectedRow[] = found.map((f) => ({ y: f.y, pulse: pulseSide === 'left' ? f.left : pulseSide === 'right' ? f.right : null }));
+  const rows: DetectedRow[] = found.map((f) => ({ y: f.y, x0: f.x0, x1: f.x1, pulse: pulseSide === 'left' ? f.left : pulseSide === 'right' ? f.right : null }));
   const layout = layoutOf(rows.length, () => repeatedLeadEvidence(mask, rows, spacing, xStart, xEnd, pxPerMmX));
   return { layout, rows, rowSpacingPx: spacing, xStart, xEnd, pulseSide, panels: layout ? panelsOf(layout, rows, spacing, xStart, xEnd) : [] };
 }

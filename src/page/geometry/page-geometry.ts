@@ -15,11 +15,13 @@ import { detectLayout, type PageLayoutFound } from './layout-detect.js';
 import { leadLevels, type LeadLevel } from './lead-baseline.js';
 import type { PageChannels } from './page-channels.js';
 import { rectifyPage, type RectifiedPage } from './rectify.js';
-import { traceMask } from './trace-ink.js';
+import { traceMask, type TraceMask } from './trace-ink.js';
 
 export interface PageGeometry {
   readonly grid: PageGrid;
   readonly rectified: RectifiedPage;
+  /** The rectified page's trace pixels (step 3). */
+  readonly mask: TraceMask;
   readonly layout: PageLayoutFound;
   readonly leads: readonly LeadLevel[];
 }
@@ -30,5 +32,5 @@ export function findPageGeometry(page: PageChannels, options: GridOptions = {}):
   const mask = traceMask(rectified.ink, grid.pxPerMmY, grid.gridInInk);
   const layout = detectLayout(mask, grid.pxPerMmX, grid.pxPerMmY);
   const leads = leadLevels(mask, layout, { pxPerMmY: grid.pxPerMmY, fromGrid: grid.found });
-  return { grid, rectified, layout, leads };
+  return { grid, rectified, mask, layout, leads };
 }
