@@ -13,6 +13,12 @@ export interface Rng {
   int(lo: number, hi: number): number;
   /** Standard normal (Box-Muller, no cached second value: replays exactly). */
   normal(mean?: number, sd?: number): number;
+  /**
+   * Fill `out` with standard normals, two per 32-bit draw: each 16-bit half
+   * picks one of 65536 equally likely quantiles (standardNormalQuantiles), so
+   * |z| <= 4.33. For bulk noise: tens of times faster than normal() per value.
+   */
+  fillNormals(out: Float32Array): void;
   /** True with probability p. */
   chance(p: number): boolean;
   /** One element, uniformly. */
@@ -77,6 +83,14 @@ export function createRng(seed: number | string): Rng {
       const v = next();
       return mean + sd * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
     },
+    fillNormals: (out) => {
+      const quantiles = standardNormalQuantiles();
+      for (let i = 0; i < out.length; i += 2) {
+        const bits = nextU32();
+        out[i] = quantiles[bits >>> 16]!;
+        if (i + 1 < out.length) out[i + 1] = quantiles[bits & 0xffff]!;
+      }
+    },
     chance: (p) => next() < p,
     pick: <T>(items: readonly T[]): T => {
       if (items.length === 0) throw new RangeError('pick() from an empty list');
@@ -99,4 +113,40 @@ export function createRng(seed: number | string): Rng {
 
 function rotl(x: number, k: number): number {
   return ((x << k) | (x >>> (32 - k))) >>> 0;
+}
+
+/** Below this p (and above 1 - it) the quantile is a tail's rational function. */
+const ACKLAM_TAIL = 0.02425;
+
+/**
+ * The standard normal quantile at p in (0, 1): Acklam's rational
+ * approximation (relative error below 1.2e-9), one rational function for the
+ * centre and one in sqrt(-2 ln p) for each tail.
+ */
+export function normalQuantile(p: number): number {
+  if (p < ACKLAM_TAIL) return acklamTail(Math.sqrt(-2 * Math.log(p)));
+  if (p > 1 - ACKLAM_TAIL) return -acklamTail(Math.sqrt(-2 * Math.log(1 - p)));
+  const q = p - 0.5;
+  const r = q * q;
+  const numerator = (((((-3.969683028665376e1 * r + 2.209460984245205e2) * r - 2.759285104469687e2) * r + 1.38357751867269e2) * r - 3.066479806614716e1) * r + 2.506628277459239) * q;
+  const denominator = ((((-5.447609879822406e1 * r + 1.615858368580409e2) * r - 1.556989798598866e2) * r + 6.680131188771972e1) * r - 1.328068155288572e1) * r + 1;
+  return numerator / denominator;
+}
+
+function acklamTail(q: number): number {
+  const numerator = ((((-7.784894002430293e-3 * q - 3.223964580411365e-1) * q - 2.400758277161838) * q - 2.549732539343734) * q + 4.374664141464968) * q + 2.938163982698783;
+  const denominator = (((7.784695709041462e-3 * q + 3.224671290700398e-1) * q + 2.445134137142996) * q + 3.754408661907416) * q + 1;
+  return numerator / denominator;
+}
+
+const QUANTILE_COUNT = 1 << 16;
+let quantiles: Float32Array | undefined;
+
+/** The standard normal quantiles at (i + 0.5) / 65536, i = 0 .. 65535: a 16-bit uniform draw picks one (built once). */
+function standardNormalQuantiles(): Float32Array {
+  if (quantiles) return quantiles;
+  const table = new Float32Array(QUANTILE_COUNT);
+  for (let i = 0; i < QUANTILE_COUNT; i++) table[i] = normalQuantile((i + 0.5) / QUANTILE_COUNT);
+  quantiles = table;
+  return table;
 }

@@ -17,7 +17,7 @@ import type { Rng } from '../core/rng.js';
 import { smoothShadeGrid, type DistortionPlan, type Mark, type Stain } from './distortions.js';
 import { clearCoverageRows, createCoverage, paintCoverage, strokePolyline, type RgbImage } from './raster.js';
 import { serialPhases, timed, timedAsync, type PhaseTimings } from './phase-timings.js';
-import { recycleBuffers } from '../core/recycled-buffers.js';
+import { recycleBuffers, takeBuffer } from '../core/recycled-buffers.js';
 
 const SHADE_CELL_PX = 16;
 
@@ -42,10 +42,14 @@ export async function applyPhotometric(clean: RgbImage, plan: DistortionPlan, rn
   }
   if (plan.marks.length > 0) timed(timings, 'marks', () => paintMarks(image, plan.marks));
   if (!blurring) {
-    timed(timings, 'shadeColourNoise', () => shadeColourAndNoise(image, plan, prepareShading(plan, image.width, image.height, rng), rng));
+    timed(timings, 'shadeColourNoise', () => {
+      const shading = prepareShading(plan, image.width, image.height, rng);
+      shadeColourAndNoise(image, plan, shading, rng);
+      recycleBuffers([shading.noise]);
+    });
     return image;
   }
-  // libvips blurs on its own thread while this one draws the shading grid and the noise tables.
+  // libvips blurs on its own thread while this one draws the shading grid and the noise table.
   const blurred = timedAsync(timings, 'blur', () => blur(image, plan.blurSigmaPx));
   if (serialPhases(timings)) await Promise.allSettled([blurred]);
   let shading: Shading;
@@ -57,6 +61,7 @@ export async function applyPhotometric(clean: RgbImage, plan: DistortionPlan, rn
   }
   const out = await blurred;
   timed(timings, 'shadeColourNoise', () => shadeColourAndNoise(out, plan, shading, rng));
+  recycleBuffers([shading.noise]);
   return out;
 }
 
@@ -129,7 +134,8 @@ async function blur(image: RgbImage, sigma: number): Promise<RgbImage> {
   return { width: image.width, height: image.height, data: new Uint8ClampedArray(out.buffer, out.byteOffset, out.length) };
 }
 
-const NOISE_TABLE_SIZE = 1 << 16;
+/** Pixels of the sensor-noise table: far more than a row, so rows read from random pixels of it show no pattern. */
+const NOISE_TABLE_PIXELS = 1 << 16;
 
 /** Multiply `shade` (length width) by the dark line and highlight of every crease crossing row y. */
 function shadeCreaseLines(shade: Float32Array, plan: DistortionPlan, y: number): void {
@@ -160,58 +166,72 @@ function shadeCreaseLines(shade: Float32Array, plan: DistortionPlan, y: number):
 const FIXED_BITS = 16;
 const FIXED_ONE = 1 << FIXED_BITS;
 
-/** What the one pass reads besides the image: the smooth shade grid and the noise tables, in fixed point. */
+/** What the one pass reads besides the image: the smooth shade grid and the noise table, in fixed point. */
 interface Shading {
   readonly cols: number;
   readonly grid: Float32Array;
-  /** Luminance noise plus the exposure offset and the rounding half level. */
-  readonly luma: Int32Array;
-  readonly chroma: Int32Array;
+  /**
+   * Per pixel of the table, per channel (R G B R G B ...): the exposure
+   * offset, the rounding half level and the sensor noise; then the first
+   * `width` pixels again, so that a row starting anywhere in the table
+   * reads on without wrapping.
+   */
+  readonly noise: Int32Array;
 }
 
-/** The shade grid and the noise tables; draws the table's normals from `rng` (none without sensor noise). */
+/**
+ * The shade grid and the noise table. Sensor noise is mostly luminance: one
+ * normal per table pixel, shared by its three channels, plus a third as much
+ * per channel; the normals are drawn from `rng` in bulk (fillNormals, none
+ * without sensor noise).
+ */
 function prepareShading(plan: DistortionPlan, width: number, height: number, rng: Rng): Shading {
   const { cols, grid } = smoothShadeGrid(plan, width, height, SHADE_CELL_PX);
-  const contrast = plan.contrast;
-  const offset = 128 * (1 - contrast) + plan.brightness * 255;
+  const offset = 128 * (1 - plan.contrast) + plan.brightness * 255 + 0.5;
   const sd = plan.sensorNoiseSd;
-  const normals = new Float32Array(NOISE_TABLE_SIZE);
-  if (sd > 0) for (let i = 0; i < NOISE_TABLE_SIZE; i++) normals[i] = rng.normal(0, 1);
-  const luma = new Int32Array(NOISE_TABLE_SIZE);
-  const chroma = new Int32Array(NOISE_TABLE_SIZE);
-  for (let i = 0; i < NOISE_TABLE_SIZE; i++) {
-    luma[i] = Math.round((offset + normals[i]! * sd + 0.5) * FIXED_ONE);
-    chroma[i] = Math.round(((normals[i]! * sd) / 3) * FIXED_ONE);
+  const pixels = NOISE_TABLE_PIXELS;
+  // Recycled buffers (core/recycled-buffers.ts): every entry is written below.
+  const noise = new Int32Array(takeBuffer((pixels + width) * 3 * Int32Array.BYTES_PER_ELEMENT));
+  if (sd > 0) {
+    // Per table pixel: its luminance normal, then one normal per channel.
+    const normals = new Float32Array(takeBuffer(pixels * 4 * Float32Array.BYTES_PER_ELEMENT));
+    rng.fillNormals(normals);
+    for (let p = 0, k = 0; p < pixels; p++, k += 3) {
+      const luma = offset + normals[4 * p]! * sd;
+      noise[k] = Math.round((luma + (normals[4 * p + 1]! * sd) / 3) * FIXED_ONE);
+      noise[k + 1] = Math.round((luma + (normals[4 * p + 2]! * sd) / 3) * FIXED_ONE);
+      noise[k + 2] = Math.round((luma + (normals[4 * p + 3]! * sd) / 3) * FIXED_ONE);
+    }
+    recycleBuffers([normals]);
+  } else {
+    noise.fill(Math.round(offset * FIXED_ONE), 0, pixels * 3);
   }
-  return { cols, grid, luma, chroma };
+  for (let k = pixels * 3; k < noise.length; k++) noise[k] = noise[k % (pixels * 3)]!;
+  return { cols, grid, noise };
 }
 
 /**
  * One pass over the page: v' = v * shade * contrast * gain_c + offset + noise_c,
  * with shade the bilinear interpolant of the smooth shade grid times the
  * crease lines, gain_c the colour temperature's channel gains, and Gaussian
- * sensor noise, mostly luminance, a third as much per channel. Normals come
- * from a table drawn from the seeded generator, read from a random offset on
- * every row (the table is far longer than a row, so no pattern repeats
- * visibly), which is about ten times faster than drawing one normal per
- * pixel and channel.
+ * sensor noise from the table (prepareShading), each row read from a random
+ * pixel of it on: about ten times faster than drawing normals per pixel.
  *
  * Speed: the sum is in 16.16 fixed point (int32), with the offset, the noise
- * scale and the rounding folded into the tables, and stored as an integer
- * (the clamped array then only clamps); the shade along a row steps through
- * each grid cell by adds. A value within about 1e-4 of a half level may round
- * the other way than in doubles; nothing else changes.
+ * scale and the rounding folded into the table, one entry per channel read
+ * in order, and stored as an integer (the clamped array then only clamps);
+ * the shade along a row steps through each grid cell by adds. A value within
+ * about 1e-4 of a half level may round the other way than in doubles;
+ * nothing else changes.
  */
 function shadeColourAndNoise(image: RgbImage, plan: DistortionPlan, shading: Shading, rng: Rng): void {
   const { width, height, data } = image;
-  const { cols, grid, luma, chroma } = shading;
+  const { cols, grid, noise } = shading;
   const t = plan.colourTemperature;
   const contrast = plan.contrast;
   const g0 = (1 + t) * contrast * FIXED_ONE;
   const g1 = (1 + t * 0.15) * contrast * FIXED_ONE;
   const g2 = (1 - t) * contrast * FIXED_ONE;
-  const noisy = plan.sensorNoiseSd > 0;
-  const mask = NOISE_TABLE_SIZE - 1;
   const row = new Float32Array(cols);
   const shade = new Float32Array(width);
   for (let y = 0; y < height; y++) {
@@ -225,19 +245,13 @@ function shadeColourAndNoise(image: RgbImage, plan: DistortionPlan, shading: Sha
       for (let f = 0; f < SHADE_CELL_PX && x < width; f++, x++) shade[x] = a + step * f;
     }
     shadeCreaseLines(shade, plan, y);
-    let lo = 0;
-    let co = 0;
-    if (noisy) {
-      lo = rng.int(0, mask);
-      co = rng.int(0, mask);
-    }
+    let n = 3 * rng.int(0, NOISE_TABLE_PIXELS - 1);
     let k = y * width * 3;
-    for (let x = 0; x < width; x++, k += 3) {
+    for (let x = 0; x < width; x++, k += 3, n += 3) {
       const m = shade[x]!;
-      const l = luma[lo++ & mask]!;
-      data[k] = (Math.imul(data[k]!, (m * g0) | 0) + l + chroma[co++ & mask]!) >> FIXED_BITS;
-      data[k + 1] = (Math.imul(data[k + 1]!, (m * g1) | 0) + l + chroma[co++ & mask]!) >> FIXED_BITS;
-      data[k + 2] = (Math.imul(data[k + 2]!, (m * g2) | 0) + l + chroma[co++ & mask]!) >> FIXED_BITS;
+      data[k] = (Math.imul(data[k]!, (m * g0) | 0) + noise[n]!) >> FIXED_BITS;
+      data[k + 1] = (Math.imul(data[k + 1]!, (m * g1) | 0) + noise[n + 1]!) >> FIXED_BITS;
+      data[k + 2] = (Math.imul(data[k + 2]!, (m * g2) | 0) + noise[n + 2]!) >> FIXED_BITS;
     }
   }
 }

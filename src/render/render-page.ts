@@ -8,7 +8,7 @@
  *   3. paper, grid, labels (cached SVG raster) + header strip (SVG)   (paper.ts)
  *   4. traces, calibration pulses, column separators (anti-aliased strokes)  (raster.ts)
  *   5. draw the distortion plan from the seed          (distortions.ts)
- *   6. warp the page through the exact mapping -> clean twin; map GT points  (geometry.ts)
+ *   6. warp the page through the exact mapping -> clean twin; map GT points  (geometry.ts, warp/warp-image.ts)
  *   7. photometric distortions on a copy -> image      (photometric.ts)
  *   8. mask: the GT polylines stroked in image space
  *   9. encode: the image as PNG, or as the JPEG the chain ends in; clean twin (stored) and mask as PNG   (image-file.ts)
@@ -18,7 +18,8 @@ import { EcgError } from '../core/errors.js';
 import { renderMessages } from '../core/messages.js';
 import { createRng } from '../core/rng.js';
 import { planDistortions, pageMappingOf, type DistortionPlan } from './distortions.js';
-import { isIdentityMapping, mapPoint, warpImage, type PageMapping } from './geometry.js';
+import { isIdentityMapping, mapPoint, type PageMapping } from './geometry.js';
+import { warpImage } from './warp/warp-image.js';
 import { transformOf, type CalibrationGroundTruth, type LeadGroundTruth, type PageGroundTruth } from './ground-truth.js';
 import type { PixelBox, Point } from '../page/box.js';
 import { layoutPage, panelSampleRange, type PageLayout, type Panel } from '../page/layout.js';

@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { applyHomography, homographyFromCorners, invert3, mapPoint, unmapPoint, warpImage } from '../../src/render/geometry.js';
+import { applyHomography, homographyFromCorners, invert3, mapPoint, unmapPoint } from '../../src/render/geometry.js';
+import { warpImage } from '../../src/render/warp/warp-image.js';
 import { pageMappingOf, planDistortions } from '../../src/render/distortions.js';
 import { normalizeRenderOptions } from '../../src/render/options.js';
 import { createRgbImage } from '../../src/render/raster.js';

@@ -75,4 +75,17 @@ test('the clean twin PNG is one grey channel, stored (no deflate: about the raw 
   }
 });
 
+test('the twin holds libvips\' grey of each pixel, for pixels of any colour', async () => {
+  const rng = createRng(8);
+  const width = 513;
+  const height = 389;
+  const data = new Uint8ClampedArray(width * height * 3);
+  for (let i = 0; i < data.length; i++) data[i] = rng.int(0, 255);
+  const image = { width, height, data };
+  const expected = await sharp(data, { raw: { width, height, channels: 3 } }).toColourspace('b-w').raw().toBuffer();
+  const twin = await encodeTwinPng(image);
+  assert.is((await sharp(twin).metadata()).channels, 1);
+  assert.ok((await sharp(twin).toColourspace('b-w').raw().toBuffer()).equals(expected));
+});
+
 test.run();
