@@ -47,7 +47,11 @@
  * outside them (garbage collection, glue), and each phase's share of the
  * noisy page.
  *
- *   node --import tsx bench/render-pages.ts [pages] [--amortised PAGES] [--kit-s CLEAN,AUGMENTED]
+ * The warp and the photometric pass run in WebAssembly when dist/wasm/render.wasm
+ * is built (src/render/wasm/render-kernels.ts); --javascript runs their
+ * JavaScript twins instead (the same bytes), to compare.
+ *
+ *   node --import tsx bench/render-pages.ts [pages] [--amortised PAGES] [--kit-s CLEAN,AUGMENTED] [--javascript]
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -57,6 +61,7 @@ import { schemaEntry } from '../src/config/compose.js';
 import { LEADS, type EcgRecord } from '../src/core/ecg.js';
 import { renderPage, type RenderConfigInput } from '../src/render/index.js';
 import { phaseTimings, type RenderPhase } from '../src/render/phase-timings.js';
+import { renderKernels, useRenderKernels } from '../src/render/wasm/render-kernels.js';
 
 /** ecg-image-kit's seconds per page on another 2-core machine (../shared/bench/README.md): the fallback. */
 const ECG_IMAGE_KIT_README_S = { clean: 1.1, augmented: 3.5 };
@@ -181,6 +186,8 @@ function kitSeconds(): { readonly s: typeof ECG_IMAGE_KIT_README_S; readonly sou
 
 async function main(): Promise<void> {
   sharp.concurrency(1);
+  if (process.argv.includes('--javascript')) useRenderKernels(false);
+  console.log(`render-pages: warp and photometric pass in ${renderKernels() ? 'WebAssembly (dist/wasm/render.wasm)' : 'JavaScript'}.`);
   const pages = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 15);
   const record = readRecord();
   const kit = kitSeconds();

@@ -22,6 +22,7 @@ import type { ChallengeClass, EcgRecord } from '../core/ecg.js';
 import { EcgError } from '../core/errors.js';
 import { ensureDir, writeFileAtomic, writeJsonAtomic } from '../core/fs.js';
 import type { Logger } from '../core/logger.js';
+import { renderKernelsMissing } from './wasm/render-kernels.js';
 import { mapLimited } from '../core/map-limited.js';
 import { renderMessages } from '../core/messages.js';
 import type { Progress } from '../core/progress.js';
@@ -119,6 +120,8 @@ export async function renderPagesToDir(dir: string, jobs: readonly RenderJob[], 
   const checked = renderConfigOf(renderOptions);
   const twinSplits = options.cleanTwinSplits ?? PAGE_SPLITS;
   await ensureDir(dir);
+  const missing = renderKernelsMissing();
+  if (missing && renderOptions.noise > 0) options.logger?.warn(missing);
   options.progress?.start(`render: ${jobs.length} pages`, jobs.length);
   let entries: RenderedPageEntry[];
   try {

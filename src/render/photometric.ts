@@ -18,6 +18,7 @@ import { smoothShadeGrid, type DistortionPlan, type Mark, type Stain } from './d
 import { clearCoverageRows, createCoverage, paintCoverage, strokePolyline, type RgbImage } from './raster.js';
 import { serialPhases, timed, timedAsync, type PhaseTimings } from './phase-timings.js';
 import { recycleBuffers, takeBuffer } from '../core/recycled-buffers.js';
+import { renderKernels } from './wasm/render-kernels.js';
 
 const SHADE_CELL_PX = 16;
 
@@ -45,7 +46,7 @@ export async function applyPhotometric(clean: RgbImage, plan: DistortionPlan, rn
     timed(timings, 'shadeColourNoise', () => {
       const shading = prepareShading(plan, image.width, image.height, rng);
       shadeColourAndNoise(image, plan, shading, rng);
-      recycleBuffers([shading.noise]);
+      recycleShading(shading);
     });
     return image;
   }
@@ -61,7 +62,7 @@ export async function applyPhotometric(clean: RgbImage, plan: DistortionPlan, rn
   }
   const out = await blurred;
   timed(timings, 'shadeColourNoise', () => shadeColourAndNoise(out, plan, shading, rng));
-  recycleBuffers([shading.noise]);
+  recycleShading(shading);
   return out;
 }
 
@@ -166,55 +167,69 @@ function shadeCreaseLines(shade: Float32Array, plan: DistortionPlan, y: number):
 const FIXED_BITS = 16;
 const FIXED_ONE = 1 << FIXED_BITS;
 
-/** What the one pass reads besides the image: the smooth shade grid and the noise table, in fixed point. */
+/** What the one pass reads besides the image: the smooth shade grid and what its noise table is made of. */
 interface Shading {
   readonly cols: number;
   readonly grid: Float32Array;
-  /**
-   * Per pixel of the table, per channel (R G B R G B ...): the exposure
-   * offset, the rounding half level and the sensor noise; then the first
-   * `width` pixels again, so that a row starting anywhere in the table
-   * reads on without wrapping.
-   */
-  readonly noise: Int32Array;
+  /** Exposure offset plus the rounding half level, in grey levels. */
+  readonly offset: number;
+  readonly sd: number;
+  /** Per table pixel its luminance normal, then one normal per channel (none without sensor noise). */
+  readonly normals: Float32Array | undefined;
 }
 
 /**
- * The shade grid and the noise table. Sensor noise is mostly luminance: one
- * normal per table pixel, shared by its three channels, plus a third as much
- * per channel; the normals are drawn from `rng` in bulk (fillNormals, none
- * without sensor noise).
+ * The shade grid and the sensor noise's normals, drawn now so that the page's
+ * random stream is the same whenever the pass runs. Sensor noise is mostly
+ * luminance: one normal per table pixel, shared by its three channels, plus a
+ * third as much per channel; the normals are drawn from `rng` in bulk
+ * (fillNormals, none without sensor noise).
  */
 function prepareShading(plan: DistortionPlan, width: number, height: number, rng: Rng): Shading {
   const { cols, grid } = smoothShadeGrid(plan, width, height, SHADE_CELL_PX);
   const offset = 128 * (1 - plan.contrast) + plan.brightness * 255 + 0.5;
   const sd = plan.sensorNoiseSd;
-  const pixels = NOISE_TABLE_PIXELS;
-  // Recycled buffers (core/recycled-buffers.ts): every entry is written below.
-  const noise = new Int32Array(takeBuffer((pixels + width) * 3 * Int32Array.BYTES_PER_ELEMENT));
+  let normals: Float32Array | undefined;
   if (sd > 0) {
-    // Per table pixel: its luminance normal, then one normal per channel.
-    const normals = new Float32Array(takeBuffer(pixels * 4 * Float32Array.BYTES_PER_ELEMENT));
+    // A recycled buffer (core/recycled-buffers.ts): every entry is written.
+    normals = new Float32Array(takeBuffer(NOISE_TABLE_PIXELS * 4 * Float32Array.BYTES_PER_ELEMENT));
     rng.fillNormals(normals);
+  }
+  return { cols, grid, offset, sd, normals };
+}
+
+function recycleShading(shading: Shading): void {
+  if (shading.normals) recycleBuffers([shading.normals]);
+}
+
+/**
+ * The noise table into `noise` ((NOISE_TABLE_PIXELS + width) * 3 entries):
+ * per table pixel, per channel (R G B R G B ...), the exposure offset, the
+ * rounding half level and the sensor noise in fixed point; then the first
+ * `width` pixels again, so that a row starting anywhere in the table reads
+ * on without wrapping.
+ */
+function fillNoiseTable(shading: Shading, noise: Int32Array): void {
+  const { offset, sd, normals } = shading;
+  const pixels = NOISE_TABLE_PIXELS;
+  if (normals) {
     for (let p = 0, k = 0; p < pixels; p++, k += 3) {
       const luma = offset + normals[4 * p]! * sd;
       noise[k] = Math.round((luma + (normals[4 * p + 1]! * sd) / 3) * FIXED_ONE);
       noise[k + 1] = Math.round((luma + (normals[4 * p + 2]! * sd) / 3) * FIXED_ONE);
       noise[k + 2] = Math.round((luma + (normals[4 * p + 3]! * sd) / 3) * FIXED_ONE);
     }
-    recycleBuffers([normals]);
   } else {
     noise.fill(Math.round(offset * FIXED_ONE), 0, pixels * 3);
   }
   for (let k = pixels * 3; k < noise.length; k++) noise[k] = noise[k % (pixels * 3)]!;
-  return { cols, grid, noise };
 }
 
 /**
  * One pass over the page: v' = v * shade * contrast * gain_c + offset + noise_c,
  * with shade the bilinear interpolant of the smooth shade grid times the
  * crease lines, gain_c the colour temperature's channel gains, and Gaussian
- * sensor noise from the table (prepareShading), each row read from a random
+ * sensor noise from the table (fillNoiseTable), each row read from a random
  * pixel of it on: about ten times faster than drawing normals per pixel.
  *
  * Speed: the sum is in 16.16 fixed point (int32), with the offset, the noise
@@ -222,16 +237,46 @@ function prepareShading(plan: DistortionPlan, width: number, height: number, rng
  * in order, and stored as an integer (the clamped array then only clamps);
  * the shade along a row steps through each grid cell by adds. A value within
  * about 1e-4 of a half level may round the other way than in doubles;
- * nothing else changes.
+ * nothing else changes. Where the WebAssembly kernels are built
+ * (wasm/render-kernels.ts) the table, the shade rows and the pass run there,
+ * the same arithmetic to the bit, and only the crease lines here.
  */
 function shadeColourAndNoise(image: RgbImage, plan: DistortionPlan, shading: Shading, rng: Rng): void {
   const { width, height, data } = image;
-  const { cols, grid, noise } = shading;
+  const { cols, grid } = shading;
   const t = plan.colourTemperature;
   const contrast = plan.contrast;
   const g0 = (1 + t) * contrast * FIXED_ONE;
   const g1 = (1 + t * 0.15) * contrast * FIXED_ONE;
   const g2 = (1 - t) * contrast * FIXED_ONE;
+  const tableLength = (NOISE_TABLE_PIXELS + width) * 3;
+  const kernels = width <= NOISE_TABLE_PIXELS ? renderKernels() : undefined;
+  if (kernels) {
+    const normals = shading.normals;
+    const [imageAt, gridAt, cellsAt, shadeAt, noiseAt, normalsAt] = kernels.place([data.length, grid.byteLength, cols * 4, width * 4, tableLength * 4, normals?.byteLength ?? 0]) as number[] as [number, number, number, number, number, number];
+    const memory = kernels.memory;
+    const pixels = new Uint8Array(memory, imageAt, data.length);
+    pixels.set(data);
+    new Float32Array(memory, gridAt, grid.length).set(grid);
+    if (normals) {
+      new Float32Array(memory, normalsAt, normals.length).set(normals);
+      kernels.noiseTable(normalsAt, noiseAt, NOISE_TABLE_PIXELS, width, shading.offset, shading.sd);
+    } else {
+      fillNoiseTable(shading, new Int32Array(memory, noiseAt, tableLength));
+    }
+    const shade = new Float32Array(memory, shadeAt, width);
+    for (let y = 0; y < height; y++) {
+      const j = Math.floor(y / SHADE_CELL_PX);
+      kernels.shadeBase(gridAt, cols, j, y / SHADE_CELL_PX - j, cellsAt, shadeAt, width);
+      shadeCreaseLines(shade, plan, y);
+      const n = 3 * rng.int(0, NOISE_TABLE_PIXELS - 1);
+      kernels.shadeRow(imageAt + y * width * 3, shadeAt, noiseAt + n * 4, width, g0, g1, g2);
+    }
+    data.set(pixels);
+    return;
+  }
+  const noise = new Int32Array(takeBuffer(tableLength * Int32Array.BYTES_PER_ELEMENT));
+  fillNoiseTable(shading, noise);
   const row = new Float32Array(cols);
   const shade = new Float32Array(width);
   for (let y = 0; y < height; y++) {
@@ -254,4 +299,5 @@ function shadeColourAndNoise(image: RgbImage, plan: DistortionPlan, shading: Sha
       data[k + 2] = (Math.imul(data[k + 2]!, (m * g2) | 0) + noise[n + 2]!) >> FIXED_BITS;
     }
   }
+  recycleBuffers([noise]);
 }

@@ -8,6 +8,7 @@ import type { Rgb } from '../options.js';
 import type { RgbImage } from '../raster.js';
 import { invert3, type DisplacementField, type Matrix3, type PageMapping } from '../geometry.js';
 import { takeBuffer, takeZeroedBytes } from '../../core/recycled-buffers.js';
+import { renderKernels, type RenderKernels } from '../wasm/render-kernels.js';
 
 /** Bilinear sample of `src` at (px, py) into out[o..o+2], taps off the page taking `background`: the page's one-pixel rim. */
 function sampleWithBackground(src: RgbImage, background: Rgb, px: number, py: number, out: Uint8ClampedArray, o: number): void {
@@ -170,14 +171,15 @@ class NodeBand {
   private readonly stepXF: Int32Array;
   private readonly stepYF: Int32Array;
 
-  constructor(nodes: number) {
+  /** `shared`: where the kernels read the fixed-point nodes and the inside flags (their memory), else new arrays. */
+  constructor(nodes: number, shared?: { readonly nodeXF: Int32Array; readonly nodeYF: Int32Array; readonly spanInside: Uint8Array }) {
     this.aX = new Float64Array(nodes);
     this.aY = new Float64Array(nodes);
     this.bX = new Float64Array(nodes);
     this.bY = new Float64Array(nodes);
-    this.spanInside = new Uint8Array(Math.max(nodes - 1, 0));
-    this.nodeXF = new Int32Array(nodes);
-    this.nodeYF = new Int32Array(nodes);
+    this.spanInside = shared?.spanInside ?? new Uint8Array(Math.max(nodes - 1, 0));
+    this.nodeXF = shared?.nodeXF ?? new Int32Array(nodes);
+    this.nodeYF = shared?.nodeYF ?? new Int32Array(nodes);
     this.stepXF = new Int32Array(nodes);
     this.stepYF = new Int32Array(nodes);
   }
@@ -225,7 +227,7 @@ class NodeBand {
  * pixel by pixel: off the page the background, on its one-pixel rim blended
  * with it.
  */
-function warpRow(src: RgbImage, v: DataView, out: Uint8ClampedArray, w8: Uint8Array, o: number, band: NodeBand, fy: number, background: Rgb): void {
+function warpRow(src: RgbImage, v: DataView, out: Uint8ClampedArray, w8: Uint8Array, rowStart: number, band: NodeBand, fy: number, background: Rgb, insideDone: boolean): void {
   const { width, height } = src;
   const { aX, aY, bX, bY, nodeXF, nodeYF, spanInside } = band;
   const spans = spanInside.length;
@@ -234,13 +236,15 @@ function warpRow(src: RgbImage, v: DataView, out: Uint8ClampedArray, w8: Uint8Ar
     const xb = Math.min(xa + SPAN_PX, width - 1);
     // The last span includes the right edge.
     const last = n === spans - 1 ? xb : xb - 1;
+    let o = rowStart + xa * 3;
     if (spanInside[n] === 1) {
+      if (insideDone) continue;
       const pxF = nodeXF[n]!;
       const pyF = nodeYF[n]!;
       const dx = nodeXF[n + 1]! - pxF;
       const dy = nodeYF[n + 1]! - pyF;
       const full = xb - xa === SPAN_PX;
-      o = warpSpan(v, w8, width, o, last - xa + 1, pxF, pyF, full ? dx >> SPAN_BITS : (dx / (xb - xa)) | 0, full ? dy >> SPAN_BITS : (dy / (xb - xa)) | 0);
+      warpSpan(v, w8, width, o, last - xa + 1, pxF, pyF, full ? dx >> SPAN_BITS : (dx / (xb - xa)) | 0, full ? dy >> SPAN_BITS : (dy / (xb - xa)) | 0);
       continue;
     }
     const ax = aX[n]! + (bX[n]! - aX[n]!) * fy;
@@ -259,7 +263,7 @@ function warpRow(src: RgbImage, v: DataView, out: Uint8ClampedArray, w8: Uint8Ar
     // Positions move linearly along the span, so its first and last pixels bound the rest: when both have all four taps on the page, none needs a check.
     const steps = last - xa;
     if (interior(pxF >> FIXED_BITS, pyF >> FIXED_BITS, width, height) && interior((pxF + steps * sxF) >> FIXED_BITS, (pyF + steps * syF) >> FIXED_BITS, width, height)) {
-      o = warpSpan(v, w8, width, o, steps + 1, pxF, pyF, sxF, syF);
+      warpSpan(v, w8, width, o, steps + 1, pxF, pyF, sxF, syF);
       continue;
     }
     for (let x = xa; x <= last; x++, o += 3, pxF = (pxF + sxF) | 0, pyF = (pyF + syF) | 0) {
@@ -301,23 +305,59 @@ function warpRow(src: RgbImage, v: DataView, out: Uint8ClampedArray, w8: Uint8Ar
  */
 export function warpImage(src: RgbImage, mapping: PageMapping, background: Rgb): RgbImage {
   const { width, height } = src;
-  const s = src.data;
-  // Every pixel is written below when a row has a span (two pixels or more): a recycled buffer needs no clearing.
-  const out = new Uint8ClampedArray(width > 1 ? takeBuffer(width * height * 3) : takeZeroedBytes(width * height * 3).buffer);
-  // Bilinear sums of bytes are bytes, so stores need no clamping: through a plain view of the same memory.
-  const w8 = new Uint8Array(out.buffer, out.byteOffset, out.length);
-  const taps = new DataView(s.buffer, s.byteOffset, s.byteLength);
+  const bytes = width * height * 3;
+  const kernels = width > 1 ? renderKernels() : undefined;
   const hi = invert3(mapping.homography);
   const field = mapping.field;
   if (field && field.cellPx !== SPAN_PX) throw new RangeError(`displacement field cells must be ${SPAN_PX} px`);
-  const band = new NodeBand(Math.ceil((width - 1) / SPAN_PX) + 1);
+  const nodes = Math.ceil((width - 1) / SPAN_PX) + 1;
+  if (kernels) return warpWithKernels(kernels, src, hi, field, nodes, background);
+  // Every pixel is written below when a row has a span (two pixels or more): a recycled buffer needs no clearing.
+  const out = new Uint8ClampedArray(width > 1 ? takeBuffer(bytes) : takeZeroedBytes(bytes).buffer);
+  // Bilinear sums of bytes are bytes, so stores need no clamping: through a plain view of the same memory.
+  const w8 = new Uint8Array(out.buffer, out.byteOffset, out.length);
+  const taps = new DataView(src.data.buffer, src.data.byteOffset, src.data.byteLength);
+  const band = new NodeBand(nodes);
+  eachRow(band, field, hi, width, height, (y, fy) => warpRow(src, taps, out, w8, y * width * 3, band, fy, background, false));
+  return { width, height, data: out };
+}
+
+/**
+ * warpImage with the spans inside the page in WebAssembly (wasm/render-kernels.ts):
+ * the page is copied into the kernels' memory, each row's inside spans run
+ * there from the band's fixed-point nodes (kept in that memory too), the
+ * other spans here as above, writing the same memory; the result is copied
+ * out into a recycled buffer. Same bytes as the JavaScript path.
+ */
+function warpWithKernels(kernels: RenderKernels, src: RgbImage, hi: Matrix3, field: DisplacementField | undefined, nodes: number, background: Rgb): RgbImage {
+  const { width, height } = src;
+  const bytes = width * height * 3;
+  const [srcAt, outAt, xAt, yAt, insideAt] = kernels.place([bytes, bytes, nodes * 4, nodes * 4, nodes]) as [number, number, number, number, number];
+  const memory = kernels.memory;
+  new Uint8Array(memory, srcAt, bytes).set(src.data);
+  const out = new Uint8ClampedArray(memory, outAt, bytes);
+  const w8 = new Uint8Array(memory, outAt, bytes);
+  const taps = new DataView(src.data.buffer, src.data.byteOffset, src.data.byteLength);
+  const spanInside = new Uint8Array(memory, insideAt, nodes - 1);
+  const band = new NodeBand(nodes, { nodeXF: new Int32Array(memory, xAt, nodes), nodeYF: new Int32Array(memory, yAt, nodes), spanInside });
+  eachRow(band, field, hi, width, height, (y, fy) => {
+    const rowStart = y * width * 3;
+    kernels.warpInsideSpans(srcAt, outAt + rowStart, width, xAt, yAt, insideAt, spanInside.length);
+    warpRow(src, taps, out, w8, rowStart, band, fy, background, true);
+  });
+  const result = new Uint8ClampedArray(takeBuffer(bytes));
+  result.set(out);
+  return { width, height, data: result };
+}
+
+/** Walk the image rows, moving `band` down the node grid: `row(y, fy)` with fy how far down its band row y is. */
+function eachRow(band: NodeBand, field: DisplacementField | undefined, hi: Matrix3, width: number, height: number, row: (y: number, fy: number) => void): void {
   sourceNodesOfRow(field, hi, width, 0, band.bX, band.bY);
   for (let y = 0; y < height; y++) {
     const j = Math.floor(y / SPAN_PX);
     const fy = (y - j * SPAN_PX) / SPAN_PX;
     if (fy === 0) band.advance(width, height, (xs, ys) => sourceNodesOfRow(field, hi, width, (j + 1) * SPAN_PX, xs, ys));
     else band.stepDown();
-    warpRow(src, taps, out, w8, y * width * 3, band, fy, background);
+    row(y, fy);
   }
-  return { width, height, data: out };
 }
