@@ -21,6 +21,8 @@ import { generateRecord, syntheticOptions } from './synthetic/generator.js';
 
 export interface LoadOptions {
   readonly logger: Logger;
+  /** Called once the source is open, with how many records it will read (progress bars). */
+  readonly onCount?: (count: number) => void;
   /** Called after each record kept (progress bars). */
   readonly onRecord?: (record: EcgRecord) => void;
   readonly signal?: AbortSignal;
@@ -50,6 +52,7 @@ export async function streamRecords(
   visit: (record: EcgRecord) => void | Promise<void>,
 ): Promise<{ readonly acuteMiResolved: boolean; readonly kept: number }> {
   const source = await recordSource(data, seed, options.logger);
+  options.onCount?.(source.count);
   let kept = 0;
   await eachRecord(
     source,

@@ -39,8 +39,13 @@ test('records with an all-invalid lead or all-invalid leads are left out, each w
   assert.match(readFileSync(blankV3, 'utf8'), / -32768 /, 'the writer stored the invalid marker as the initial value of V3');
 
   const logger = capturingLogger();
-  const { records } = await loadRecords(dataConfig(dir), 1, { logger });
+  const counts: number[] = [];
+  let visited = 0;
+  const { records } = await loadRecords(dataConfig(dir), 1, { logger, onCount: (n) => counts.push(n), onRecord: () => visited++ });
   assert.equal(records.map((r) => r.name), ['a_ok', 'd_gap_in_ii']);
+  // The data stage's progress bar: the folder's record count before the first read (not 0), a tick per record kept.
+  assert.equal(counts, [4]);
+  assert.is(visited, 2);
   const gap = records[1]?.signals[1];
   assert.ok(gap && Number.isNaN(gap[700] as number) && Number.isFinite(gap[100] as number), 'the gap is NaN, the rest of lead II is kept');
   const warnings = logger.lines.filter((l) => l.level === 'warn').map((l) => l.message);

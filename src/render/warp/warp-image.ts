@@ -301,7 +301,10 @@ function warpRow(src: RgbImage, v: DataView, out: Uint8ClampedArray, w8: Uint8Ar
  * half a grey level of the sum in doubles); a row's two taps are read as two
  * loads instead of six, and four equal taps (flat paper, about a third of a
  * page) are copied as they are, which is what the sum gives. Cells whose
- * four nodes lie inside the page (most of a page) skip every bounds check.
+ * four nodes lie inside the page (most of a page) skip every bounds check;
+ * where the WebAssembly kernels are built (wasm/render-kernels.ts) those
+ * cells' pixels are computed there, the same sum for three channels at once
+ * in SIMD lanes (warpWithKernels).
  */
 export function warpImage(src: RgbImage, mapping: PageMapping, background: Rgb): RgbImage {
   const { width, height } = src;

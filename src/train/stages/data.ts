@@ -46,12 +46,17 @@ export const dataStage: Stage<DataManifest> = {
   async run(ctx) {
     const { data } = ctx.config;
     const seed = ctx.config.seed.data;
-    ctx.progress.start(`data: ${data.source}`, data.source === 'synthetic' ? data.records : 0);
     // Records go to the store as they are read (a window at a time): memory holds their entries, not their samples.
     const writer = await DatasetWriter.open(ctx.outDir);
     let manifest: DataManifest;
     try {
-      const streamed = await streamRecords(data, seed, { logger: ctx.logger, signal: ctx.signal, onRecord: () => ctx.progress.tick() }, (record) => writer.append(record));
+      const loading = {
+        logger: ctx.logger,
+        signal: ctx.signal,
+        onCount: (count: number) => ctx.progress.start(`data: ${data.source}`, count),
+        onRecord: () => ctx.progress.tick(),
+      };
+      const streamed = await streamRecords(data, seed, loading, (record) => writer.append(record));
       const splitOptions = { method: data.split.method, val: data.split.val, test: data.split.test, seed };
       const splits = assignSplits(writer.entries, splitOptions);
       checkSplits(splits, splitOptions);
