@@ -345,7 +345,9 @@ function warpWithKernels(kernels: RenderKernels, src: RgbImage, hi: Matrix3, fie
   const band = new NodeBand(nodes, { nodeXF: new Int32Array(memory, xAt, nodes), nodeYF: new Int32Array(memory, yAt, nodes), spanInside });
   eachRow(band, field, hi, width, height, (y, fy) => {
     const rowStart = y * width * 3;
-    kernels.warpInsideSpans(srcAt, outAt + rowStart, width, xAt, yAt, insideAt, spanInside.length);
+    // Read the row so that its source rows go up the page (assembly/render.ts warpInsideSpans: about twice as fast as down).
+    const backward = band.aY[nodes - 1]! + (band.bY[nodes - 1]! - band.aY[nodes - 1]!) * fy > band.aY[0]! + (band.bY[0]! - band.aY[0]!) * fy;
+    kernels.warpInsideSpans(srcAt, outAt + rowStart, width, xAt, yAt, insideAt, spanInside.length, backward);
     warpRow(src, taps, out, w8, rowStart, band, fy, background, true);
   });
   const result = new Uint8ClampedArray(takeBuffer(bytes));

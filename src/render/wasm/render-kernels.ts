@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 interface Exports {
   readonly memory: WebAssembly.Memory;
   heapBase(): number;
-  warpInsideSpans(src: number, rowOut: number, width: number, nodeX: number, nodeY: number, inside: number, spans: number): void;
+  warpInsideSpans(src: number, rowOut: number, width: number, nodeX: number, nodeY: number, inside: number, spans: number, backward: number): void;
   shadeRow(row: number, shade: number, noise: number, width: number, g0: number, g1: number, g2: number): void;
   shadeBase(grid: number, cols: number, j: number, fy: number, cells: number, shade: number, width: number): void;
   noiseTable(normals: number, table: number, pixels: number, wrap: number, offset: number, sd: number): void;
@@ -58,8 +58,8 @@ export class RenderKernels {
   }
 
   /** warp-image.ts's warpSpan over one image row's spans with every tap on the page (inside[n] = 1); see assembly/render.ts. */
-  warpInsideSpans(src: number, rowOut: number, width: number, nodeX: number, nodeY: number, inside: number, spans: number): void {
-    this.exports.warpInsideSpans(src, rowOut, width, nodeX, nodeY, inside, spans);
+  warpInsideSpans(src: number, rowOut: number, width: number, nodeX: number, nodeY: number, inside: number, spans: number, backward: boolean): void {
+    this.exports.warpInsideSpans(src, rowOut, width, nodeX, nodeY, inside, spans, backward ? 1 : 0);
   }
 
   /** photometric.ts's row of shading, colour and sensor noise; see assembly/render.ts. */
