@@ -8,7 +8,11 @@
  * kit's JSON start_sample/end_sample per panel), as the Challenge scored its
  * pages. These pages are for evaluation only: nothing here trains on them.
  *
- *   node --import tsx bench/foreign-pages.ts --model <experiment>/<sweep>/<cell> [--runs runs] [--set clean,augmented,ecg-lab] [--geometry found,scale,grid,image,kit-time,kit]
+ *   node --import tsx bench/foreign-pages.ts --model <experiment>/<sweep>/<cell> [--runs runs] [--set clean,augmented,ecg-lab] [--geometry found,scale,grid,image,kit-time,kit] [--flatten-mm MM]
+ *
+ * --flatten-mm is `digitize --flatten-mm` (default DEFAULT_FLATTEN_MM; 0:
+ * the page as decoded): the paper's shadows divided out before the leads
+ * are found and read (page/flatten-background.ts).
  *
  * --geometry says where the leads' placements come from, to tell where the
  * SNR goes: `found` (default) is what `digitize` does (deskew, the ROI
@@ -38,7 +42,7 @@ import { selectBackend } from '../src/backend/index.js';
 import { LEADS, type Lead } from '../src/core/ecg.js';
 import { silentLogger } from '../src/core/logger.js';
 import { readEcgRecord } from '../src/data/wfdb-ecg.js';
-import { inferImage, type TimeAxis } from '../src/inference/infer-image.js';
+import { DEFAULT_FLATTEN_MM, inferImage, type TimeAxis } from '../src/inference/infer-image.js';
 import { loadTrainedCell, readCellConfig, resolveCellRef } from '../src/inference/load-cell.js';
 import { recordSnr, snrSummary } from '../src/metrics/index.js';
 import { plottedSignals, renderPage } from '../src/render/index.js';
@@ -55,10 +59,11 @@ const { values } = parseArgs({
     runs: { type: 'string', default: process.env.ECG_LAB_RUNS ?? 'runs' },
     set: { type: 'string', default: 'clean,augmented' },
     geometry: { type: 'string', default: 'found' },
+    'flatten-mm': { type: 'string', default: String(DEFAULT_FLATTEN_MM) },
   },
 });
 if (!values.model) {
-  console.error('usage: node --import tsx bench/foreign-pages.ts --model <experiment>/<sweep>/<cell> [--runs runs] [--set clean,augmented,ecg-lab] [--geometry found,scale,grid,image,kit-time,kit]');
+  console.error('usage: node --import tsx bench/foreign-pages.ts --model <experiment>/<sweep>/<cell> [--runs runs] [--set clean,augmented,ecg-lab] [--geometry found,scale,grid,image,kit-time,kit] [--flatten-mm MM]');
   process.exit(2);
 }
 
@@ -82,6 +87,8 @@ type Geometry = 'found' | 'scale' | 'grid' | 'image' | 'kit-time' | 'kit';
 const GEOMETRIES: readonly Geometry[] = ['found', 'scale', 'grid', 'image', 'kit-time', 'kit'];
 const TIME_AXIS_OF = { found: 'boxes', scale: 'page-scale', grid: 'grid', image: 'image', 'kit-time': 'boxes', kit: 'boxes' } as const satisfies Record<Geometry, TimeAxis>;
 const geometries = (values.geometry as string).split(',') as Geometry[];
+const flattenMm = Number(values['flatten-mm']);
+if (!(flattenMm >= 0)) throw new Error(`--flatten-mm ${values['flatten-mm']}: a number of mm >= 0 (0: the page as decoded)`);
 for (const g of geometries) if (!GEOMETRIES.includes(g)) throw new Error(`--geometry ${g}: one of ${GEOMETRIES.join(', ')}`);
 
 const median = (xs: number[]) => {
@@ -204,7 +211,7 @@ try {
         const kit = page.kit;
         const placements =
           kit && (geometry === 'kit-time' || geometry === 'kit') ? (size: ImageSize, found: readonly LeadPlacement[]) => kitPlacements(kit.page, kit.signals, page.fsHz, size, found, geometry === 'kit') : undefined;
-        const result = await inferImage(cell, page.image, { logger: silentLogger, timeAxis: TIME_AXIS_OF[geometry], ...(placements ? { placements, baseline: geometry === 'kit' ? 'layout' : 'median' } : {}) });
+        const result = await inferImage(cell, page.image, { logger: silentLogger, timeAxis: TIME_AXIS_OF[geometry], flattenMm, ...(placements ? { placements, baseline: geometry === 'kit' ? 'layout' : 'median' } : {}) });
         if (result.fsHz !== page.fsHz) throw new Error(`the cell digitizes at ${result.fsHz} Hz, the reference is at ${page.fsHz} Hz`);
         const snr = recordSnr(page.reference, result.signals ?? undefined, page.fsHz);
         perRecord.push(snr);
@@ -212,7 +219,7 @@ try {
         rows.push(`| ${page.name} | ${result.boxes} | ${result.deskewDeg.toFixed(2)} | ${(finite.reduce((s, v) => s + v, 0) / Math.max(1, finite.length)).toFixed(2)} |`);
       }
       const summary = snrSummary(perRecord);
-      console.log(`\n### ${title}, geometry ${geometry}\n`);
+      console.log(`\n### ${title}, geometry ${geometry}, ${flattenMm > 0 ? `paper flattened over ${flattenMm} mm` : 'paper as decoded'}\n`);
       console.log('| record | lead boxes | deskew deg | mean SNR dB |\n| --- | --- | ---: | ---: |');
       for (const row of rows) console.log(row);
       console.log(`\n| ${LEADS.join(' | ')} | mean |\n|${LEADS.map(() => ' ---: |').join('')} ---: |`);

@@ -47,3 +47,12 @@ export function intOption(parsed: ParsedArgs, name: string, fallback: number, mi
   if (!Number.isInteger(value) || value < min) throw new EcgError('USAGE', cliMessages.optionNotAnInteger(name, text, min));
   return value;
 }
+
+/** A number option in [min, max]: the fallback when absent, USAGE naming the range otherwise. */
+export function numberOption(parsed: ParsedArgs, name: string, fallback: number, min: number, max: number): number {
+  const text = parsed.options.get(name);
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isFinite(value) || value < min || value > max) throw new EcgError('USAGE', cliMessages.optionNotInRange(name, text, min, max));
+  return value;
+}

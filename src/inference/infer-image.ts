@@ -8,7 +8,9 @@
  *      stages resize), so its rows and columns keep the page's scale.
  *   2. deskew (digitizer.deskew): the page's rotation estimated from the
  *      image (page/deskew.ts) and the page turned back by it, as the roi stage
- *      does; the ROI model's input is resized from the turned-back page.
+ *      does; then its paper flattened (page/flatten-background.ts: shadows
+ *      of wrinkles, folds and uneven light divided out, DEFAULT_FLATTEN_MM);
+ *      the ROI model's input is resized from that page.
  *   3. lead boxes: the ROI heatmap's boxes (page/roi-boxes.ts), widened
  *      back to the full row band as the roi stage does, or the layout's
  *      nominal boxes (digitizer.roi = false, or when the heatmap does not
@@ -57,11 +59,15 @@ import { pageSizeOf } from '../page/layout.js';
 import { channelsOfRgb, detectGrid, findPageGeometry, rowStarts, type PageChannels, type PageGeometry } from '../page/geometry/index.js';
 import { DEFAULT_MAX_INPUT_PIXELS, outsideImageOptions, requireWithinPixelLimit } from '../render/image-file.js';
 import { deskewImage, estimateSkewDeg } from '../page/deskew.js';
+import { flattenBackground } from '../page/flatten-background.js';
 import { resizeGrey, type GreyImage, type ImageSize } from '../page/grey-image.js';
 import { placedCrops, type LeadCrop } from '../page/lead-crop.js';
 import { nominalPlacements, placeOnRowLines, placeOnRowStarts, refitTimeAxis, roiPlacements, type LeadPlacement } from '../page/lead-placement.js';
 import { heatmapToBoxes, LAYOUT_GRIDS } from '../page/roi-boxes.js';
 import type { TrainedCell } from './load-cell.js';
+
+/** Half-width of the paper-brightness closing, mm: wider than a trace, a grid line or a label stroke (at most 0.5 mm), narrower than a wrinkle's shadow. */
+export const DEFAULT_FLATTEN_MM = 1;
 
 export type BaselineMethod = 'median' | 'layout';
 
@@ -137,7 +143,20 @@ export async function imageTimeAxis(
   logger: Logger,
   maxPixels = DEFAULT_MAX_INPUT_PIXELS,
 ): Promise<LeadPlacement[]> {
-  return onImageTimeAxis(config, path, size, await pageGeometryAt(path, size, deskewDeg, maxPixels), placements, MAX_START_SHIFT_MM, logger);
+  return onImageTimeAxis(config, path, size, await pageGeometryAt(path, size, deskewDeg, maxPixels), placements, MAX_START_SHIFT_MM, logger).placements;
+}
+
+/** The samples each row's calibration pulse hides on the image's time axis (PulseGuard; as `digitize` holds them), for `placements` as imageTimeAxis places them. */
+export async function imagePulseGuards(
+  config: Config,
+  path: string,
+  size: ImageSize,
+  placements: readonly LeadPlacement[],
+  deskewDeg: number,
+  logger: Logger,
+  maxPixels = DEFAULT_MAX_INPUT_PIXELS,
+): Promise<PulseGuard[]> {
+  return onImageTimeAxis(config, path, size, await pageGeometryAt(path, size, deskewDeg, maxPixels), placements, MAX_START_SHIFT_MM, logger).guards;
 }
 
 /**
@@ -157,6 +176,18 @@ export async function imageRowsAndTimeAxis(
   logger: Logger,
   maxPixels = DEFAULT_MAX_INPUT_PIXELS,
 ): Promise<LeadPlacement[] | null> {
+  return (await rowsAndTimeAxis(config, path, size, nominal, deskewDeg, logger, maxPixels))?.placements ?? null;
+}
+
+async function rowsAndTimeAxis(
+  config: Config,
+  path: string,
+  size: ImageSize,
+  nominal: readonly LeadPlacement[],
+  deskewDeg: number,
+  logger: Logger,
+  maxPixels: number,
+): Promise<TimeAxisPlacements | null> {
   const geometry = await pageGeometryAt(path, size, deskewDeg, maxPixels);
   const lines = geometry.layout.rows.map((r) => r.pulse?.footY ?? r.y);
   const moved = placeOnRowLines(nominal, size, lines, geometry.layout.rowSpacingPx);
@@ -173,8 +204,29 @@ async function pageGeometryAt(path: string, size: ImageSize, deskewDeg: number, 
   return findPageGeometry(await pageChannelsAt(path, size, maxPixels), { angleDeg: deskewDeg });
 }
 
+/**
+ * Where the first panel of a row starts under its calibration pulse: the
+ * lead's samples from `fromS` to `untilS` lie in the columns of the pulse's
+ * falling stroke (ecg-image-kit draws the fall about 0.5 mm after its trace
+ * starts), where the digitizer reads the stroke, not the trace.
+ */
+export interface PulseGuard {
+  readonly leadIndex: number;
+  readonly fromS: number;
+  readonly untilS: number;
+}
+
+/** Columns past the falling stroke's centre (mm) that still read it: half its width and the digitizer's reach. */
+const PULSE_GUARD_MM = 0.5;
+
+/** Placements on the image's time axis, and the samples of each row's first panel that its pulse's fall hides (pulseGuards). */
+interface TimeAxisPlacements {
+  readonly placements: LeadPlacement[];
+  readonly guards: PulseGuard[];
+}
+
 /** imageTimeAxis on a found geometry, a row's start kept within `maxShiftMm` of its boxes' (placeOnRowStarts). */
-function onImageTimeAxis(config: Config, path: string, size: ImageSize, geometry: PageGeometry, placements: readonly LeadPlacement[], maxShiftMm: number, logger: Logger): LeadPlacement[] {
+function onImageTimeAxis(config: Config, path: string, size: ImageSize, geometry: PageGeometry, placements: readonly LeadPlacement[], maxShiftMm: number, logger: Logger): TimeAxisPlacements {
   const page = pageSizeOf(config.render);
   const fromGrid = geometry.grid.found && geometry.grid.scaleSource === 'grid';
   if (!fromGrid) logger.warn(msg.imageScaleFallback(path));
@@ -182,11 +234,52 @@ function onImageTimeAxis(config: Config, path: string, size: ImageSize, geometry
   const rows = rowStarts(geometry.layout, geometry.mask, geometry.rectified.ink, { pxPerMmX: geometry.grid.pxPerMmX, pxPerMmY: geometry.grid.pxPerMmY, pxPerS, fromGrid });
   if (rows.length === 0) {
     logger.warn(msg.rowStartsFallback(path));
-    return refitTimeAxis(placements, size, pxPerS);
+    return { placements: refitTimeAxis(placements, size, pxPerS), guards: [] };
   }
   const placed = placeOnRowStarts(placements, size, rows, geometry.layout.rowSpacingPx, pxPerS, maxShiftMm * (pxPerS / config.render.speedMmPerS));
   if (placed.unmatchedRows.length > 0) logger.warn(msg.rowStartsUnmatched(path, placed.unmatchedRows, maxShiftMm));
-  return placed.placements;
+  return { placements: placed.placements, guards: pulseGuards(placed.placements, geometry, size, pxPerS, geometry.grid.pxPerMmX) };
+}
+
+/**
+ * The samples a left calibration pulse's falling stroke hides (PulseGuard),
+ * per row of `placements` whose found row (the nearest in 0 mV line) has
+ * its pulse found (else the page's median fall): from the row's first
+ * panel's start to PULSE_GUARD_MM past the fall, where that is after the
+ * start. ecg-lab's default pulse
+ * ends in a 1 mm foot before its trace: nothing is hidden there.
+ */
+function pulseGuards(placements: readonly LeadPlacement[], geometry: PageGeometry, size: ImageSize, pxPerS: number, pxPerMm: number): PulseGuard[] {
+  const { layout } = geometry;
+  if (layout.pulseSide !== 'left') return [];
+  // A row whose pulse was not found (a QRS or a label beside it) takes the page's: one upright page's pulses stand at one x.
+  const falls = layout.rows.flatMap((r) => (r.pulse ? [r.pulse.fallX] : [])).sort((a, b) => a - b);
+  const pageFall = falls[Math.floor(falls.length / 2)];
+  const lineOf = (r: (typeof layout.rows)[number]) => r.pulse?.footY ?? r.y;
+  const guards: PulseGuard[] = [];
+  for (const row of new Set(placements.map((p) => p.row))) {
+    const first = placements.filter((p) => p.row === row).reduce((a, b) => (b.box.x1 < a.box.x1 ? b : a));
+    const found = layout.rows.reduce((a, b) => (Math.abs(lineOf(b) - first.baselineY) < Math.abs(lineOf(a) - first.baselineY) ? b : a));
+    const fallX = found.pulse?.fallX ?? pageFall;
+    if (fallX === undefined || Math.abs(lineOf(found) - first.baselineY) > layout.rowSpacingPx / 2) continue;
+    const startX = first.box.x1 * (size.width - 1);
+    const untilS = first.startS + (fallX + PULSE_GUARD_MM * pxPerMm - startX) / pxPerS;
+    if (untilS > first.startS) guards.push({ leadIndex: first.leadIndex, fromS: first.startS, untilS: Math.min(untilS, first.endS) });
+  }
+  return guards;
+}
+
+/** Hold each guarded span of `signals` (PulseGuard) at the first sample after it. */
+function holdPulseGuards(signals: Float32Array[], guards: readonly PulseGuard[], fsHz: number): void {
+  for (const guard of guards) {
+    const lead = signals[guard.leadIndex];
+    if (!lead) continue;
+    const from = Math.max(0, Math.round(guard.fromS * fsHz));
+    const until = Math.min(lead.length - 1, Math.ceil(guard.untilS * fsHz));
+    const held = lead[until] as number;
+    if (!Number.isFinite(held)) continue;
+    for (let i = from; i < until; i++) lead[i] = held;
+  }
 }
 
 const MIN_WIDTH = 64;
@@ -288,12 +381,21 @@ export interface InferenceOptions {
    * the digitizer's reading from the finding of the leads.
    */
   readonly placements?: (size: ImageSize, found: readonly LeadPlacement[]) => LeadPlacement[];
+  /**
+   * Divide the page by its paper brightness (page/flatten-background.ts),
+   * a closing over a square of this half-width in mm, before the leads are
+   * found and read: shadows of wrinkles and folds and uneven light off, strokes
+   * narrower than the square kept. Default DEFAULT_FLATTEN_MM; 0: as decoded.
+   */
+  readonly flattenMm?: number;
 }
 
 /** Lead placements of a page: the ROI model's boxes when the cell has one and they fit the layout, else nominal. */
 interface FoundLeads {
   readonly placements: LeadPlacement[];
   readonly boxes: InferenceResult['boxes'];
+  /** Samples the calibration pulse hides (time axis 'image' only). */
+  readonly guards?: readonly PulseGuard[];
 }
 
 async function findLeads(cell: TrainedCell, path: string, roiInput: GreyImage | undefined, size: ImageSize, logger: Logger): Promise<FoundLeads> {
@@ -339,10 +441,13 @@ async function placedOnTimeAxis(cell: TrainedCell, path: string, size: ImageSize
   if (timeAxis === 'boxes' || found.placements.length === 0) return found;
   if (found.boxes === 'nominal') {
     if (timeAxis !== 'image' || !cell.roi) return found;
-    const placements = await imageRowsAndTimeAxis(config, path, size, found.placements, deskewDeg, options.logger, options.maxPixels);
-    return placements ? { placements, boxes: 'image' } : found;
+    const placed = await rowsAndTimeAxis(config, path, size, found.placements, deskewDeg, options.logger, options.maxPixels ?? DEFAULT_MAX_INPUT_PIXELS);
+    return placed ? { ...placed, boxes: 'image' } : found;
   }
-  if (timeAxis === 'image') return { ...found, placements: await imageTimeAxis(config, path, size, found.placements, deskewDeg, options.logger, options.maxPixels) };
+  if (timeAxis === 'image') {
+    const geometry = await pageGeometryAt(path, size, deskewDeg, options.maxPixels ?? DEFAULT_MAX_INPUT_PIXELS);
+    return { ...found, ...onImageTimeAxis(config, path, size, geometry, found.placements, MAX_START_SHIFT_MM, options.logger) };
+  }
   return { ...found, placements: refitTimeAxis(found.placements, size, (await timeAxisScale(config, path, size, timeAxis, options.logger, options.maxPixels)).pxPerS) };
 }
 
@@ -361,9 +466,11 @@ export async function inferImage(cell: TrainedCell, path: string, options: Infer
   if (cell.classification) sizes.push(lowResSize);
   const { original, images } = await readUserImage(path, sizes, options.maxPixels);
   const deskewDeg = deskew ? estimateSkewDeg(images[0] as GreyImage) : 0;
-  const pageImage = deskewImage(images[0] as GreyImage, deskewDeg);
+  const flattenPx = Math.round((options.flattenMm ?? DEFAULT_FLATTEN_MM) * page.pxPerMm);
+  const turned = deskewImage(images[0] as GreyImage, deskewDeg);
+  const pageImage = flattenPx > 0 ? flattenBackground(turned, flattenPx) : turned;
   // An upright page keeps the decoder's resize, as the roi stage does.
-  const roiInput = !cell.roi || !needCrops ? undefined : deskewDeg !== 0 ? await resizeGrey(pageImage, roiSize) : images[1];
+  const roiInput = !cell.roi || !needCrops ? undefined : deskewDeg !== 0 || flattenPx > 0 ? await resizeGrey(pageImage, roiSize) : images[1];
   const lowRes = cell.classification ? (images[images.length - 1] as GreyImage) : undefined;
 
   const boxed = needCrops ? await findLeads(cell, path, roiInput, size, options.logger) : { placements: [], boxes: 'nominal' as const };
@@ -376,6 +483,8 @@ export async function inferImage(cell: TrainedCell, path: string, options: Infer
     const pixels = await cutCropPixels(pageImage, crops, config.digitizer.cropHeight);
     const rows = await cropRows(cell.digitization, crops, (i) => pixels[i] as Float32Array, config.digitizer.cropHeight);
     signals = await rowsToLeads(crops, rows, zeroRows(crops, rows, options.baseline ?? 'median'), fsHz, Math.round(config.data.durationS * fsHz));
+    // Given placements are not the found ones the guards were measured on.
+    if (!options.placements) holdPulseGuards(signals, found.guards ?? [], fsHz);
   }
   const classification = cell.classification && lowRes ? await classifyPage(cell, pageImage, lowRes, crops) : null;
   return { image: path, width: original.width, height: original.height, boxes: leads.boxes, deskewDeg, signals, fsHz, classification };

@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { compose, readExperiment } from '../../src/config/compose.js';
 import type { Logger } from '../../src/core/logger.js';
-import { imageRowsAndTimeAxis, imageTimeAxis, timeAxisScale } from '../../src/inference/infer-image.js';
+import { imagePulseGuards, imageRowsAndTimeAxis, imageTimeAxis, timeAxisScale } from '../../src/inference/infer-image.js';
 import { nominalPlacements, refitTimeAxis, type LeadPlacement } from '../../src/page/lead-placement.js';
 import { pageSizeOf } from '../../src/page/layout.js';
 import { renderPage } from '../../src/render/index.js';
@@ -123,6 +123,30 @@ test('image rows from nominal boxes: a moved panel block, every 0 mV line within
   assert.is(await imageRowsAndTimeAxis(config, otherPath, size, nominal, 0, mismatch.logger), null);
   assert.is(mismatch.warnings.length, 1);
   assert.match(mismatch.warnings[0] as string, 'twelve-rows.png');
+});
+
+test('pulse guards: a pulse that falls into its trace hides the first 0.5 mm of each row\'s first lead; a pulse with a foot hides nothing', async () => {
+  const abutting = { ...config.render.variety, strength: 1, layouts: [config.render.layout], papers: [config.render.paper], dpiJitter: 0, panelShiftMm: 0, gridStyles: ['red' as const], pulseOff: 0, pulseRight: 0, pulseAbuts: 1 };
+  const rendered = await renderPage(record, { ...config.render, noise: 0, variety: abutting }, { seed: 21 });
+  assert.ok(rendered.groundTruth.variety, 'a varied page');
+  const path = join(dir, 'pulse-abuts.png');
+  writeFileSync(path, rendered.image);
+  const { logger } = recordingLogger();
+  const placements = shifted(1);
+  const guards = await imagePulseGuards(config, path, size, placements, 0, logger);
+  const rows = new Set(placements.map((p) => p.row));
+  assert.is(guards.length, rows.size, JSON.stringify(guards));
+  const guardS = 0.5 / config.render.speedMmPerS;
+  for (const guard of guards) {
+    const first = placements.filter((p) => p.leadIndex === guard.leadIndex).reduce((a, b) => (b.startS < a.startS ? b : a));
+    assert.is(guard.fromS, first.startS);
+    assert.ok(Math.abs(guard.untilS - guard.fromS - guardS) < 0.25 * guardS, `lead ${guard.leadIndex}: ${guard.fromS} to ${guard.untilS} s, about ${guardS} s expected`);
+  }
+
+  const footed = await renderPage(record, { ...config.render, noise: 0, variety: { ...config.render.variety, strength: 0 } }, { seed: 5 });
+  const footedPath = join(dir, 'pulse-foot.png');
+  writeFileSync(footedPath, footed.image);
+  assert.equal(await imagePulseGuards(config, footedPath, size, shifted(1), 0, logger), []);
 });
 
 test('an unreadable image is IMAGE_INVALID naming it', async () => {

@@ -7,7 +7,7 @@
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from '../command.js';
-import { intOption, parseArgs } from '../args.js';
+import { intOption, numberOption, parseArgs } from '../args.js';
 import { loadCellBackend } from '../backend.js';
 import { runsDirFor, shownPath } from '../paths.js';
 import { formatTable } from '../table.js';
@@ -16,7 +16,7 @@ import { DEFAULT_MAX_INPUT_PIXELS } from '../../render/image-file.js';
 import { BACKEND_NAMES } from '../../backend/names.js';
 import { cliMessages, inferMessages as msg } from '../../core/messages.js';
 import { loadTrainedCell, readCellConfig, resolveCellRef } from '../../inference/load-cell.js';
-import { BASELINE_METHODS, TIME_AXES, type BaselineMethod, type TimeAxis } from '../../inference/infer-image.js';
+import { BASELINE_METHODS, DEFAULT_FLATTEN_MM, TIME_AXES, type BaselineMethod, type TimeAxis } from '../../inference/infer-image.js';
 import { inferImages } from '../../inference/infer-batch.js';
 import { uniqueRecordNames, writeDigitizedRecord } from '../../inference/write-record.js';
 
@@ -27,6 +27,8 @@ import { uniqueRecordNames, writeDigitizedRecord } from '../../inference/write-r
  * augmented pages (bench/foreign-pages.ts, issue 18); about 0.25 CPU-s a page.
  */
 const DEFAULT_TIME_AXIS: TimeAxis = 'image';
+/** Wider closings cost time (the filter is O(width) a pixel) and begin to take in whole QRS complexes. */
+const MAX_FLATTEN_MM = 10;
 
 export const digitizeCommand: Command = {
   name: 'digitize',
@@ -50,6 +52,9 @@ export const digitizeCommand: Command = {
                       cell's paper speed and DPI, placed by the boxes: for whole-page scans;
                       not for zoomed or cropped photos) or grid (the same at the px per second
                       of the grid found in the image; the page's scale where none is found)
+  --flatten-mm <mm>   divide the page by its paper's brightness, a closing over a square of
+                      this half-width (default ${DEFAULT_FLATTEN_MM}; 0: off), before the leads are found and
+                      read: the shadows of wrinkles, folds and uneven light off, traces kept
   --json              print the results as JSON
   --runs <dir>        the run store (default: ECG_LAB_RUNS or ./runs)
   --backend <name>    ${BACKEND_NAMES.join(' | ')} (default: the cell's backend)
@@ -59,7 +64,7 @@ export const digitizeCommand: Command = {
   Samples the page does not show (a 3x4 page shows 2.5 s of most leads) are written as 0.
   Exit code 1 when any image failed; the others are still written.`,
   async run(args, io) {
-    const parsed = parseArgs(args, { withValue: ['model', 'out', 'baseline', 'time-axis', 'runs', 'backend', 'max-pixels'], flags: ['classify', 'json'] });
+    const parsed = parseArgs(args, { withValue: ['model', 'out', 'baseline', 'time-axis', 'flatten-mm', 'runs', 'backend', 'max-pixels'], flags: ['classify', 'json'] });
     const ref = parsed.options.get('model');
     const out = parsed.options.get('out');
     if (parsed.positionals.length === 0) throw new EcgError('USAGE', msg.noImages());
@@ -69,6 +74,7 @@ export const digitizeCommand: Command = {
     if (!BASELINE_METHODS.includes(baseline)) throw new EcgError('USAGE', cliMessages.optionNotOneOf('baseline', baseline, BASELINE_METHODS));
     const timeAxis = (parsed.options.get('time-axis') ?? DEFAULT_TIME_AXIS) as TimeAxis;
     if (!TIME_AXES.includes(timeAxis)) throw new EcgError('USAGE', cliMessages.optionNotOneOf('time-axis', timeAxis, TIME_AXES));
+    const flattenMm = numberOption(parsed, 'flatten-mm', DEFAULT_FLATTEN_MM, 0, MAX_FLATTEN_MM);
 
     const cellRef = await resolveCellRef(ref, runsDirFor(parsed.options.get('runs'), io.env, io.cwd), io.cwd);
     await loadCellBackend(parsed.options.get('backend'), await readCellConfig(cellRef), io);
@@ -79,8 +85,8 @@ export const digitizeCommand: Command = {
     const images = parsed.positionals.map((p) => resolve(io.cwd, p));
     const names = uniqueRecordNames(images);
     try {
-      io.logger.info(`digitize: ${images.length} image(s) with ${cell.cell.label} (${cell.roi ? 'ROI' : 'nominal'} boxes, ${cell.digitization?.denoiser ? 'denoised' : 'no denoiser'}, baseline ${baseline}, time axis ${timeAxis})`);
-      const outcomes = await inferImages(cell, images, { baseline, timeAxis, maxPixels: intOption(parsed, 'max-pixels', DEFAULT_MAX_INPUT_PIXELS), logger: io.logger, progress: io.progress, label: 'digitize' }, (result, i) =>
+      io.logger.info(`digitize: ${images.length} image(s) with ${cell.cell.label} (${cell.roi ? 'ROI' : 'nominal'} boxes, ${cell.digitization?.denoiser ? 'denoised' : 'no denoiser'}, baseline ${baseline}, time axis ${timeAxis}, ${flattenMm > 0 ? `paper flattened over ${flattenMm} mm` : 'paper as decoded'})`);
+      const outcomes = await inferImages(cell, images, { baseline, timeAxis, flattenMm, maxPixels: intOption(parsed, 'max-pixels', DEFAULT_MAX_INPUT_PIXELS), logger: io.logger, progress: io.progress, label: 'digitize' }, (result, i) =>
         writeDigitizedRecord(outDir, names[i] as string, result),
       );
       if (parsed.flags.has('json')) {

@@ -6,6 +6,7 @@ export const unknownOption = (arg: string, allowed: readonly string[]) => `unkno
 
 export const optionNotAnInteger = (name: string, text: string, min: number) => `--${name} = ${text} must be an integer >= ${min}`;
 
+export const optionNotInRange = (name: string, text: string, min: number, max: number) => `--${name} = ${text} must be a number in [${min}, ${max}]`;
 export const optionNotOneOf = (name: string, value: string, allowed: readonly string[]) => `--${name} = ${value} must be one of ${allowed.join(', ')}`;
 
 export const fromNotOneOf = (from: string) => `--from ${from} is not one of local, mlflow`;

@@ -1,0 +1,13 @@
+import { readFileSync } from 'node:fs';
+import sharp from 'sharp';
+import { LEADS, type EcgRecord } from '../src/core/ecg.js';
+import { renderPage } from '../src/render/index.js';
+sharp.concurrency(1);
+const bytes = readFileSync('../shared/data/ptb-xl/records100/00000/00001_lr.dat');
+const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+const n = bytes.byteLength / 2 / 12;
+const signals = LEADS.map(() => new Float32Array(n));
+for (let i = 0; i < n; i++) for (let l = 0; l < 12; l++) signals[l]![i] = view.getInt16((i * 12 + l) * 2, true) / 1000;
+const record: EcgRecord = { name: '00001_lr', fsHz: 100, signals, labels: [] };
+const noise = Number(process.argv[2] ?? 0.5);
+for (let i = 0; i < 12; i++) await renderPage(record, { dpi: 200, paper: 'letter', layout: '3x4', noise }, { seed: `p${i}` });
