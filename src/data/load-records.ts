@@ -42,31 +42,32 @@ export async function recordSource(data: DataConfig, seed: number, logger: Logge
 /**
  * Visit every record of `data.source` that has no blank lead, in order, a
  * window of records at a time (record-source.ts): the data stage stores
- * each as it comes, so memory does not grow with the data set. Throws when
- * no record is left.
+ * each as it comes, so memory does not grow with the data set. `index` is
+ * the record's in the returned source, which reads it again on demand.
+ * Throws when no record is left.
  */
 export async function streamRecords(
   data: DataConfig,
   seed: number,
   options: LoadOptions,
-  visit: (record: EcgRecord) => void | Promise<void>,
-): Promise<{ readonly acuteMiResolved: boolean; readonly kept: number }> {
+  visit: (record: EcgRecord, index: number) => void | Promise<void>,
+): Promise<{ readonly acuteMiResolved: boolean; readonly kept: number; readonly source: RecordSource }> {
   const source = await recordSource(data, seed, options.logger);
   options.onCount?.(source.count);
   let kept = 0;
   await eachRecord(
     source,
-    async (record) => {
+    async (record, index) => {
       const blank = blankLeads(record);
       if (blank.length > 0) return options.logger.warn(msg.recordBlankLeads(record.name, data.path, blank, record.signals.length));
       kept++;
-      await visit(record);
+      await visit(record, index);
       options.onRecord?.(record);
     },
     options.signal,
   );
   if (kept === 0) throw new EcgError('DATA_INVALID', msg.noRecords(data.source, data.path));
-  return { acuteMiResolved: source.acuteMiResolved, kept };
+  return { acuteMiResolved: source.acuteMiResolved, kept, source };
 }
 
 /** Every record streamRecords visits, held at once (`generate`, benches, tests). */

@@ -4,13 +4,16 @@
  * caps them, saying how many it left out) as pages with clean twins,
  * trace masks, ground truth and a manifest; `--challenge` also writes the
  * PhysioNet Challenge 2024 arrangement (.hea/.dat + image named in the header).
+ * Records are read a window at a time to find those without a blank lead,
+ * then again one by one as their pages are drawn (and their Challenge
+ * records written): memory holds a window of records, not the folder.
  */
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Command } from '../command.js';
 import { intOption, parseArgs, type ParsedArgs } from '../args.js';
 import { generateConfig } from '../generate-config.js';
-import { loadRecords } from '../../data/load-records.js';
+import { streamRecords } from '../../data/load-records.js';
 import { findHeaders } from '../../data/wfdb-folder.js';
 import { ptbxlFiles } from '../../data/ptbxl.js';
 import type { DataConfig } from '../../config/schema/data.js';
@@ -41,21 +44,21 @@ export const generateImagesCommand: Command = {
     const composed = generateConfig('generate images', parsed.positionals, ['data', 'render'], io.cwd);
     const config = { ...composed, data: { ...composed.data, records: recordCount(parsed, composed.data) } };
     const outDir = resolve(io.cwd, out);
-    const loaded = await loadRecords(config.data, config.seed.data, { logger: io.logger });
-    const records = loaded.records;
+    const kept: number[] = [];
+    const { source } = await streamRecords(config.data, config.seed.data, { logger: io.logger }, (_, index) => void kept.push(index));
     if (config.data.source !== 'synthetic' && config.data.records > 0) {
       const available = folderRecords(config.data);
       if (available > config.data.records) io.logger.warn(dataMessages.recordsLeftOut(config.data.records, available, config.data.path));
     }
-    const manifest = await renderPagesToDir(outDir, records.map((record) => ({ split: 'train' as const, record })), config.render, {
+    const manifest = await renderPagesToDir(outDir, kept.map((index) => ({ split: 'train' as const, record: () => source.read(index) })), config.render, {
       seed: config.seed.data,
       progress: io.progress,
       logger: io.logger,
     });
     if (parsed.flags.has('challenge')) {
-      for (const [i, record] of records.entries()) {
+      for (const [i, index] of kept.entries()) {
         const entry = manifest.pages[i];
-        if (entry) await writeChallengeRecord(join(outDir, 'challenge'), record, { image: await readFile(join(outDir, entry.image)) });
+        if (entry) await writeChallengeRecord(join(outDir, 'challenge'), await source.read(index), { image: await readFile(join(outDir, entry.image)) });
       }
     }
     io.out(`${manifest.pages.length} pages (noise ${config.render.noise}, ${config.render.layout}, ${manifest.width} x ${manifest.height} px, seed ${config.seed.data}) written to ${outDir}`);
