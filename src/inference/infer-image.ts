@@ -132,7 +132,8 @@ const MAX_START_SHIFT_MM = 3;
  * placeOnRowStarts. Where the image shows no trace rows, or none near a
  * lead row, or a start not from column bars more than MAX_START_SHIFT_MM
  * from the ROI boxes', those rows are placed by their ROI boxes at that
- * scale, with a warning naming the image.
+ * scale, with a warning naming the image. Also the samples each row's
+ * calibration pulse hides on that axis (PulseGuard), which `digitize` holds.
  */
 export async function imageTimeAxis(
   config: Config,
@@ -142,21 +143,8 @@ export async function imageTimeAxis(
   deskewDeg: number,
   logger: Logger,
   maxPixels = DEFAULT_MAX_INPUT_PIXELS,
-): Promise<LeadPlacement[]> {
-  return onImageTimeAxis(config, path, size, await pageGeometryAt(path, size, deskewDeg, maxPixels), placements, MAX_START_SHIFT_MM, logger).placements;
-}
-
-/** The samples each row's calibration pulse hides on the image's time axis (PulseGuard; as `digitize` holds them), for `placements` as imageTimeAxis places them. */
-export async function imagePulseGuards(
-  config: Config,
-  path: string,
-  size: ImageSize,
-  placements: readonly LeadPlacement[],
-  deskewDeg: number,
-  logger: Logger,
-  maxPixels = DEFAULT_MAX_INPUT_PIXELS,
-): Promise<PulseGuard[]> {
-  return onImageTimeAxis(config, path, size, await pageGeometryAt(path, size, deskewDeg, maxPixels), placements, MAX_START_SHIFT_MM, logger).guards;
+): Promise<TimeAxisPlacements> {
+  return onImageTimeAxis(config, path, size, await pageGeometryAt(path, size, deskewDeg, maxPixels), placements, MAX_START_SHIFT_MM, logger);
 }
 
 /**
@@ -175,18 +163,6 @@ export async function imageRowsAndTimeAxis(
   deskewDeg: number,
   logger: Logger,
   maxPixels = DEFAULT_MAX_INPUT_PIXELS,
-): Promise<LeadPlacement[] | null> {
-  return (await rowsAndTimeAxis(config, path, size, nominal, deskewDeg, logger, maxPixels))?.placements ?? null;
-}
-
-async function rowsAndTimeAxis(
-  config: Config,
-  path: string,
-  size: ImageSize,
-  nominal: readonly LeadPlacement[],
-  deskewDeg: number,
-  logger: Logger,
-  maxPixels: number,
 ): Promise<TimeAxisPlacements | null> {
   const geometry = await pageGeometryAt(path, size, deskewDeg, maxPixels);
   const lines = geometry.layout.rows.map((r) => r.pulse?.footY ?? r.y);
@@ -220,7 +196,7 @@ export interface PulseGuard {
 const PULSE_GUARD_MM = 0.5;
 
 /** Placements on the image's time axis, and the samples of each row's first panel that its pulse's fall hides (pulseGuards). */
-interface TimeAxisPlacements {
+export interface TimeAxisPlacements {
   readonly placements: LeadPlacement[];
   readonly guards: PulseGuard[];
 }
@@ -441,13 +417,10 @@ async function placedOnTimeAxis(cell: TrainedCell, path: string, size: ImageSize
   if (timeAxis === 'boxes' || found.placements.length === 0) return found;
   if (found.boxes === 'nominal') {
     if (timeAxis !== 'image' || !cell.roi) return found;
-    const placed = await rowsAndTimeAxis(config, path, size, found.placements, deskewDeg, options.logger, options.maxPixels ?? DEFAULT_MAX_INPUT_PIXELS);
+    const placed = await imageRowsAndTimeAxis(config, path, size, found.placements, deskewDeg, options.logger, options.maxPixels);
     return placed ? { ...placed, boxes: 'image' } : found;
   }
-  if (timeAxis === 'image') {
-    const geometry = await pageGeometryAt(path, size, deskewDeg, options.maxPixels ?? DEFAULT_MAX_INPUT_PIXELS);
-    return { ...found, ...onImageTimeAxis(config, path, size, geometry, found.placements, MAX_START_SHIFT_MM, options.logger) };
-  }
+  if (timeAxis === 'image') return { ...found, ...(await imageTimeAxis(config, path, size, found.placements, deskewDeg, options.logger, options.maxPixels)) };
   return { ...found, placements: refitTimeAxis(found.placements, size, (await timeAxisScale(config, path, size, timeAxis, options.logger, options.maxPixels)).pxPerS) };
 }
 

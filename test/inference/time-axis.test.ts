@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { compose, readExperiment } from '../../src/config/compose.js';
 import type { Logger } from '../../src/core/logger.js';
-import { imagePulseGuards, imageRowsAndTimeAxis, imageTimeAxis, timeAxisScale } from '../../src/inference/infer-image.js';
+import { imageRowsAndTimeAxis, imageTimeAxis, timeAxisScale } from '../../src/inference/infer-image.js';
 import { nominalPlacements, refitTimeAxis, type LeadPlacement } from '../../src/page/lead-placement.js';
 import { pageSizeOf } from '../../src/page/layout.js';
 import { renderPage } from '../../src/render/index.js';
@@ -73,7 +73,7 @@ test('image: every panel starts within 0.25 px of its first drawn sample and end
   const path = join(dir, 'image-axis.png');
   writeFileSync(path, rendered.image);
   const { logger, warnings } = recordingLogger();
-  const placed = await imageTimeAxis(config, path, size, shifted(2), 0, logger);
+  const { placements: placed } = await imageTimeAxis(config, path, size, shifted(2), 0, logger);
   assert.equal(warnings, []);
   for (const p of placed) {
     const lead = rendered.groundTruth.leads.find((l) => l.leadIndex === p.leadIndex && l.row === p.row && l.col === p.col);
@@ -90,7 +90,7 @@ test('image on a page without trace rows: the boxes refitted at the page scale, 
   await sharp({ create: { width: size.width, height: size.height, channels: 3, background: '#ffffff' } }).png().toFile(path);
   const { logger, warnings } = recordingLogger();
   const placements = shifted(2);
-  assert.equal(await imageTimeAxis(config, path, size, placements, 0, logger), refitTimeAxis(placements, size, pagePxPerS));
+  assert.equal((await imageTimeAxis(config, path, size, placements, 0, logger)).placements, refitTimeAxis(placements, size, pagePxPerS));
   assert.is(warnings.length, 2, warnings.join('\n'));
   for (const w of warnings) assert.match(w, 'blank.png');
 });
@@ -106,7 +106,7 @@ test('image rows from nominal boxes: a moved panel block, every 0 mV line within
   assert.equal(warnings, []);
   if (!placed) throw new Error('the rows were not found');
   let moved = 0;
-  for (const p of placed) {
+  for (const p of placed.placements) {
     const lead = rendered.groundTruth.leads.find((l) => l.leadIndex === p.leadIndex && l.row === p.row && l.col === p.col);
     const before = nominal.find((n) => n.leadIndex === p.leadIndex && n.row === p.row && n.col === p.col);
     if (!lead || !before) throw new Error(`no ground truth for lead ${p.leadIndex} row ${p.row}`);
@@ -133,7 +133,7 @@ test('pulse guards: a pulse that falls into its trace hides the first 0.5 mm of 
   writeFileSync(path, rendered.image);
   const { logger } = recordingLogger();
   const placements = shifted(1);
-  const guards = await imagePulseGuards(config, path, size, placements, 0, logger);
+  const { guards } = await imageTimeAxis(config, path, size, placements, 0, logger);
   const rows = new Set(placements.map((p) => p.row));
   assert.is(guards.length, rows.size, JSON.stringify(guards));
   const guardS = 0.5 / config.render.speedMmPerS;
@@ -146,7 +146,7 @@ test('pulse guards: a pulse that falls into its trace hides the first 0.5 mm of 
   const footed = await renderPage(record, { ...config.render, noise: 0, variety: { ...config.render.variety, strength: 0 } }, { seed: 5 });
   const footedPath = join(dir, 'pulse-foot.png');
   writeFileSync(footedPath, footed.image);
-  assert.equal(await imagePulseGuards(config, footedPath, size, shifted(1), 0, logger), []);
+  assert.equal((await imageTimeAxis(config, footedPath, size, shifted(1), 0, logger)).guards, []);
 });
 
 test('an unreadable image is IMAGE_INVALID naming it', async () => {
