@@ -7,6 +7,7 @@
  *   shadeRow         <-> the row loop of shadeColourAndNoise in src/render/photometric.ts
  *   shadeBase        <-> its shade row from the smooth shade grid (before the crease lines)
  *   noiseTable       <-> prepareShading's table of offsets and sensor noise
+ *   greyOf           <-> encodeTwinPng's grey lookup in src/render/image-file.ts
  * test/render/render-wasm.test.ts checks each against its twin. JavaScript
  * owns the memory: it places the images, node rows and tables at the offsets
  * it passes (above heapBase()); nothing here allocates.
@@ -185,4 +186,14 @@ export function noiseTable(normals: usize, table: usize, pixels: i32, wrap: i32,
     store<i32>(table + 8, roundHalfUp((luma + (<f64>load<f32>(normals + 12) * sd) / 3) * <f64>(1 << FIXED_BITS)));
   }
   memory.copy(table, table - <usize>(pixels * 12), <usize>(wrap * 12));
+}
+
+/**
+ * The grey of each of `pixels` RGB pixels by lookup in `table` (16 MB,
+ * indexed R + 256 G + 65536 B: libvips' b-w of every colour,
+ * image-file.ts greyOfColours). Each pixel is read as four bytes, the
+ * fourth masked off: the caller leaves a spare byte after the image.
+ */
+export function greyOf(rgb: usize, grey: usize, pixels: i32, table: usize): void {
+  for (let p = 0; p < pixels; p++, rgb += 3) store<u8>(grey + <usize>p, load<u8>(table + <usize>(load<u32>(rgb) & 0xffffff)));
 }

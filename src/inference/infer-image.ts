@@ -121,6 +121,8 @@ export async function timeAxisScale(
 
 /** Farthest (mm) a row's start found in the image may lie from where its ROI boxes start it: the ROI model is within about 1 mm on ecg-image-kit's clean pages (bench/RESULTS.md). */
 const MAX_START_SHIFT_MM = 3;
+/** The same for a start from column bars, which outrank the boxes (placeOnRowStarts) but not by a beat or a panel: QRS strokes taken for bars on a page without a grid. */
+const MAX_BAR_SHIFT_MM = 10;
 
 /**
  * 'image': the placements (on the page turned back by `deskewDeg`) with each
@@ -194,6 +196,8 @@ export interface PulseGuard {
 
 /** Columns past the falling stroke's centre (mm) that still read it: half its width and the digitizer's reach. */
 const PULSE_GUARD_MM = 0.5;
+/** Longest span (mm) a pulse can hide: ecg-image-kit's trace starts 0.5 mm before the fall. A longer one is a start placed off the trace, not a pulse over it. */
+const MAX_PULSE_GUARD_MM = 1.5;
 
 /** Placements on the image's time axis, and the samples of each row's first panel that its pulse's fall hides (pulseGuards). */
 export interface TimeAxisPlacements {
@@ -212,8 +216,11 @@ function onImageTimeAxis(config: Config, path: string, size: ImageSize, geometry
     logger.warn(msg.rowStartsFallback(path));
     return { placements: refitTimeAxis(placements, size, pxPerS), guards: [] };
   }
-  const placed = placeOnRowStarts(placements, size, rows, geometry.layout.rowSpacingPx, pxPerS, maxShiftMm * (pxPerS / config.render.speedMmPerS));
-  if (placed.unmatchedRows.length > 0) logger.warn(msg.rowStartsUnmatched(path, placed.unmatchedRows, maxShiftMm));
+  const pxPerMm = pxPerS / config.render.speedMmPerS;
+  // Nominal boxes (maxShiftMm Infinity) hold no start to keep a found one near.
+  const maxBarShiftMm = maxShiftMm === Infinity ? Infinity : MAX_BAR_SHIFT_MM;
+  const placed = placeOnRowStarts(placements, size, rows, geometry.layout.rowSpacingPx, pxPerS, maxShiftMm * pxPerMm, maxBarShiftMm * pxPerMm);
+  if (placed.unmatchedRows.length > 0) logger.warn(msg.rowStartsUnmatched(path, placed.unmatchedRows, maxShiftMm, maxBarShiftMm));
   return { placements: placed.placements, guards: pulseGuards(placed.placements, geometry, size, pxPerS, geometry.grid.pxPerMmX) };
 }
 
@@ -222,7 +229,7 @@ function onImageTimeAxis(config: Config, path: string, size: ImageSize, geometry
  * per row of `placements` whose found row (the nearest in 0 mV line) has
  * its pulse found (else the page's median fall): from the row's first
  * panel's start to PULSE_GUARD_MM past the fall, where that is after the
- * start. ecg-lab's default pulse
+ * start and at most MAX_PULSE_GUARD_MM. ecg-lab's default pulse
  * ends in a 1 mm foot before its trace: nothing is hidden there.
  */
 function pulseGuards(placements: readonly LeadPlacement[], geometry: PageGeometry, size: ImageSize, pxPerS: number, pxPerMm: number): PulseGuard[] {
@@ -239,8 +246,10 @@ function pulseGuards(placements: readonly LeadPlacement[], geometry: PageGeometr
     const fallX = found.pulse?.fallX ?? pageFall;
     if (fallX === undefined || Math.abs(lineOf(found) - first.baselineY) > layout.rowSpacingPx / 2) continue;
     const startX = first.box.x1 * (size.width - 1);
-    const untilS = first.startS + (fallX + PULSE_GUARD_MM * pxPerMm - startX) / pxPerS;
-    if (untilS > first.startS) guards.push({ leadIndex: first.leadIndex, fromS: first.startS, untilS: Math.min(untilS, first.endS) });
+    const hiddenPx = fallX + PULSE_GUARD_MM * pxPerMm - startX;
+    if (hiddenPx <= 0 || hiddenPx > MAX_PULSE_GUARD_MM * pxPerMm) continue;
+    const untilS = first.startS + hiddenPx / pxPerS;
+    guards.push({ leadIndex: first.leadIndex, fromS: first.startS, untilS: Math.min(untilS, first.endS) });
   }
   return guards;
 }

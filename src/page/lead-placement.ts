@@ -117,7 +117,7 @@ export interface RowStartCandidates {
   readonly startsX: readonly number[];
   /** The row's own px per second where the image measured one (its column bars); else the page's. */
   readonly pxPerS?: number;
-  /** A start from the page's column bars: kept however far from the boxes' (see placeOnRowStarts). */
+  /** A start from the page's column bars: kept up to maxBarShiftPx from the boxes' (see placeOnRowStarts). */
   readonly fromBars?: boolean;
 }
 
@@ -134,7 +134,9 @@ export interface RowStartCandidates {
  * something else: a photo's desk edge, a row the image geometry split or
  * merged; bars marked at 2.5 s steps are the page's own axis, and on ecg-image-kit's
  * augmented pages they are right where the boxes are over 3 mm off, bench
- * RESULTS of issue 18), are refitted from their boxes
+ * RESULTS of issue 18), or that comes from bars more than `maxBarShiftPx`
+ * from it (on a page without a grid, QRS strokes can pass for bars and
+ * mark an axis a beat or a panel away), are refitted from their boxes
  * (refitTimeAxis) and named in `unmatchedRows`. Bands and baselines are
  * kept.
  */
@@ -145,6 +147,7 @@ export function placeOnRowStarts(
   rowSpacingPx: number,
   pxPerS: number,
   maxShiftPx: number,
+  maxBarShiftPx = Infinity,
 ): { placements: LeadPlacement[]; unmatchedRows: number[] } {
   const refitted = refitTimeAxis(placements, size, pxPerS);
   const axes = new Map<number, { x0: number; pxPerS: number }>();
@@ -161,7 +164,7 @@ export function placeOnRowStarts(
     const first = leads.reduce((a, b) => (b.startS < a.startS ? b : a));
     const boxStart = first.box.x1 * (size.width - 1) - first.startS * rowPxPerS;
     const start = found.startsX.reduce((a, b) => (Math.abs(b - boxStart) < Math.abs(a - boxStart) ? b : a));
-    if (!found.fromBars && Math.abs(start - boxStart) > maxShiftPx) unmatchedRows.push(row);
+    if (Math.abs(start - boxStart) > (found.fromBars ? maxBarShiftPx : maxShiftPx)) unmatchedRows.push(row);
     else axes.set(row, { x0: start, pxPerS: rowPxPerS });
   }
   return {

@@ -40,12 +40,23 @@ export async function encodePng(image: RgbImage): Promise<Buffer> {
  * at level 1: 5.7 MB); readGreyImage returns the same values, pixel for
  * pixel (test/render/clean-twin.test.ts). The grey is looked up per pixel
  * (greyOfColours): libvips converting the page took 21 ms of a 200 DPI
- * twin's 24, the lookup about a quarter of that.
+ * twin's 24, the lookup about a quarter of that; `looked` is that grey
+ * already looked up (by the warp's WebAssembly kernels, warp-image.ts
+ * warpImageAndGrey), handed over to be recycled here.
  */
 const TWIN_PNG_OPTIONS = { compressionLevel: 0, adaptiveFiltering: false } as const;
 
-export async function encodeTwinPng(image: RgbImage): Promise<Buffer> {
-  const table = await greyOfColours();
+export async function encodeTwinPng(image: RgbImage, looked?: Uint8Array): Promise<Buffer> {
+  const grey = looked ?? greyByLookup(image, await greyOfColours());
+  try {
+    return await sharp(grey, rawOf(image, 1)).toColourspace('b-w').png(TWIN_PNG_OPTIONS).toBuffer();
+  } finally {
+    recycleBuffers([grey]);
+  }
+}
+
+/** The grey of every pixel of `image` by `table` (greyOfColours), into a recycled buffer. */
+function greyByLookup(image: RgbImage, table: Uint8Array): Uint8Array {
   const { width, height, data } = image;
   const grey = new Uint8Array(takeBuffer(width * height));
   const rgb = new DataView(data.buffer, data.byteOffset, data.byteLength);
@@ -53,11 +64,7 @@ export async function encodeTwinPng(image: RgbImage): Promise<Buffer> {
   const last = width * height - 1;
   for (let p = 0; p < last; p++) grey[p] = table[rgb.getUint32(3 * p, true) & 0xffffff]!;
   if (last >= 0) grey[last] = table[data[3 * last]! | (data[3 * last + 1]! << 8) | (data[3 * last + 2]! << 16)]!;
-  try {
-    return await sharp(grey, rawOf(image, 1)).toColourspace('b-w').png(TWIN_PNG_OPTIONS).toBuffer();
-  } finally {
-    recycleBuffers([grey]);
-  }
+  return grey;
 }
 
 /** Every 8-bit colour once, R + 256 G + 65536 B, as a 4096 x 4096 image. */
@@ -71,7 +78,7 @@ let greyTable: Promise<Uint8Array> | undefined;
  * the table gives libvips' grey of any pixel exactly. Built by libvips on
  * first use (16 MB, about 0.1 s), then shared.
  */
-function greyOfColours(): Promise<Uint8Array> {
+export function greyOfColours(): Promise<Uint8Array> {
   greyTable ??= convertEveryColour().catch((error: unknown) => {
     greyTable = undefined;
     throw error;

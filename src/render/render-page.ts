@@ -19,7 +19,7 @@ import { renderMessages } from '../core/messages.js';
 import { createRng } from '../core/rng.js';
 import { planDistortions, pageMappingOf, type DistortionPlan } from './distortions.js';
 import { isIdentityMapping, mapPoint, type PageMapping } from './geometry.js';
-import { warpImage } from './warp/warp-image.js';
+import { warpImageAndGrey } from './warp/warp-image.js';
 import { transformOf, type CalibrationGroundTruth, type LeadGroundTruth, type PageGroundTruth } from './ground-truth.js';
 import type { PixelBox, Point } from '../page/box.js';
 import { layoutPage, panelSampleRange, type PageLayout, type Panel } from '../page/layout.js';
@@ -27,7 +27,7 @@ import { normalizeRenderOptions, renderConfigOf, type RenderConfigInput, type Re
 import { compositeRgba, createCoverage, paintCoverage, strokePolyline, strokeSegment, type Coverage, type RgbImage } from './raster.js';
 import { headerStripRgba, makeHeaderFields, staticPageImage, type HeaderFields } from './paper.js';
 import { applyPhotometric } from './photometric.js';
-import { encodeJpeg, encodeMaskPng, encodePng, encodeTwinPng, jpegToPng, type ImageFormat } from './image-file.js';
+import { encodeJpeg, encodeMaskPng, encodePng, encodeTwinPng, greyOfColours, jpegToPng, type ImageFormat } from './image-file.js';
 import { serialPhases, timed, timedAsync, type PhaseTimings } from './phase-timings.js';
 import { recycleBuffers } from '../core/recycled-buffers.js';
 import { drawPageVariety, type PageVariety, type SeparatorLook } from './variety/draw.js';
@@ -316,20 +316,23 @@ export async function renderPage(record: EcgRecord, config: RenderConfigInput, r
   );
   const mapping = timed(timings, 'displacementField', () => pageMappingOf(plan, widthPx, heightPx));
   const identity = isIdentityMapping(mapping);
-  const clean = identity ? page : timed(timings, 'warp', () => warpImage(page, mapping, BACKGROUND_RGB));
+  const noisy = options.noise > 0;
+  const twin = request.cleanTwin !== false;
+  // A warped twin's grey is looked up by the warp's kernels while its pixels are in their memory (encodeTwinPng's lookup otherwise).
+  const greyTable = noisy && twin && !identity ? await greyOfColours() : undefined;
+  const warped = identity ? { image: page, grey: undefined } : timed(timings, 'warp', () => warpImageAndGrey(page, mapping, BACKGROUND_RGB, greyTable));
+  const clean = warped.image;
 
   const traceWidthPx = options.traceWidthMm * pxPerMm;
   const leads = timed(timings, 'groundTruthPoints', () => drawn.map((d) => leadGroundTruth(d, mapping, identity, pxPerMm, traceWidthPx / 2)));
   const mask = identity ? traces : timed(timings, 'mask', () => strokeMask(leads, traces, traceWidthPx * plan.zoom));
 
   // The mask and the clean twin are final: libvips encodes them on its threads while this one runs the photometric chain.
-  const noisy = options.noise > 0;
-  const twin = request.cleanTwin !== false;
   // A serial sink (phase-timings.ts) waits for each encoding before the next phase starts.
   const serial = serialPhases(timings);
   const maskPng = started(timedAsync(timings, 'encodeMask', () => encodeMaskPng(mask)));
   if (serial) await Promise.allSettled([maskPng]);
-  const cleanPng = noisy && twin ? started(timedAsync(timings, 'encodeClean', () => encodeTwinPng(clean))) : undefined;
+  const cleanPng = noisy && twin ? started(timedAsync(timings, 'encodeClean', () => encodeTwinPng(clean, warped.grey))) : undefined;
   if (serial) await Promise.allSettled([cleanPng]);
   let image: RgbImage;
   try {

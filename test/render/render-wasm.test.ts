@@ -7,7 +7,8 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { warpImage } from '../../src/render/warp/warp-image.js';
+import { warpImage, warpImageAndGrey } from '../../src/render/warp/warp-image.js';
+import { greyOfColours } from '../../src/render/image-file.js';
 import { applyPhotometric } from '../../src/render/photometric.js';
 import { pageMappingOf, planDistortions } from '../../src/render/distortions.js';
 import { normalizeRenderOptions } from '../../src/render/options.js';
@@ -80,6 +81,25 @@ test('warp: the kernels give the JavaScript bytes, every noise level and page si
         assert.is(diff, '', `${width}x${height}, noise ${noise}, seed ${seed}: ${diff}`);
       }
     }
+  }
+});
+
+test('twin grey: the lookup in the warp kernels is the grey table of every warped pixel', async () => {
+  const table = await greyOfColours();
+  const distort = normalizeRenderOptions().distort;
+  for (const [width, height] of SIZES) {
+    const page = pageOf(width, height, `grey-${width}`);
+    const plan = planDistortions({ noise: 0.5, distort, width, height, pxPerMm: 100 / 25.4 }, createRng(`grey-${width}`));
+    const { image, grey } = warpImageAndGrey(page, pageMappingOf(plan, width, height), [255, 255, 255], table);
+    if (!grey) throw new Error('no grey from the kernels');
+    assert.is(grey.length, width * height);
+    for (let p = 0; p < width * height; p++) {
+      const expected = table[image.data[3 * p]! | (image.data[3 * p + 1]! << 8) | (image.data[3 * p + 2]! << 16)];
+      if (grey[p] !== expected) assert.unreachable(`${width}x${height} pixel ${p}: ${grey[p]} against ${expected}`);
+    }
+    useRenderKernels(false);
+    assert.is(warpImageAndGrey(page, pageMappingOf(plan, width, height), [255, 255, 255], table).grey, undefined, 'the JavaScript warp leaves the lookup to encodeTwinPng');
+    useRenderKernels(true);
   }
 });
 

@@ -35,8 +35,8 @@ export const imageScaleFallback = (path: string) =>
 export const rowStartsFallback = (path: string) =>
   `${path}: no trace rows found in the image; each row's time axis is placed by the ROI boxes at the page's scale (--time-axis page-scale)`;
 
-export const rowStartsUnmatched = (path: string, rows: readonly number[], maxShiftMm: number) =>
-  `${path}: no trace row start found in the image near lead row(s) ${rows.join(', ')} (no row there, or a start more than ${maxShiftMm} mm from the ROI boxes'); those rows' time axes are placed by their ROI boxes`;
+export const rowStartsUnmatched = (path: string, rows: readonly number[], maxShiftMm: number, maxBarShiftMm: number) =>
+  `${path}: no trace row start found in the image near lead row(s) ${rows.join(', ')} (no row there, or a start more than ${maxShiftMm} mm from the ROI boxes', ${maxBarShiftMm} mm from column bars); those rows' time axes are placed by their ROI boxes`;
 
 export const imageRowsMismatch = (path: string, found: number, expected: number) =>
   `${path}: the image shows ${found} trace row(s), the cell's layout ${expected}; the leads keep the layout's nominal boxes`;

@@ -307,6 +307,17 @@ function warpRow(src: RgbImage, v: DataView, out: Uint8ClampedArray, w8: Uint8Ar
  * in SIMD lanes (warpWithKernels).
  */
 export function warpImage(src: RgbImage, mapping: PageMapping, background: Rgb): RgbImage {
+  return warpImageAndGrey(src, mapping, background).image;
+}
+
+/**
+ * warpImage, and with the kernels and a grey table (image-file.ts
+ * greyOfColours) also the warped image's grey by lookup while its pixels
+ * are still in the kernels' memory: the clean twin's grey, which
+ * encodeTwinPng would otherwise look up in JavaScript. grey is undefined
+ * without the kernels or the table.
+ */
+export function warpImageAndGrey(src: RgbImage, mapping: PageMapping, background: Rgb, greyTable?: Uint8Array): { image: RgbImage; grey: Uint8Array | undefined } {
   const { width, height } = src;
   const bytes = width * height * 3;
   const kernels = width > 1 ? renderKernels() : undefined;
@@ -314,7 +325,7 @@ export function warpImage(src: RgbImage, mapping: PageMapping, background: Rgb):
   const field = mapping.field;
   if (field && field.cellPx !== SPAN_PX) throw new RangeError(`displacement field cells must be ${SPAN_PX} px`);
   const nodes = Math.ceil((width - 1) / SPAN_PX) + 1;
-  if (kernels) return warpWithKernels(kernels, src, hi, field, nodes, background);
+  if (kernels) return warpWithKernels(kernels, src, hi, field, nodes, background, greyTable);
   // Every pixel is written below when a row has a span (two pixels or more): a recycled buffer needs no clearing.
   const out = new Uint8ClampedArray(width > 1 ? takeBuffer(bytes) : takeZeroedBytes(bytes).buffer);
   // Bilinear sums of bytes are bytes, so stores need no clamping: through a plain view of the same memory.
@@ -322,7 +333,7 @@ export function warpImage(src: RgbImage, mapping: PageMapping, background: Rgb):
   const taps = new DataView(src.data.buffer, src.data.byteOffset, src.data.byteLength);
   const band = new NodeBand(nodes);
   eachRow(band, field, hi, width, height, (y, fy) => warpRow(src, taps, out, w8, y * width * 3, band, fy, background, false));
-  return { width, height, data: out };
+  return { image: { width, height, data: out }, grey: undefined };
 }
 
 /**
@@ -332,10 +343,19 @@ export function warpImage(src: RgbImage, mapping: PageMapping, background: Rgb):
  * other spans here as above, writing the same memory; the result is copied
  * out into a recycled buffer. Same bytes as the JavaScript path.
  */
-function warpWithKernels(kernels: RenderKernels, src: RgbImage, hi: Matrix3, field: DisplacementField | undefined, nodes: number, background: Rgb): RgbImage {
+function warpWithKernels(
+  kernels: RenderKernels,
+  src: RgbImage,
+  hi: Matrix3,
+  field: DisplacementField | undefined,
+  nodes: number,
+  background: Rgb,
+  greyTable: Uint8Array | undefined,
+): { image: RgbImage; grey: Uint8Array | undefined } {
   const { width, height } = src;
   const bytes = width * height * 3;
-  const [srcAt, outAt, xAt, yAt, insideAt] = kernels.place([bytes, bytes, nodes * 4, nodes * 4, nodes]) as [number, number, number, number, number];
+  const tableAt = greyTable ? kernels.resident(greyTable) : 0;
+  const [srcAt, outAt, xAt, yAt, insideAt, greyAt] = kernels.place([bytes, bytes, nodes * 4, nodes * 4, nodes, greyTable ? width * height : 0]) as [number, number, number, number, number, number];
   const memory = kernels.memory;
   new Uint8Array(memory, srcAt, bytes).set(src.data);
   const out = new Uint8ClampedArray(memory, outAt, bytes);
@@ -352,7 +372,13 @@ function warpWithKernels(kernels: RenderKernels, src: RgbImage, hi: Matrix3, fie
   });
   const result = new Uint8ClampedArray(takeBuffer(bytes));
   result.set(out);
-  return { width, height, data: result };
+  let grey: Uint8Array | undefined;
+  if (greyTable) {
+    kernels.greyOf(outAt, greyAt, width * height, tableAt);
+    grey = new Uint8Array(takeBuffer(width * height));
+    grey.set(new Uint8Array(kernels.memory, greyAt, width * height));
+  }
+  return { image: { width, height, data: result }, grey };
 }
 
 /** Walk the image rows, moving `band` down the node grid: `row(y, fy)` with fy how far down its band row y is. */

@@ -22,6 +22,7 @@ interface Exports {
   shadeRow(row: number, shade: number, noise: number, width: number, g0: number, g1: number, g2: number): void;
   shadeBase(grid: number, cols: number, j: number, fy: number, cells: number, shade: number, width: number): void;
   noiseTable(normals: number, table: number, pixels: number, wrap: number, offset: number, sd: number): void;
+  greyOf(rgb: number, grey: number, pixels: number, table: number): void;
 }
 
 const MODULE_PATH = fileURLToPath(new URL('../../../dist/wasm/render.wasm', import.meta.url));
@@ -31,7 +32,13 @@ const ALIGN = 16;
 const SLACK = 16;
 
 export class RenderKernels {
-  private constructor(private readonly exports: Exports) {}
+  /** Tables kept in the memory for good (resident()), and where the regions of place() start after them. */
+  private readonly residents = new Map<Uint8Array, number>();
+  private residentEnd: number;
+
+  private constructor(private readonly exports: Exports) {
+    this.residentEnd = Math.ceil(exports.heapBase() / ALIGN) * ALIGN;
+  }
 
   static load(path: string): RenderKernels {
     const module = new WebAssembly.Module(readFileSync(path));
@@ -46,15 +53,36 @@ export class RenderKernels {
 
   /** Byte offsets of regions of `sizes` bytes (16-byte aligned, not cleared, each with 16 spare bytes after it), valid until the next call. */
   place(sizes: readonly number[]): number[] {
-    let at = Math.ceil(this.exports.heapBase() / ALIGN) * ALIGN;
+    let at = this.residentEnd;
     const offsets = sizes.map((size) => {
       const offset = at;
       at += Math.ceil((size + SLACK) / ALIGN) * ALIGN;
       return offset;
     });
-    const memory = this.exports.memory;
-    if (at > memory.buffer.byteLength) memory.grow(Math.ceil((at - memory.buffer.byteLength) / PAGE_BYTES));
+    this.reach(at);
     return offsets;
+  }
+
+  /**
+   * The offset of a copy of `table` that stays for the process (a lookup
+   * table built once, such as the twin's grey of every colour): copied in
+   * on the first call for that array. Call it before place(): it may move
+   * where the regions start.
+   */
+  resident(table: Uint8Array): number {
+    const known = this.residents.get(table);
+    if (known !== undefined) return known;
+    const at = this.residentEnd;
+    this.residentEnd += Math.ceil((table.byteLength + SLACK) / ALIGN) * ALIGN;
+    this.reach(this.residentEnd);
+    new Uint8Array(this.memory, at, table.byteLength).set(table);
+    this.residents.set(table, at);
+    return at;
+  }
+
+  private reach(end: number): void {
+    const memory = this.exports.memory;
+    if (end > memory.buffer.byteLength) memory.grow(Math.ceil((end - memory.buffer.byteLength) / PAGE_BYTES));
   }
 
   /** warp-image.ts's warpSpan over one image row's spans with every tap on the page (inside[n] = 1); see assembly/render.ts. */
@@ -70,6 +98,11 @@ export class RenderKernels {
   /** photometric.ts's shade row from the smooth shade grid; see assembly/render.ts. */
   shadeBase(grid: number, cols: number, j: number, fy: number, cells: number, shade: number, width: number): void {
     this.exports.shadeBase(grid, cols, j, fy, cells, shade, width);
+  }
+
+  /** image-file.ts's grey of each RGB pixel by lookup (`table` resident); see assembly/render.ts. */
+  greyOf(rgb: number, grey: number, pixels: number, table: number): void {
+    this.exports.greyOf(rgb, grey, pixels, table);
   }
 
   /** photometric.ts's sensor-noise table from its normals (`wrap` <= `pixels`); see assembly/render.ts. */
