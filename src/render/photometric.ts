@@ -32,7 +32,7 @@ export interface PhotometricWork {
 
 export async function applyPhotometric(clean: RgbImage, plan: DistortionPlan, rng: Rng, work: PhotometricWork = {}): Promise<RgbImage> {
   const { timings } = work;
-  const blurring = plan.blurSigmaPx >= 0.3;
+  const blurring = blurChangesPixels(plan.blurSigmaPx);
   const onPaper = plan.stains.length > 0 || plan.marks.length > 0;
   // A clean twin to keep makes the chain work on a copy; a blur with nothing on the paper makes that copy itself.
   const image: RgbImage = work.inPlace || (blurring && !onPaper) ? clean : { width: clean.width, height: clean.height, data: copyOf(clean.data, work.scratch) };
@@ -130,8 +130,28 @@ function paintStain(image: RgbImage, stain: Stain): void {
   }
 }
 
+/** libvips' gaussmat drops mask taps below this share of the centre's (sharp's default, passed explicitly so that blurChangesPixels holds). */
+const BLUR_MIN_AMPLITUDE = 0.2;
+
+/**
+ * Whether libvips' Gaussian blur of `sigma` px changes a pixel. Its mask
+ * (gaussmat, integer precision) ends at the first x with exp(-x^2 / 2
+ * sigma^2) below BLUR_MIN_AMPLITUDE; when that is x = 1 (sigma below 0.557)
+ * the mask is one tap and the blur copies the image, paying a full pass and
+ * an 11 MB buffer at 200 DPI for nothing. That is a noise-0.5 page's blur
+ * more often than not (sigma 0.35-0.7 at 200 DPI, half that at 100), so the
+ * chain skips it there: the same pixels (test/render/photometric-blur.test.ts
+ * checks the rule against sharp on both sides of it). sharp needs sigma >= 0.3.
+ */
+export function blurChangesPixels(sigma: number): boolean {
+  return sigma >= 0.3 && Math.exp(-1 / (2 * sigma * sigma)) >= BLUR_MIN_AMPLITUDE;
+}
+
 async function blur(image: RgbImage, sigma: number): Promise<RgbImage> {
-  const out = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } }).blur(sigma).raw().toBuffer();
+  const out = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } })
+    .blur({ sigma, minAmplitude: BLUR_MIN_AMPLITUDE })
+    .raw()
+    .toBuffer();
   return { width: image.width, height: image.height, data: new Uint8ClampedArray(out.buffer, out.byteOffset, out.length) };
 }
 
@@ -253,7 +273,7 @@ function shadeColourAndNoise(image: RgbImage, plan: DistortionPlan, shading: Sha
   const kernels = width <= NOISE_TABLE_PIXELS ? renderKernels() : undefined;
   if (kernels) {
     const normals = shading.normals;
-    const [imageAt, gridAt, cellsAt, shadeAt, noiseAt, normalsAt] = kernels.place([data.length, grid.byteLength, cols * 4, width * 4, tableLength * 4, normals?.byteLength ?? 0]) as number[] as [number, number, number, number, number, number];
+    const [imageAt, gridAt, cellsAt, shadeAt, noiseAt, normalsAt] = kernels.place([data.length, grid.byteLength, cols * 4, width * 4, tableLength * 4, normals?.byteLength ?? 0]) as [number, number, number, number, number, number];
     const memory = kernels.memory;
     const pixels = new Uint8Array(memory, imageAt, data.length);
     pixels.set(data);
