@@ -1,8 +1,9 @@
 /**
  * The renderer's per-pixel passes compiled to WebAssembly (assembly/render.ts,
  * built by `npm run build` into dist/wasm/render.wasm), for the noisy page's
- * costliest passes (issue 21): the warp's spans inside the page and the
- * photometric pass (its noise table, shade rows and the pass itself). Each kernel is its JavaScript twin's integer
+ * costliest passes (issue 21): the warp's spans inside the page, the clean
+ * twin's grey lookup, and the photometric pass (its noise table, shade rows
+ * and the pass itself). Each kernel is its JavaScript twin's integer
  * arithmetic to the bit, so pages are the same whichever ran; where the
  * module is missing (sources run before a build) the twins run, and
  * `renderKernelsMissing()` says so for the render stage to warn once.
