@@ -18,7 +18,7 @@ const CASES: readonly [string, RenderConfigInput][] = [
   ['noise 0.5', { noise: 0.5, dpi: 60 }],
   ['noise 1, png', { noise: 1, dpi: 60, imageFormat: 'png' }],
   ['stains and marks, no blur', { noise: 1, dpi: 60, distort: { stains: 3, marks: 3, blurPx: 0 } }],
-  ['stains and marks, blurred', { noise: 1, dpi: 60, distort: { stains: 3, marks: 3, blurPx: 2 } }],
+  ['stains and marks, blurred', { noise: 1, dpi: 60, distort: { stains: 3, marks: 3, blurPx: 4 } }],
   ['no geometry, stains', { noise: 1, dpi: 60, distort: { rotationDeg: 0, perspective: 0, crop: 0, wrinkles: 0, creases: 0, stains: 3 } }],
 ];
 

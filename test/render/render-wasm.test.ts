@@ -108,7 +108,7 @@ test('photometric pass: the kernels give the JavaScript bytes (with and without 
   for (const [width, height] of SIZES) {
     const page = pageOf(width, height, `shade-${width}`);
     for (const noise of [0.3, 0.5, 1]) {
-      for (const variant of [{}, { blurPx: 0 }, { sensorNoise: 0, blurPx: 0 }]) {
+      for (const variant of [{}, { blurPx: 4 }, { blurPx: 0 }, { sensorNoise: 0, blurPx: 0 }]) {
         const plan = planDistortions({ noise, distort: { ...distort, ...variant }, width, height, pxPerMm: 100 / 25.4 }, createRng(`shade-${noise}`));
         useRenderKernels(true);
         const k = await applyPhotometric(page, plan, createRng('photo'));
