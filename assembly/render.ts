@@ -1,7 +1,7 @@
 /**
  * The renderer's per-pixel passes as WebAssembly (AssemblyScript, built by
  * `npm run build:wasm` into dist/wasm/render.wasm; loaded by
- * src/render/kernels/render-wasm.ts). Each is the same integer arithmetic as
+ * src/render/wasm/render-kernels.ts). Each is the same integer arithmetic as
  * its JavaScript twin, to the bit, so a page does not depend on which ran:
  *   warpInsideSpans  <-> warpSpan in src/render/warp/warp-image.ts
  *   shadeRow         <-> the row loop of shadeColourAndNoise in src/render/photometric.ts

@@ -113,12 +113,21 @@ export class RenderKernels {
 }
 
 let loaded: RenderKernels | null | undefined;
+/** Why the module could not be loaded, where it could not. */
+let loadError: string | undefined;
 let enabled = true;
 
-/** The kernels, or undefined where the module is missing or they are switched off (then the JavaScript twins run). */
+/** The kernels, or undefined where the module is missing, unreadable or switched off (then the JavaScript twins run). */
 export function renderKernels(): RenderKernels | undefined {
   if (!enabled) return undefined;
-  if (loaded === undefined) loaded = existsSync(MODULE_PATH) ? RenderKernels.load(MODULE_PATH) : null;
+  if (loaded === undefined) {
+    try {
+      loaded = RenderKernels.load(MODULE_PATH);
+    } catch (error) {
+      loaded = null;
+      loadError = existsSync(MODULE_PATH) ? `could not be loaded (${error instanceof Error ? error.message : String(error)})` : 'is missing';
+    }
+  }
   return loaded ?? undefined;
 }
 
@@ -127,8 +136,8 @@ export function useRenderKernels(on: boolean): void {
   enabled = on;
 }
 
-/** A warning for the render stage where the module is missing, else undefined. */
+/** A warning for the render stage where the module is missing or unreadable, else undefined. */
 export function renderKernelsMissing(): string | undefined {
   if (!enabled || renderKernels()) return undefined;
-  return `render: ${MODULE_PATH} is missing (run \`npm run build\`): the warp and the photometric pass run in JavaScript, the same pages, a noisy one about a fifth slower`;
+  return `render: ${MODULE_PATH} ${loadError} (run \`npm run build\`): the warp and the photometric pass run in JavaScript, the same pages, a noisy one about a third slower`;
 }
