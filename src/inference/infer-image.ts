@@ -442,17 +442,19 @@ export async function inferImage(cell: TrainedCell, path: string, options: Infer
   const needCrops = cell.digitization !== null || cell.classification?.kind === 'hierarchical';
   const deskew = config.digitizer.deskew && needCrops;
   const roiSize = { width: specs.roi.inputWidth, height: specs.roi.inputHeight };
+  const flattenPx = Math.round((options.flattenMm ?? DEFAULT_FLATTEN_MM) * page.pxPerMm);
   const sizes: ImageSize[] = [size];
-  if (cell.roi && needCrops) sizes.push(roiSize);
+  // A flattened page gives the ROI model its input by resizing it: the decoder's resize is not needed then.
+  const decodedRoi = Boolean(cell.roi) && needCrops && flattenPx === 0;
+  if (decodedRoi) sizes.push(roiSize);
   const lowResSize = { width: specs.classifier2d.inputWidth, height: specs.classifier2d.inputHeight };
   if (cell.classification) sizes.push(lowResSize);
   const { original, images } = await readUserImage(path, sizes, options.maxPixels);
   const deskewDeg = deskew ? estimateSkewDeg(images[0] as GreyImage) : 0;
-  const flattenPx = Math.round((options.flattenMm ?? DEFAULT_FLATTEN_MM) * page.pxPerMm);
   const turned = deskewImage(images[0] as GreyImage, deskewDeg);
   const pageImage = flattenPx > 0 ? flattenBackground(turned, flattenPx) : turned;
   // An upright page keeps the decoder's resize, as the roi stage does.
-  const roiInput = !cell.roi || !needCrops ? undefined : deskewDeg !== 0 || flattenPx > 0 ? await resizeGrey(pageImage, roiSize) : images[1];
+  const roiInput = !cell.roi || !needCrops ? undefined : decodedRoi && deskewDeg === 0 ? images[1] : await resizeGrey(pageImage, roiSize);
   const lowRes = cell.classification ? (images[images.length - 1] as GreyImage) : undefined;
 
   const boxed = needCrops ? await findLeads(cell, path, roiInput, size, options.logger) : { placements: [], boxes: 'nominal' as const };
