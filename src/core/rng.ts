@@ -53,21 +53,34 @@ export function hashString32(text: string): number {
 export function createRng(seed: number | string): Rng {
   const numeric = typeof seed === 'string' ? hashString32(seed) : seed >>> 0 ^ Math.floor(seed / 2 ** 32);
   const init = splitmix32(numeric);
-  let a = init();
-  let b = init();
-  let c = init();
-  let d = init();
-  if ((a | b | c | d) === 0) a = 1;
+  // The state's four words in an Int32Array rather than closure variables: a
+  // 32-bit word is often outside the small integers V8 keeps unboxed, so each
+  // update of a variable was a new heap number (megabytes of garbage a noisy
+  // page); the words' bits, and so the stream, are the same.
+  const state = new Int32Array(4);
+  state[0] = init();
+  state[1] = init();
+  state[2] = init();
+  state[3] = init();
+  if ((state[0] | state[1] | state[2] | state[3]) === 0) state[0] = 1;
 
   const nextU32 = (): number => {
+    let a = state[0]!;
+    let b = state[1]!;
+    let c = state[2]!;
+    let d = state[3]!;
     const result = Math.imul(rotl(Math.imul(b, 5) >>> 0, 7), 9) >>> 0;
-    const t = (b << 9) >>> 0;
+    const t = b << 9;
     c ^= a;
     d ^= b;
     b ^= c;
     a ^= d;
     c ^= t;
     d = rotl(d, 11);
+    state[0] = a;
+    state[1] = b;
+    state[2] = c;
+    state[3] = d;
     return result;
   };
 
