@@ -197,3 +197,130 @@ export function noiseTable(normals: usize, table: usize, pixels: i32, wrap: i32,
 export function greyOf(rgb: usize, grey: usize, pixels: i32, table: usize): void {
   for (let p = 0; p < pixels; p++, rgb += 3) store<u8>(grey + <usize>p, load<u8>(table + <usize>(load<u32>(rgb) & 0xffffff)));
 }
+
+/**
+ * One pass of libvips' separable integer convolution on 8-bit RGB, as sharp's
+ * Gaussian blur runs it (photometric.ts libvipsBlurMask says which arm and
+ * why): each output byte is
+ *
+ *   vector arm (exp > 0):  clamp((2^(exp - 1) + sum_k c_k p_k) >> exp, 0, 255)
+ *   C arm (exp = 0):       clamp(floor((sum_k c_k p_k + scale / 2) / scale), 0, 255)
+ *
+ * with p_k the same channel `taps` samples apart (`step` bytes: 3 along a
+ * row, a row's bytes down a column), samples past the image's edge taken
+ * from the edge (libvips embeds with extend copy). The sums are exact in
+ * int32 lanes; the C arm's division is float32's, exact here: a sum is below
+ * 2^24 and a quotient within 1 / scale of an integer is never rounded onto it.
+ */
+// @ts-ignore: decorator
+@inline function blurFinish(s0: v128, s1: v128, s2: v128, s3: v128, exp: i32, scale: f32): v128 {
+  if (exp > 0) {
+    s0 = i32x4.shr_s(s0, exp);
+    s1 = i32x4.shr_s(s1, exp);
+    s2 = i32x4.shr_s(s2, exp);
+    s3 = i32x4.shr_s(s3, exp);
+  } else {
+    const d = f32x4.splat(scale);
+    s0 = i32x4.trunc_sat_f32x4_s(f32x4.div(f32x4.convert_i32x4_s(s0), d));
+    s1 = i32x4.trunc_sat_f32x4_s(f32x4.div(f32x4.convert_i32x4_s(s1), d));
+    s2 = i32x4.trunc_sat_f32x4_s(f32x4.div(f32x4.convert_i32x4_s(s2), d));
+    s3 = i32x4.trunc_sat_f32x4_s(f32x4.div(f32x4.convert_i32x4_s(s3), d));
+  }
+  return i8x16.narrow_i16x8_u(i16x8.narrow_i32x4_s(s0, s1), i16x8.narrow_i32x4_s(s2, s3));
+}
+
+/** 16 output bytes at `out` from the taps at `from`, `from + step`, ... (coefficients int32 at `coeffs`). */
+// @ts-ignore: decorator
+@inline function blurVector(from: usize, step: usize, out: usize, coeffs: usize, taps: i32, bias: i32, exp: i32, scale: f32): void {
+  let s0 = i32x4.splat(bias);
+  let s1 = s0;
+  let s2 = s0;
+  let s3 = s0;
+  for (let k = 0; k < taps; k++, from += step) {
+    const c = i16x8.splat(<i16>load<i32>(coeffs + (<usize>k << 2)));
+    const v = v128.load(from);
+    const lo = i16x8.extend_low_i8x16_u(v);
+    const hi = i16x8.extend_high_i8x16_u(v);
+    s0 = i32x4.add(s0, i32x4.extmul_low_i16x8_s(lo, c));
+    s1 = i32x4.add(s1, i32x4.extmul_high_i16x8_s(lo, c));
+    s2 = i32x4.add(s2, i32x4.extmul_low_i16x8_s(hi, c));
+    s3 = i32x4.add(s3, i32x4.extmul_high_i16x8_s(hi, c));
+  }
+  v128.store(out, blurFinish(s0, s1, s2, s3, exp, scale));
+}
+
+/** One output byte from a scalar sum, the same arithmetic as blurFinish. */
+// @ts-ignore: decorator
+@inline function blurByte(sum: i32, exp: i32, scale: i32): u8 {
+  const v = exp > 0 ? sum >> exp : sum / scale;
+  return <u8>(v < 0 ? 0 : v > 255 ? 255 : v);
+}
+
+/**
+ * The separable blur of an RGB image in place: along rows from `image`
+ * into `scratch`, then down columns back into `image` (both width x height
+ * x 3 bytes, with the 16 spare bytes of place()). `coeffs`: `taps` int32
+ * coefficients (odd count, centred); exp > 0 picks the vector arm, exp = 0
+ * the C arm with `scale`.
+ */
+export function blurRgb(image: usize, scratch: usize, width: i32, height: i32, coeffs: usize, taps: i32, exp: i32, scale: i32): void {
+  const half = taps >> 1;
+  const bias = exp > 0 ? 1 << (exp - 1) : scale >> 1;
+  const fscale = <f32>scale;
+  const rowBytes = width * 3;
+  // Along rows: the bytes whose every tap is on the row 16 at a time (the last block may run into the
+  // row's end and the next row's start, which the edge loop below and the next row then write over).
+  const inner = rowBytes - 6 * half;
+  for (let y = 0; y < height; y++) {
+    const src = image + <usize>(y * rowBytes);
+    const dst = scratch + <usize>(y * rowBytes);
+    for (let b = 0; b < inner; b += 16) blurVector(src + <usize>b, 3, dst + <usize>(b + 3 * half), coeffs, taps, bias, exp, fscale);
+    // The edge bytes: the first and last `half` pixels of the row (all of a row narrower than the mask).
+    const edge = 3 * half < rowBytes - 3 * half ? 3 * half : rowBytes;
+    for (let b = 0; b < rowBytes; b = b + 1 == edge ? max(edge, rowBytes - 3 * half) : b + 1) {
+      const x = b / 3;
+      const channel = b - 3 * x;
+      let sum = bias;
+      for (let k = 0; k < taps; k++) {
+        let sx = x + k - half;
+        sx = sx < 0 ? 0 : sx >= width ? width - 1 : sx;
+        sum += load<i32>(coeffs + (<usize>k << 2)) * <i32>load<u8>(src + <usize>(sx * 3 + channel));
+      }
+      store<u8>(dst + <usize>b, blurByte(sum, exp, scale));
+    }
+  }
+  // Down columns: a row's taps are whole rows, clamped at the top and bottom; 16 bytes at a time over the
+  // row (the last block runs into the next row, written again when its turn comes, or the spare bytes).
+  for (let y = 0; y < height; y++) {
+    const dst = image + <usize>(y * rowBytes);
+    if (y >= half && y < height - half) {
+      const from = scratch + <usize>((y - half) * rowBytes);
+      for (let b = 0; b < rowBytes; b += 16) blurVector(from + <usize>b, <usize>rowBytes, dst + <usize>b, coeffs, taps, bias, exp, fscale);
+      continue;
+    }
+    for (let b = 0; b < rowBytes; b++) {
+      let sum = bias;
+      for (let k = 0; k < taps; k++) {
+        let sy = y + k - half;
+        sy = sy < 0 ? 0 : sy >= height ? height - 1 : sy;
+        sum += load<i32>(coeffs + (<usize>k << 2)) * <i32>load<u8>(scratch + <usize>(sy * rowBytes + b));
+      }
+      store<u8>(dst + <usize>b, blurByte(sum, exp, scale));
+    }
+  }
+}
+
+/** warp-image.ts NodeBand.stepDown: each of `nodes` fixed-point nodes one image row down its band (int32 adds, four at a time). */
+export function stepNodes(nodeX: usize, nodeY: usize, stepX: usize, stepY: usize, nodes: i32): void {
+  let n = 0;
+  for (; n + 4 <= nodes; n += 4) {
+    const at = <usize>n << 2;
+    v128.store(nodeX + at, i32x4.add(v128.load(nodeX + at), v128.load(stepX + at)));
+    v128.store(nodeY + at, i32x4.add(v128.load(nodeY + at), v128.load(stepY + at)));
+  }
+  for (; n < nodes; n++) {
+    const at = <usize>n << 2;
+    store<i32>(nodeX + at, load<i32>(nodeX + at) + load<i32>(stepX + at));
+    store<i32>(nodeY + at, load<i32>(nodeY + at) + load<i32>(stepY + at));
+  }
+}

@@ -18,7 +18,8 @@ import { smoothShadeGrid, type DistortionPlan, type Mark, type Stain } from './d
 import { clearCoverageRows, createCoverage, paintCoverage, strokePolyline, type RgbImage } from './raster.js';
 import { serialPhases, timed, timedAsync, type PhaseTimings } from './phase-timings.js';
 import { recycleBuffers, takeBuffer } from '../core/recycled-buffers.js';
-import { renderKernels } from './wasm/render-kernels.js';
+import { renderKernels, type RenderKernels } from './wasm/render-kernels.js';
+import { libvipsBlurMask, type BlurMask } from './blur-mask.js';
 
 const SHADE_CELL_PX = 16;
 
@@ -31,6 +32,9 @@ export interface PhotometricWork {
 }
 
 export async function applyPhotometric(clean: RgbImage, plan: DistortionPlan, rng: Rng, work: PhotometricWork = {}): Promise<RgbImage> {
+  const kernels = clean.width <= NOISE_TABLE_PIXELS ? renderKernels() : undefined;
+  const blurMask = blurChangesPixels(plan.blurSigmaPx) ? libvipsBlurMask(plan.blurSigmaPx, BLUR_MIN_AMPLITUDE) : null;
+  if (kernels && blurMask !== undefined) return photometricInKernels(kernels, clean, plan, rng, work, blurMask);
   const { timings } = work;
   const blurring = blurChangesPixels(plan.blurSigmaPx);
   const onPaper = plan.stains.length > 0 || plan.marks.length > 0;
@@ -245,6 +249,13 @@ function fillNoiseTable(shading: Shading, noise: Int32Array): void {
   for (let k = pixels * 3; k < noise.length; k++) noise[k] = noise[k % (pixels * 3)]!;
 }
 
+/** Each channel's gain of the pass (colour temperature and contrast), in fixed point. */
+function channelGains(plan: DistortionPlan): { readonly g0: number; readonly g1: number; readonly g2: number } {
+  const t = plan.colourTemperature;
+  const contrast = plan.contrast;
+  return { g0: (1 + t) * contrast * FIXED_ONE, g1: (1 + t * 0.15) * contrast * FIXED_ONE, g2: (1 - t) * contrast * FIXED_ONE };
+}
+
 /**
  * One pass over the page: v' = v * shade * contrast * gain_c + offset + noise_c,
  * with shade the bilinear interpolant of the smooth shade grid times the
@@ -258,43 +269,14 @@ function fillNoiseTable(shading: Shading, noise: Int32Array): void {
  * the shade along a row steps through each grid cell by adds. A value within
  * about 1e-4 of a half level may round the other way than in doubles;
  * nothing else changes. Where the WebAssembly kernels are built
- * (wasm/render-kernels.ts) the table, the shade rows and the pass run there,
- * the same arithmetic to the bit, and only the crease lines here.
+ * (wasm/render-kernels.ts) the whole chain runs in their memory instead
+ * (photometricInKernels), the same arithmetic to the bit.
  */
 function shadeColourAndNoise(image: RgbImage, plan: DistortionPlan, shading: Shading, rng: Rng): void {
   const { width, height, data } = image;
   const { cols, grid } = shading;
-  const t = plan.colourTemperature;
-  const contrast = plan.contrast;
-  const g0 = (1 + t) * contrast * FIXED_ONE;
-  const g1 = (1 + t * 0.15) * contrast * FIXED_ONE;
-  const g2 = (1 - t) * contrast * FIXED_ONE;
+  const { g0, g1, g2 } = channelGains(plan);
   const tableLength = (NOISE_TABLE_PIXELS + width) * 3;
-  const kernels = width <= NOISE_TABLE_PIXELS ? renderKernels() : undefined;
-  if (kernels) {
-    const normals = shading.normals;
-    const [imageAt, gridAt, cellsAt, shadeAt, noiseAt, normalsAt] = kernels.place([data.length, grid.byteLength, cols * 4, width * 4, tableLength * 4, normals?.byteLength ?? 0]) as [number, number, number, number, number, number];
-    const memory = kernels.memory;
-    const pixels = new Uint8Array(memory, imageAt, data.length);
-    pixels.set(data);
-    new Float32Array(memory, gridAt, grid.length).set(grid);
-    if (normals) {
-      new Float32Array(memory, normalsAt, normals.length).set(normals);
-      kernels.noiseTable(normalsAt, noiseAt, NOISE_TABLE_PIXELS, width, shading.offset, shading.sd);
-    } else {
-      fillNoiseTable(shading, new Int32Array(memory, noiseAt, tableLength));
-    }
-    const shade = new Float32Array(memory, shadeAt, width);
-    for (let y = 0; y < height; y++) {
-      const j = Math.floor(y / SHADE_CELL_PX);
-      kernels.shadeBase(gridAt, cols, j, y / SHADE_CELL_PX - j, cellsAt, shadeAt, width);
-      shadeCreaseLines(shade, plan, y);
-      const n = 3 * rng.int(0, NOISE_TABLE_PIXELS - 1);
-      kernels.shadeRow(imageAt + y * width * 3, shadeAt, noiseAt + n * 4, width, g0, g1, g2);
-    }
-    data.set(pixels);
-    return;
-  }
   const noise = new Int32Array(takeBuffer(tableLength * Int32Array.BYTES_PER_ELEMENT));
   fillNoiseTable(shading, noise);
   const row = new Float32Array(cols);
@@ -320,4 +302,74 @@ function shadeColourAndNoise(image: RgbImage, plan: DistortionPlan, shading: Sha
     }
   }
   recycleBuffers([noise]);
+}
+
+/**
+ * The chain in the WebAssembly kernels' memory (wasm/render-kernels.ts): the
+ * clean image copied in once, the stains and pen marks painted there, the
+ * blur (libvips' own integer convolution, blur-mask.ts, where sharp would
+ * blur), then the noise table, shade rows and the pass, and the result
+ * copied out once, into the clean image itself without a twin to keep, else
+ * into `work.scratch` or a new buffer. The same bytes as the chain above
+ * with sharp's blur (test/render/render-wasm.test.ts), with no copy of the
+ * page in JavaScript and no 11 MB buffer from libvips a blurred 200 DPI page.
+ */
+function photometricInKernels(kernels: RenderKernels, clean: RgbImage, plan: DistortionPlan, rng: Rng, work: PhotometricWork, blur: BlurMask | null): RgbImage {
+  const { timings } = work;
+  const { width, height } = clean;
+  const bytes = clean.data.length;
+  const shading = timed(timings, 'shadeColourNoise', () => prepareShading(plan, width, height, rng));
+  try {
+    const { cols, grid, normals } = shading;
+    const tableLength = (NOISE_TABLE_PIXELS + width) * 3;
+    const [imageAt, scratchAt, coeffsAt, gridAt, cellsAt, shadeAt, noiseAt, normalsAt] = kernels.place([
+      bytes,
+      blur ? bytes : 0,
+      blur ? blur.coeffs.byteLength : 0,
+      grid.byteLength,
+      cols * 4,
+      width * 4,
+      tableLength * 4,
+      normals?.byteLength ?? 0,
+    ]) as [number, number, number, number, number, number, number, number];
+    const memory = kernels.memory;
+    const pixels = new Uint8ClampedArray(memory, imageAt, bytes);
+    pixels.set(clean.data);
+    const onPage: RgbImage = { width, height, data: pixels };
+    if (plan.stains.length > 0) {
+      timed(timings, 'stains', () => {
+        for (const stain of plan.stains) paintStain(onPage, stain);
+      });
+    }
+    if (plan.marks.length > 0) timed(timings, 'marks', () => paintMarks(onPage, plan.marks));
+    if (blur) {
+      timed(timings, 'blur', () => {
+        new Int32Array(memory, coeffsAt, blur.coeffs.length).set(blur.coeffs);
+        kernels.blurRgb(imageAt, scratchAt, width, height, coeffsAt, blur.coeffs.length, blur.exp, blur.scale);
+      });
+    }
+    timed(timings, 'shadeColourNoise', () => {
+      new Float32Array(memory, gridAt, grid.length).set(grid);
+      if (normals) {
+        new Float32Array(memory, normalsAt, normals.length).set(normals);
+        kernels.noiseTable(normalsAt, noiseAt, NOISE_TABLE_PIXELS, width, shading.offset, shading.sd);
+      } else {
+        fillNoiseTable(shading, new Int32Array(memory, noiseAt, tableLength));
+      }
+      const { g0, g1, g2 } = channelGains(plan);
+      const shade = new Float32Array(memory, shadeAt, width);
+      for (let y = 0; y < height; y++) {
+        const j = Math.floor(y / SHADE_CELL_PX);
+        kernels.shadeBase(gridAt, cols, j, y / SHADE_CELL_PX - j, cellsAt, shadeAt, width);
+        shadeCreaseLines(shade, plan, y);
+        const n = 3 * rng.int(0, NOISE_TABLE_PIXELS - 1);
+        kernels.shadeRow(imageAt + y * width * 3, shadeAt, noiseAt + n * 4, width, g0, g1, g2);
+      }
+    });
+    const out = work.inPlace ? clean.data : work.scratch && work.scratch.length === bytes ? work.scratch : new Uint8ClampedArray(takeBuffer(bytes));
+    out.set(pixels);
+    return { width, height, data: out };
+  } finally {
+    recycleShading(shading);
+  }
 }

@@ -168,11 +168,14 @@ class NodeBand {
   readonly spanInside: Uint8Array;
   readonly nodeXF: Int32Array;
   readonly nodeYF: Int32Array;
-  private readonly stepXF: Int32Array;
-  private readonly stepYF: Int32Array;
+  readonly stepXF: Int32Array;
+  readonly stepYF: Int32Array;
+  /** The spans with spanInside 0, the first `outsideCount` entries: what is left to JavaScript where the kernels warp the others. */
+  readonly outside: Int32Array;
+  outsideCount = 0;
 
-  /** `shared`: where the kernels read the fixed-point nodes and the inside flags (their memory), else new arrays. */
-  constructor(nodes: number, shared?: { readonly nodeXF: Int32Array; readonly nodeYF: Int32Array; readonly spanInside: Uint8Array }) {
+  /** `shared`: where the kernels read the fixed-point nodes, their steps and the inside flags (their memory), else new arrays. */
+  constructor(nodes: number, shared?: { readonly nodeXF: Int32Array; readonly nodeYF: Int32Array; readonly stepXF: Int32Array; readonly stepYF: Int32Array; readonly spanInside: Uint8Array }) {
     this.aX = new Float64Array(nodes);
     this.aY = new Float64Array(nodes);
     this.bX = new Float64Array(nodes);
@@ -180,8 +183,9 @@ class NodeBand {
     this.spanInside = shared?.spanInside ?? new Uint8Array(Math.max(nodes - 1, 0));
     this.nodeXF = shared?.nodeXF ?? new Int32Array(nodes);
     this.nodeYF = shared?.nodeYF ?? new Int32Array(nodes);
-    this.stepXF = new Int32Array(nodes);
-    this.stepYF = new Int32Array(nodes);
+    this.stepXF = shared?.stepXF ?? new Int32Array(nodes);
+    this.stepYF = shared?.stepYF ?? new Int32Array(nodes);
+    this.outside = new Int32Array(Math.max(nodes - 1, 0));
   }
 
   /** Move down one band: the row below becomes the row above, and `fillBelow` computes the new row below. */
@@ -194,13 +198,17 @@ class NodeBand {
     const xHigh = width - 1 - INSIDE_MARGIN_PX;
     const yHigh = height - 1 - INSIDE_MARGIN_PX;
     let previous = false;
+    this.outsideCount = 0;
     for (let n = 0; n < aX.length; n++) {
       const ax = aX[n]!;
       const ay = aY[n]!;
       const bx = bX[n]!;
       const by = bY[n]!;
       const inside = fits && ax >= low && ax <= xHigh && bx >= low && bx <= xHigh && ay >= low && ay <= yHigh && by >= low && by <= yHigh;
-      if (n > 0) spanInside[n - 1] = previous && inside ? 1 : 0;
+      if (n > 0) {
+        spanInside[n - 1] = previous && inside ? 1 : 0;
+        if (!(previous && inside)) this.outside[this.outsideCount++] = n - 1;
+      }
       previous = inside;
       if (!inside) continue;
       nodeXF[n] = (ax * FIXED_ONE + 0.5) | 0;
@@ -229,16 +237,17 @@ class NodeBand {
  */
 function warpRow(src: RgbImage, v: DataView, out: Uint8ClampedArray, w8: Uint8Array, rowStart: number, band: NodeBand, fy: number, background: Rgb, insideDone: boolean): void {
   const { width, height } = src;
-  const { aX, aY, bX, bY, nodeXF, nodeYF, spanInside } = band;
+  const { aX, aY, bX, bY, nodeXF, nodeYF, spanInside, outside } = band;
   const spans = spanInside.length;
-  for (let n = 0; n < spans; n++) {
+  const todo = insideDone ? band.outsideCount : spans;
+  for (let m = 0; m < todo; m++) {
+    const n = insideDone ? outside[m]! : m;
     const xa = n * SPAN_PX;
     const xb = Math.min(xa + SPAN_PX, width - 1);
     // The last span includes the right edge.
     const last = n === spans - 1 ? xb : xb - 1;
     let o = rowStart + xa * 3;
     if (spanInside[n] === 1) {
-      if (insideDone) continue;
       const pxF = nodeXF[n]!;
       const pyF = nodeYF[n]!;
       const dx = nodeXF[n + 1]! - pxF;
@@ -332,7 +341,7 @@ export function warpImageAndGrey(src: RgbImage, mapping: PageMapping, background
   const w8 = new Uint8Array(out.buffer, out.byteOffset, out.length);
   const taps = new DataView(src.data.buffer, src.data.byteOffset, src.data.byteLength);
   const band = new NodeBand(nodes);
-  eachRow(band, field, hi, width, height, (y, fy) => warpRow(src, taps, out, w8, y * width * 3, band, fy, background, false));
+  eachRow(band, field, hi, width, height, () => band.stepDown(), (y, fy) => warpRow(src, taps, out, w8, y * width * 3, band, fy, background, false));
   return { image: { width, height, data: out }, grey: undefined };
 }
 
@@ -355,15 +364,32 @@ function warpWithKernels(
   const { width, height } = src;
   const bytes = width * height * 3;
   const tableAt = greyTable ? kernels.resident(greyTable) : 0;
-  const [srcAt, outAt, xAt, yAt, insideAt, greyAt] = kernels.place([bytes, bytes, nodes * 4, nodes * 4, nodes, greyTable ? width * height : 0]) as [number, number, number, number, number, number];
+  const [srcAt, outAt, xAt, yAt, stepXAt, stepYAt, insideAt, greyAt] = kernels.place([bytes, bytes, nodes * 4, nodes * 4, nodes * 4, nodes * 4, nodes, greyTable ? width * height : 0]) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   const memory = kernels.memory;
   new Uint8Array(memory, srcAt, bytes).set(src.data);
   const out = new Uint8ClampedArray(memory, outAt, bytes);
   const w8 = new Uint8Array(memory, outAt, bytes);
   const taps = new DataView(src.data.buffer, src.data.byteOffset, src.data.byteLength);
   const spanInside = new Uint8Array(memory, insideAt, nodes - 1);
-  const band = new NodeBand(nodes, { nodeXF: new Int32Array(memory, xAt, nodes), nodeYF: new Int32Array(memory, yAt, nodes), spanInside });
-  eachRow(band, field, hi, width, height, (y, fy) => {
+  const band = new NodeBand(nodes, {
+    nodeXF: new Int32Array(memory, xAt, nodes),
+    nodeYF: new Int32Array(memory, yAt, nodes),
+    stepXF: new Int32Array(memory, stepXAt, nodes),
+    stepYF: new Int32Array(memory, stepYAt, nodes),
+    spanInside,
+  });
+  // The kernel steps the fixed-point nodes down to the next row after warping one (band.stepDown's adds).
+  const stepDown = () => kernels.stepNodes(xAt, yAt, stepXAt, stepYAt, nodes);
+  eachRow(band, field, hi, width, height, stepDown, (y, fy) => {
     const rowStart = y * width * 3;
     // Read the row so that its source rows go up the page (assembly/render.ts warpInsideSpans: about twice as fast as down).
     const backward = band.aY[nodes - 1]! + (band.bY[nodes - 1]! - band.aY[nodes - 1]!) * fy > band.aY[0]! + (band.bY[0]! - band.aY[0]!) * fy;
@@ -381,14 +407,18 @@ function warpWithKernels(
   return { image: { width, height, data: result }, grey };
 }
 
-/** Walk the image rows, moving `band` down the node grid: `row(y, fy)` with fy how far down its band row y is. */
-function eachRow(band: NodeBand, field: DisplacementField | undefined, hi: Matrix3, width: number, height: number, row: (y: number, fy: number) => void): void {
+/**
+ * Walk the image rows, moving `band` down the node grid: `row(y, fy)` with
+ * fy how far down its band row y is; `stepDown` moves the band's fixed-point
+ * nodes one row down (band.stepDown, or the kernels' stepNodes).
+ */
+function eachRow(band: NodeBand, field: DisplacementField | undefined, hi: Matrix3, width: number, height: number, stepDown: () => void, row: (y: number, fy: number) => void): void {
   sourceNodesOfRow(field, hi, width, 0, band.bX, band.bY);
   for (let y = 0; y < height; y++) {
     const j = Math.floor(y / SPAN_PX);
     const fy = (y - j * SPAN_PX) / SPAN_PX;
     if (fy === 0) band.advance(width, height, (xs, ys) => sourceNodesOfRow(field, hi, width, (j + 1) * SPAN_PX, xs, ys));
-    else band.stepDown();
+    else stepDown();
     row(y, fy);
   }
 }

@@ -24,6 +24,8 @@ interface Exports {
   shadeBase(grid: number, cols: number, j: number, fy: number, cells: number, shade: number, width: number): void;
   noiseTable(normals: number, table: number, pixels: number, wrap: number, offset: number, sd: number): void;
   greyOf(rgb: number, grey: number, pixels: number, table: number): void;
+  blurRgb(image: number, scratch: number, width: number, height: number, coeffs: number, taps: number, exp: number, scale: number): void;
+  stepNodes(nodeX: number, nodeY: number, stepX: number, stepY: number, nodes: number): void;
 }
 
 const MODULE_PATH = fileURLToPath(new URL('../../../dist/wasm/render.wasm', import.meta.url));
@@ -104,6 +106,16 @@ export class RenderKernels {
   /** image-file.ts's grey of each RGB pixel by lookup (`table` resident); see assembly/render.ts. */
   greyOf(rgb: number, grey: number, pixels: number, table: number): void {
     this.exports.greyOf(rgb, grey, pixels, table);
+  }
+
+  /** warp-image.ts's fixed-point nodes one image row down their band; see assembly/render.ts. */
+  stepNodes(nodeX: number, nodeY: number, stepX: number, stepY: number, nodes: number): void {
+    this.exports.stepNodes(nodeX, nodeY, stepX, stepY, nodes);
+  }
+
+  /** libvips' separable integer blur of an RGB image in place (photometric.ts, blur-mask.ts); see assembly/render.ts. */
+  blurRgb(image: number, scratch: number, width: number, height: number, coeffs: number, taps: number, exp: number, scale: number): void {
+    this.exports.blurRgb(image, scratch, width, height, coeffs, taps, exp, scale);
   }
 
   /** photometric.ts's sensor-noise table from its normals (`wrap` <= `pixels`); see assembly/render.ts. */
