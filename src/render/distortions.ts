@@ -368,57 +368,27 @@ function drawMark(rng: Rng, width: number, height: number, pxPerMm: number): Mar
 }
 
 /**
- * cos t and sin t for t = a x + b y + c at x = 0, step, 2 step, ... along one
- * row, for each wave's phase (slot n) and envelope (slot count + n), by the
+ * The grids below sum plane waves at nodes every `step` px along a row: t =
+ * kx x + ky y + phase, with cos t and sin t stepped along the row by the
  * angle-addition recurrence cos(t + d) = cos t cos d - sin t sin d,
- * sin(t + d) = sin t cos d + cos t sin d: no trigonometry per grid node, and
- * after the few hundred steps of a row the error is around 1e-13.
- *
- * The grids below keep their state in typed arrays and walk a row in a
- * function of its own over them: with the rotors as objects and the plan's
- * waves and creases read by name in one long loop, V8 ran the loops mostly
- * unoptimised (on-stack replacement, then deoptimised on the plan's shapes)
- * and boxed every double: about 13 MB of garbage and 11 ms a 200 DPI page.
+ * sin(t + d) = sin t cos d + cos t sin d (no trigonometry per node; after the
+ * few hundred steps of a row the error is around 1e-13). A row is summed a
+ * wave at a time into a row of doubles, each wave's two rotors in local
+ * variables: the same additions in the same order at every node as a node at
+ * a time, and no state in objects or arrays for V8 to box or bounds-check
+ * (a node at a time with the rotors as objects was about 13 MB of garbage
+ * and 11 ms a 200 DPI page).
  */
-class WaveRotors {
-  readonly cos: Float64Array;
-  readonly sin: Float64Array;
-  readonly stepCos: Float64Array;
-  readonly stepSin: Float64Array;
-
-  constructor(private readonly waves: readonly WaveComponent[]) {
-    const slots = 2 * waves.length;
-    this.cos = new Float64Array(slots);
-    this.sin = new Float64Array(slots);
-    this.stepCos = new Float64Array(slots);
-    this.stepSin = new Float64Array(slots);
-  }
-
-  /** Every rotor at x = 0 on row y, stepping `step` px along the row. */
-  start(y: number, step: number): void {
-    const count = this.waves.length;
-    this.waves.forEach((w, n) => {
-      this.set(n, w.kx, w.ky, w.phase, y, step);
-      this.set(count + n, w.envKx, w.envKy, w.envPhase, y, step);
-    });
-  }
-
-  private set(slot: number, a: number, b: number, c: number, y: number, step: number): void {
-    this.cos[slot] = Math.cos(b * y + c);
-    this.sin[slot] = Math.sin(b * y + c);
-    this.stepCos[slot] = Math.cos(a * step);
-    this.stepSin[slot] = Math.sin(a * step);
-  }
+interface RowRotor {
+  readonly cos: number;
+  readonly sin: number;
+  readonly stepCos: number;
+  readonly stepSin: number;
 }
 
-/** Every rotor one step along the row. */
-function stepRotors(cos: Float64Array, sin: Float64Array, stepCos: Float64Array, stepSin: Float64Array): void {
-  for (let slot = 0; slot < cos.length; slot++) {
-    const c = cos[slot]!;
-    const s = sin[slot]!;
-    cos[slot] = c * stepCos[slot]! - s * stepSin[slot]!;
-    sin[slot] = s * stepCos[slot]! + c * stepSin[slot]!;
-  }
+/** A rotor at x = 0 on row y for t = a x + b y + c, stepping `step` px along the row. */
+function rowRotor(a: number, b: number, c: number, y: number, step: number): RowRotor {
+  return { cos: Math.cos(b * y + c), sin: Math.sin(b * y + c), stepCos: Math.cos(a * step), stepSin: Math.sin(a * step) };
 }
 
 /** A crease's numbers, CREASE_FIELDS a crease: nx, ny, offset, then the grid's own two (kink and width, or side shade and width). */
@@ -432,40 +402,61 @@ function packCreases(creases: readonly Crease[], own: (c: Crease) => readonly [n
 
 const gridSize = (width: number, height: number, cellPx: number) => ({ cols: Math.ceil((width - 1) / cellPx) + 2, rows: Math.ceil((height - 1) / cellPx) + 2 });
 
-/** Row j of the displacement field (pageMappingOf), written at dx/dy[j cols ...]. */
+/** Row j of the displacement field (pageMappingOf), written at dx/dy[j cols ...]; ex/ey: rows of doubles to sum in. */
 function displacementRow(
-  rotors: WaveRotors,
-  wave: { readonly shiftPx: Float64Array; readonly unitX: Float64Array; readonly unitY: Float64Array },
+  waves: readonly WaveComponent[],
   creases: Float64Array,
   j: number,
   cellPx: number,
-  field: { readonly cols: number; readonly dx: Float32Array; readonly dy: Float32Array },
+  cols: number,
+  sums: { readonly ex: Float64Array; readonly ey: Float64Array },
+  field: { readonly dx: Float32Array; readonly dy: Float32Array },
 ): void {
-  const { cos, sin, stepCos, stepSin } = rotors;
-  const { shiftPx, unitX, unitY } = wave;
-  const { cols, dx, dy } = field;
-  const count = shiftPx.length;
+  const { ex, ey } = sums;
+  const { dx, dy } = field;
   const y = j * cellPx;
-  rotors.start(y, cellPx);
+  ex.fill(0);
+  ey.fill(0);
+  for (const w of waves) waveShift(w, y, cellPx, cols, ex, ey);
   for (let i = 0; i < cols; i++) {
     const x = i * cellPx;
-    let ex = 0;
-    let ey = 0;
-    for (let n = 0; n < count; n++) {
-      const s = shiftPx[n]! * (0.5 + 0.5 * sin[count + n]!) * cos[n]!;
-      ex += s * unitX[n]!;
-      ey += s * unitY[n]!;
-    }
-    stepRotors(cos, sin, stepCos, stepSin);
+    let sx = ex[i]!;
+    let sy = ey[i]!;
     for (let k = 0; k < creases.length; k += CREASE_FIELDS) {
       const nx = creases[k]!;
       const ny = creases[k + 1]!;
       const s = creases[k + 3]! * saturatingTanh((nx * x + ny * y - creases[k + 2]!) / creases[k + 4]!);
-      ex += s * nx;
-      ey += s * ny;
+      sx += s * nx;
+      sy += s * ny;
     }
-    dx[j * cols + i] = ex;
-    dy[j * cols + i] = ey;
+    dx[j * cols + i] = sx;
+    dy[j * cols + i] = sy;
+  }
+}
+
+/** One wave's shift at the row's nodes, added to ex and ey: shiftPx (0.5 + 0.5 sin envelope) cos phase along k / |k|. */
+function waveShift(w: WaveComponent, y: number, step: number, cols: number, ex: Float64Array, ey: Float64Array): void {
+  const unitX = w.kx / Math.hypot(w.kx, w.ky);
+  const unitY = w.ky / Math.hypot(w.kx, w.ky);
+  const shift = w.shiftPx;
+  const phase = rowRotor(w.kx, w.ky, w.phase, y, step);
+  const envelope = rowRotor(w.envKx, w.envKy, w.envPhase, y, step);
+  let pc = phase.cos;
+  let ps = phase.sin;
+  let ec = envelope.cos;
+  let es = envelope.sin;
+  const { stepCos: psc, stepSin: pss } = phase;
+  const { stepCos: esc, stepSin: ess } = envelope;
+  for (let i = 0; i < cols; i++) {
+    const s = shift * (0.5 + 0.5 * es) * pc;
+    ex[i] = ex[i]! + s * unitX;
+    ey[i] = ey[i]! + s * unitY;
+    const c = pc * psc - ps * pss;
+    ps = ps * psc + pc * pss;
+    pc = c;
+    const e = ec * esc - es * ess;
+    es = es * esc + ec * ess;
+    ec = e;
   }
 }
 
@@ -488,46 +479,63 @@ export function pageMappingOf(
   const { cols, rows } = gridSize(width, height, cellPx);
   const dx = new Float32Array(cols * rows);
   const dy = new Float32Array(cols * rows);
-  const unitX = shifting.map((w) => w.kx / Math.hypot(w.kx, w.ky));
-  const unitY = shifting.map((w) => w.ky / Math.hypot(w.kx, w.ky));
-  const wave = { shiftPx: Float64Array.from(shifting, (w) => w.shiftPx), unitX: Float64Array.from(unitX), unitY: Float64Array.from(unitY) };
   const creases = packCreases(plan.creases, (c) => [c.kinkPx, c.kinkWidthPx]);
-  const rotors = new WaveRotors(shifting);
-  for (let j = 0; j < rows; j++) displacementRow(rotors, wave, creases, j, cellPx, { cols, dx, dy });
+  const sums = { ex: new Float64Array(cols), ey: new Float64Array(cols) };
+  for (let j = 0; j < rows; j++) displacementRow(shifting, creases, j, cellPx, cols, sums, { dx, dy });
   return { homography: plan.homography, field: { cellPx, cols, rows, dx, dy } };
 }
 
-/** Row j of the shade grid (smoothShadeGrid), written at grid[j cols ...]. */
+/** Row j of the shade grid (smoothShadeGrid), written at grid[j cols ...]; m: a row of doubles to sum in. */
 function shadeRow(
-  rotors: WaveRotors,
-  shade: { readonly weight: Float64Array; readonly ridged: Uint8Array },
+  plan: DistortionPlan,
+  weight: readonly number[],
   creases: Float64Array,
-  light: { readonly strength: number; readonly dirX: number; readonly dirY: number; readonly vignette: number; readonly width: number; readonly height: number },
+  size: { readonly width: number; readonly height: number },
   j: number,
   cellPx: number,
   cols: number,
+  m: Float64Array,
   grid: Float32Array,
 ): void {
-  const { cos, sin, stepCos, stepSin } = rotors;
-  const { weight, ridged } = shade;
-  const { strength, dirX, dirY, vignette, width, height } = light;
-  const count = weight.length;
+  const { strength, dirX, dirY, vignette } = plan.lighting;
+  const { width, height } = size;
   const y = j * cellPx;
   const v = y / height - 0.5;
-  rotors.start(y, cellPx);
+  for (let i = 0; i < cols; i++) {
+    const u = (i * cellPx) / width - 0.5;
+    m[i] = 1 - strength * (0.5 + (u * dirX + v * dirY)) * 0.6 - vignette * (u * u + v * v) * 1.6;
+  }
+  plan.waves.forEach((w, n) => waveShade(w, weight[n]!, y, cellPx, cols, m));
   for (let i = 0; i < cols; i++) {
     const x = i * cellPx;
-    const u = x / width - 0.5;
-    let m = 1 - strength * (0.5 + (u * dirX + v * dirY)) * 0.6 - vignette * (u * u + v * v) * 1.6;
-    for (let n = 0; n < count; n++) {
-      const slope = ridged[n] === 1 ? Math.sign(sin[n]!) * cos[n]! : cos[n]!;
-      m += weight[n]! * (0.5 + 0.5 * sin[count + n]!) * slope;
-    }
-    stepRotors(cos, sin, stepCos, stepSin);
+    let shade = m[i]!;
     for (let k = 0; k < creases.length; k += CREASE_FIELDS) {
-      m *= 1 + creases[k + 3]! * saturatingTanh((creases[k]! * x + creases[k + 1]! * y - creases[k + 2]!) / creases[k + 4]!);
+      shade *= 1 + creases[k + 3]! * saturatingTanh((creases[k]! * x + creases[k + 1]! * y - creases[k + 2]!) / creases[k + 4]!);
     }
-    grid[j * cols + i] = m;
+    grid[j * cols + i] = shade;
+  }
+}
+
+/** One wave's shading at the row's nodes, added to m: weight (0.5 + 0.5 sin envelope) slope, slope cos t, or sign(sin t) cos t for a ridge. */
+function waveShade(w: WaveComponent, weight: number, y: number, step: number, cols: number, m: Float64Array): void {
+  const phase = rowRotor(w.kx, w.ky, w.phase, y, step);
+  const envelope = rowRotor(w.envKx, w.envKy, w.envPhase, y, step);
+  let pc = phase.cos;
+  let ps = phase.sin;
+  let ec = envelope.cos;
+  let es = envelope.sin;
+  const { stepCos: psc, stepSin: pss } = phase;
+  const { stepCos: esc, stepSin: ess } = envelope;
+  const ridged = w.ridged;
+  for (let i = 0; i < cols; i++) {
+    const slope = ridged ? Math.sign(ps) * pc : pc;
+    m[i] = m[i]! + weight * (0.5 + 0.5 * es) * slope;
+    const c = pc * psc - ps * pss;
+    ps = ps * psc + pc * pss;
+    pc = c;
+    const e = ec * esc - es * ess;
+    es = es * esc + ec * ess;
+    ec = e;
   }
 }
 
@@ -546,13 +554,10 @@ function shadeRow(
 export function smoothShadeGrid(plan: DistortionPlan, width: number, height: number, cellPx: number): { cols: number; rows: number; grid: Float32Array } {
   const { cols, rows } = gridSize(width, height, cellPx);
   const grid = new Float32Array(cols * rows);
-  const { strength, dirX, dirY, vignette } = plan.lighting;
-  const waves = plan.waves;
-  const weight = waves.map((w) => w.shade * (0.4 + (0.6 * (w.kx * dirX + w.ky * dirY)) / Math.hypot(w.kx, w.ky)));
-  const shade = { weight: Float64Array.from(weight), ridged: Uint8Array.from(waves, (w) => (w.ridged ? 1 : 0)) };
+  const { dirX, dirY } = plan.lighting;
+  const weight = plan.waves.map((w) => w.shade * (0.4 + (0.6 * (w.kx * dirX + w.ky * dirY)) / Math.hypot(w.kx, w.ky)));
   const creases = packCreases(plan.creases, (c) => [c.sideShade, c.lineWidthPx * 6]);
-  const light = { strength, dirX, dirY, vignette, width, height };
-  const rotors = new WaveRotors(waves);
-  for (let j = 0; j < rows; j++) shadeRow(rotors, shade, creases, light, j, cellPx, cols, grid);
+  const m = new Float64Array(cols);
+  for (let j = 0; j < rows; j++) shadeRow(plan, weight, creases, { width, height }, j, cellPx, cols, m, grid);
   return { cols, rows, grid };
 }
