@@ -373,11 +373,11 @@ function drawMark(rng: Rng, width: number, height: number, pxPerMm: number): Mar
  * angle-addition recurrence cos(t + d) = cos t cos d - sin t sin d,
  * sin(t + d) = sin t cos d + cos t sin d (no trigonometry per node; after the
  * few hundred steps of a row the error is around 1e-13). A row is summed a
- * wave at a time into a row of doubles, each wave's two rotors in local
- * variables: the same additions in the same order at every node as a node at
- * a time, and no state in objects or arrays for V8 to box or bounds-check
- * (a node at a time with the rotors as objects was about 13 MB of garbage
- * and 11 ms a 200 DPI page).
+ * wave at a time into a row of doubles (waveAlongRow, each wave's two rotors
+ * in local variables): the same products and additions in the same order at
+ * every node as a node at a time, and no rotor state in objects for V8 to
+ * box (a node at a time with the rotors as objects was about 13 MB of
+ * garbage and 11 ms a 200 DPI page).
  */
 interface RowRotor {
   readonly cos: number;
@@ -409,7 +409,7 @@ function displacementRow(
   j: number,
   cellPx: number,
   cols: number,
-  sums: { readonly ex: Float64Array; readonly ey: Float64Array },
+  sums: WaveRows & { readonly ex: Float64Array; readonly ey: Float64Array },
   field: { readonly dx: Float32Array; readonly dy: Float32Array },
 ): void {
   const { ex, ey } = sums;
@@ -417,7 +417,7 @@ function displacementRow(
   const y = j * cellPx;
   ex.fill(0);
   ey.fill(0);
-  for (const w of waves) waveShift(w, y, cellPx, cols, ex, ey);
+  for (const w of waves) waveShift(w, y, cellPx, cols, sums, ex, ey);
   for (let i = 0; i < cols; i++) {
     const x = i * cellPx;
     let sx = ex[i]!;
@@ -435,22 +435,42 @@ function displacementRow(
 }
 
 /** One wave's shift at the row's nodes, added to ex and ey: shiftPx (0.5 + 0.5 sin envelope) cos phase along k / |k|. */
-function waveShift(w: WaveComponent, y: number, step: number, cols: number, ex: Float64Array, ey: Float64Array): void {
+function waveShift(w: WaveComponent, y: number, step: number, cols: number, rows: WaveRows, ex: Float64Array, ey: Float64Array): void {
   const unitX = w.kx / Math.hypot(w.kx, w.ky);
   const unitY = w.ky / Math.hypot(w.kx, w.ky);
   const shift = w.shiftPx;
-  const phase = rowRotor(w.kx, w.ky, w.phase, y, step);
-  const envelope = rowRotor(w.envKx, w.envKy, w.envPhase, y, step);
-  let pc = phase.cos;
-  let ps = phase.sin;
-  let ec = envelope.cos;
-  let es = envelope.sin;
-  const { stepCos: psc, stepSin: pss } = phase;
-  const { stepCos: esc, stepSin: ess } = envelope;
+  const { envelope, slope } = waveAlongRow(w, false, y, step, cols, rows);
   for (let i = 0; i < cols; i++) {
-    const s = shift * (0.5 + 0.5 * es) * pc;
+    const s = shift * envelope[i]! * slope[i]!;
     ex[i] = ex[i]! + s * unitX;
     ey[i] = ey[i]! + s * unitY;
+  }
+}
+
+/** A wave's two factors at a row's nodes (waveAlongRow), rows of doubles reused from row to row. */
+interface WaveRows {
+  readonly envelope: Float64Array;
+  readonly slope: Float64Array;
+}
+
+/**
+ * A wave at the row's nodes: its envelope 0.5 + 0.5 sin(env . (x, y) +
+ * envPhase) and its slope cos t, or sign(sin t) cos t for a ridge with
+ * `ridged` (the shading's |sin t|), t = k . (x, y) + phase.
+ */
+function waveAlongRow(w: WaveComponent, ridged: boolean, y: number, step: number, cols: number, rows: WaveRows): WaveRows {
+  const { envelope, slope } = rows;
+  const phase = rowRotor(w.kx, w.ky, w.phase, y, step);
+  const env = rowRotor(w.envKx, w.envKy, w.envPhase, y, step);
+  let pc = phase.cos;
+  let ps = phase.sin;
+  let ec = env.cos;
+  let es = env.sin;
+  const { stepCos: psc, stepSin: pss } = phase;
+  const { stepCos: esc, stepSin: ess } = env;
+  for (let i = 0; i < cols; i++) {
+    envelope[i] = 0.5 + 0.5 * es;
+    slope[i] = ridged ? Math.sign(ps) * pc : pc;
     const c = pc * psc - ps * pss;
     ps = ps * psc + pc * pss;
     pc = c;
@@ -458,6 +478,7 @@ function waveShift(w: WaveComponent, y: number, step: number, cols: number, ex: 
     es = es * esc + ec * ess;
     ec = e;
   }
+  return rows;
 }
 
 /**
@@ -480,7 +501,7 @@ export function pageMappingOf(
   const dx = new Float32Array(cols * rows);
   const dy = new Float32Array(cols * rows);
   const creases = packCreases(plan.creases, (c) => [c.kinkPx, c.kinkWidthPx]);
-  const sums = { ex: new Float64Array(cols), ey: new Float64Array(cols) };
+  const sums = { ex: new Float64Array(cols), ey: new Float64Array(cols), envelope: new Float64Array(cols), slope: new Float64Array(cols) };
   for (let j = 0; j < rows; j++) displacementRow(shifting, creases, j, cellPx, cols, sums, { dx, dy });
   return { homography: plan.homography, field: { cellPx, cols, rows, dx, dy } };
 }
@@ -494,6 +515,7 @@ function shadeRow(
   j: number,
   cellPx: number,
   cols: number,
+  rows: WaveRows,
   m: Float64Array,
   grid: Float32Array,
 ): void {
@@ -505,7 +527,7 @@ function shadeRow(
     const u = (i * cellPx) / width - 0.5;
     m[i] = 1 - strength * (0.5 + (u * dirX + v * dirY)) * 0.6 - vignette * (u * u + v * v) * 1.6;
   }
-  plan.waves.forEach((w, n) => waveShade(w, weight[n]!, y, cellPx, cols, m));
+  plan.waves.forEach((w, n) => waveShade(w, weight[n]!, y, cellPx, cols, rows, m));
   for (let i = 0; i < cols; i++) {
     const x = i * cellPx;
     let shade = m[i]!;
@@ -516,27 +538,10 @@ function shadeRow(
   }
 }
 
-/** One wave's shading at the row's nodes, added to m: weight (0.5 + 0.5 sin envelope) slope, slope cos t, or sign(sin t) cos t for a ridge. */
-function waveShade(w: WaveComponent, weight: number, y: number, step: number, cols: number, m: Float64Array): void {
-  const phase = rowRotor(w.kx, w.ky, w.phase, y, step);
-  const envelope = rowRotor(w.envKx, w.envKy, w.envPhase, y, step);
-  let pc = phase.cos;
-  let ps = phase.sin;
-  let ec = envelope.cos;
-  let es = envelope.sin;
-  const { stepCos: psc, stepSin: pss } = phase;
-  const { stepCos: esc, stepSin: ess } = envelope;
-  const ridged = w.ridged;
-  for (let i = 0; i < cols; i++) {
-    const slope = ridged ? Math.sign(ps) * pc : pc;
-    m[i] = m[i]! + weight * (0.5 + 0.5 * es) * slope;
-    const c = pc * psc - ps * pss;
-    ps = ps * psc + pc * pss;
-    pc = c;
-    const e = ec * esc - es * ess;
-    es = es * esc + ec * ess;
-    ec = e;
-  }
+/** One wave's shading at the row's nodes, added to m: weight (0.5 + 0.5 sin envelope) slope. */
+function waveShade(w: WaveComponent, weight: number, y: number, step: number, cols: number, rows: WaveRows, m: Float64Array): void {
+  const { envelope, slope } = waveAlongRow(w, w.ridged, y, step, cols, rows);
+  for (let i = 0; i < cols; i++) m[i] = m[i]! + weight * envelope[i]! * slope[i]!;
 }
 
 /**
@@ -558,6 +563,7 @@ export function smoothShadeGrid(plan: DistortionPlan, width: number, height: num
   const weight = plan.waves.map((w) => w.shade * (0.4 + (0.6 * (w.kx * dirX + w.ky * dirY)) / Math.hypot(w.kx, w.ky)));
   const creases = packCreases(plan.creases, (c) => [c.sideShade, c.lineWidthPx * 6]);
   const m = new Float64Array(cols);
-  for (let j = 0; j < rows; j++) shadeRow(plan, weight, creases, { width, height }, j, cellPx, cols, m, grid);
+  const waveRows = { envelope: new Float64Array(cols), slope: new Float64Array(cols) };
+  for (let j = 0; j < rows; j++) shadeRow(plan, weight, creases, { width, height }, j, cellPx, cols, waveRows, m, grid);
   return { cols, rows, grid };
 }
