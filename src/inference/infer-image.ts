@@ -62,7 +62,7 @@ import { deskewImage, estimateSkewDeg } from '../page/deskew.js';
 import { flattenBackground } from '../page/flatten-background.js';
 import { resizeGrey, type GreyImage, type ImageSize } from '../page/grey-image.js';
 import { placedCrops, type LeadCrop } from '../page/lead-crop.js';
-import { nominalPlacements, placeOnRowLines, placeOnRowStarts, refitTimeAxis, roiPlacements, type LeadPlacement } from '../page/lead-placement.js';
+import { boxesPxPerS, nominalPlacements, placeOnRowLines, placeOnRowStarts, refitTimeAxis, roiPlacements, type LeadPlacement } from '../page/lead-placement.js';
 import { heatmapToBoxes, LAYOUT_GRIDS } from '../page/roi-boxes.js';
 import type { TrainedCell } from './load-cell.js';
 
@@ -129,7 +129,10 @@ const MAX_BAR_SHIFT_MM = 10;
  * row's time axis found in the image: the page's geometry (page/geometry
  * findPageGeometry, rectified by the same angle, so that its coordinates
  * are the placements'), px per second from the grid's px per mm at the
- * paper speed (the page's scale where no grid is found), each row's start
+ * paper speed (where no grid is found: from the column bars where found,
+ * else one scale fitted to the ROI boxes' panel edges, lead-placement.ts
+ * boxesPxPerS, since a grid-less page need not be at the cell's paper size
+ * and DPI; the page's scale only where the boxes pin none), each row's start
  * from its column separators, calibration pulse or ink (row-starts.ts), placed by
  * placeOnRowStarts. Where the image shows no trace rows, or none near a
  * lead row, or a start not from column bars more than MAX_START_SHIFT_MM
@@ -209,11 +212,14 @@ export interface TimeAxisPlacements {
 function onImageTimeAxis(config: Config, path: string, size: ImageSize, geometry: PageGeometry, placements: readonly LeadPlacement[], maxShiftMm: number, logger: Logger): TimeAxisPlacements {
   const page = pageSizeOf(config.render);
   const fromGrid = geometry.grid.found && geometry.grid.scaleSource === 'grid';
-  if (!fromGrid) logger.warn(msg.imageScaleFallback(path));
-  const pxPerS = fromGrid ? config.render.speedMmPerS * geometry.grid.pxPerMmX : (config.render.speedMmPerS * page.pxPerMm * size.width) / page.widthPx;
+  // Without a grid, the scale the ROI boxes' edges give (the page drawn or photographed at another size than the cell's), else the page's.
+  const fromBoxes = fromGrid ? undefined : boxesPxPerS(placements, size);
+  const source = fromGrid ? 'grid' : fromBoxes !== undefined ? 'boxes' : 'page';
+  if (!fromGrid) logger.warn(msg.imageScaleFallback(path, source));
+  const pxPerS = fromGrid ? config.render.speedMmPerS * geometry.grid.pxPerMmX : (fromBoxes ?? (config.render.speedMmPerS * page.pxPerMm * size.width) / page.widthPx);
   const rows = rowStarts(geometry.layout, geometry.mask, geometry.rectified.ink, { pxPerMmX: geometry.grid.pxPerMmX, pxPerMmY: geometry.grid.pxPerMmY, pxPerS, fromGrid });
   if (rows.length === 0) {
-    logger.warn(msg.rowStartsFallback(path));
+    logger.warn(msg.rowStartsFallback(path, source));
     return { placements: refitTimeAxis(placements, size, pxPerS), guards: [] };
   }
   const pxPerMm = pxPerS / config.render.speedMmPerS;

@@ -111,6 +111,35 @@ export function refitTimeAxis(placements: readonly LeadPlacement[], size: ImageS
   });
 }
 
+/**
+ * The page's px per second from the placements' own box edges: one scale
+ * for the page and an offset per row, least squares over every panel's
+ * start and end (x = x0_row + t pxPerS). What a page without a grid says of
+ * its scale through the ROI model: the page's nominal scale assumes the
+ * cell's paper and DPI, which a page drawn or photographed otherwise does not
+ * have. undefined when the edges do not pin a scale (no panel spans time).
+ */
+export function boxesPxPerS(placements: readonly LeadPlacement[], size: ImageSize): number | undefined {
+  const rows = new Map<number, { t: number; x: number }[]>();
+  for (const lead of placements) {
+    const edges = rows.get(lead.row) ?? [];
+    edges.push({ t: lead.startS, x: lead.box.x1 * (size.width - 1) }, { t: lead.endS, x: lead.box.x2 * (size.width - 1) });
+    rows.set(lead.row, edges);
+  }
+  let covariance = 0;
+  let variance = 0;
+  for (const edges of rows.values()) {
+    const meanT = edges.reduce((sum, e) => sum + e.t, 0) / edges.length;
+    const meanX = edges.reduce((sum, e) => sum + e.x, 0) / edges.length;
+    for (const e of edges) {
+      covariance += (e.t - meanT) * (e.x - meanX);
+      variance += (e.t - meanT) ** 2;
+    }
+  }
+  const pxPerS = covariance / variance;
+  return variance > 0 && pxPerS > 0 ? pxPerS : undefined;
+}
+
 /** A trace row's line and its candidate starts (t = 0) on the page, px: page/geometry row-starts.ts RowStart. */
 export interface RowStartCandidates {
   readonly y: number;

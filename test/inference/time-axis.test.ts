@@ -6,7 +6,8 @@
  * with a warning naming the image. And 'image' (imageTimeAxis): each
  * panel's time span found in the image, against the page's ground truth,
  * from placements 2 px off as a ROI model's may be; a page without trace
- * rows keeps the boxes' refit, with a warning.
+ * rows keeps the boxes' refit, with a warning; a page without a grid takes
+ * its scale from the boxes' edges, not from the cell's paper.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -18,7 +19,7 @@ import sharp from 'sharp';
 import { compose, readExperiment } from '../../src/config/compose.js';
 import type { Logger } from '../../src/core/logger.js';
 import { imageRowsAndTimeAxis, imageTimeAxis, timeAxisScale } from '../../src/inference/infer-image.js';
-import { nominalPlacements, refitTimeAxis, type LeadPlacement } from '../../src/page/lead-placement.js';
+import { boxesPxPerS, nominalPlacements, refitTimeAxis, type LeadPlacement } from '../../src/page/lead-placement.js';
 import { pageSizeOf } from '../../src/page/layout.js';
 import { renderPage } from '../../src/render/index.js';
 import { readPtbxl00001 } from '../render/fixtures.js';
@@ -85,14 +86,38 @@ test('image: every panel starts within 0.25 px of its first drawn sample and end
   }
 });
 
-test('image on a page without trace rows: the boxes refitted at the page scale, and a warning naming the image', async () => {
+test('image on a page without trace rows: the boxes refitted at the scale of their own edges, and warnings naming the image', async () => {
   const path = join(dir, 'blank.png');
   await sharp({ create: { width: size.width, height: size.height, channels: 3, background: '#ffffff' } }).png().toFile(path);
   const { logger, warnings } = recordingLogger();
   const placements = shifted(2);
-  assert.equal((await imageTimeAxis(config, path, size, placements, 0, logger)).placements, refitTimeAxis(placements, size, pagePxPerS));
+  const fitted = boxesPxPerS(placements, size)!;
+  assert.ok(Math.abs(fitted / pagePxPerS - 1) < 1e-3, `the nominal boxes' scale ${fitted} is the page's ${pagePxPerS}`);
+  assert.equal((await imageTimeAxis(config, path, size, placements, 0, logger)).placements, refitTimeAxis(placements, size, fitted));
   assert.is(warnings.length, 2, warnings.join('\n'));
   for (const w of warnings) assert.match(w, 'blank.png');
+  assert.match(warnings[0] as string, "ROI boxes' panel edges");
+});
+
+test('image on a page without a grid drawn at 22.5 mm/s, read by a 25 mm/s cell: the boxes\' scale, not the page\'s; every panel within 1 px of its samples', async () => {
+  const faster = { ...config.render, noise: 0, gridColour: 'none' as const, speedMmPerS: 22.5, variety: { ...config.render.variety, strength: 0 } };
+  const rendered = await renderPage(record, faster, { seed: 5 });
+  const path = join(dir, 'no-grid-fast.png');
+  writeFileSync(path, rendered.image);
+  const { logger, warnings } = recordingLogger();
+  // The ROI model's boxes on this page: the layout at its own speed, 2 px off.
+  const boxes = nominalPlacements(faster, size).map((p) => ({ ...p, box: { ...p.box, x1: p.box.x1 + 2 / (size.width - 1), x2: p.box.x2 + 2 / (size.width - 1) } }));
+  const { placements: placed } = await imageTimeAxis(config, path, size, boxes, 0, logger);
+  assert.ok(warnings.some((w) => w.includes("ROI boxes' panel edges")), warnings.join('\n'));
+  for (const p of placed) {
+    const lead = rendered.groundTruth.leads.find((l) => l.leadIndex === p.leadIndex && l.row === p.row && l.col === p.col);
+    if (!lead) throw new Error(`no ground truth for lead ${p.leadIndex} row ${p.row}`);
+    const first = lead.x[0] as number;
+    const last = lead.x[lead.x.length - 1] as number;
+    const step = (last - first) / (lead.x.length - 1);
+    assert.ok(Math.abs(p.box.x1 * (size.width - 1) - first) < 1, `lead ${p.leadIndex} row ${p.row}: starts at ${p.box.x1 * (size.width - 1)}, first sample at ${first}`);
+    assert.ok(Math.abs(p.box.x2 * (size.width - 1) - (first + step * lead.x.length)) < 1, `lead ${p.leadIndex} row ${p.row}: ends at ${p.box.x2 * (size.width - 1)}, against ${first + step * lead.x.length}`);
+  }
 });
 
 test('image rows from nominal boxes: a moved panel block, every 0 mV line within 0.05 mV (the pulse foot, as lead-baseline.test.ts) and every start within 0.25 px; a page of another layout is null with a warning', async () => {

@@ -29,11 +29,20 @@ export const imageTooSmall = (path: string, width: number, height: number) =>
 export const gridScaleFallback = (path: string, scaleSource: string) =>
   `${path}: no grid found (scale from the ${scaleSource}); the time axis takes the page's scale (--time-axis page-scale) instead of the grid's`;
 
-export const imageScaleFallback = (path: string) =>
-  `${path}: no grid found; each row's px per second comes from its column bars where they are found, else from the page's scale (--time-axis page-scale)`;
+/** Where 'image' took the page's px per second from. */
+export type ImageScaleSource = 'grid' | 'boxes' | 'page';
 
-export const rowStartsFallback = (path: string) =>
-  `${path}: no trace rows found in the image; each row's time axis is placed by the ROI boxes at the page's scale (--time-axis page-scale)`;
+const SCALE_SOURCES: Record<ImageScaleSource, string> = {
+  grid: "the grid's scale",
+  boxes: "the ROI boxes' panel edges (one scale fitted across the page)",
+  page: "the page's scale (--time-axis page-scale)",
+};
+
+export const imageScaleFallback = (path: string, source: ImageScaleSource) =>
+  `${path}: no grid found; each row's px per second comes from its column bars where they are found, else from ${SCALE_SOURCES[source]}`;
+
+export const rowStartsFallback = (path: string, source: ImageScaleSource) =>
+  `${path}: no trace rows found in the image; each row's time axis is placed by the ROI boxes at ${SCALE_SOURCES[source]}`;
 
 export const rowStartsUnmatched = (path: string, rows: readonly number[], maxShiftMm: number, maxBarShiftMm: number) =>
   `${path}: no trace row start found in the image near lead row(s) ${rows.join(', ')} (no row there, or a start more than ${maxShiftMm} mm from the ROI boxes', ${maxBarShiftMm} mm from column bars); those rows' time axes are placed by their ROI boxes`;
