@@ -19,7 +19,7 @@ import { clearCoverageRows, createCoverage, paintCoverage, strokePolyline, type 
 import { serialPhases, timed, timedAsync, type PhaseTimings } from './phase-timings.js';
 import { recycleBuffers, takeBuffer } from '../core/recycled-buffers.js';
 import { renderKernels, type RenderKernels } from './wasm/render-kernels.js';
-import { libvipsBlurMask, type BlurMask } from './blur-mask.js';
+import { libvipsBlurMask, type BlurMask } from './wasm/blur-mask.js';
 
 const SHADE_CELL_PX = 16;
 
@@ -307,7 +307,7 @@ function shadeColourAndNoise(image: RgbImage, plan: DistortionPlan, shading: Sha
 /**
  * The chain in the WebAssembly kernels' memory (wasm/render-kernels.ts): the
  * clean image copied in once, the stains and pen marks painted there, the
- * blur (libvips' own integer convolution, blur-mask.ts, where sharp would
+ * blur (libvips' own integer convolution, wasm/blur-mask.ts, where sharp would
  * blur), then the noise table, shade rows and the pass, and the result
  * copied out once, into the clean image itself without a twin to keep, else
  * into `work.scratch` or a new buffer. The same bytes as the chain above

@@ -1,5 +1,5 @@
 /**
- * render/blur-mask.ts and the kernels' blurRgb (assembly/render.ts) against
+ * render/wasm/blur-mask.ts and the kernels' blurRgb (assembly/render.ts) against
  * sharp's blur itself: byte for byte on images of random pixels, flat paper
  * and thin lines, at every distinct mask from sigma 0.56 to 4 (both of
  * libvips' arms occur: [5 20 5] is its C arm, [7 20 7] its vector arm), and
@@ -8,7 +8,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import sharp from 'sharp';
-import { gaussianIntegerMask, libvipsBlurMask } from '../../src/render/blur-mask.js';
+import { gaussianIntegerMask, libvipsBlurMask } from '../../src/render/wasm/blur-mask.js';
 import { createRng } from '../../src/core/rng.js';
 import { renderKernels } from '../../src/render/wasm/render-kernels.js';
 

@@ -66,3 +66,16 @@ export const modelOptionMissing = () => `--model <run> is required (a trained ce
 export const outOptionMissing = () => `--out <dir> is required`;
 
 export const cellConfigIncomplete = () => 'expected the composed config (render, model, digitizer, data)';
+
+export const noRecords = () => `give at least one digitized record (its .hea file, or a folder of them)`;
+
+export const referenceOptionMissing = () => `--reference <dir> is required (the folder of the source records, WFDB)`;
+
+export const noHeadersIn = (dir: string) => `${dir}: no .hea files in this folder`;
+
+export const referenceMissing = (record: string, tried: readonly string[]) =>
+  `${record}: no reference record for it (looked for ${tried.map((t) => `${t}.hea`).join(', ')})`;
+
+export const snrRecordFailed = (record: string, detail: string) => `${detail.includes(record) ? detail : `${record}: ${detail}`}; the other records go on`;
+
+export const someRecordsFailed = (failed: number, total: number) => `${failed} of ${total} record(s) could not be scored; see the messages above`;
