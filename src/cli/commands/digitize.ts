@@ -45,7 +45,8 @@ export const digitizeCommand: Command = {
                       layout (where the cell's page layout puts it)
   --time-axis <how>   where each row's time axis comes from: image (default: each row's start
                       from its column bars, else its calibration pulse or ink, and its px per
-                      second from the grid or the bars, found in the image; where the ROI
+                      second from the grid or the bars, found in the image, else from the ROI
+                      boxes' edges fitted across the page; where the ROI
                       model misses the layout, the rows' bands and 0 mV lines from the image
                       too; what is not found is placed by the boxes, with a warning), boxes
                       (the ROI model's box edges), page-scale (the page's px per second at the
