@@ -168,8 +168,8 @@ class NodeBand {
   readonly spanInside: Uint8Array;
   readonly nodeXF: Int32Array;
   readonly nodeYF: Int32Array;
-  readonly stepXF: Int32Array;
-  readonly stepYF: Int32Array;
+  private readonly stepXF: Int32Array;
+  private readonly stepYF: Int32Array;
   /** The spans with spanInside 0, the first `outsideCount` entries: what is left to JavaScript where the kernels warp the others. */
   readonly outside: Int32Array;
   outsideCount = 0;
@@ -387,7 +387,7 @@ function warpWithKernels(
     stepYF: new Int32Array(memory, stepYAt, nodes),
     spanInside,
   });
-  // The kernel steps the fixed-point nodes down to the next row after warping one (band.stepDown's adds).
+  // The kernels step the fixed-point nodes one image row down (band.stepDown's adds, on the steps advance() wrote there).
   const stepDown = () => kernels.stepNodes(xAt, yAt, stepXAt, stepYAt, nodes);
   eachRow(band, field, hi, width, height, stepDown, (y, fy) => {
     const rowStart = y * width * 3;
