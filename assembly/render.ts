@@ -237,7 +237,7 @@ export function greyOf(rgb: usize, grey: usize, pixels: i32, table: usize): void
 
 /**
  * One pass of libvips' separable integer convolution on 8-bit RGB, as sharp's
- * Gaussian blur runs it (photometric.ts libvipsBlurMask says which arm and
+ * Gaussian blur runs it (src/render/wasm/blur-mask.ts says which arm and
  * why): each output byte is
  *
  *   vector arm (exp > 0):  clamp((2^(exp - 1) + sum_k c_k p_k) >> exp, 0, 255)

@@ -84,13 +84,16 @@ test('an output at twice the rate is resampled to the reference', async () => {
   assert.ok(mean > 5, `mean ${mean}`);
 });
 
-test('a record without a reference is named and the others are scored (exit 1); a bad --mask names the allowed ones', async () => {
+test('a record without a reference is named and the others are scored (exit 1); a missing path and a bad --mask are usage errors naming what is wrong', async () => {
   await write(digitizedDir, 'stranger', reference);
   const result = cli(['snr', digitizedDir, '--reference', referenceDir]);
   assert.is(result.status, 1);
   assert.match(result.stderr, 'stranger: no reference record for it');
   assert.match(result.stdout, 'rec1.hea');
   assert.match(result.stdout, 'rec2-0.hea');
+  const missing = cli(['snr', join(dir, 'nowhere'), '--reference', referenceDir]);
+  assert.is(missing.status, 2);
+  assert.match(missing.stderr, 'nowhere: no such file or folder');
   const bad = cli(['snr', digitizedDir, '--reference', referenceDir, '--mask', '4x3']);
   assert.is(bad.status, 2);
   assert.match(bad.stderr, '3x4');

@@ -35,7 +35,9 @@ const MASKS: readonly Mask[] = ['none', ...LAYOUTS];
 async function headersOf(paths: readonly string[]): Promise<string[]> {
   const headers: string[] = [];
   for (const path of paths) {
-    if (!(await stat(path)).isDirectory()) {
+    const found = await stat(path).catch(() => undefined);
+    if (!found) throw new EcgError('USAGE', msg.recordPathMissing(path));
+    if (!found.isDirectory()) {
       headers.push(path);
       continue;
     }

@@ -71,6 +71,8 @@ export const noRecords = () => `give at least one digitized record (its .hea fil
 
 export const referenceOptionMissing = () => `--reference <dir> is required (the folder of the source records, WFDB)`;
 
+export const recordPathMissing = (path: string) => `${path}: no such file or folder (give digitized records' .hea files, or folders of them)`;
+
 export const noHeadersIn = (dir: string) => `${dir}: no .hea files in this folder`;
 
 export const referenceMissing = (record: string, tried: readonly string[]) =>
