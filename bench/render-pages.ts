@@ -29,11 +29,12 @@
  * a clean page measures either ~48 or ~72 ms, and the median picks one mode
  * by chance (the per-page ratio then moves between 2.5 and 4 from run to run
  * of the same code). And the collections are not shared alike: under
- * --trace-gc, 34 noise-0.5 pages in a row brought on 33-34 full
- * mark-compacts, 34 clean pages 2 (a noisy page makes 16-18 MB of external
- * buffers, the blurred raw image from libvips most of it; a clean page
- * 3.5 MB), so a per-page median leaves out more of the noisy page's cost
- * than of the clean page's. The per-page medians are printed too, for both
+ * --trace-gc, 34 noise-0.5 pages in a row once brought on 33-34 full
+ * mark-compacts, 34 clean pages 2 (a noisy page then made 16-18 MB of
+ * external buffers, the blurred raw image from libvips most of it; since
+ * the blur runs in the kernels' memory, about 4 in 30 noisy pages), so a
+ * per-page median leaves out more of the noisy page's cost than of the
+ * clean page's. The per-page medians are printed too, for both
  * kinds of run. The speed-up over ecg-image-kit divides by
  * its seconds per page measured on this machine when given (--kit-s
  * CLEAN,AUGMENTED); otherwise by the README's figures from another machine
