@@ -8,7 +8,12 @@
  * kit's JSON start_sample/end_sample per panel), as the Challenge scored its
  * pages. These pages are for evaluation only: nothing here trains on them.
  *
- *   node --import tsx bench/foreign-pages.ts --model <experiment>/<sweep>/<cell> [--runs runs] [--set clean,augmented,ecg-lab] [--geometry found,scale,grid,image,kit-time,kit] [--flatten-mm MM]
+ *   node --import tsx bench/foreign-pages.ts --model <experiment>/<sweep>/<cell> [--runs runs] [--set clean,augmented,ecg-lab] [--geometry found,scale,grid,image,kit-time,kit] [--flatten-mm MM] [--distort NAME=VALUE,...]
+ *
+ * --distort overrides render.distort.<NAME> (a strength >= 0, 0: off) for
+ * the ecg-lab set, e.g. `--distort perspective=0,wrinkles=0,creases=0`: the
+ * same cell on pages without one distortion, to tell which of a noisy page's
+ * distortions its SNR goes to.
  *
  * --flatten-mm is `digitize --flatten-mm` (default DEFAULT_FLATTEN_MM; 0:
  * the page as decoded): the paper's shadows divided out before the leads
@@ -45,7 +50,7 @@ import { readEcgRecord } from '../src/data/wfdb-ecg.js';
 import { DEFAULT_FLATTEN_MM, inferImage, type TimeAxis } from '../src/inference/infer-image.js';
 import { loadTrainedCell, readCellConfig, resolveCellRef } from '../src/inference/load-cell.js';
 import { recordSnr, snrSummary } from '../src/metrics/index.js';
-import { plottedSignals, renderPage } from '../src/render/index.js';
+import { normalizeRenderOptions, plottedSignals, renderPage } from '../src/render/index.js';
 import type { ImageSize } from '../src/page/grey-image.js';
 import type { LeadPlacement } from '../src/page/lead-placement.js';
 
@@ -60,10 +65,11 @@ const { values } = parseArgs({
     set: { type: 'string', default: 'clean,augmented' },
     geometry: { type: 'string', default: 'found' },
     'flatten-mm': { type: 'string', default: String(DEFAULT_FLATTEN_MM) },
+    distort: { type: 'string', default: '' },
   },
 });
 if (!values.model) {
-  console.error('usage: node --import tsx bench/foreign-pages.ts --model <experiment>/<sweep>/<cell> [--runs runs] [--set clean,augmented,ecg-lab] [--geometry found,scale,grid,image,kit-time,kit] [--flatten-mm MM]');
+  console.error('usage: node --import tsx bench/foreign-pages.ts --model <experiment>/<sweep>/<cell> [--runs runs] [--set clean,augmented,ecg-lab] [--geometry found,scale,grid,image,kit-time,kit] [--flatten-mm MM] [--distort NAME=VALUE,...]');
   process.exit(2);
 }
 
@@ -90,6 +96,17 @@ const geometries = (values.geometry as string).split(',') as Geometry[];
 const flattenMm = Number(values['flatten-mm']);
 if (!(flattenMm >= 0)) throw new Error(`--flatten-mm ${values['flatten-mm']}: a number of mm >= 0 (0: the page as decoded)`);
 for (const g of geometries) if (!GEOMETRIES.includes(g)) throw new Error(`--geometry ${g}: one of ${GEOMETRIES.join(', ')}`);
+
+/** --distort NAME=VALUE,...: render.distort strengths for the ecg-lab set. */
+const distortOverrides: Record<string, number> = {};
+for (const item of (values.distort as string).split(',').filter((x) => x !== '')) {
+  const [name, value] = item.split('=');
+  const names = Object.keys(normalizeRenderOptions().distort);
+  if (name === undefined || !names.includes(name) || value === undefined || !(Number(value) >= 0)) {
+    throw new Error(`--distort ${item}: NAME=VALUE with NAME one of ${names.join(', ')} and VALUE a number >= 0`);
+  }
+  distortOverrides[name] = Number(value);
+}
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -183,7 +200,7 @@ async function ecgLabPages(): Promise<ScoredPage[]> {
   const records = readdirSync(ECG_LAB_RECORDS).filter((f) => f.endsWith('.hea')).map((f) => f.replace(/\.hea$/, '')).filter((r) => !kitRecords.has(r)).sort();
   const dir = mkdtempSync(join(tmpdir(), 'ecg-lab-pages-'));
   // digitize reads a page as the cell's layout: the variety's other layouts are not pages it can read.
-  const render = { ...config.render, variety: { ...config.render.variety, layouts: [config.render.layout] } };
+  const render = { ...config.render, distort: { ...config.render.distort, ...distortOverrides }, variety: { ...config.render.variety, layouts: [config.render.layout] } };
   return Promise.all(
     records.map(async (record, i) => {
       const source = await readEcgRecord(join(ECG_LAB_RECORDS, record));
