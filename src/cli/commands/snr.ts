@@ -24,8 +24,7 @@ import { LAYOUTS } from '../../config/schema/render.js';
 import { readEcgRecord } from '../../data/wfdb-ecg.js';
 import { resampleSinc } from '../../data/sinc-resample.js';
 import { recordSnr, snrSummary } from '../../metrics/index.js';
-import { pageSizeOf } from '../../page/layout.js';
-import { nominalPlacements } from '../../page/lead-placement.js';
+import { layoutPage, panelSampleRange } from '../../page/layout.js';
 import { normalizeRenderOptions } from '../../render/options.js';
 
 type Mask = 'none' | (typeof LAYOUTS)[number];
@@ -63,14 +62,13 @@ function referenceOf(name: string, referenceDir: string): string {
  */
 function maskedToLayout(reference: EcgRecord, layout: Mask): Float32Array[] {
   if (layout === 'none') return reference.signals.map((s) => Float32Array.from(s));
-  const render = normalizeRenderOptions({ layout, rhythmLead: 'II' });
-  const panels = nominalPlacements(render, { width: pageSizeOf(render).widthPx, height: pageSizeOf(render).heightPx });
+  const { panels } = layoutPage(normalizeRenderOptions({ layout, rhythmLead: 'II' }));
   return reference.signals.map((signal, l) => {
     const out = new Float32Array(signal.length).fill(Number.NaN);
     for (const panel of panels.filter((p) => p.leadIndex === l)) {
-      const from = Math.max(0, Math.ceil(panel.startS * reference.fsHz - 1e-9));
-      const to = Math.min(signal.length, Math.ceil(panel.endS * reference.fsHz - 1e-9));
-      for (let n = from; n < to; n++) out[n] = signal[n] as number;
+      // The samples the renderer draws for the panel (render-page.ts uses the same range).
+      const [from, to] = panelSampleRange(panel, reference.fsHz, signal.length);
+      out.set(signal.subarray(from, to), from);
     }
     return out;
   });
