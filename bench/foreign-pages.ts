@@ -8,7 +8,10 @@
  * kit's JSON start_sample/end_sample per panel), as the Challenge scored its
  * pages. These pages are for evaluation only: nothing here trains on them.
  *
- *   node --import tsx bench/foreign-pages.ts --model <experiment>/<sweep>/<cell> [--runs runs] [--set clean,augmented,ecg-lab] [--geometry found,scale,grid,image,kit-time,kit] [--flatten-mm MM] [--distort NAME=VALUE,...]
+ *   node --import tsx bench/foreign-pages.ts --model <experiment>/<sweep>/<cell> [--runs runs] [--set clean,augmented,ecg-lab] [--geometry found,scale,grid,image,kit-time,kit] [--flatten-mm MM] [--distort NAME=VALUE,...] [--rectify rotation|perspective]
+ *
+ * --rectify is `digitize --rectify`: what deskew undoes (default the cell's
+ * digitizer.rectify; 'rotation' for a cell written before that key).
  *
  * --distort overrides render.distort.<NAME> (a strength >= 0, 0: off) for
  * the ecg-lab set, e.g. `--distort perspective=0,wrinkles=0,creases=0`: the
@@ -47,7 +50,7 @@ import { selectBackend } from '../src/backend/index.js';
 import { LEADS, type Lead } from '../src/core/ecg.js';
 import { silentLogger } from '../src/core/logger.js';
 import { readEcgRecord } from '../src/data/wfdb-ecg.js';
-import { DEFAULT_FLATTEN_MM, inferImage, type TimeAxis } from '../src/inference/infer-image.js';
+import { DEFAULT_FLATTEN_MM, inferImage, RECTIFY_METHODS, type RectifyMethod, type TimeAxis } from '../src/inference/infer-image.js';
 import { loadTrainedCell, readCellConfig, resolveCellRef } from '../src/inference/load-cell.js';
 import { recordSnr, snrSummary } from '../src/metrics/index.js';
 import { normalizeRenderOptions, plottedSignals, renderPage } from '../src/render/index.js';
@@ -66,10 +69,11 @@ const { values } = parseArgs({
     geometry: { type: 'string', default: 'found' },
     'flatten-mm': { type: 'string', default: String(DEFAULT_FLATTEN_MM) },
     distort: { type: 'string', default: '' },
+    rectify: { type: 'string' },
   },
 });
 if (!values.model) {
-  console.error('usage: node --import tsx bench/foreign-pages.ts --model <experiment>/<sweep>/<cell> [--runs runs] [--set clean,augmented,ecg-lab] [--geometry found,scale,grid,image,kit-time,kit] [--flatten-mm MM] [--distort NAME=VALUE,...]');
+  console.error('usage: node --import tsx bench/foreign-pages.ts --model <experiment>/<sweep>/<cell> [--runs runs] [--set clean,augmented,ecg-lab] [--geometry found,scale,grid,image,kit-time,kit] [--flatten-mm MM] [--distort NAME=VALUE,...] [--rectify rotation|perspective]');
   process.exit(2);
 }
 
@@ -95,6 +99,8 @@ const TIME_AXIS_OF = { found: 'boxes', scale: 'page-scale', grid: 'grid', image:
 const geometries = (values.geometry as string).split(',') as Geometry[];
 const flattenMm = Number(values['flatten-mm']);
 if (!(flattenMm >= 0)) throw new Error(`--flatten-mm ${values['flatten-mm']}: a number of mm >= 0 (0: the page as decoded)`);
+const rectify = values.rectify as RectifyMethod | undefined;
+if (rectify !== undefined && !RECTIFY_METHODS.includes(rectify)) throw new Error(`--rectify ${rectify}: one of ${RECTIFY_METHODS.join(', ')}`);
 for (const g of geometries) if (!GEOMETRIES.includes(g)) throw new Error(`--geometry ${g}: one of ${GEOMETRIES.join(', ')}`);
 
 /** --distort NAME=VALUE,...: render.distort strengths for the ecg-lab set. */
@@ -228,7 +234,7 @@ try {
         const kit = page.kit;
         const placements =
           kit && (geometry === 'kit-time' || geometry === 'kit') ? (size: ImageSize, found: readonly LeadPlacement[]) => kitPlacements(kit.page, kit.signals, page.fsHz, size, found, geometry === 'kit') : undefined;
-        const result = await inferImage(cell, page.image, { logger: silentLogger, timeAxis: TIME_AXIS_OF[geometry], flattenMm, ...(placements ? { placements, baseline: geometry === 'kit' ? 'layout' : 'median' } : {}) });
+        const result = await inferImage(cell, page.image, { logger: silentLogger, timeAxis: TIME_AXIS_OF[geometry], flattenMm, ...(rectify ? { rectify } : {}), ...(placements ? { placements, baseline: geometry === 'kit' ? 'layout' : 'median' } : {}) });
         if (result.fsHz !== page.fsHz) throw new Error(`the cell digitizes at ${result.fsHz} Hz, the reference is at ${page.fsHz} Hz`);
         const snr = recordSnr(page.reference, result.signals ?? undefined, page.fsHz);
         perRecord.push(snr);

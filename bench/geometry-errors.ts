@@ -28,7 +28,9 @@ import { readEcgRecord } from '../src/data/wfdb-ecg.js';
 import { LEADS } from '../src/core/ecg.js';
 import { findPageGeometry, readPageChannels, type PageGeometry } from '../src/page/geometry/index.js';
 import { renderPage } from '../src/render/index.js';
-import { baselineErrorMv, boxInImage, boxIou, geometryErrors, type GeometryErrors } from '../src/render/scoring/geometry-truth.js';
+import { baselineErrorMv, boxInImage, boxIou, geometryErrors, rectifyResidualPx, type GeometryErrors, type RectifyResidual } from '../src/render/scoring/geometry-truth.js';
+import { estimateSkewDeg } from '../src/page/deskew.js';
+import { rotationRectification, toRectified } from '../src/page/perspective.js';
 import type { PixelBox } from '../src/page/box.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -74,6 +76,8 @@ const iouRow = (name: string, values: readonly number[]) => {
 interface Scored {
   readonly set: string;
   readonly errors: GeometryErrors;
+  /** The rectify residual of the page turned back by its rotation alone (deskew.ts), the step before perspective.ts. */
+  readonly rotationOnlyPx: RectifyResidual;
   readonly ms: number;
 }
 
@@ -85,7 +89,10 @@ async function renderedPages(): Promise<Scored[]> {
     const channels = await readPageChannels(page.image);
     const t0 = performance.now();
     const found = findPageGeometry(channels);
-    out.push({ set: `noise ${noise}`, errors: geometryErrors(page.groundTruth, found), ms: performance.now() - t0 });
+    const ms = performance.now() - t0;
+    const turned = rotationRectification(estimateSkewDeg(channels.grey), channels.grey.width, channels.grey.height);
+    const rotationOnlyPx = rectifyResidualPx(page.groundTruth, (x, y) => toRectified(turned, x, y));
+    out.push({ set: `noise ${noise}`, errors: geometryErrors(page.groundTruth, found), rotationOnlyPx, ms });
   }
   return out;
 }
@@ -214,9 +221,15 @@ for (const set of sets) {
   console.log(`| ${set} | ${p.length} | ${gridded.length} | ${gridded.filter((r) => !r.errors.gridFound).length} | ${bare.length} | ${bare.filter((r) => r.errors.gridFound).length} |`);
 }
 
-console.log('\n## 2. Rectification: residual angle (deg) = found - true (rotation only; perspective left)\n');
+console.log('\n## 2. Rectification: residual angle (deg) = found - true at the centre, and the rectify residual (px, RMS per axis after a scale and offset fit; geometry-truth.ts) of the rectification found and of the rotation alone\n');
 console.log('| set | n | median | p90 | max |\n| --- | --- | --- | --- | --- |');
-for (const set of sets) console.log(errorRow(`${set}`, pick(set).map((r) => r.errors.angleDeg), 3));
+for (const set of sets) {
+  console.log(errorRow(`${set}: angle`, pick(set).map((r) => r.errors.angleDeg), 3));
+  console.log(errorRow(`${set}: rectify x px`, pick(set).map((r) => r.errors.rectifyPx.x), 2));
+  console.log(errorRow(`${set}: rectify y px`, pick(set).map((r) => r.errors.rectifyPx.y), 2));
+  console.log(errorRow(`${set}: rotation alone x px`, pick(set).map((r) => r.rotationOnlyPx.x), 2));
+  console.log(errorRow(`${set}: rotation alone y px`, pick(set).map((r) => r.rotationOnlyPx.y), 2));
+}
 
 console.log('\n## 3. Layout and boxes\n');
 console.log('| set | pages | layout right | wrong (true -> found) |\n| --- | --- | --- | --- |');

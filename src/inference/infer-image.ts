@@ -6,9 +6,10 @@
  *      classifier2d's low-resolution page. The image is taken to show the
  *      whole page and is stretched to the page's size ('fill', as the
  *      stages resize), so its rows and columns keep the page's scale.
- *   2. deskew (digitizer.deskew): the page's rotation estimated from the
- *      image (page/deskew.ts) and the page turned back by it, as the roi stage
- *      does; then its paper flattened (page/flatten-background.ts: shadows
+ *   2. deskew (digitizer.deskew): the page's rotation, and with
+ *      digitizer.rectify 'perspective' its perspective, estimated from the
+ *      image (page/deskew.ts, page/perspective.ts) and undone, as the roi
+ *      stage does; then its paper flattened (page/flatten-background.ts: shadows
  *      of wrinkles, folds and uneven light divided out, DEFAULT_FLATTEN_MM);
  *      the ROI model's input is resized from that page.
  *   3. lead boxes: the ROI heatmap's boxes (page/roi-boxes.ts), widened
@@ -58,7 +59,8 @@ import { applyThresholds, type Thresholds } from '../metrics/index.js';
 import { pageSizeOf } from '../page/layout.js';
 import { channelsOfRgb, detectGrid, findPageGeometry, rowStarts, type PageChannels, type PageGeometry } from '../page/geometry/index.js';
 import { DEFAULT_MAX_INPUT_PIXELS, outsideImageOptions, requireWithinPixelLimit } from '../render/image-file.js';
-import { deskewImage, estimateSkewDeg } from '../page/deskew.js';
+import { estimateSkewDeg } from '../page/deskew.js';
+import { hasPerspective, isIdentity, rectifyImage, rotationRectification, type Rectification } from '../page/perspective.js';
 import { flattenBackground } from '../page/flatten-background.js';
 import { resizeGrey, type GreyImage, type ImageSize } from '../page/grey-image.js';
 import { placedCrops, type LeadCrop } from '../page/lead-crop.js';
@@ -70,6 +72,10 @@ import type { TrainedCell } from './load-cell.js';
 export const DEFAULT_FLATTEN_MM = 1;
 
 export type BaselineMethod = 'median' | 'layout';
+
+export type RectifyMethod = Config['digitizer']['rectify'];
+
+export const RECTIFY_METHODS: readonly RectifyMethod[] = ['rotation', 'perspective'];
 
 export const BASELINE_METHODS: readonly BaselineMethod[] = ['median', 'layout'];
 
@@ -125,9 +131,9 @@ const MAX_START_SHIFT_MM = 3;
 const MAX_BAR_SHIFT_MM = 10;
 
 /**
- * 'image': the placements (on the page turned back by `deskewDeg`) with each
+ * 'image': the placements (on the page rectified by `rectification`) with each
  * row's time axis found in the image: the page's geometry (page/geometry
- * findPageGeometry, rectified by the same angle, so that its coordinates
+ * findPageGeometry, rectified the same way, so that its coordinates
  * are the placements'), px per second from the grid's px per mm at the
  * paper speed (where no grid is found: from the column bars where found,
  * else one scale fitted to the ROI boxes' panel edges, lead-placement.ts
@@ -145,11 +151,11 @@ export async function imageTimeAxis(
   path: string,
   size: ImageSize,
   placements: readonly LeadPlacement[],
-  deskewDeg: number,
+  rectification: Rectification,
   logger: Logger,
   maxPixels = DEFAULT_MAX_INPUT_PIXELS,
 ): Promise<TimeAxisPlacements> {
-  return onImageTimeAxis(config, path, size, await pageGeometryAt(path, size, deskewDeg, maxPixels), placements, MAX_START_SHIFT_MM, logger);
+  return onImageTimeAxis(config, path, size, await pageGeometryAt(path, size, rectification, maxPixels), placements, MAX_START_SHIFT_MM, logger);
 }
 
 /**
@@ -165,11 +171,11 @@ export async function imageRowsAndTimeAxis(
   path: string,
   size: ImageSize,
   nominal: readonly LeadPlacement[],
-  deskewDeg: number,
+  rectification: Rectification,
   logger: Logger,
   maxPixels = DEFAULT_MAX_INPUT_PIXELS,
 ): Promise<TimeAxisPlacements | null> {
-  const geometry = await pageGeometryAt(path, size, deskewDeg, maxPixels);
+  const geometry = await pageGeometryAt(path, size, rectification, maxPixels);
   const lines = geometry.layout.rows.map((r) => r.pulse?.footY ?? r.y);
   const moved = placeOnRowLines(nominal, size, lines, geometry.layout.rowSpacingPx);
   if (!moved) {
@@ -180,9 +186,9 @@ export async function imageRowsAndTimeAxis(
   return onImageTimeAxis(config, path, size, geometry, moved, Infinity, logger);
 }
 
-/** The page's geometry (page/geometry findPageGeometry) on the image stretched to `size`, rectified by `deskewDeg` so that its coordinates are those of the page the placements are on. */
-async function pageGeometryAt(path: string, size: ImageSize, deskewDeg: number, maxPixels: number): Promise<PageGeometry> {
-  return findPageGeometry(await pageChannelsAt(path, size, maxPixels), { angleDeg: deskewDeg });
+/** The page's geometry (page/geometry findPageGeometry) on the image stretched to `size`, rectified by `rectification` so that its coordinates are those of the page the placements are on. */
+async function pageGeometryAt(path: string, size: ImageSize, rectification: Rectification, maxPixels: number): Promise<PageGeometry> {
+  return findPageGeometry(await pageChannelsAt(path, size, maxPixels), { rectification });
 }
 
 /**
@@ -349,8 +355,10 @@ export interface InferenceResult {
   readonly height: number;
   /** How the leads were found: `roi`, `nominal` (layout), or `image` (the layout's rows found in the image: timeAxis 'image' where the ROI model did not find the layout). */
   readonly boxes: 'roi' | 'nominal' | 'image';
-  /** The page's rotation turned back before finding the leads, degrees (0 without digitizer.deskew). */
+  /** The page's rotation turned back before finding the leads, degrees at the page's centre (0 without digitizer.deskew). */
   readonly deskewDeg: number;
+  /** Whether a perspective was undone as well (digitizer.rectify 'perspective' and one found). */
+  readonly perspective: boolean;
   /** The 12 leads (LEADS order) at data.fsHz over data.durationS, mV; 0 where the page shows nothing. */
   readonly signals: readonly Float32Array[] | null;
   readonly fsHz: number;
@@ -365,8 +373,8 @@ export interface InferenceOptions {
   /** Largest image decoded, in pixels (default sharp's 16383 x 16383). */
   readonly maxPixels?: number;
   /**
-   * The leads' placements on the page at the cell's page size (turned back
-   * by the deskew angle when digitizer.deskew is on), given instead of
+   * The leads' placements on the page at the cell's page size (rectified
+   * when digitizer.deskew is on), given instead of
    * found: called with the found ones; a diagnostic that reads a page with
    * known or refitted geometry, e.g. a foreign page's ground truth, to tell
    * the digitizer's reading from the finding of the leads.
@@ -379,6 +387,12 @@ export interface InferenceOptions {
    * narrower than the square kept. Default DEFAULT_FLATTEN_MM; 0: as decoded.
    */
   readonly flattenMm?: number;
+  /**
+   * What deskew undoes, in place of the cell's digitizer.rectify (a cell
+   * written before that key existed trained with 'rotation', which is then
+   * the default).
+   */
+  readonly rectify?: RectifyMethod;
 }
 
 /** Lead placements of a page: the ROI model's boxes when the cell has one and they fit the layout, else nominal. */
@@ -426,17 +440,29 @@ async function classifyPage(cell: TrainedCell, page: GreyImage, lowRes: GreyImag
  * 'image' finds the rows in the image too (imageRowsAndTimeAxis; boxes
  * 'image').
  */
-async function placedOnTimeAxis(cell: TrainedCell, path: string, size: ImageSize, found: FoundLeads, deskewDeg: number, options: InferenceOptions): Promise<FoundLeads> {
+async function placedOnTimeAxis(cell: TrainedCell, path: string, size: ImageSize, found: FoundLeads, rectification: Rectification, options: InferenceOptions): Promise<FoundLeads> {
   const { config } = cell;
   const timeAxis = options.timeAxis ?? 'boxes';
   if (timeAxis === 'boxes' || found.placements.length === 0) return found;
   if (found.boxes === 'nominal') {
     if (timeAxis !== 'image' || !cell.roi) return found;
-    const placed = await imageRowsAndTimeAxis(config, path, size, found.placements, deskewDeg, options.logger, options.maxPixels);
+    const placed = await imageRowsAndTimeAxis(config, path, size, found.placements, rectification, options.logger, options.maxPixels);
     return placed ? { ...placed, boxes: 'image' } : found;
   }
-  if (timeAxis === 'image') return { ...found, ...(await imageTimeAxis(config, path, size, found.placements, deskewDeg, options.logger, options.maxPixels)) };
+  if (timeAxis === 'image') return { ...found, ...(await imageTimeAxis(config, path, size, found.placements, rectification, options.logger, options.maxPixels)) };
   return { ...found, placements: refitTimeAxis(found.placements, size, (await timeAxisScale(config, path, size, timeAxis, options.logger, options.maxPixels)).pxPerS) };
+}
+
+/**
+ * How a page is turned upright before its leads are found (digitizer.deskew,
+ * digitizer.rectify): 'perspective' (page/perspective.ts, kept where
+ * page/geometry detectGrid finds a grid on the rectified page, else the
+ * rotation alone), 'rotation' (page/deskew.ts's angle alone) or 'none'.
+ * `image` is the page as decoded, stretched to `size`.
+ */
+export async function pageRectification(path: string, size: ImageSize, image: GreyImage, how: RectifyMethod | 'none', maxPixels = DEFAULT_MAX_INPUT_PIXELS): Promise<Rectification> {
+  if (how === 'perspective') return detectGrid(await pageChannelsAt(path, size, maxPixels)).rectification;
+  return rotationRectification(how === 'rotation' ? estimateSkewDeg(image) : 0, image.width, image.height);
 }
 
 /** Digitize and/or classify one image with a loaded cell (what it was loaded with decides which). */
@@ -456,15 +482,15 @@ export async function inferImage(cell: TrainedCell, path: string, options: Infer
   const lowResSize = { width: specs.classifier2d.inputWidth, height: specs.classifier2d.inputHeight };
   if (cell.classification) sizes.push(lowResSize);
   const { original, images } = await readUserImage(path, sizes, options.maxPixels);
-  const deskewDeg = deskew ? estimateSkewDeg(images[0] as GreyImage) : 0;
-  const turned = deskewImage(images[0] as GreyImage, deskewDeg);
+  const rectification = await pageRectification(path, size, images[0] as GreyImage, deskew ? (options.rectify ?? config.digitizer.rectify ?? 'rotation') : 'none', options.maxPixels);
+  const turned = rectifyImage(images[0] as GreyImage, rectification);
   const pageImage = flattenPx > 0 ? flattenBackground(turned, flattenPx) : turned;
   // An upright page keeps the decoder's resize, as the roi stage does.
-  const roiInput = !cell.roi || !needCrops ? undefined : decodedRoi && deskewDeg === 0 ? images[1] : await resizeGrey(pageImage, roiSize);
+  const roiInput = !cell.roi || !needCrops ? undefined : decodedRoi && isIdentity(rectification) ? images[1] : await resizeGrey(pageImage, roiSize);
   const lowRes = cell.classification ? (images[images.length - 1] as GreyImage) : undefined;
 
   const boxed = needCrops ? await findLeads(cell, path, roiInput, size, options.logger) : { placements: [], boxes: 'nominal' as const };
-  const found = await placedOnTimeAxis(cell, path, size, boxed, deskewDeg, options);
+  const found = await placedOnTimeAxis(cell, path, size, boxed, rectification, options);
   const leads = options.placements ? { placements: options.placements(size, found.placements), boxes: found.boxes } : found;
   const crops = inferenceCrops(config, leads.placements, size);
   const fsHz = config.data.fsHz;
@@ -477,5 +503,5 @@ export async function inferImage(cell: TrainedCell, path: string, options: Infer
     if (!options.placements) holdPulseGuards(signals, found.guards ?? [], fsHz);
   }
   const classification = cell.classification && lowRes ? await classifyPage(cell, pageImage, lowRes, crops) : null;
-  return { image: path, width: original.width, height: original.height, boxes: leads.boxes, deskewDeg, signals, fsHz, classification };
+  return { image: path, width: original.width, height: original.height, boxes: leads.boxes, deskewDeg: rectification.angleDeg, perspective: hasPerspective(rectification), signals, fsHz, classification };
 }

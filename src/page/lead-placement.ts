@@ -8,6 +8,7 @@
  * The vertical scale is the page's (render.gainMmPerMv at render.dpi, what
  * the calibration pulse shows), converted to crop rows by crop-geometry.ts.
  */
+import { rectificationOf, rotationRectification, type Pencils, type Rectification } from './perspective.js';
 import { normalisePixelBox, type NormalBox } from './box.js';
 import type { ImageSize } from './grey-image.js';
 import { nominalLeadBoxes, type LayoutConfig } from './layout.js';
@@ -30,9 +31,16 @@ export interface PagePlacements {
   readonly width: number;
   readonly height: number;
   readonly pxPerMv: number;
-  /** The page's estimated rotation (deskew.ts): boxes and baselines are on the page turned back by it; 0 without digitizer.deskew. */
+  /** The page's estimated rotation at its centre (deskew.ts, perspective.ts): 0 without digitizer.deskew. */
   readonly deskewDeg: number;
+  /** The rectification boxes and baselines are on (perspective.ts); absent: the page turned back by deskewDeg alone (digitizer.rectify 'rotation', and boxes written before that setting). */
+  readonly rectification?: Pencils;
   readonly leads: readonly LeadPlacement[];
+}
+
+/** The rectification a page's placements are on (PagePlacements.rectification, else its rotation alone). */
+export function placementsRectification(page: Pick<PagePlacements, 'width' | 'height' | 'deskewDeg' | 'rectification'>): Rectification {
+  return page.rectification ? rectificationOf(page.rectification, page.width, page.height) : rotationRectification(page.deskewDeg ?? 0, page.width, page.height);
 }
 
 /**

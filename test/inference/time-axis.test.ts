@@ -21,6 +21,7 @@ import type { Logger } from '../../src/core/logger.js';
 import { imageRowsAndTimeAxis, imageTimeAxis, timeAxisScale } from '../../src/inference/infer-image.js';
 import { boxesPxPerS, nominalPlacements, refitTimeAxis, type LeadPlacement } from '../../src/page/lead-placement.js';
 import { pageSizeOf } from '../../src/page/layout.js';
+import { rotationRectification } from '../../src/page/perspective.js';
 import { renderPage } from '../../src/render/index.js';
 import { readPtbxl00001 } from '../render/fixtures.js';
 
@@ -28,6 +29,8 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const config = compose({ experiment: readExperiment(join(ROOT, 'experiments', 'quickstart.yaml')), configsDir: join(ROOT, 'configs') }).config;
 const page = pageSizeOf(config.render);
 const size = { width: page.widthPx, height: page.heightPx };
+/** The pages here are upright: no rectification. */
+const UPRIGHT = rotationRectification(0, size.width, size.height);
 const pagePxPerS = config.render.speedMmPerS * page.pxPerMm;
 const record = readPtbxl00001();
 const dir = mkdtempSync(join(tmpdir(), 'ecg-time-axis-'));
@@ -74,7 +77,7 @@ test('image: every panel starts within 0.25 px of its first drawn sample and end
   const path = join(dir, 'image-axis.png');
   writeFileSync(path, rendered.image);
   const { logger, warnings } = recordingLogger();
-  const { placements: placed } = await imageTimeAxis(config, path, size, shifted(2), 0, logger);
+  const { placements: placed } = await imageTimeAxis(config, path, size, shifted(2), UPRIGHT, logger);
   assert.equal(warnings, []);
   for (const p of placed) {
     const lead = rendered.groundTruth.leads.find((l) => l.leadIndex === p.leadIndex && l.row === p.row && l.col === p.col);
@@ -93,7 +96,7 @@ test('image on a page without trace rows: the boxes refitted at the scale of the
   const placements = shifted(2);
   const fitted = boxesPxPerS(placements, size)!;
   assert.ok(Math.abs(fitted / pagePxPerS - 1) < 1e-3, `the nominal boxes' scale ${fitted} is the page's ${pagePxPerS}`);
-  assert.equal((await imageTimeAxis(config, path, size, placements, 0, logger)).placements, refitTimeAxis(placements, size, fitted));
+  assert.equal((await imageTimeAxis(config, path, size, placements, UPRIGHT, logger)).placements, refitTimeAxis(placements, size, fitted));
   assert.is(warnings.length, 2, warnings.join('\n'));
   for (const w of warnings) assert.match(w, 'blank.png');
   assert.match(warnings[0] as string, "ROI boxes' panel edges");
@@ -107,7 +110,7 @@ test('image on a page without a grid drawn at 22.5 mm/s, read by a 25 mm/s cell:
   const { logger, warnings } = recordingLogger();
   // The ROI model's boxes on this page: the layout at its own speed, 2 px off.
   const boxes = nominalPlacements(faster, size).map((p) => ({ ...p, box: { ...p.box, x1: p.box.x1 + 2 / (size.width - 1), x2: p.box.x2 + 2 / (size.width - 1) } }));
-  const { placements: placed } = await imageTimeAxis(config, path, size, boxes, 0, logger);
+  const { placements: placed } = await imageTimeAxis(config, path, size, boxes, UPRIGHT, logger);
   assert.ok(warnings.some((w) => w.includes("ROI boxes' panel edges")), warnings.join('\n'));
   for (const p of placed) {
     const lead = rendered.groundTruth.leads.find((l) => l.leadIndex === p.leadIndex && l.row === p.row && l.col === p.col);
@@ -127,7 +130,7 @@ test('image rows from nominal boxes: a moved panel block, every 0 mV line within
   writeFileSync(path, rendered.image);
   const nominal = nominalPlacements(config.render, size);
   const { logger, warnings } = recordingLogger();
-  const placed = await imageRowsAndTimeAxis(config, path, size, nominal, 0, logger);
+  const placed = await imageRowsAndTimeAxis(config, path, size, nominal, UPRIGHT, logger);
   assert.equal(warnings, []);
   if (!placed) throw new Error('the rows were not found');
   let moved = 0;
@@ -145,7 +148,7 @@ test('image rows from nominal boxes: a moved panel block, every 0 mV line within
   const otherPath = join(dir, 'twelve-rows.png');
   writeFileSync(otherPath, other.image);
   const mismatch = recordingLogger();
-  assert.is(await imageRowsAndTimeAxis(config, otherPath, size, nominal, 0, mismatch.logger), null);
+  assert.is(await imageRowsAndTimeAxis(config, otherPath, size, nominal, UPRIGHT, mismatch.logger), null);
   assert.is(mismatch.warnings.length, 1);
   assert.match(mismatch.warnings[0] as string, 'twelve-rows.png');
 });
@@ -158,7 +161,7 @@ test('pulse guards: a pulse that falls into its trace hides the first 0.5 mm of 
   writeFileSync(path, rendered.image);
   const { logger } = recordingLogger();
   const placements = shifted(1);
-  const { guards } = await imageTimeAxis(config, path, size, placements, 0, logger);
+  const { guards } = await imageTimeAxis(config, path, size, placements, UPRIGHT, logger);
   const rows = new Set(placements.map((p) => p.row));
   assert.is(guards.length, rows.size, JSON.stringify(guards));
   const guardS = 0.5 / config.render.speedMmPerS;
@@ -171,7 +174,7 @@ test('pulse guards: a pulse that falls into its trace hides the first 0.5 mm of 
   const footed = await renderPage(record, { ...config.render, noise: 0, variety: { ...config.render.variety, strength: 0 } }, { seed: 5 });
   const footedPath = join(dir, 'pulse-foot.png');
   writeFileSync(footedPath, footed.image);
-  assert.equal((await imageTimeAxis(config, footedPath, size, shifted(1), 0, logger)).guards, []);
+  assert.equal((await imageTimeAxis(config, footedPath, size, shifted(1), UPRIGHT, logger)).guards, []);
 });
 
 test('an unreadable image is IMAGE_INVALID naming it', async () => {

@@ -19,7 +19,9 @@ import { silentProgress } from '../../src/core/progress.js';
 import { readGroundTruth, readRenderedPages, renderPagesToDir, type RenderManifest } from '../../src/render/pages.js';
 import type { StageContext } from '../../src/train/stage.js';
 import { buildCropSets, type BoxesFile } from '../../src/train/stages/crop-set.js';
-import { deskewGroundTruth, hasTraces, layoutOf, nominalPagePlacements, roiTargetBoxes } from '../../src/train/stages/page-truth.js';
+import { rotationRectification } from '../../src/page/perspective.js';
+import { placementsRectification } from '../../src/page/lead-placement.js';
+import { rectifyGroundTruth, hasTraces, layoutOf, nominalPagePlacements, roiTargetBoxes } from '../../src/train/stages/page-truth.js';
 import { readPageRefs, withTruth, type Page } from '../../src/train/stages/stage-inputs.js';
 import { syntheticRecord } from '../render/fixtures.js';
 
@@ -64,7 +66,8 @@ test('a layout is the ground truth without traces, and gives the same boxes, tur
     assert.equal(ref.gt, layoutOf(page.gt));
     assert.equal(nominalPagePlacements(ref.gt), nominalPagePlacements(page.gt));
     assert.equal(roiTargetBoxes(ref.gt), roiTargetBoxes(page.gt));
-    assert.equal(deskewGroundTruth(ref.gt, 2.5), layoutOf(deskewGroundTruth(page.gt, 2.5)));
+    const turned = rotationRectification(2.5, page.gt.width, page.gt.height);
+    assert.equal(rectifyGroundTruth(ref.gt, turned), layoutOf(rectifyGroundTruth(page.gt, turned)));
     assert.ok(JSON.stringify(ref.gt).length * 5 < JSON.stringify(page.gt).length, 'the layout is a small part of the ground truth');
   });
   assert.equal((await withTruth(refs[0]!)).gt, pages[0]!.gt);
@@ -74,8 +77,9 @@ test('crop sets from page references or layouts hold the crops, pixels and targe
   const pages = await wholePages();
   const refs = await readPageRefs(ctx, 't');
   const bare = await readRenderedPages(ctx.inputs.render!);
-  // One page turned back, to check that the targets and the ground truth given back are the deskewed ones.
-  const boxes: BoxesFile = { pages: Object.fromEntries(pages.map((p, i) => [p.record, { ...nominalPagePlacements(p.gt), deskewDeg: i === 1 ? 1.5 : 0 }])) };
+  // One page turned back and one in perspective, to check that the targets and the ground truth given back are the rectified ones.
+  const rectified = (i: number) => (i === 1 ? { deskewDeg: 1.5 } : i === 2 ? { deskewDeg: 1.2, rectification: { s: 0.021, k: 1.5e-5, t: -0.018, l: -1e-5 } } : { deskewDeg: 0 });
+  const boxes: BoxesFile = { pages: Object.fromEntries(pages.map((p, i) => [p.record, { ...nominalPagePlacements(p.gt), ...rectified(i) }])) };
   const whole = await buildCropSets(ctx, 't', pages, boxes, true);
   const fromLayouts = await buildCropSets(ctx, 't', refs, boxes, true);
   const streamed = await buildCropSets(ctx, 't', bare, boxes, true);
@@ -88,7 +92,7 @@ test('crop sets from page references or layouts hold the crops, pixels and targe
       assert.equal(other.page.gt, set.page.gt);
       assert.is(set.page.imagePath, page.imagePath);
       const truth = (await set.truth()).gt;
-      assert.equal(truth, deskewGroundTruth(page.gt, boxes.pages[page.record]!.deskewDeg));
+      assert.equal(truth, rectifyGroundTruth(page.gt, placementsRectification(boxes.pages[page.record]!)));
       assert.equal((await set.withTruth()).page.gt, truth);
       assert.is(set.crops.length, other.crops.length);
       set.crops.forEach((crop, i) => {

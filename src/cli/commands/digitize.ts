@@ -16,7 +16,7 @@ import { DEFAULT_MAX_INPUT_PIXELS } from '../../render/image-file.js';
 import { BACKEND_NAMES } from '../../backend/names.js';
 import { cliMessages, inferMessages as msg } from '../../core/messages.js';
 import { loadTrainedCell, readCellConfig, resolveCellRef } from '../../inference/load-cell.js';
-import { BASELINE_METHODS, DEFAULT_FLATTEN_MM, TIME_AXES, type BaselineMethod, type TimeAxis } from '../../inference/infer-image.js';
+import { BASELINE_METHODS, DEFAULT_FLATTEN_MM, RECTIFY_METHODS, TIME_AXES, type BaselineMethod, type RectifyMethod, type TimeAxis } from '../../inference/infer-image.js';
 import { inferImages } from '../../inference/infer-batch.js';
 import { uniqueRecordNames, writeDigitizedRecord } from '../../inference/write-record.js';
 
@@ -56,6 +56,10 @@ export const digitizeCommand: Command = {
   --flatten-mm <mm>   divide the page by its paper's brightness, a closing over a square of
                       this half-width (default ${DEFAULT_FLATTEN_MM}; 0: off), before the leads are found and
                       read: the shadows of wrinkles, folds and uneven light off, traces kept
+  --rectify <how>     what deskew undoes: perspective (rotation, shear and perspective, found
+                      from the page's horizontal and vertical lines) or rotation (one angle);
+                      default the cell's digitizer.rectify (rotation for a cell trained
+                      before that setting)
   --json              print the results as JSON
   --runs <dir>        the run store (default: ECG_LAB_RUNS or ./runs)
   --backend <name>    ${BACKEND_NAMES.join(' | ')} (default: the cell's backend)
@@ -65,7 +69,7 @@ export const digitizeCommand: Command = {
   Samples the page does not show (a 3x4 page shows 2.5 s of most leads) are written as 0.
   Exit code 1 when any image failed; the others are still written.`,
   async run(args, io) {
-    const parsed = parseArgs(args, { withValue: ['model', 'out', 'baseline', 'time-axis', 'flatten-mm', 'runs', 'backend', 'max-pixels'], flags: ['classify', 'json'] });
+    const parsed = parseArgs(args, { withValue: ['model', 'out', 'baseline', 'time-axis', 'flatten-mm', 'rectify', 'runs', 'backend', 'max-pixels'], flags: ['classify', 'json'] });
     const ref = parsed.options.get('model');
     const out = parsed.options.get('out');
     if (parsed.positionals.length === 0) throw new EcgError('USAGE', msg.noImages());
@@ -76,6 +80,8 @@ export const digitizeCommand: Command = {
     const timeAxis = (parsed.options.get('time-axis') ?? DEFAULT_TIME_AXIS) as TimeAxis;
     if (!TIME_AXES.includes(timeAxis)) throw new EcgError('USAGE', cliMessages.optionNotOneOf('time-axis', timeAxis, TIME_AXES));
     const flattenMm = numberOption(parsed, 'flatten-mm', DEFAULT_FLATTEN_MM, 0, MAX_FLATTEN_MM);
+    const rectify = parsed.options.get('rectify') as RectifyMethod | undefined;
+    if (rectify !== undefined && !RECTIFY_METHODS.includes(rectify)) throw new EcgError('USAGE', cliMessages.optionNotOneOf('rectify', rectify, RECTIFY_METHODS));
 
     const cellRef = await resolveCellRef(ref, runsDirFor(parsed.options.get('runs'), io.env, io.cwd), io.cwd);
     await loadCellBackend(parsed.options.get('backend'), await readCellConfig(cellRef), io);
@@ -86,8 +92,8 @@ export const digitizeCommand: Command = {
     const images = parsed.positionals.map((p) => resolve(io.cwd, p));
     const names = uniqueRecordNames(images);
     try {
-      io.logger.info(`digitize: ${images.length} image(s) with ${cell.cell.label} (${cell.roi ? 'ROI' : 'nominal'} boxes, ${cell.digitization?.denoiser ? 'denoised' : 'no denoiser'}, baseline ${baseline}, time axis ${timeAxis}, ${flattenMm > 0 ? `paper flattened over ${flattenMm} mm` : 'paper as decoded'})`);
-      const outcomes = await inferImages(cell, images, { baseline, timeAxis, flattenMm, maxPixels: intOption(parsed, 'max-pixels', DEFAULT_MAX_INPUT_PIXELS), logger: io.logger, progress: io.progress, label: 'digitize' }, (result, i) =>
+      io.logger.info(`digitize: ${images.length} image(s) with ${cell.cell.label} (${cell.roi ? 'ROI' : 'nominal'} boxes, ${cell.digitization?.denoiser ? 'denoised' : 'no denoiser'}, baseline ${baseline}, rectify ${rectify ?? cell.config.digitizer.rectify ?? 'rotation'}, time axis ${timeAxis}, ${flattenMm > 0 ? `paper flattened over ${flattenMm} mm` : 'paper as decoded'})`);
+      const outcomes = await inferImages(cell, images, { baseline, timeAxis, flattenMm, ...(rectify ? { rectify } : {}), maxPixels: intOption(parsed, 'max-pixels', DEFAULT_MAX_INPUT_PIXELS), logger: io.logger, progress: io.progress, label: 'digitize' }, (result, i) =>
         writeDigitizedRecord(outDir, names[i] as string, result),
       );
       if (parsed.flags.has('json')) {

@@ -45,7 +45,7 @@ export interface ModelConfig {
     combiner: 'per-class' | 'dense';
     endToEnd: { auxWeight: number; digitizerWeight: number };
   };
-  digitizer: { roi: boolean; deskew: boolean; denoise: boolean; cropHeight: number; columnsPerS: number };
+  digitizer: { roi: boolean; deskew: boolean; rectify: 'rotation' | 'perspective'; denoise: boolean; cropHeight: number; columnsPerS: number };
 }
 
 /** What a cell's hierarchy does, with model.combine / model.finetune resolved against model.hierarchy (see the header). */
@@ -148,6 +148,11 @@ export const modelSchema: SchemaTree = {
       doc: 'Turn the page back by its rotation, estimated from the image (projection profiles), before finding and cutting the leads; false cuts the page as it is.',
       format: Boolean,
       default: true,
+    },
+    rectify: {
+      doc: "What digitizer.deskew undoes: 'rotation' (one angle, the page turned back about its centre) or 'perspective' (rotation, shear and perspective: the page's horizontal and vertical lines each taken as a pencil through a vanishing point and made parallel, page/perspective.ts).",
+      format: ['rotation', 'perspective'],
+      default: 'perspective',
     },
     denoise: { doc: 'Clean crops with the denoiser before digitizing; false passes them through.', format: Boolean, default: true },
     cropHeight: {

@@ -3,9 +3,12 @@
  * pixels can be read as mm (and, at 10 mm/mV and 25 mm/s, as mV and s)
  * without trusting the page's nominal DPI.
  *
- * 1. Angle: the projection-profile search of deskew.ts (estimateSkewDeg),
- *    whose edges are mostly the grid's where there is one.
- * 2. The image is turned back by that angle and projected on each axis:
+ * 1. Rectification: the projection-profile search of perspective.ts
+ *    (rotation and perspective), whose edges are mostly the grid's where
+ *    there is one. Where steps 2-5 find no grid on that page, the page is
+ *    taken again turned back by its rotation alone (deskew.ts): without a
+ *    grid the perspective found is not to be trusted (perspective.ts).
+ * 2. The image is rectified by it and projected on each axis:
  *    profile(x) = sum over rows of min(1 - grey, INK_CLIP), over pixels that
  *    are not trace (ink channel above TRACE_INK_MAX, page-channels.ts). Ink
  *    is clipped so that the desk around a photographed page weighs no more
@@ -38,7 +41,8 @@
  */
 import { EcgError } from '../../core/errors.js';
 import { pageMessages } from '../../core/messages.js';
-import { deskewImage, estimateSkewDeg } from '../deskew.js';
+import { estimateSkewDeg } from '../deskew.js';
+import { estimateRectification, hasPerspective, rectifyImage, rotationRectification, type Rectification } from '../perspective.js';
 import type { GreyImage } from '../grey-image.js';
 import type { PageChannels } from './page-channels.js';
 import { upperMedian } from '../../core/median.js';
@@ -48,8 +52,10 @@ export interface GridOptions {
   readonly pxPerMmRange?: readonly [number, number];
   /** Largest rotation searched, degrees (default 10). */
   readonly maxDeg?: number;
-  /** The page's rotation when already known (skips the search). */
-  readonly angleDeg?: number;
+  /** The page's rectification when already known (skips the search). */
+  readonly rectification?: Rectification;
+  /** What the search undoes (default 'perspective', kept only where a grid is found; 'rotation': deskew.ts's angle alone). */
+  readonly rectify?: 'rotation' | 'perspective';
 }
 
 export interface PageGrid {
@@ -59,8 +65,10 @@ export interface PageGrid {
   readonly confidence: number;
   readonly confidenceX: number;
   readonly confidenceY: number;
-  /** The page's rotation, degrees, in the renderer's convention (deskew.ts). */
+  /** The page's rotation at the image centre, degrees, in the renderer's convention (deskew.ts). */
   readonly angleDeg: number;
+  /** The rectification the grid was read on (perspective.ts). */
+  readonly rectification: Rectification;
   /** Pixels per mm along the page's x and y axes (the grid's, or the fallback). */
   readonly pxPerMmX: number;
   readonly pxPerMmY: number;
@@ -233,8 +241,20 @@ export function detectGrid(page: PageChannels, options: GridOptions = {}): PageG
   if (grey.width < 64 || grey.height < 48) throw new EcgError('IMAGE_INVALID', pageMessages.imageTooSmall(grey.width, grey.height));
   const range = options.pxPerMmRange ?? pageScaleRange(grey.width);
   checkRange(range);
-  const angleDeg = options.angleDeg ?? estimateSkewDeg(grey, { maxDeg: options.maxDeg ?? 10 });
-  const upright = { grey: deskewImage(grey, angleDeg), ink: deskewImage(page.ink, angleDeg) };
+  const maxDeg = options.maxDeg ?? 10;
+  if (options.rectification) return gridOn(page, options.rectification, range);
+  const turnedBack = () => rotationRectification(estimateSkewDeg(grey, { maxDeg }), grey.width, grey.height);
+  if (options.rectify === 'rotation') return gridOn(page, turnedBack(), range);
+  const found = estimateRectification(grey, { maxDeg });
+  const grid = gridOn(page, found, range);
+  // No grid: the perspective found is not to be trusted (perspective.ts).
+  return grid.found || !hasPerspective(found) ? grid : gridOn(page, turnedBack(), range);
+}
+
+/** detectGrid's steps 2-5 on the page rectified by `rectification`. */
+function gridOn(page: PageChannels, rectification: Rectification, range: readonly [number, number]): PageGrid {
+  const { grey } = page;
+  const upright = { grey: rectifyImage(grey, rectification), ink: rectifyImage(page.ink, rectification) };
   const trace = nearTrace(upright.ink);
   const x = axisPeriod(inkProfile(upright, 'x', trace), range[0], range[1]);
   const y = axisPeriod(inkProfile(upright, 'y', trace), range[0], range[1]);
@@ -251,7 +271,8 @@ export function detectGrid(page: PageChannels, options: GridOptions = {}): PageG
     confidence,
     confidenceX: x.confidence,
     confidenceY: y.confidence,
-    angleDeg,
+    angleDeg: rectification.angleDeg,
+    rectification,
     gridInInk,
     pxPerMmX: found ? seen(x, y) : fallback,
     pxPerMmY: found ? seen(y, x) : fallback,

@@ -2,7 +2,7 @@
  * A page's geometry from its image alone, the steps in order:
  *
  *   1. grid: angle and px per mm on both axes, or "no grid"   (grid-period.ts)
- *   2. rectify: the page turned back upright                  (rectify.ts)
+ *   2. rectify: rotation and perspective undone               (rectify.ts)
  *   3. trace pixels of the rectified page                     (trace-ink.ts)
  *   4. layout: rows, pulses, layout, panels                   (layout-detect.ts)
  *   5. each lead's 0 mV row and gain                          (lead-baseline.ts)
@@ -28,7 +28,7 @@ export interface PageGeometry {
 
 export function findPageGeometry(page: PageChannels, options: GridOptions = {}): PageGeometry {
   const grid = detectGrid(page, options);
-  const rectified = rectifyPage(page, grid.angleDeg);
+  const rectified = rectifyPage(page, grid.rectification);
   const mask = traceMask(rectified.ink, grid.pxPerMmY, grid.gridInInk);
   const layout = detectLayout(mask, grid.pxPerMmX, grid.pxPerMmY);
   const leads = leadLevels(mask, layout, { pxPerMmY: grid.pxPerMmY, fromGrid: grid.found });

@@ -11,6 +11,11 @@
  *   px per mm  found over true, minus 1, per axis: the true scale is the page's
  *              px per mm times the homography's mean local stretch along the
  *              page's x (y) axis over the same points.
+ *   rectify    how far the rectified page is from an axis-aligned scaling of
+ *              the page, px: a 9 x 7 grid of page points through the
+ *              homography and the found rectification, each axis fitted by
+ *              scale and offset (least squares), the RMS of what is left per
+ *              axis (y: rows that tilt or bend; x: a time axis that drifts).
  *   layout     the found layout against render.layout (3x4 with a rhythm
  *              strip is 3x4+1).
  *   box IoU    per lead (matched by lead and rhythm strip), the found panel
@@ -52,6 +57,7 @@ export interface GeometryErrors {
   readonly angleDeg: number;
   readonly pxPerMmX: number;
   readonly pxPerMmY: number;
+  readonly rectifyPx: RectifyResidual;
   readonly layoutTrue: DetectedLayout;
   readonly layoutFound: DetectedLayout | null;
   readonly leads: readonly LeadErrors[];
@@ -79,6 +85,43 @@ export function trueScaleOf(gt: PageGroundTruth): TrueScale {
     }
   }
   return { angleDeg: (angle / n) * (180 / Math.PI), pxPerMmX: (gt.pxPerMm * sx) / n, pxPerMmY: (gt.pxPerMm * sy) / n };
+}
+
+export interface RectifyResidual {
+  readonly x: number;
+  readonly y: number;
+}
+
+/** The rectify error of the header: RMS px per axis left after a per-axis scale and offset fit of the rectified page to the page. */
+export function rectifyResidualPx(gt: PageGroundTruth, toRectified: (x: number, y: number) => Point): RectifyResidual {
+  const page: Point[] = [];
+  const rectified: Point[] = [];
+  for (let i = 0; i <= 8; i++) {
+    for (let j = 0; j <= 6; j++) {
+      const p: Point = [(i / 8) * (gt.width - 1), (j / 6) * (gt.height - 1)];
+      const [qx, qy] = applyHomography(gt.transform.homography, p[0], p[1]);
+      page.push(p);
+      rectified.push(toRectified(qx, qy));
+    }
+  }
+  const rmsAfterFit = (axis: 0 | 1) => {
+    const xs = page.map((p) => p[axis]);
+    const ys = rectified.map((p) => p[axis]);
+    const n = xs.length;
+    const mx = xs.reduce((a, b) => a + b, 0) / n;
+    const my = ys.reduce((a, b) => a + b, 0) / n;
+    let sxy = 0;
+    let sxx = 0;
+    for (let i = 0; i < n; i++) {
+      sxy += ((xs[i] as number) - mx) * ((ys[i] as number) - my);
+      sxx += ((xs[i] as number) - mx) ** 2;
+    }
+    const slope = sxy / sxx;
+    let sum = 0;
+    for (let i = 0; i < n; i++) sum += ((ys[i] as number) - my - slope * ((xs[i] as number) - mx)) ** 2;
+    return Math.sqrt(sum / n);
+  };
+  return { x: rmsAfterFit(0), y: rmsAfterFit(1) };
 }
 
 export function trueLayoutOf(gt: PageGroundTruth): DetectedLayout {
@@ -149,6 +192,7 @@ export function geometryErrors(gt: PageGroundTruth, found: PageGeometry): Geomet
     angleDeg: found.grid.angleDeg - scale.angleDeg,
     pxPerMmX: found.grid.pxPerMmX / scale.pxPerMmX - 1,
     pxPerMmY: found.grid.pxPerMmY / scale.pxPerMmY - 1,
+    rectifyPx: rectifyResidualPx(gt, toRectified),
     layoutTrue: trueLayoutOf(gt),
     layoutFound: found.layout.layout,
     leads,

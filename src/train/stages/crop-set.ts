@@ -3,10 +3,10 @@
  * denoise and digitizer stages. Crops are cut from the full-resolution page
  * with the roi stage's boxes, as the hierarchical model cuts them, so a
  * model trained here sees at fine-tuning what it saw in training. With
- * digitizer.deskew the roi stage's boxes are on the page turned back by its
- * estimated rotation (PagePlacements.deskewDeg): the page, its clean twin and its
- * ground truth are turned back the same way (page/deskew.ts, page-truth.ts)
- * before cutting (models/leads/crop-cut.ts). The pixels and the targets (the
+ * digitizer.deskew the roi stage's boxes are on the page rectified as it
+ * found (PagePlacements.rectification, or its rotation deskewDeg): the page,
+ * its clean twin and its ground truth are rectified the same way
+ * (page/perspective.ts, page-truth.ts) before cutting (models/leads/crop-cut.ts). The pixels and the targets (the
  * trace's row per column and its mask) go to a crop file on disk
  * (crop-file.ts), and each page's ground truth is read from its file only
  * while its crops are cut, so memory holds per page only its reference (file
@@ -17,12 +17,13 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Config } from '../../config/schema/index.js';
 import { columnsFor, cutCropPixels } from '../../models/index.js';
-import { deskewImage } from '../../page/deskew.js';
+import { rectifyImage, type Rectification } from '../../page/perspective.js';
+import { placementsRectification } from '../../page/lead-placement.js';
 import { readGreyImage, type GreyImage } from '../../page/grey-image.js';
 import type { LeadCrop } from '../../page/lead-crop.js';
 import type { PagePlacements } from '../../page/lead-placement.js';
 import type { StageContext, StageOutput } from '../stage.js';
-import { deskewGroundTruth, trainingCrops, type PageLayout } from './page-truth.js';
+import { rectifyGroundTruth, trainingCrops, type PageLayout } from './page-truth.js';
 import { withTruth, type Page, type PageRef } from './stage-inputs.js';
 import { readGroundTruth, type RenderedPageRef } from '../../render/pages.js';
 import { concatFloat32 } from '../../core/typed-arrays.js';
@@ -46,25 +47,24 @@ function pageBoxesOf(page: Pick<PageRef, 'record'>, boxes: BoxesFile): PagePlace
   return pageBoxes;
 }
 
-/** The page's rotation the roi stage found (0 when it did not deskew). */
-export function deskewDegOf(page: Pick<PageRef, 'record'>, boxes: BoxesFile): number {
-  return pageBoxesOf(page, boxes).deskewDeg ?? 0;
+/** The rectification the roi stage found for the page (the identity when it did not deskew). */
+export function rectificationOfPage(page: Pick<PageRef, 'record'>, boxes: BoxesFile): Rectification {
+  return placementsRectification(pageBoxesOf(page, boxes));
 }
 
-/** The page as its crops are cut: its ground truth (or layout) turned back by the roi stage's angle. */
-export function deskewedPage<P extends PageRef>(page: P, boxes: BoxesFile): P {
-  const deg = deskewDegOf(page, boxes);
-  return deg === 0 ? page : { ...page, gt: deskewGroundTruth(page.gt, deg) };
+/** The page as its crops are cut: its ground truth (or layout) rectified as the roi stage found. */
+export function rectifiedPage<P extends PageRef>(page: P, boxes: BoxesFile): P {
+  return { ...page, gt: rectifyGroundTruth(page.gt, rectificationOfPage(page, boxes)) };
 }
 
-/** A page image as its crops are cut from it (turned back by the roi stage's angle). */
+/** A page image as its crops are cut from it (rectified as the roi stage found). */
 export async function readCropSource(path: string, page: Pick<PageRef, 'record'>, boxes: BoxesFile): Promise<GreyImage> {
-  return deskewImage(await readGreyImage(path), deskewDegOf(page, boxes));
+  return rectifyImage(await readGreyImage(path), rectificationOfPage(page, boxes));
 }
 
-/** The crops of a page (as rendered; its targets are taken from deskewedPage). */
+/** The crops of a page (as rendered; its targets are taken from rectifiedPage). */
 export function pageTrainingCrops(config: Config, page: Page, boxes: BoxesFile): LeadCrop[] {
-  return trainingCrops(pageBoxesOf(page, boxes), deskewedPage(page, boxes).gt, config.digitizer.cropHeight, columnsFor(config), config.digitizer.columnsPerS);
+  return trainingCrops(pageBoxesOf(page, boxes), rectifiedPage(page, boxes).gt, config.digitizer.cropHeight, columnsFor(config), config.digitizer.columnsPerS);
 }
 
 /** A crop's placement on its page: a LeadCrop without its targets (those stay in the crop file). */
@@ -172,7 +172,7 @@ class StoredCropSet<P extends CropSetPage> implements PageCropSet<P> {
   /** Read from the page's file every time (`page` is slim, or in a withTruth() set already turned back). */
   async truth(): Promise<Page> {
     const { gt: _kept, ...ref } = this.page;
-    return deskewedPage({ ...ref, gt: await readGroundTruth(ref) }, this.boxes);
+    return rectifiedPage({ ...ref, gt: await readGroundTruth(ref) }, this.boxes);
   }
 
   async withTruth(): Promise<PageCropSet<Page>> {

@@ -29,6 +29,7 @@ export const denoiseStage: Stage<DenoiseManifest> = {
     'seed.train',
     'digitizer.denoise',
     'digitizer.deskew',
+    'digitizer.rectify',
     'digitizer.cropHeight',
     'digitizer.columnsPerS',
     'model.denoiser.*',

@@ -27,7 +27,7 @@ import { backboneReads, stagePart } from './backbone-input.js';
 import { recordSnr, snrMetrics, snrSummary } from '../../metrics/index.js';
 import { plottedSignals } from '../../render/ground-truth.js';
 import { fit, inChunks, saveFinal } from '../fit.js';
-import { buildCropSets, deskewDegOf, readBoxes, stackCrops, trainingExamples, type BoxesFile, type CropExample, type PageCropSet } from './crop-set.js';
+import { buildCropSets, readBoxes, rectificationOfPage, stackCrops, trainingExamples, type BoxesFile, type CropExample, type PageCropSet } from './crop-set.js';
 import { denoiseCrops, digitizePage } from './digitize-crops.js';
 import { writeExamplePage } from './example-page.js';
 import { requireInput } from './stage-inputs.js';
@@ -191,7 +191,7 @@ async function trainAndDigitize(ctx: StageContext, spec: DigitizerSpec, sets: re
     await saveRecordSnr(ctx, 'digitizer', scored);
 
     const example = sets.find((s) => s.page.split === 'test') ?? sets[0];
-    if (example) await writeExamplePage(ctx, 'digitizer', model, await example.withTruth(), height, deskewDegOf(example.page, boxes));
+    if (example) await writeExamplePage(ctx, 'digitizer', model, await example.withTruth(), height, rectificationOfPage(example.page, boxes));
 
     const test = snrSummary(scores.test);
     for (const [name, value] of Object.entries(snrMetrics(test))) ctx.metrics.log(`digitizer/${name}`, value);

@@ -14,7 +14,7 @@ import { outputOf, readValues, softArgmaxRows } from '../../models/index.js';
 import { cropColumnToPageX, cropRowToPageY, type CropGeometry } from '../../page/crop-geometry.js';
 import type { PageCropSet } from './crop-set.js';
 import type { Page } from './stage-inputs.js';
-import { deskewPoint } from '../../page/deskew.js';
+import { isIdentity, toImage, type Rectification } from '../../page/perspective.js';
 import type { StageContext } from '../stage.js';
 import { EXAMPLE_IMAGE, EXAMPLE_JSON, type ExampleTrace, type ExampleTraces, type TracePoint } from '../../report/example-traces.js';
 
@@ -23,13 +23,13 @@ const px = (v: number) => Math.round(v * 100) / 100;
 /**
  * The digitized and reference traces of one page in its image's pixels; the
  * crops' pixels are the digitizer's input (denoised). Crops are cut from the
- * page turned back by `deskewDeg` (page/deskew.ts), so both traces are turned
- * forward again onto the image as it was rendered.
+ * page rectified by `rectification` (page/perspective.ts), so both traces are
+ * mapped back onto the image as it was rendered.
  */
-export async function examplePage(digitizer: tf.LayersModel, set: PageCropSet<Page>, cropHeight: number, deskewDeg = 0): Promise<ExampleTraces> {
+export async function examplePage(digitizer: tf.LayersModel, set: PageCropSet<Page>, cropHeight: number, rectification?: Rectification): Promise<ExampleTraces> {
   const { gt } = set.page;
   const onImage = (x: number, y: number): readonly [number, number] => {
-    const [ix, iy] = deskewDeg === 0 ? [x, y] : deskewPoint(x, y, -deskewDeg, gt.width, gt.height);
+    const [ix, iy] = !rectification || isIdentity(rectification) ? [x, y] : toImage(rectification, x, y);
     return [px(ix), px(iy)];
   };
   const byLead = new Map<string, Required<ExampleTrace>>();
@@ -59,12 +59,12 @@ export async function writeExamplePage(
   digitizer: tf.LayersModel,
   set: PageCropSet<Page>,
   cropHeight: number,
-  deskewDeg: number,
+  rectification: Rectification,
 ): Promise<void> {
   const imagePath = join(ctx.outDir, EXAMPLE_IMAGE);
   const jsonPath = join(ctx.outDir, EXAMPLE_JSON);
   await sharp(set.page.imagePath).png({ compressionLevel: 6 }).toFile(imagePath);
-  await writeJsonAtomic(jsonPath, await examplePage(digitizer, set, cropHeight, deskewDeg));
+  await writeJsonAtomic(jsonPath, await examplePage(digitizer, set, cropHeight, rectification));
   await ctx.artifacts.add(imagePath, `${stage}/${EXAMPLE_IMAGE}`);
   await ctx.artifacts.add(jsonPath, `${stage}/${EXAMPLE_JSON}`);
 }

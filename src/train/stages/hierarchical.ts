@@ -105,7 +105,7 @@ import { plottedSignals } from '../../render/ground-truth.js';
 import type { PageSplit } from '../../render/pages.js';
 import { labelRows, logClassifierScore, scoreClassifier, trainPrevalence, validationF1, type SplitProbabilities } from './classification.js';
 import { fit, inChunks, saveFinal } from '../fit.js';
-import { buildCropSets, deskewedPage, pageTrainingCrops, readBoxes, readCropSource, stackCrops, type BoxesFile } from './crop-set.js';
+import { buildCropSets, pageTrainingCrops, readBoxes, readCropSource, rectifiedPage, stackCrops, type BoxesFile } from './crop-set.js';
 import { denoiseCrops, digitizePage } from './digitize-crops.js';
 import { readGreyImage } from '../../page/grey-image.js';
 import { readPageRefs, readProbabilities, requireInput, withTruth, type PageRef } from './stage-inputs.js';
@@ -380,7 +380,7 @@ async function savedSignalsSnr(ctx: StageContext, pages: readonly PageRef[], box
   const rows: RecordSnr[] = [];
   // One page's traces at a time, read from its ground-truth file.
   for (const p of pages.filter((page) => page.split === 'test')) {
-    const gt = deskewedPage(await withTruth(p), boxes).gt;
+    const gt = rectifiedPage(await withTruth(p), boxes).gt;
     const r = byRecord.get(p.record);
     const leads = r ? Array.from({ length: 12 }, (_, lead) => signals.subarray(r.offset + lead * r.length, r.offset + (lead + 1) * r.length)) : undefined;
     rows.push({ record: p.record, split: p.split, snr: recordSnr(plottedSignals(gt), leads, gt.fsHz) });

@@ -2,8 +2,8 @@
  * A rendered page's ground truth as the stages use it: the lead placements
  * the roi stage writes (nominal or from the ROI heatmap), the ROI model's
  * target boxes, the training crops with the trace's row per column, and the
- * ground truth of the page turned back by deskew. Placements, crops and the
- * deskew of images are page/'s; this file adds what needs ground truth.
+ * ground truth of the rectified page. Placements, crops and the
+ * rectification of images are page/'s; this file adds what needs ground truth.
  * A page's layout (PageLayout: its ground truth without the traces, a few
  * kB) is what a stage keeps for every page; the traces (every plotted
  * sample's pixel and value, most of the ground truth's size) are read
@@ -12,7 +12,7 @@
 import type { LeadGroundTruth, PageGroundTruth } from '../../render/ground-truth.js';
 import { normalisePixelBox, type NormalBox, type PixelBox, type Point } from '../../page/box.js';
 import { columnTargets } from '../../page/crop-geometry.js';
-import { deskewPoint } from '../../page/deskew.js';
+import { isIdentity, toRectified, type Rectification } from '../../page/perspective.js';
 import { cropGeometryOf, placedCrops, type LeadCrop } from '../../page/lead-crop.js';
 import { ROI_BAND_FRACTION, roiPlacements, type LeadPlacement, type PagePlacements } from '../../page/lead-placement.js';
 import type { RoiBox } from '../../page/roi-boxes.js';
@@ -105,15 +105,15 @@ function corners(box: PixelBox): Point[] {
 }
 
 /**
- * The ground truth of the deskewed page: every lead's panel quad and boxes
- * mapped by deskewPoint (a box becomes the bounding box of its mapped
+ * The ground truth of the rectified page: every lead's panel quad and boxes
+ * mapped by the rectification (a box becomes the bounding box of its mapped
  * corners; the panel box that of the mapped panel quad), and its trace
  * positions when `gt` has them (a PageGroundTruth, not a PageLayout).
  * Nominal positions (the undistorted page) are unchanged.
  */
-export function deskewGroundTruth<G extends PageLayout>(gt: G, deg: number): G {
-  if (deg === 0) return gt;
-  const map = (p: Point) => deskewPoint(p[0], p[1], deg, gt.width, gt.height);
+export function rectifyGroundTruth<G extends PageLayout>(gt: G, rectification: Rectification): G {
+  if (isIdentity(rectification)) return gt;
+  const map = (p: Point) => toRectified(rectification, p[0], p[1]);
   const leads = gt.leads.map((lead): LeadLayout => {
     const panelQuad = lead.panelQuad.map(map);
     const boxes = { box: boundingBox(corners(lead.box).map(map)), panelQuad, panelBox: boundingBox(panelQuad) };

@@ -6,10 +6,12 @@
  * boxes of every page (heatmapToBoxes). digitizer.roi = false: the nominal
  * layout's boxes, no training. Either way it writes boxes.json: per page,
  * per lead, the crop box and the row of 0 mV (lead-crops.ts PagePlacements).
- * digitizer.deskew = true: first each page's rotation is estimated from its
- * image (deskew.ts) and the page turned back by it; the ROI model is
- * trained on and predicts the turned-back page (targets mapped the same
- * way), and boxes.json records the angle for the stages that cut crops.
+ * digitizer.deskew = true: first each page's rotation, and with
+ * digitizer.rectify 'perspective' its perspective (where it has a grid),
+ * is found from its image (inference/infer-image.ts pageRectification, as
+ * `digitize` finds it) and undone; the ROI model is trained on and predicts
+ * the rectified page (targets mapped the same way), and boxes.json records
+ * the rectification for the stages that cut crops.
  * model.backbone = shared: the ROI model's encoder is classifier2d's
  * trained backbone, frozen here (models/backbone.ts; the stage then reads
  * classifier2d), and model/roi holds its head.
@@ -21,11 +23,13 @@ import type { Stage, StageContext } from '../stage.js';
 import { buildRoi, roiLoss, readScalar, savedPartOf, trainableVariables, outputOf, specsOf } from '../../models/index.js';
 import { backboneReads, stagePart } from './backbone-input.js';
 import { heatmapToBoxes, LAYOUT_GRIDS, rasterizeBoxes } from '../../page/roi-boxes.js';
-import { readGreyImage, resizeGrey, type ImageSize } from '../../page/grey-image.js';
-import { deskewImage, estimateSkewDeg } from '../../page/deskew.js';
+import { readGreyImage, resizeGrey, type GreyImage, type ImageSize } from '../../page/grey-image.js';
+import { estimateSkewDeg } from '../../page/deskew.js';
+import { detectGrid, readPageChannels } from '../../page/geometry/index.js';
+import { isIdentity, rectifyImage, rotationRectification, type Rectification } from '../../page/perspective.js';
 import { fit, inChunks, saveFinal } from '../fit.js';
-import type { PagePlacements } from '../../page/lead-placement.js';
-import { deskewGroundTruth, nominalPagePlacements, roiPagePlacements, roiTargetBoxes } from './page-truth.js';
+import { placementsRectification, type PagePlacements } from '../../page/lead-placement.js';
+import { rectifyGroundTruth, nominalPagePlacements, roiPagePlacements, roiTargetBoxes } from './page-truth.js';
 import { appendPageImages, readPageRefs, type PageRef } from './stage-inputs.js';
 import type { BoxesFile } from './crop-set.js';
 import { CropFile } from './crop-file.js';
@@ -70,26 +74,42 @@ function truthBoxes(page: PageRef): PagePlacements {
 }
 
 /**
- * The model's input pages at `size`, appended to `file` in page order;
- * with digitizer.deskew each page is first turned back by its rotation
- * (its layout too). Returns the pages as the model sees them and their angles.
+ * A page's rectification as digitize finds it (infer-image.ts
+ * pageRectification): with digitizer.rectify 'perspective' the grid's
+ * (page/geometry detectGrid: the perspective where a grid is found, else
+ * the rotation), with 'rotation' deskew.ts's angle; `full` is the page as
+ * decoded.
  */
-async function writeInputs(ctx: StageContext, rendered: readonly PageRef[], size: ImageSize, file: CropFile): Promise<{ pages: PageRef[]; angles: number[] }> {
+async function findRectification(ctx: StageContext, page: PageRef, full: GreyImage): Promise<Rectification> {
+  if (ctx.config.digitizer.rectify === 'perspective') return detectGrid(await readPageChannels(page.imagePath)).rectification;
+  return rotationRectification(estimateSkewDeg(full), full.width, full.height);
+}
+
+/** What boxes.json records of a page's rectification (PagePlacements). */
+const recorded = (r: Rectification | undefined) => (r ? { deskewDeg: r.angleDeg, rectification: r.pencils } : { deskewDeg: 0 });
+
+/**
+ * The model's input pages at `size`, appended to `file` in page order;
+ * with digitizer.deskew each page is first rectified (its layout too).
+ * Returns the pages as the model sees them and their rectifications.
+ */
+async function writeInputs(ctx: StageContext, rendered: readonly PageRef[], size: ImageSize, file: CropFile): Promise<{ pages: PageRef[]; rectifications: (Rectification | undefined)[] }> {
   if (!ctx.config.digitizer.deskew) {
     await appendPageImages(ctx, 'roi: pages', rendered, size, file);
-    return { pages: [...rendered], angles: rendered.map(() => 0) };
+    return { pages: [...rendered], rectifications: rendered.map(() => undefined) };
   }
-  const out: { pages: PageRef[]; angles: number[] } = { pages: [], angles: [] };
-  ctx.progress.start('roi: deskewing pages', rendered.length);
+  const out: { pages: PageRef[]; rectifications: Rectification[] } = { pages: [], rectifications: [] };
+  ctx.progress.start('roi: rectifying pages', rendered.length);
   try {
     for (const page of rendered) {
       ctx.signal.throwIfAborted();
       const full = await readGreyImage(page.imagePath);
-      const deg = estimateSkewDeg(full);
-      out.angles.push(deg);
+      const rectification = await findRectification(ctx, page, full);
+      out.rectifications.push(rectification);
       // An upright page takes the same input as without deskew (sharp's resize of the file), so noise-free pages give the same boxes either way.
-      file.append((deg === 0 ? await readGreyImage(page.imagePath, size) : await resizeGrey(deskewImage(full, deg), size)).data);
-      out.pages.push(deg === 0 ? page : { ...page, gt: deskewGroundTruth(page.gt, deg) });
+      const upright = isIdentity(rectification);
+      file.append((upright ? await readGreyImage(page.imagePath, size) : await resizeGrey(rectifyImage(full, rectification), size)).data);
+      out.pages.push(upright ? page : { ...page, gt: rectifyGroundTruth(page.gt, rectification) });
       ctx.progress.tick();
     }
   } finally {
@@ -98,12 +118,12 @@ async function writeInputs(ctx: StageContext, rendered: readonly PageRef[], size
   return out;
 }
 
-/** Each page's rotation (deskew.ts) when digitizer.deskew, else 0 for every page. */
-async function pageAngles(ctx: StageContext, pages: readonly PageRef[]): Promise<number[]> {
-  if (!ctx.config.digitizer.deskew) return pages.map(() => 0);
-  const angles: number[] = [];
-  for (const page of pages) angles.push(estimateSkewDeg(await readGreyImage(page.imagePath)));
-  return angles;
+/** Each page's rectification when digitizer.deskew, else none. */
+async function pageRectifications(ctx: StageContext, pages: readonly PageRef[]): Promise<(Rectification | undefined)[]> {
+  if (!ctx.config.digitizer.deskew) return pages.map(() => undefined);
+  const out: Rectification[] = [];
+  for (const page of pages) out.push(await findRectification(ctx, page, await readGreyImage(page.imagePath)));
+  return out;
 }
 
 async function trainAndPredict(ctx: StageContext, rendered: readonly PageRef[]): Promise<{ boxes: PagePlacements[]; model: string; backbone: 'shared' | 'separate' }> {
@@ -114,7 +134,7 @@ async function trainAndPredict(ctx: StageContext, rendered: readonly PageRef[]):
   const part = await stagePart(ctx, 'roi', spec, () => buildRoi(spec));
   const { model } = part;
   try {
-    const { pages, angles } = await writeInputs(ctx, rendered, size, file);
+    const { pages, rectifications } = await writeInputs(ctx, rendered, size, file);
     const indicesOf = (split: string) => pages.flatMap((p, i) => (p.split === split ? [i] : []));
     const trainIdx = indicesOf('train');
     const valIdx = indicesOf('val');
@@ -164,12 +184,12 @@ async function trainAndPredict(ctx: StageContext, rendered: readonly PageRef[]):
         // The page's own layout (render.variety may draw one per page), as its ground truth records it.
         const grid = LAYOUT_GRIDS[page.gt.render.layout];
         const found = heatmapToBoxes({ data: data.subarray(k * pixels, (k + 1) * pixels), height: spec.inputHeight, width: spec.inputWidth }, grid, { threshold: ctx.config.model.roi.threshold });
-        const deskewDeg = angles[i] as number;
+        const rectified = recorded(rectifications[i]);
         if (found.length !== page.gt.leads.length) {
           ctx.logger.warn(trainMessages.roiNoBoxes(page.record, found.length, page.gt.leads.length));
-          return { ...nominalPagePlacements(page.gt), deskewDeg };
+          return { ...nominalPagePlacements(page.gt), ...rectified };
         }
-        return { ...roiPagePlacements(page.gt, found), deskewDeg };
+        return { ...roiPagePlacements(page.gt, found), ...rectified };
       });
     });
     const dir = await saveFinal(ctx, 'roi', 'roi', savedPartOf(model), { spec, backbone: part.backbone });
@@ -182,18 +202,18 @@ async function trainAndPredict(ctx: StageContext, rendered: readonly PageRef[]):
 
 /** digitizer.roi = false: the layout's boxes, on the page turned back by its rotation when digitizer.deskew. */
 async function nominalBoxes(ctx: StageContext, pages: readonly PageRef[]): Promise<{ boxes: PagePlacements[]; model: null; backbone: 'separate' }> {
-  const angles = await pageAngles(ctx, pages);
-  return { boxes: pages.map((p, i) => ({ ...nominalPagePlacements(p.gt), deskewDeg: angles[i] as number })), model: null, backbone: 'separate' };
+  const rectifications = await pageRectifications(ctx, pages);
+  return { boxes: pages.map((p, i) => ({ ...nominalPagePlacements(p.gt), ...recorded(rectifications[i]) })), model: null, backbone: 'separate' };
 }
 
 export const roiStage: Stage<RoiManifest> = {
   name: 'roi',
   version: 3,
-  description: 'Lead boxes per page, on the deskewed page (digitizer.deskew): trained ROI heatmap model (digitizer.roi = true) or the nominal layout.',
+  description: 'Lead boxes per page, on the rectified page (digitizer.deskew, digitizer.rectify): trained ROI heatmap model (digitizer.roi = true) or the nominal layout.',
   reads: ['render'],
   // model.backbone = shared: the ROI model's encoder is classifier2d's backbone (backbone-input.ts); no model, no backbone.
   readsWhen: (config) => (config.digitizer.roi ? backboneReads(config) : []),
-  configKeys: ['seed.train', 'digitizer.roi', 'digitizer.deskew', 'render.layout', 'model.roi.*', 'train.roi.*', 'train.patience', 'train.prefetch'],
+  configKeys: ['seed.train', 'digitizer.roi', 'digitizer.deskew', 'digitizer.rectify', 'render.layout', 'model.roi.*', 'train.roi.*', 'train.patience', 'train.prefetch'],
   writes: 'boxes.json (per page, per lead: crop box and 0 mV row), model/roi (TF.js) when trained',
   usesBackend: true,
   async run(ctx) {
@@ -202,7 +222,7 @@ export const roiStage: Stage<RoiManifest> = {
     const test = pages.flatMap((p, i) => {
       if (p.split !== 'test') return [];
       const boxes = result.boxes[i] as PagePlacements;
-      return [meanIou(boxes, truthBoxes({ ...p, gt: deskewGroundTruth(p.gt, boxes.deskewDeg) }))];
+      return [meanIou(boxes, truthBoxes({ ...p, gt: rectifyGroundTruth(p.gt, placementsRectification(boxes)) }))];
     });
     ctx.metrics.log('roi/test_iou', test.reduce((s, v) => s + v, 0) / Math.max(1, test.length));
     if (ctx.config.digitizer.deskew) {
