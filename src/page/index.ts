@@ -21,6 +21,9 @@
  *   CropGeometry    the page <-> crop coordinate maps of one crop (crop-geometry.ts).
  *   GreyImage       a page as grey values in [0, 1] (grey-image.ts); deskew.ts
  *                   estimates and undoes its rotation.
+ *   Rectification   a page's rotation and perspective as a homography
+ *                   (perspective.ts, homography.ts): two pencils of lines
+ *                   found in the image and made parallel.
  *   PageGeometry    what the image alone says of a page (geometry/): grid angle
  *                   and px per mm, the rectified page, layout, panels, each
  *                   lead's 0 mV row and gain.
@@ -30,6 +33,8 @@ export * from './box.js';
 export * from './layout.js';
 export * from './grey-image.js';
 export * from './deskew.js';
+export * from './homography.js';
+export * from './perspective.js';
 export * from './crop-geometry.js';
 export * from './roi-boxes.js';
 export * from './lead-placement.js';

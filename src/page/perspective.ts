@@ -68,8 +68,6 @@ export interface Rectification {
 export interface RectifyOptions {
   /** Largest rotation searched, degrees (default 10). */
   readonly maxDeg?: number;
-  /** The rotation when already known, degrees: the slope search is skipped, the rest is searched about it. */
-  readonly angleDeg?: number;
 }
 
 /** Slope steps (tangents) of the coarse and fine searches: the 0.2 and 0.02 degree steps of deskew.ts. */
@@ -188,29 +186,27 @@ interface PencilFound {
 
 /**
  * One pencil: the slope searched coarsely within `range` of `centre` with
- * parallel lines (or taken as `known`); then slope and convergence together
- * coarsely (a converging pencil's best parallel fit is off its slope at the
- * centre); then both finely on a joint grid about the best, moved until the
- * best is inside it, at two step sizes (the first on every other edge pixel). `span` is the largest |along| x
- * |across| product, which sets the convergence step (one coarse bin at the
- * image's corners).
+ * parallel lines; then slope and convergence together coarsely (a
+ * converging pencil's best parallel fit is off its slope at the centre);
+ * then both finely on a joint grid about the best, moved until the best is
+ * inside it, at two step sizes (the first on every other edge pixel).
+ * `span` is the largest |along| x |across| product, which sets the
+ * convergence step (one coarse bin at the image's corners).
  */
-function findPencil(edges: Edges, centre: number, range: number, known: number | undefined, span: number, maxConvergence: number): PencilFound {
-  if (edges.weight.length === 0) return { slope: known ?? centre, convergence: 0 };
+function findPencil(edges: Edges, centre: number, range: number, span: number, maxConvergence: number): PencilFound {
+  if (edges.weight.length === 0) return { slope: centre, convergence: 0 };
   const coarse = thinned(edges, COARSE_EDGE_STRIDE);
   const half = thinned(edges, 2);
   const coarseK = COARSE_BIN_PX / span;
-  const jointSteps = known === undefined ? JOINT_SLOPE_STEPS : 0;
-  const parallel = known ?? bestOf(centre, COARSE_SLOPE, Math.ceil(range / COARSE_SLOPE), (v) => sharpness(coarse, v, 0, COARSE_BIN_PX)).value;
+  const parallel = bestOf(centre, COARSE_SLOPE, Math.ceil(range / COARSE_SLOPE), (v) => sharpness(coarse, v, 0, COARSE_BIN_PX)).value;
   let slope = parallel;
   let convergence = 0;
   let best = -1;
-  for (let i = -jointSteps; i <= jointSteps; i++) {
+  for (let i = -JOINT_SLOPE_STEPS; i <= JOINT_SLOPE_STEPS; i++) {
     const v = parallel + i * COARSE_SLOPE;
     const found = bestOf(0, coarseK, Math.ceil(maxConvergence / coarseK), (k) => sharpness(coarse, v, k, COARSE_BIN_PX));
     if (found.score > best) [best, convergence, slope] = [found.score, found.value, v];
   }
-  const fineSteps = known === undefined ? FINE_HALF : 0;
   for (const [slopeStep, kStep, read] of [
     [FINE_SLOPE, coarseK / 8, half],
     [FINE_SLOPE / 4, coarseK / 32, edges],
@@ -219,7 +215,7 @@ function findPencil(edges: Edges, centre: number, range: number, known: number |
       let top = -1;
       let di = 0;
       let dj = 0;
-      for (let i = -fineSteps; i <= fineSteps; i++) {
+      for (let i = -FINE_HALF; i <= FINE_HALF; i++) {
         for (let j = -FINE_HALF; j <= FINE_HALF; j++) {
           const v = sharpness(read, slope + i * slopeStep, convergence + j * kStep, 1);
           // Ties keep the smaller move.
@@ -262,11 +258,10 @@ export function rotationRectification(deg: number, width: number, height: number
 export function estimateRectification(image: GreyImage, options: RectifyOptions = {}): Rectification {
   const { width, height } = image;
   const maxSlope = Math.tan(((options.maxDeg ?? 10) * Math.PI) / 180);
-  const known = options.angleDeg === undefined ? undefined : Math.tan((options.angleDeg * Math.PI) / 180);
   const span = (width / 2) * (height / 2);
-  const horizontal = findPencil(edgesOf(image, 'horizontal'), 0, maxSlope, known, span, MAX_CONVERGENCE_SPAN / height);
+  const horizontal = findPencil(edgesOf(image, 'horizontal'), 0, maxSlope, span, MAX_CONVERGENCE_SPAN / height);
   const s = horizontal.slope;
-  const vertical = findPencil(edgesOf(image, 'vertical'), -s, Math.tan((SHEAR_DEG * Math.PI) / 180), undefined, span, MAX_CONVERGENCE_SPAN / width);
+  const vertical = findPencil(edgesOf(image, 'vertical'), -s, Math.tan((SHEAR_DEG * Math.PI) / 180), span, MAX_CONVERGENCE_SPAN / width);
   return rectificationOf({ s, k: horizontal.convergence, t: vertical.slope, l: vertical.convergence }, width, height);
 }
 

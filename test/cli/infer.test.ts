@@ -262,6 +262,18 @@ test('digitize --time-axis: page-scale and image are read; another value is refu
   assert.ok(existsSync(join(dir, 'axis-image', 'syn-000000.hea')));
 });
 
+test('digitize --rectify: rotation and perspective are read; another value is refused naming the allowed ones', () => {
+  const bad = cli(['digitize', page('syn-000000'), '--model', onCell, '--out', join(dir, 'rectify-bad'), '--rectify', 'affine'], { env });
+  assert.is(bad.status, 2);
+  assert.match(bad.stderr, 'rectify');
+  assert.match(bad.stderr, 'perspective');
+  for (const how of ['rotation', 'perspective']) {
+    const good = cli(['digitize', page('syn-000000'), '--model', onCell, '--out', join(dir, `rectify-${how}`), '--rectify', how], { env });
+    ok(good, `digitize --rectify ${how}`);
+    assert.ok(existsSync(join(dir, `rectify-${how}`, 'syn-000000.hea')));
+  }
+});
+
 test('given placements replace the found ones: the same placements read the same leads, placements a row band off the traces read worse', async () => {
   await loadBackend();
   const cell = await loadTrainedCell(await resolveCellRef(offCell, runs, dir), { digitize: true, classify: false, logger: silentLogger });

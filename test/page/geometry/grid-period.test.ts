@@ -6,7 +6,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { detectGrid, FALLBACK_PAGE_WIDTH_MM } from '../../../src/page/geometry/index.js';
-import { trueScaleOf } from '../../../src/render/scoring/geometry-truth.js';
+import { rectifyResidualPx, trueScaleOf } from '../../../src/render/scoring/geometry-truth.js';
+import { estimateSkewDeg } from '../../../src/page/deskew.js';
+import { hasPerspective, toRectified } from '../../../src/page/perspective.js';
 import { isEcgError } from '../../../src/core/errors.js';
 import { ONLY, testPage } from './pages.js';
 
@@ -32,6 +34,22 @@ test('a rotated, zoomed page: angle within 0.1 deg, px per mm within 0.3 % of th
     assert.ok(Math.abs(grid.pxPerMmX / truth.pxPerMmX - 1) < 3e-3, `x ${grid.pxPerMmX} vs ${truth.pxPerMmX}`);
     assert.ok(Math.abs(grid.pxPerMmY / truth.pxPerMmY - 1) < 3e-3, `y ${grid.pxPerMmY} vs ${truth.pxPerMmY}`);
   }
+});
+
+test('the perspective is kept where a grid is found; a page without a grid, or rectify rotation, is turned back by its rotation alone', async () => {
+  const distort = { ...ONLY, rotationDeg: 3, perspective: 0.035, sensorNoise: 6 };
+  const gridded = await testPage({ noise: 1, distort }, 21);
+  const grid = detectGrid(gridded.channels);
+  assert.ok(grid.found && hasPerspective(grid.rectification), 'a gridded page keeps its perspective');
+  const left = rectifyResidualPx(gridded.gt, (x, y) => toRectified(grid.rectification, x, y));
+  assert.ok(left.x < 0.3 && left.y < 0.3, `residual x ${left.x} y ${left.y}`);
+  const turned = detectGrid(gridded.channels, { rectify: 'rotation' });
+  assert.not.ok(hasPerspective(turned.rectification), "rectify 'rotation'");
+  assert.ok(Math.abs(turned.angleDeg - estimateSkewDeg(gridded.channels.grey)) < 1e-9);
+  const bare = await testPage({ noise: 1, gridColour: 'none', distort }, 21);
+  const none = detectGrid(bare.channels);
+  assert.not.ok(none.found || hasPerspective(none.rectification), 'no grid: the rotation alone');
+  assert.ok(Math.abs(none.angleDeg - estimateSkewDeg(bare.channels.grey)) < 1e-9, `angle ${none.angleDeg}`);
 });
 
 test('a page without a grid: not found, and px per mm falls back to the image width over the mean page width', async () => {
