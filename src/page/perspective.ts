@@ -91,8 +91,8 @@ const COARSE_EDGE_STRIDE = 4;
 /** Every EDGE_STRIDE-th column (horizontal lines) or row (vertical lines) is read, all of the other axis (deskew.ts). */
 const EDGE_STRIDE = 4;
 
-/** Edge pixels of one pencil's lines: `along` the lines, `across` them, centred coordinates, and their contrast. */
-interface Edges {
+/** Edge pixels of one pencil's lines: `along` the lines, `across` them, centred coordinates, and their contrast (deskew.ts reads them too). */
+export interface LineEdges {
   readonly along: Float32Array;
   readonly across: Float32Array;
   readonly weight: Float32Array;
@@ -101,7 +101,16 @@ interface Edges {
   readonly shift: number;
 }
 
-function edgesOf(image: GreyImage, lines: 'horizontal' | 'vertical'): Edges {
+/**
+ * A pixel counts as the edge of a line where its contrast across the line
+ * (|v(y + 1) - v(y - 1)| for horizontal lines) reaches EDGE_CONTRAST:
+ * contrast, not darkness, because a photographed page's paper is anything
+ * from white to mid grey under uneven light. Every EDGE_STRIDE-th column
+ * (row) is enough to find a line's direction; rows (columns) are all taken:
+ * skipping them would leave every other profile bin empty at slope 0 only,
+ * doubling the sum of squares there and pulling every estimate to 0.
+ */
+export function lineEdges(image: GreyImage, lines: 'horizontal' | 'vertical'): LineEdges {
   const { data, width, height } = image;
   const cx = (width - 1) / 2;
   const cy = (height - 1) / 2;
@@ -134,7 +143,7 @@ function edgesOf(image: GreyImage, lines: 'horizontal' | 'vertical'): Edges {
 }
 
 /** Sum of squares of the edges' profile over c = (across - slope along) / (1 + convergence along), one bin per binPx. */
-function sharpness(edges: Edges, slope: number, convergence: number, binPx: number): number {
+function sharpness(edges: LineEdges, slope: number, convergence: number, binPx: number): number {
   const bins = Math.ceil((2 * edges.extent) / binPx);
   const offset = Math.floor(bins / 2);
   const profile = new Float64Array(bins);
@@ -174,7 +183,7 @@ function bestOf(centre: number, step: number, half: number, f: (v: number) => nu
 }
 
 /** Every stride-th edge pixel. */
-function thinned(edges: Edges, stride: number): Edges {
+function thinned(edges: LineEdges, stride: number): LineEdges {
   const pick = <T extends Float32Array>(a: T) => a.filter((_, i) => i % stride === 0) as T;
   return { ...edges, along: pick(edges.along), across: pick(edges.across), weight: pick(edges.weight) };
 }
@@ -193,7 +202,7 @@ interface PencilFound {
  * `span` is the largest |along| x |across| product, which sets the
  * convergence step (one coarse bin at the image's corners).
  */
-function findPencil(edges: Edges, centre: number, range: number, span: number, maxConvergence: number): PencilFound {
+function findPencil(edges: LineEdges, centre: number, range: number, span: number, maxConvergence: number): PencilFound {
   if (edges.weight.length === 0) return { slope: centre, convergence: 0 };
   const coarse = thinned(edges, COARSE_EDGE_STRIDE);
   const half = thinned(edges, 2);
@@ -259,9 +268,9 @@ export function estimateRectification(image: GreyImage, options: RectifyOptions 
   const { width, height } = image;
   const maxSlope = Math.tan(((options.maxDeg ?? 10) * Math.PI) / 180);
   const span = (width / 2) * (height / 2);
-  const horizontal = findPencil(edgesOf(image, 'horizontal'), 0, maxSlope, span, MAX_CONVERGENCE_SPAN / height);
+  const horizontal = findPencil(lineEdges(image, 'horizontal'), 0, maxSlope, span, MAX_CONVERGENCE_SPAN / height);
   const s = horizontal.slope;
-  const vertical = findPencil(edgesOf(image, 'vertical'), -s, Math.tan((SHEAR_DEG * Math.PI) / 180), span, MAX_CONVERGENCE_SPAN / width);
+  const vertical = findPencil(lineEdges(image, 'vertical'), -s, Math.tan((SHEAR_DEG * Math.PI) / 180), span, MAX_CONVERGENCE_SPAN / width);
   return rectificationOf({ s, k: horizontal.convergence, t: vertical.slope, l: vertical.convergence }, width, height);
 }
 

@@ -1,12 +1,14 @@
 /**
- * Deskew (src/train/deskew.ts): the projection-profile angle of a page with
- * horizontal lines turned by a known angle, 0 on an upright page, and the
- * point map agreeing with the image resample (a dot lands where
- * deskewPoint says).
+ * Deskew (src/page/deskew.ts): the projection-profile angle of a page with
+ * horizontal lines turned by a known angle, 0 on an upright page; the page
+ * turned back by it (page/perspective.ts rotationRectification), and the
+ * point map agreeing with the image resample (a dot lands where toRectified
+ * says).
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { deskewImage, deskewPoint, estimateSkewDeg } from '../../src/page/deskew.js';
+import { estimateSkewDeg } from '../../src/page/deskew.js';
+import { rectifyImage, rotationRectification, toRectified } from '../../src/page/perspective.js';
 import type { GreyImage } from '../../src/page/grey-image.js';
 
 const WIDTH = 400;
@@ -19,15 +21,20 @@ function linedPage(): GreyImage {
   return { data, width: WIDTH, height: HEIGHT };
 }
 
-/** The page as the renderer rotates it by `deg` (deskewing by -deg turns it the other way). */
+/** The image turned back by `deg` about its centre. */
+const turnedBack = (image: GreyImage, deg: number) => rectifyImage(image, rotationRectification(deg, image.width, image.height));
+/** Where the image turned back by `deg` shows image point (x, y). */
+const deskewPoint = (x: number, y: number, deg: number, width: number, height: number) => toRectified(rotationRectification(deg, width, height), x, y);
+
+/** The page as the renderer rotates it by `deg` (turning back by -deg turns it the other way). */
 function rotated(image: GreyImage, deg: number): GreyImage {
-  return deskewImage(image, -deg);
+  return turnedBack(image, -deg);
 }
 
 test('an upright page has no skew and is left as it is', () => {
   const page = linedPage();
   assert.is(estimateSkewDeg(page), 0);
-  assert.is(deskewImage(page, 0), page);
+  assert.is(turnedBack(page, 0), page);
 });
 
 test('a page turned by a known angle gives that angle back, either way round', () => {
@@ -39,7 +46,7 @@ test('a page turned by a known angle gives that angle back, either way round', (
 
 test('turning back the turned page lines its rows up again', () => {
   const turned = rotated(linedPage(), 3);
-  const back = deskewImage(turned, 3);
+  const back = turnedBack(turned, 3);
   const row = (image: GreyImage, y: number) => {
     let sum = 0;
     for (let x = 60; x < WIDTH - 60; x++) sum += image.data[y * WIDTH + x] as number;
@@ -51,12 +58,12 @@ test('turning back the turned page lines its rows up again', () => {
   assert.ok(row(back, 150) > 0.95, `the paper between lines is white again (mean ${row(back, 150)})`);
 });
 
-test('deskewPoint says where the deskewed image shows a point of the image', () => {
+test('toRectified says where the turned-back image shows a point of the image', () => {
   const data = new Float32Array(WIDTH * HEIGHT).fill(1);
   const [qx, qy] = [320, 60];
   for (let y = qy - 1; y <= qy + 1; y++) for (let x = qx - 1; x <= qx + 1; x++) data[y * WIDTH + x] = 0;
   const deg = 4;
-  const out = deskewImage({ data, width: WIDTH, height: HEIGHT }, deg);
+  const out = turnedBack({ data, width: WIDTH, height: HEIGHT }, deg);
   let sx = 0;
   let sy = 0;
   let mass = 0;
@@ -69,7 +76,7 @@ test('deskewPoint says where the deskewed image shows a point of the image', () 
     }
   }
   const [px, py] = deskewPoint(qx, qy, deg, WIDTH, HEIGHT);
-  assert.ok(Math.hypot(sx / mass - px, sy / mass - py) < 0.2, `dot at (${sx / mass}, ${sy / mass}), deskewPoint (${px}, ${py})`);
+  assert.ok(Math.hypot(sx / mass - px, sy / mass - py) < 0.2, `dot at (${sx / mass}, ${sy / mass}), toRectified (${px}, ${py})`);
   assert.ok(Math.hypot(px - qx, py - qy) > 5, 'the test angle moves the point');
 });
 

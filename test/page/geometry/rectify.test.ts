@@ -5,9 +5,9 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { deskewImage, estimateSkewDeg } from '../../../src/page/deskew.js';
+import { estimateSkewDeg } from '../../../src/page/deskew.js';
 import { detectGrid, rectifyPage } from '../../../src/page/geometry/index.js';
-import { estimateRectification, hasPerspective, rectificationOf, rectifyImage, rotationRectification, toImage, toRectified } from '../../../src/page/perspective.js';
+import { estimateRectification, hasPerspective, rectificationOf, rotationRectification, toImage, toRectified } from '../../../src/page/perspective.js';
 import { rectifyResidualPx, trueScaleOf } from '../../../src/render/scoring/geometry-truth.js';
 import { ONLY, testPage } from './pages.js';
 
@@ -51,14 +51,16 @@ test('an upright page without perspective is left as it is', async () => {
   }
 });
 
-test("a rotation alone rectifies as deskew.ts turns the page back", async () => {
-  const { channels } = await testPage({ noise: 1, distort: { ...ONLY, rotationDeg: 5 } }, 13);
-  const { width, height } = channels.grey;
-  const turned = rectifyImage(channels.grey, rotationRectification(3.3, width, height));
-  const deskewed = deskewImage(channels.grey, 3.3);
-  let worst = 0;
-  for (let i = 0; i < turned.data.length; i++) worst = Math.max(worst, Math.abs((turned.data[i] as number) - (deskewed.data[i] as number)));
-  assert.ok(worst < 1e-4, `largest difference ${worst}`);
+test('a rotation alone turns the page about its centre by the renderer\'s convention (c + R(-a)(q - c))', () => {
+  const r = rotationRectification(3.3, 1100, 850);
+  const a = (3.3 * Math.PI) / 180;
+  const [cx, cy] = [549.5, 424.5];
+  for (const [x, y] of [[0, 0], [700, 300], [1099, 849]] as const) {
+    const [u, v] = toRectified(r, x, y);
+    const [ex, ey] = [cx + Math.cos(a) * (x - cx) + Math.sin(a) * (y - cy), cy - Math.sin(a) * (x - cx) + Math.cos(a) * (y - cy)];
+    assert.ok(Math.abs(u - ex) < 1e-9 && Math.abs(v - ey) < 1e-9, `(${x}, ${y}) -> (${u}, ${v}), expected (${ex}, ${ey})`);
+  }
+  assert.not.ok(hasPerspective(r));
 });
 
 test('toImage undoes toRectified', () => {
